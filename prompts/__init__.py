@@ -1,0 +1,1 @@
+"""Prompt templates, one TOML file per model family (data only; see summarizer/prompts.py)."""

@@ -1,0 +1,117 @@
+"""The `newsbrief` command line.
+
+Bad input ends with a one-line "newsbrief: error: ..." and exit status 2; a
+model that was asked for explicitly and cannot load ends with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Sequence
+
+from .errors import InputError, ModelUnavailable
+from .options import ENGINES, PROFILES, SummaryOptions
+from .types import Briefing
+
+EXIT_INPUT = 2
+EXIT_MODEL = 1
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def add_summary_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that writes briefings (defaults: NEWSBRIEF_* variables)."""
+    parser.add_argument("--engine", choices=ENGINES, help="auto (default): the model if it loads, else extractive")
+    parser.add_argument("--model", help="hub id or local folder of an AutoModelForSeq2SeqLM")
+    parser.add_argument("--max-words", type=positive_int, help="length of the briefing in words")
+    parser.add_argument("--profile", choices=sorted(PROFILES), help="speed/fidelity profile of the model")
+    parser.add_argument("--budget-tokens", type=positive_int, help="model input budget in tokens")
+    parser.add_argument("--tokenizer", help="tokenizer folder for counting tokens when no model is loaded")
+    parser.add_argument("--keep-unsupported", action="store_true", default=None,
+                        help="keep unsupported generated sentences, flagged, instead of dropping them")
+
+
+def options_from_args(args: argparse.Namespace) -> SummaryOptions:
+    return SummaryOptions.from_env(
+        engine=args.engine,
+        model=args.model,
+        max_words=args.max_words,
+        profile=args.profile,
+        budget_tokens=args.budget_tokens,
+        tokenizer=args.tokenizer,
+        keep_unsupported=args.keep_unsupported,
+    )
+
+
+def format_plain(briefing: Briefing) -> str:
+    lines = textwrap.wrap(briefing.text, width=100) or ["(empty briefing)"]
+    lines += ["", "Sources:"]
+    for source in briefing.sources:
+        where = f" - {source.url}" if source.url else f" ({source.id})"
+        lines.append(f"[{source.index}] {source.title}{where}")
+    return "\n".join(lines)
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from .inputs import read_articles
+    from .pipeline import summarize
+
+    options = options_from_args(args)
+    articles, warnings = read_articles(args.paths)
+    briefing = summarize(articles, options)
+    for warning in [*warnings, *briefing.warnings]:
+        print(f"newsbrief: warning: {warning}", file=sys.stderr)
+    if args.json:
+        json.dump(briefing.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(format_plain(briefing))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbrief", description="Cited briefings from clusters of news articles.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    summarize_cmd = commands.add_parser("summarize", help="write a cited briefing of one cluster of articles")
+    summarize_cmd.add_argument("paths", nargs="+", metavar="PATH", help="folders or .txt/.html/.json article files")
+    summarize_cmd.add_argument("--json", action="store_true", help="print the whole briefing as JSON")
+    add_summary_options(summarize_cmd)
+    summarize_cmd.set_defaults(handler=cmd_summarize)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="newsbrief: %(message)s")
+    try:
+        return args.handler(args)
+    except InputError as err:
+        print(f"newsbrief: error: {err.message}", file=sys.stderr)
+        return EXIT_INPUT
+    except ModelUnavailable as err:
+        print(f"newsbrief: error: {err}", file=sys.stderr)
+        return EXIT_MODEL
+    except KeyboardInterrupt:
+        print("newsbrief: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

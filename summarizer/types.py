@@ -1,0 +1,164 @@
+"""Typed values passed between the pipeline stages.
+
+Every stage takes and returns these frozen dataclasses, so each stage can be
+tested alone with hand-made values and the whole flow stays easy to follow:
+Article -> CleanDocument -> Sentence -> Cluster -> Selection -> Briefing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Engine = Literal["auto", "abstractive", "extractive"]
+ContentType = Literal["text", "html"]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One input article; `text` is plain text or HTML as `content_type` says."""
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    content_type: ContentType = "text"
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """An article after boilerplate removal: paragraphs of prose only."""
+
+    article_index: int
+    title: str
+    paragraphs: tuple[str, ...]
+    removed_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A source sentence with the token data the later stages compare on.
+
+    `position` is the sentence's index within its article (0-based).
+    `stems` are stemmed content words (stop words removed); `numbers` holds
+    normalised numbers and date words; `names` holds lower-cased capitalised
+    words that are not merely sentence-initial.
+    """
+
+    article_index: int
+    position: int
+    text: str
+    stems: tuple[str, ...] = ()
+    numbers: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One fact and every place it was said: near-duplicate sentences merged.
+
+    `representative` is the member that best stands for the whole cluster.
+    `articles` are the distinct article indices (0-based, sorted).
+    """
+
+    id: int
+    sentences: tuple[Sentence, ...]
+    representative: Sentence
+
+    @property
+    def articles(self) -> tuple[int, ...]:
+        return tuple(sorted({s.article_index for s in self.sentences}))
+
+
+@dataclass(frozen=True)
+class RankedCluster:
+    cluster: Cluster
+    score: float
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What selection could not fit into the model's input budget."""
+
+    clusters: int = 0
+    sentences: int = 0
+    tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The clusters chosen for the briefing, in reading order, and the model input."""
+
+    clusters: tuple[RankedCluster, ...]
+    model_input: str
+    input_tokens: int
+    budget_tokens: int
+    left_out: LeftOut
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Evidence for a briefing sentence: `source` is 1-based, `sentence` 0-based."""
+
+    source: int
+    sentence: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class BriefingSentence:
+    text: str
+    citations: tuple[int, ...]
+    evidence: tuple[Citation, ...]
+    supported: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input article as listed under the briefing; `index` is 1-based."""
+
+    index: int
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int
+    sentences: int
+    duplicate_sentences_merged: int
+    clusters: int
+    model_input_tokens: int
+    budget_tokens: int
+    token_counter: str
+    left_out: LeftOut
+    dropped_unsupported: int
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The result: `text` carries [n] markers that index `sources` (1-based)."""
+
+    text: str
+    sentences: tuple[BriefingSentence, ...]
+    sources: tuple[Source, ...]
+    engine: Literal["abstractive", "extractive"]
+    model: str | None
+    profile: str
+    stats: Stats
+    warnings: tuple[str, ...]
+    model_input: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
