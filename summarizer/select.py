@@ -32,7 +32,11 @@ CENTRALITY_WEIGHT = 0.4
 LEAD_WEIGHT = 0.2
 # MMR trade-off: 1.0 ranks by salience alone, lower values favour novelty.
 MMR_LAMBDA = 0.7
+MMR_POOL = 300
 DANGLING_DISCOUNT = 0.6
+# Stop packing once less room than the shortest useful sentence is left.
+MIN_SENTENCE_TOKENS = 8
+COUNT_BATCH = 64
 DANGLING_START = re.compile(
     r"^(he|she|they|it|this|these|those|that|his|her|their|its|but|and|however|also|meanwhile|still|yet)\b", re.I
 )
@@ -66,21 +70,27 @@ def salience(clusters: Sequence[Cluster], matrix: sparse.csr_matrix, row_of: dic
     return scores
 
 
-def mmr_order(scores: np.ndarray, rep_vectors: sparse.csr_matrix, limit: int | None = None) -> list[int]:
-    """Cluster indices in the order maximal marginal relevance picks them."""
-    n = len(scores)
-    limit = n if limit is None else min(limit, n)
-    similarity = (rep_vectors @ rep_vectors.T).toarray() if n else np.zeros((0, 0))
-    max_sim = np.zeros(n)
+def mmr_order(scores: np.ndarray, rep_vectors: sparse.csr_matrix) -> list[int]:
+    """Cluster indices in the order maximal marginal relevance picks them.
+
+    Only the MMR_POOL most salient clusters are reordered (a briefing and a
+    1,024-token input hold a few dozen sentences); the rest follow by salience,
+    which keeps this linear in the cluster count instead of quadratic.
+    """
+    by_salience = np.argsort(-scores, kind="stable")
+    pool, rest = by_salience[:MMR_POOL], by_salience[MMR_POOL:]
+    pool_scores = scores[pool]
+    similarity = (rep_vectors[pool] @ rep_vectors[pool].T).toarray()
+    max_sim = np.zeros(len(pool))
+    available = np.ones(len(pool), dtype=bool)
     chosen: list[int] = []
-    available = np.ones(n, dtype=bool)
-    while len(chosen) < limit:
-        value = np.where(available, MMR_LAMBDA * scores - (1 - MMR_LAMBDA) * max_sim, -np.inf)
+    for _ in range(len(pool)):
+        value = np.where(available, MMR_LAMBDA * pool_scores - (1 - MMR_LAMBDA) * max_sim, -np.inf)
         best = int(np.argmax(value))
-        chosen.append(best)
+        chosen.append(int(pool[best]))
         available[best] = False
         max_sim = np.maximum(max_sim, similarity[best])
-    return chosen
+    return chosen + rest.tolist()
 
 
 def rank(clusters: Sequence[Cluster], matrix: sparse.csr_matrix, n_articles: int) -> list[RankedCluster]:
@@ -114,20 +124,24 @@ def render_input(chosen: Sequence[RankedCluster], template: PromptTemplate) -> s
 def fit_budget(ranked: Sequence[RankedCluster], template: PromptTemplate, counter: TokenCounter, budget: int) -> Selection:
     """Greedily add whole sentences in rank order while the rendered input fits `budget` tokens."""
     chosen: list[RankedCluster] = []
-    left: list[RankedCluster] = []
-    left_tokens = 0
     specials = counter.count("")
-    costs = [n - specials for n in counter.count_many([" " + r.cluster.representative.text for r in ranked])]
     used = counter.count(render_input([], template))
-    for candidate, cost in zip(ranked, costs):
-        # The per-sentence estimate screens; the exact count of the rendered input decides.
-        if used + cost > budget or (exact := counter.count(render_input(chosen + [candidate], template))) > budget:
-            left.append(candidate)
-            left_tokens += cost
-            continue
-        chosen.append(candidate)
-        used = exact
+    considered = 0
+    while considered < len(ranked) and budget - used >= MIN_SENTENCE_TOKENS:
+        batch = ranked[considered : considered + COUNT_BATCH]
+        considered += len(batch)
+        costs = counter.count_many([" " + r.cluster.representative.text for r in batch])
+        for candidate, cost in zip(batch, costs):
+            # The per-sentence estimate screens; the exact count of the rendered input decides.
+            if used + cost - specials > budget:
+                continue
+            exact = counter.count(render_input(chosen + [candidate], template))
+            if exact <= budget:
+                chosen.append(candidate)
+                used = exact
     model_input = render_input(chosen, template)
+    kept = {id(r) for r in chosen}
+    left = [r for r in ranked if id(r) not in kept]
     return Selection(
         clusters=tuple(chosen),
         model_input=model_input,
@@ -136,6 +150,6 @@ def fit_budget(ranked: Sequence[RankedCluster], template: PromptTemplate, counte
         left_out=LeftOut(
             clusters=len(left),
             sentences=sum(len(r.cluster.sentences) for r in left),
-            tokens=left_tokens,
+            words=sum(r.cluster.representative.word_count for r in left),
         ),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .resources import stemmer, stop_words
 
@@ -43,10 +44,15 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(normalize(text))
 
 
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Porter stem, memoised: news vocabulary repeats, and the Python stemmer is the slow part."""
+    return stemmer().stem(word)
+
+
 def content_stems(tokens: list[str]) -> tuple[str, ...]:
     """Stemmed, lower-cased tokens without stop words or bare digits."""
     stops = stop_words()
-    stem = stemmer().stem
     out = []
     for token in tokens:
         lower = token.lower().strip("'-")

@@ -84,11 +84,12 @@ class RankedCluster:
 
 @dataclass(frozen=True)
 class LeftOut:
-    """What selection could not fit into the model's input budget."""
+    """What selection could not fit into the model's input budget (words of the
+    clusters' representative sentences)."""
 
     clusters: int = 0
     sentences: int = 0
-    tokens: int = 0
+    words: int = 0
 
 
 @dataclass(frozen=True)
