@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .errors import InputError
-from .text import normalize
+from .text import find_date, normalize
 from .types import Article, CleanDocument
 
 # A line shorter than this with no sentence-final punctuation is a label, not prose.
@@ -101,6 +101,7 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     documents = []
     for index, (article, lines) in enumerate(zip(articles, lines_per_article)):
         kept, removed, seen_here = [], [], set()
+        dateline = None
         for line in lines:
             key = _fingerprint(line)
             reason = boilerplate_reason(line, article.title)
@@ -111,7 +112,9 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
                 reason = "repeated"
             seen_here.add(key)
             (removed if reason else kept).append(line)
-        documents.append(CleanDocument(index, normalize(article.title), tuple(kept), tuple(removed)))
+            if reason in ("timestamp", "byline") and dateline is None:
+                dateline = find_date(line)
+        documents.append(CleanDocument(index, normalize(article.title), tuple(kept), tuple(removed), dateline))
     if not any(doc.paragraphs for doc in documents):
         raise InputError("no article has any prose left after removing markup and boilerplate", "articles")
     return documents

@@ -170,8 +170,9 @@ def summarize(articles: Sequence[Article], options: SummaryOptions | None = None
         timings_ms=timings,
     )
     sources = tuple(
-        Source(index=i + 1, id=a.id, title=a.title or a.id, url=a.url, source=a.source, published=a.published)
-        for i, a in enumerate(articles)
+        Source(index=i + 1, id=a.id, title=a.title or a.id, url=a.url, source=a.source,
+               published=a.published or doc.dateline)
+        for i, (a, doc) in enumerate(zip(articles, documents))
     )
     return Briefing(
         text=render_text(briefing_sentences),

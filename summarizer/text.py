@@ -110,3 +110,30 @@ def names(tokens: list[str]) -> frozenset[str]:
 def numbers_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
     """Two sentences may state the same fact only if one's numbers include the other's."""
     return a <= b or b <= a
+
+
+MONTH_NUMBERS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+DATE_PATTERNS = [
+    (re.compile(MONTH_NAME + r"[.\s]*(\d{1,2})(?:st|nd|rd|th)?[\s,.\-–]+(\d{4})\b", re.I), ("month", "day", "year")),
+    (re.compile(r"\b(\d{1,2})\s+" + MONTH_NAME + r"[\s,.]+(\d{4})\b", re.I), ("day", "month", "year")),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("year", "month", "day")),
+]
+
+
+def find_date(text: str) -> str | None:
+    """The first calendar date written in `text` as an ISO date (YYYY-MM-DD), or None."""
+    import datetime
+
+    for pattern, order in DATE_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        parts = dict(zip(order, match.groups()))
+        month = parts["month"]
+        month = int(month) if month.isdigit() else MONTH_NUMBERS[month.lower()[:3]]
+        try:
+            return datetime.date(int(parts["year"]), month, int(parts["day"])).isoformat()
+        except ValueError:
+            continue
+    return None

@@ -29,12 +29,16 @@ class Article:
 
 @dataclass(frozen=True)
 class CleanDocument:
-    """An article after boilerplate removal: paragraphs of prose only."""
+    """An article after boilerplate removal: paragraphs of prose only.
+
+    `dateline` is the date (YYYY-MM-DD) found in a removed byline or timestamp line.
+    """
 
     article_index: int
     title: str
     paragraphs: tuple[str, ...]
     removed_lines: tuple[str, ...] = ()
+    dateline: str | None = None
 
 
 @dataclass(frozen=True)

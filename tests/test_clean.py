@@ -58,3 +58,16 @@ def test_html_goes_through_the_extractor():
     assert "The storm made landfall on the southern coast on Sunday night" in text
     assert "More than 20,000 homes lost power" in text
     assert "var x" not in text and "Home" not in text
+
+
+def test_dateline_date_is_kept_when_the_line_is_removed():
+    [doc] = clean([Article(id="a", title="t", text="Jan.21 - 2024 8:21 AM CET\nPutin thanked Kim for the invitation to visit.")])
+    assert doc.dateline == "2024-01-21"
+    assert doc.paragraphs == ("Putin thanked Kim for the invitation to visit.",)
+
+
+def test_find_date_formats():
+    from summarizer.text import find_date
+
+    assert [find_date(t) for t in ("Sept. 4, 2023", "Published 3 March 2025", "2024-06-18T10:00", "June 31, 2024", "at 12:30")] == [
+        "2023-09-04", "2025-03-03", "2024-06-18", None, None]
