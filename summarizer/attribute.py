@@ -6,8 +6,9 @@ adding at least MIN_GAIN of the words; fusions of two source facts cite both),
 and (b) every number, date word and capitalised name in it appears in the
 supporting sources. (b) is what catches the typical seq2seq hallucination: a
 fluent sentence with a wrong figure or a name from nowhere. Citations are the
-articles of the supporting clusters, so a fact stated by four outlets cites all
-four. Unsupported sentences are dropped and counted, or kept and flagged.
+articles of the supporting clusters, plus those of any other cluster that
+supports the whole sentence alone, so a fact stated by four outlets cites all
+four even where they worded it too differently to be merged. Unsupported sentences are dropped and counted, or kept and flagged.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from .dedup import deduplicate
 from .segment import make_sentence, split_sentences
-from .text import words
+from .text import name_key, tidy_generated, words
 from .types import BriefingSentence, Citation, Cluster, Sentence
 
 # Share of a sentence's content words that its supporting clusters must contain.
@@ -41,7 +42,7 @@ def index_clusters(clusters: Sequence[Cluster]) -> list[_ClusterIndex]:
             cluster=c,
             stems=frozenset(st for s in c.sentences for st in s.stems),
             numbers=frozenset(n for s in c.sentences for n in s.numbers),
-            words=frozenset(w.lower() for s in c.sentences for w in words(s.text)),
+            words=frozenset(name_key(w) for s in c.sentences for w in words(s.text)),
         )
         for c in clusters
     ]
@@ -102,7 +103,21 @@ def align(sentence: Sentence, index: Sequence[_ClusterIndex]) -> tuple[list[_Clu
             covered |= extra.stems & wanted
             missing = _unexplained(sentence, support)
     coverage = len(covered) / len(wanted) if wanted else 0.0
+    if coverage >= SUPPORT_THRESHOLD and not missing:
+        support += corroborating(sentence, index, support)
     return support, coverage, missing
+
+
+def corroborating(sentence: Sentence, index: Sequence[_ClusterIndex], support: list[_ClusterIndex]) -> list[_ClusterIndex]:
+    """Other clusters that support the whole sentence on their own: the same fact in other words
+    from other outlets, which dedup kept apart. Citing them credits every source that said it."""
+    wanted = frozenset(sentence.stems)
+    return [
+        c for c in index
+        if c not in support
+        and len(c.stems & wanted) >= SUPPORT_THRESHOLD * len(wanted)
+        and not _unexplained(sentence, [c])
+    ]
 
 
 def without_repeats(texts: Sequence[str]) -> list[str]:
@@ -117,7 +132,7 @@ def attribute(text: str, clusters: Sequence[Cluster], keep_unsupported: bool = F
     index = index_clusters(clusters)
     result: list[BriefingSentence] = []
     dropped = 0
-    for position, sentence_text in enumerate(without_repeats(split_sentences(text))):
+    for position, sentence_text in enumerate(without_repeats(split_sentences(tidy_generated(text)))):
         sentence = make_sentence(-1, position, sentence_text)
         support, coverage, missing = align(sentence, index)
         supported = coverage >= SUPPORT_THRESHOLD and not missing

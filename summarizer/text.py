@@ -34,6 +34,13 @@ NUMBER_WORDS = {
 NOT_NAMES = {"i", "mr", "mrs", "ms", "dr"}
 
 
+def tidy_generated(text: str) -> str:
+    """Undo the tokenizer-style spacing of some seq2seq outputs ("Korea ." -> "Korea.")."""
+    text = normalize(text)
+    text = re.sub(r"\s+([.,;:!?%])", r"\1", text)
+    return re.sub(r"\s+(n't|'s|'re|'ve|'ll|'d)\b", r"\1", text)
+
+
 def normalize(text: str) -> str:
     """Unicode NFC, typographic quotes and dashes folded, whitespace collapsed."""
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
@@ -88,6 +95,12 @@ def numbers(tokens: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def name_key(token: str) -> str:
+    """How a name is compared: lower case, no quotes, no possessive ("People's" -> "people")."""
+    key = token.lower().strip("'-")
+    return key[:-2] if key.endswith("'s") else key
+
+
 def names(tokens: list[str]) -> frozenset[str]:
     """Capitalised words, lower-cased, skipping the sentence's first word and date words.
 
@@ -98,9 +111,7 @@ def names(tokens: list[str]) -> frozenset[str]:
     for i, token in enumerate(tokens):
         if i == 0 or not token[0].isupper():
             continue
-        lower = token.lower().strip("'")
-        if lower.endswith("'s"):
-            lower = lower[:-2]
+        lower = name_key(token)
         if lower in NOT_NAMES or lower in MONTHS or lower in WEEKDAYS or lower in stop_words():
             continue
         found.add(lower)

@@ -81,3 +81,23 @@ def test_model_output_with_no_supported_sentence_falls_back_to_extraction():
     assert briefing.engine == "extractive"
     assert any("no supported sentence" in w for w in briefing.warnings)
     assert briefing.sentences and all(s.citations for s in briefing.sentences)
+
+
+def test_corroborating_outlets_are_all_cited_and_possessives_match():
+    articles = [
+        Article(id="a", title="A", text="Putin will pay a friendly state visit to the Democratic People's Republic of Korea, the Kremlin announced."),
+        Article(id="b", title="B", text="The Kremlin said the Russian leader will make a friendly state visit to the Democratic People's Republic of Korea."),
+        Article(id="c", title="C", text="Schools in the province will stay closed until Friday."),
+    ]
+    model_output = "The Kremlin says Putin will pay a 'friendly state visit' to the Democratic People's Republic of Korea ."
+    briefing = summarize(articles, SummaryOptions(engine="abstractive"), generator=FakeGenerator(model_output))
+    [sentence] = briefing.sentences
+    assert sentence.text == "The Kremlin says Putin will pay a 'friendly state visit' to the Democratic People's Republic of Korea."
+    assert sentence.citations == (1, 2)
+
+
+def test_generated_spacing_is_tidied():
+    from summarizer.text import tidy_generated
+
+    assert tidy_generated("Putin arrived in Pyongyang . He did n't stay , officials said .") == (
+        "Putin arrived in Pyongyang. He didn't stay, officials said.")
