@@ -1,0 +1,7 @@
+"""One blueprint per resource; create_app registers them in this order."""
+
+from __future__ import annotations
+
+from . import briefings, docs, health, metrics, models
+
+BLUEPRINTS = (briefings.bp, models.bp, health.bp, metrics.bp, docs.bp)

@@ -1,0 +1,56 @@
+"""GET /healthz (the process answers) and GET /readyz (it can serve briefings now)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..openapi import Body, document
+from ..registry import get_registry
+from ..schemas import Health, Readiness
+from ..storage import get_storage
+from .models import model_info
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+@document("Liveness: the process answers", responses={200: Body("Alive", Health)})
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+def readiness() -> dict:
+    registry = get_registry()
+    defaults = registry.defaults
+    model = model_info(registry, defaults.model)
+    database = "ok" if get_storage().ping() else "unavailable"
+    engine, fallback = None, False
+    if defaults.engine == "extractive":
+        engine, detail = "extractive", "the default engine is extractive: no model is needed"
+    elif model["state"] == "loaded":
+        engine, detail = "abstractive", f"model {defaults.model} is loaded"
+    elif model["state"] == "loading":
+        detail = f"model {defaults.model} is loading"
+    elif model["state"] == "unavailable" and defaults.engine == "auto":
+        engine, fallback = "extractive", True
+        detail = f"the extractive fallback is active: {model['detail']}"
+    elif model["state"] == "unavailable":
+        detail = f"the default engine is abstractive and the model cannot load: {model['detail']}"
+    else:
+        detail = f"model {defaults.model} loads on the first request that needs it (NEWSBRIEF_MODEL_LOADING=lazy)"
+    ready = database == "ok" and model["state"] != "loading" and not (
+        model["state"] == "unavailable" and defaults.engine == "abstractive"
+    )
+    if database != "ok":
+        detail = f"the database cannot be reached; {detail}"
+    return {"ready": ready, "engine": engine, "fallback": fallback, "model": model, "database": database, "detail": detail}
+
+
+@bp.get("/readyz")
+@document(
+    "Readiness: the database answers and the default model is loaded, not needed, or replaced by the extractive fallback",
+    responses={200: Body("Ready", Readiness), 503: Body("Not ready (yet)", Readiness)},
+)
+def readyz() -> tuple[dict, int]:
+    state = readiness()
+    return state, 200 if state["ready"] else 503

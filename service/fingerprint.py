@@ -1,0 +1,35 @@
+"""The content hash that identifies a request: same articles and options, same briefing.
+
+sha256 over canonical JSON (sorted keys, no spaces, UTF-8) of the normalised articles, the
+effective options (server defaults filled in, so a default that changes makes a new key)
+and the summariser's version (a new release may write a different briefing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+
+from summarizer import Article, SummaryOptions
+
+
+@lru_cache(maxsize=1)
+def summarizer_version() -> str:
+    try:
+        return version("newsbrief")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def canonical_request(articles: Sequence[Article], options: SummaryOptions) -> dict:
+    return {"articles": [asdict(a) for a in articles], "options": asdict(options)}
+
+
+def content_hash(articles: Sequence[Article], options: SummaryOptions) -> str:
+    document = {**canonical_request(articles, options), "summarizer_version": summarizer_version()}
+    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()

@@ -1,0 +1,151 @@
+"""Request and response bodies as pydantic models: they validate requests and generate /openapi.json.
+
+The request model is built per app, because its limits (articles per request, characters per
+article) and the models a request may name are settings. Option bounds mirror the checks in
+`SummaryOptions.__post_init__`; a test holds the two together. The briefing inside a
+response is the summariser's own `Briefing` dataclass, so its schema cannot drift from it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from summarizer.options import ENGINES, PROFILES
+from summarizer.types import Briefing
+
+MAX_WORDS = (10, 2000)
+BUDGET_TOKENS = (32, 100_000)
+# Contains something other than white space (JSON Schema patterns match anywhere in a string).
+NOT_BLANK = r"\S"
+
+
+EXAMPLE_REQUEST = {
+    "articles": [
+        {
+            "id": "wire",
+            "title": "Floods kill 12 in the north",
+            "text": "Floods killed 12 people in the northern province on Monday, officials said. "
+            "Rescue teams reached the cut-off villages on Tuesday morning. "
+            "The regional governor declared a state of emergency.",
+        },
+        {
+            "id": "local",
+            "title": "State of emergency after deadly floods",
+            "text": "Officials said the floods killed 12 people in the northern province on Monday. "
+            "The governor declared a state of emergency on Monday night. "
+            "Schools in the province will stay closed until Friday.",
+        },
+    ],
+    "options": {"max_words": 60},
+}
+
+
+class Strict(BaseModel):
+    # Strict: "150" is not a number and 1 is not true; unknown keys are errors, never ignored.
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+def request_model(models: list[str], max_articles: int, max_article_chars: int) -> type[BaseModel]:
+    """The POST /v1/briefings body for these settings."""
+    Body = Annotated[str, Field(min_length=1, max_length=max_article_chars, pattern=NOT_BLANK)]
+    Meta = Annotated[str | None, Field(max_length=2000)]
+
+    class Article(Strict):
+        """One article: `text` (plain text) or `html` (a whole page; the article is extracted)."""
+
+        model_config = ConfigDict(
+            title="Article", json_schema_extra={"anyOf": [{"required": ["text"]}, {"required": ["html"]}]}
+        )
+        id: Meta = Field(None, description="Defaults to article-N (N counts from 1)")
+        title: Meta = None
+        text: Body = None
+        html: Body = None
+        content_type: Literal["text", "html"] | None = Field(None, description='"html" when `text` holds HTML')
+        url: Meta = None
+        source: Meta = None
+        published: Meta = None
+
+    class BriefingOptions(Strict):
+        """Unset options take the server's defaults (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, ...)."""
+
+        model_config = ConfigDict(title="BriefingOptions")
+        engine: Literal[ENGINES] | None = Field(None, description="auto: the model if it loads, else extractive")
+        model: Literal[tuple(models)] | None = Field(None, description="One of GET /v1/models")
+        max_words: Annotated[int, Field(ge=MAX_WORDS[0], le=MAX_WORDS[1])] | None = None
+        profile: Literal[tuple(PROFILES)] | None = Field(None, description="Speed/fidelity profile of the model")
+        budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS[0], le=BUDGET_TOKENS[1])] | None = None
+        keep_unsupported: bool | None = Field(None, description="Keep unsupported sentences, flagged")
+
+    class BriefingRequest(Strict):
+        model_config = ConfigDict(title="BriefingRequest", json_schema_extra={"examples": [EXAMPLE_REQUEST]})
+        articles: list[Article] = Field(min_length=1, max_length=max_articles)
+        options: BriefingOptions = Field(default_factory=BriefingOptions)
+
+    return BriefingRequest
+
+
+class EffectiveOptions(BaseModel):
+    """The options the briefing was made with, server defaults filled in."""
+
+    engine: Literal[ENGINES]
+    model: str
+    max_words: int
+    profile: str
+    budget_tokens: int | None
+    tokenizer: str | None
+    keep_unsupported: bool
+    no_repeat_ngram_size: int
+
+
+class BriefingResource(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+    id: str
+    content_hash: str = Field(description="sha256 of the articles, the options and the summariser version")
+    created_at: datetime
+    options: EffectiveOptions
+    briefing: Briefing
+
+
+class ProblemError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `fields` names the request parts at fault."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    fields: list[str]
+    errors: list[ProblemError]
+
+
+class ModelInfo(BaseModel):
+    name: str
+    default: bool
+    state: Literal["not loaded", "loading", "loaded", "unavailable"]
+    detail: str | None = Field(description="Why the model is unavailable")
+
+
+class ModelList(BaseModel):
+    models: list[ModelInfo]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    ready: bool
+    engine: Literal["abstractive", "extractive"] | None = Field(
+        description="The engine requests with default options use now; null until a lazily loaded model is first needed"
+    )
+    fallback: bool = Field(description="The default model could not load, so engine auto uses the extractive engine")
+    model: ModelInfo
+    database: Literal["ok", "unavailable"]
+    detail: str
