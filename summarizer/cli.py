@@ -12,6 +12,7 @@ import logging
 import sys
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 from .errors import InputError, ModelUnavailable
 from .options import ENGINES, PROFILES, SummaryOptions
@@ -59,8 +60,9 @@ def format_plain(briefing: Briefing) -> str:
     lines = textwrap.wrap(briefing.text, width=100) or ["(empty briefing)"]
     lines += ["", "Sources:"]
     for source in briefing.sources:
+        details = ", ".join(x for x in (source.source, source.published) if x)
         where = f" - {source.url}" if source.url else f" ({source.id})"
-        lines.append(f"[{source.index}] {source.title}{where}")
+        lines.append(f"[{source.index}] {source.title}{f' [{details}]' if details else ''}{where}")
     return "\n".join(lines)
 
 
@@ -69,6 +71,13 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from .pipeline import summarize
 
     options = options_from_args(args)
+    batches = [p for p in args.paths if str(p).endswith(".jsonl")]
+    if batches:
+        if len(args.paths) > 1:
+            raise InputError("a .jsonl file of clusters must be the only PATH", "paths")
+        return cmd_batch(Path(batches[0]), Path(args.out) if args.out else None, options)
+    if args.out:
+        raise InputError("--out goes with a .jsonl file of clusters", "out")
     articles, warnings = read_articles(args.paths)
     briefing = summarize(articles, options)
     for warning in [*warnings, *briefing.warnings]:
@@ -81,16 +90,61 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import EVAL_BUDGET_TOKENS, EVAL_MAX_WORDS, main
+
+    # Fixed defaults (not NEWSBRIEF_* variables) so figures compare with the reference ones.
+    args.max_words = args.max_words or EVAL_MAX_WORDS
+    args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
+    return main(args.data, options_from_args(args), limit=args.limit, as_json=args.json)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Imported here so that the library itself never imports Flask.
+    from service import create_app
+    from service.config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as err:
+        print(f"newsbrief: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
+    from .batch import run_batch
+
+    if not source.is_file():
+        raise InputError(f"{source}: no such file", "paths")
+    done, failed, skipped = run_batch(source, out, options)
+    print(f"newsbrief: {done} clusters summarised, {failed} failed, {skipped} already done", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbrief", description="Cited briefings from clusters of news articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
     summarize_cmd = commands.add_parser("summarize", help="write a cited briefing of one cluster of articles")
-    summarize_cmd.add_argument("paths", nargs="+", metavar="PATH", help="folders or .txt/.html/.json article files")
+    summarize_cmd.add_argument("paths", nargs="+", metavar="PATH",
+                               help="folders or .txt/.html/.json article files, or one .jsonl file of clusters")
     summarize_cmd.add_argument("--json", action="store_true", help="print the whole briefing as JSON")
+    summarize_cmd.add_argument("--out", help="with a .jsonl of clusters: append results here, skipping finished ones")
     add_summary_options(summarize_cmd)
     summarize_cmd.set_defaults(handler=cmd_summarize)
+    eval_cmd = commands.add_parser("eval", help="measure briefings against human summaries (ROUGE, coverage, citations)")
+    eval_cmd.add_argument("data", metavar="DATA.jsonl", help="clusters with human summaries, one JSON object a line")
+    eval_cmd.add_argument("--limit", type=positive_int, help="evaluate only the first N clusters")
+    eval_cmd.add_argument("--json", action="store_true", help="print the summary and per-cluster rows as JSON")
+    add_summary_options(eval_cmd)
+    eval_cmd.set_defaults(handler=cmd_eval)
+    serve_cmd = commands.add_parser("serve", help="run the REST service (development server; use gunicorn in production)")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default: 8000)")
+    serve_cmd.set_defaults(handler=cmd_serve)
     return parser
 
 
