@@ -13,11 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.options import ENGINES, PROFILES
+from summarizer.options import BUDGET_TOKENS_RANGE, ENGINES, MAX_WORDS_RANGE, PROFILES
 from summarizer.types import Briefing
 
-MAX_WORDS = (10, 2000)
-BUDGET_TOKENS = (32, 100_000)
 # Contains something other than white space (JSON Schema patterns match anywhere in a string).
 NOT_BLANK = r"\S"
 
@@ -74,9 +72,9 @@ def request_model(models: list[str], max_articles: int, max_article_chars: int) 
         model_config = ConfigDict(title="BriefingOptions")
         engine: Literal[ENGINES] | None = Field(None, description="auto: the model if it loads, else extractive")
         model: Literal[tuple(models)] | None = Field(None, description="One of GET /v1/models")
-        max_words: Annotated[int, Field(ge=MAX_WORDS[0], le=MAX_WORDS[1])] | None = None
+        max_words: Annotated[int, Field(ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1])] | None = None
         profile: Literal[tuple(PROFILES)] | None = Field(None, description="Speed/fidelity profile of the model")
-        budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS[0], le=BUDGET_TOKENS[1])] | None = None
+        budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS_RANGE[0], le=BUDGET_TOKENS_RANGE[1])] | None = None
         keep_unsupported: bool | None = Field(None, description="Keep unsupported sentences, flagged")
 
     class BriefingRequest(Strict):

@@ -14,6 +14,9 @@ from .types import Engine
 
 DEFAULT_MODEL = "sshleifer/distilbart-cnn-12-6"
 ENGINES = ("auto", "abstractive", "extractive")
+# Inclusive bounds of the numeric options, shared with the REST schema.
+MAX_WORDS_RANGE = (10, 2000)
+BUDGET_TOKENS_RANGE = (32, 100_000)
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,12 @@ class SummaryOptions:
             raise InputError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}", "engine")
         if self.profile not in PROFILES:
             raise InputError(f"profile must be one of {', '.join(PROFILES)}, not {self.profile!r}", "profile")
-        if not isinstance(self.max_words, int) or not 10 <= self.max_words <= 2000:
-            raise InputError("max_words must be a whole number from 10 to 2000", "max_words")
-        if self.budget_tokens is not None and (not isinstance(self.budget_tokens, int) or not 32 <= self.budget_tokens <= 100_000):
-            raise InputError("budget_tokens must be a whole number from 32 to 100000", "budget_tokens")
+        low, high = MAX_WORDS_RANGE
+        if not isinstance(self.max_words, int) or not low <= self.max_words <= high:
+            raise InputError(f"max_words must be a whole number from {low} to {high}", "max_words")
+        low, high = BUDGET_TOKENS_RANGE
+        if self.budget_tokens is not None and (not isinstance(self.budget_tokens, int) or not low <= self.budget_tokens <= high):
+            raise InputError(f"budget_tokens must be a whole number from {low} to {high}", "budget_tokens")
         if not self.model or not isinstance(self.model, str):
             raise InputError("model must be a non-empty hub id or folder", "model")
 

@@ -40,3 +40,12 @@ def test_number_normalisation():
     assert numbers(words("It cost $1,200 on 18-19 June")) == frozenset({"1200", "18", "19", "jun"})
     assert numbers(words("They may march in May")) == frozenset({"may"})
     assert names(words("Putin met Kim Jong Un in Pyongyang")) == frozenset({"kim", "jong", "un", "pyongyang"})
+
+
+def test_fragments_and_title_case_runs_are_not_sentences():
+    from summarizer.segment import is_prose
+
+    assert not is_prose("Jung Un, Kim Jong-il.")
+    assert not is_prose("Putin To Make His First Trip To North Korea In 24 Years")
+    assert not is_prose("He said so.")
+    assert is_prose("Putin met Kim Jong Il in 2000.")

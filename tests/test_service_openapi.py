@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 
-from service.schemas import BUDGET_TOKENS, MAX_WORDS
+from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE
 from summarizer import InputError, SummaryOptions
 
 
@@ -61,9 +61,11 @@ def test_the_briefing_schema_is_the_summarizers_own_type(spec):
     assert set(briefing["properties"]) == {f.name for f in fields(Briefing)}
 
 
-@pytest.mark.parametrize(("name", "bounds"), [("max_words", MAX_WORDS), ("budget_tokens", BUDGET_TOKENS)])
-def test_documented_bounds_are_the_summarizers_bounds(name, bounds):
+@pytest.mark.parametrize(("name", "bounds"), [("max_words", MAX_WORDS_RANGE), ("budget_tokens", BUDGET_TOKENS_RANGE)])
+def test_documented_bounds_are_the_summarizers_bounds(spec, name, bounds):
     low, high = bounds
+    documented = spec["components"]["schemas"]["BriefingOptions"]["properties"][name]["anyOf"][0]
+    assert (documented["minimum"], documented["maximum"]) == bounds
     SummaryOptions(**{name: low})
     SummaryOptions(**{name: high})
     for outside in (low - 1, high + 1):
