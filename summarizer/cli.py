@@ -135,7 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     summarize_cmd.add_argument("--out", help="with a .jsonl of clusters: append results here, skipping finished ones")
     add_summary_options(summarize_cmd)
     summarize_cmd.set_defaults(handler=cmd_summarize)
-    eval_cmd = commands.add_parser("eval", help="measure briefings against human summaries (ROUGE, coverage, citations)")
+    eval_cmd = commands.add_parser(
+        "eval", help="measure briefings against human summaries (ROUGE, coverage, citations)",
+        description="Summarise every cluster of DATA.jsonl and print one table of quality measures. "
+        "Defaults: --max-words 260 and --budget-tokens 1024 (the settings of the reference figures), "
+        "tokens counted with ../shared/model-shapes/distilbart-cnn-12-6 when it exists.",
+    )
     eval_cmd.add_argument("data", metavar="DATA.jsonl", help="clusters with human summaries, one JSON object a line")
     eval_cmd.add_argument("--limit", type=positive_int, help="evaluate only the first N clusters")
     eval_cmd.add_argument("--json", action="store_true", help="print the summary and per-cluster rows as JSON")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Protocol
 
-from .attribute import attribute, cite_cluster
+from .attribute import attribute, cite_cluster, without_repeats
 from .clean import clean
 from .dedup import deduplicate, vectorize
 from .errors import InputError, ModelUnavailable
@@ -22,7 +22,7 @@ from .generate import Generation, load_generator
 from .options import Profile, SummaryOptions
 from .prompts import PromptTemplate, template_for
 from .segment import segment
-from .select import fit_budget, rank, reading_order
+from .select import fit_budget, rank, reading_order, self_contained
 from .tokens import ApproximateCounter, TokenCounter, TokenizerCounter
 from .types import Article, Briefing, BriefingSentence, RankedCluster, Source, Stats
 
@@ -69,14 +69,25 @@ def resolve_engine(options: SummaryOptions, generator: Generator | None) -> tupl
 
 
 def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSentence]:
-    """The highest-ranked clusters' representatives that fit `max_words`, in reading order
-    (the top one always, so a short budget still gets a briefing)."""
-    chosen, words = [], 0
+    """The highest-ranked clusters' representatives that fit `max_words`, in reading order.
+
+    A sentence is skipped when deduplication would merge it with one already
+    taken (paraphrases dedup kept apart among many sentences can meet among a
+    few), or when it opens with a dangling reference ("He said", "This ...")
+    that its source context explained. The top one is always taken, so a short
+    budget still gets a briefing.
+    """
+    chosen: list[RankedCluster] = []
+    words = 0
     for r in ranked:
-        n = r.cluster.representative.word_count
-        if not chosen or words + n <= max_words:
-            chosen.append(r)
-            words += n
+        sentence = r.cluster.representative
+        if chosen and (words + sentence.word_count > max_words or not self_contained(sentence)):
+            continue
+        texts = [c.cluster.representative.text for c in chosen] + [sentence.text]
+        if len(without_repeats(texts)) < len(texts):
+            continue
+        chosen.append(r)
+        words += sentence.word_count
     return [cite_cluster(r.cluster) for r in reading_order(chosen)]
 
 
