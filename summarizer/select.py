@@ -25,14 +25,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 
 from .prompts import PromptTemplate
-from .resources import stemmer
-from .text import words
+from .text import stem, words
 from .tokens import TokenCounter
 from .types import Cluster, LeftOut, RankedCluster, Selection, Sentence
 
@@ -54,15 +52,9 @@ def self_contained(sentence: Sentence) -> bool:
     return not (DANGLING_START.match(sentence.text) or sentence.text[:1].islower())
 
 
-# Porter stemming costs about 20 microseconds a word and a cluster repeats its vocabulary: cache it.
-@lru_cache(maxsize=1 << 16)
-def _stem(word: str) -> str:
-    return stemmer().stem(word.lower())
-
-
 def word_pairs(sentence: Sentence) -> frozenset[tuple[str, str]]:
     """Adjacent stemmed words of the sentence: the units that coverage counts."""
-    stems = [_stem(w) for w in words(sentence.text)]
+    stems = [stem(w.lower()) for w in words(sentence.text)]
     return frozenset(zip(stems, stems[1:]))
 
 
