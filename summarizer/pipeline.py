@@ -23,7 +23,7 @@ from .options import Profile, SummaryOptions
 from .prompts import PromptTemplate, template_for
 from .segment import segment
 from .select import fit_budget, rank, reading_order, self_contained
-from .tokens import ApproximateCounter, TokenCounter, TokenizerCounter
+from .tokens import ApproximateCounter, TokenCounter, TokenizerCounter, auto_classes
 from .types import Article, Briefing, BriefingSentence, RankedCluster, Source, Stats
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,7 @@ class Generator(Protocol):
 @lru_cache(maxsize=8)
 def tokenizer_counter(name: str) -> TokenCounter:
     """The real tokenizer of `name` from local files (folder or cache), else an approximation."""
-    from transformers import AutoTokenizer
-
+    AutoTokenizer, _ = auto_classes()
     try:
         return TokenizerCounter(AutoTokenizer.from_pretrained(name, local_files_only=True), name)
     except Exception:  # not available locally, in whatever way: count approximately

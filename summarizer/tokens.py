@@ -4,11 +4,24 @@ loaded, otherwise with a documented approximation (and the stats say which)."""
 from __future__ import annotations
 
 import re
+import threading
 from typing import Protocol
 
 # BPE tokenizers of English news average about 1.3 tokens a word; pieces of
 # words and punctuation are counted separately, which lands close to that.
 APPROXIMATE_PIECE = re.compile(r"\w{1,6}|[^\w\s]")
+
+
+_TRANSFORMERS_IMPORT_LOCK = threading.Lock()
+
+
+def auto_classes():
+    """(AutoTokenizer, AutoModelForSeq2SeqLM). transformers resolves these lazy attributes
+    without a lock, and two threads doing it first at the same time can fail with ImportError,
+    so every import of them in the package goes through here."""
+    with _TRANSFORMERS_IMPORT_LOCK:
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    return AutoTokenizer, AutoModelForSeq2SeqLM
 
 
 class TokenCounter(Protocol):

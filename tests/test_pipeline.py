@@ -116,3 +116,33 @@ def test_options_from_environment(monkeypatch):
     monkeypatch.setenv("NEWSBRIEF_MAX_WORDS", "many")
     with pytest.raises(InputError):
         SummaryOptions.from_env()
+
+
+def test_first_calls_from_several_threads_at_once_all_succeed():
+    """transformers' lazy imports are not thread-safe; a fresh process shows whether the first
+    concurrent summarize() calls (as a threaded server makes them) can fail."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import threading
+        from summarizer import SummaryOptions, summarize
+        from summarizer.inputs import read_articles
+        articles, _ = read_articles([{str(SEEDS)!r}])
+        errors, barrier = [], threading.Barrier(4)
+        def run():
+            barrier.wait()
+            try:
+                summarize(articles, SummaryOptions(engine="extractive", tokenizer="no-such-tokenizer-dir"))
+            except Exception as err:
+                errors.append(repr(err))
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        print(errors)
+        raise SystemExit(1 if errors else 0)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
