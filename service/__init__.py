@@ -17,7 +17,7 @@ from flask import Flask
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """The app from defaults, then instance/config.py, then NEWSBRIEF_* variables, then `test_config`."""
-    from . import config, monitoring, problems, registry, storage
+    from . import config, jobs, monitoring, problems, registry, storage
     from .api import BLUEPRINTS
 
     instance_path = os.environ.get("NEWSBRIEF_INSTANCE_PATH")
@@ -35,6 +35,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     monitoring.init_app(app)
     storage.init_app(app)
     registry.init_app(app)
+    jobs.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

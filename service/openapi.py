@@ -39,20 +39,31 @@ class Body:
 
 
 @dataclass(frozen=True)
+class RequestHeader:
+    """An optional request header the operation reads."""
+
+    name: str
+    description: str
+    schema: dict
+
+
+@dataclass(frozen=True)
 class Operation:
     summary: str
     responses: dict[int, Body]
     # A function of the app: the request body model depends on settings.
     request: Callable[[Flask], type[BaseModel]] | None = None
+    headers: tuple[RequestHeader, ...] = ()
 
 
 def document(summary: str, responses: dict[int, Body], errors: tuple[int, ...] = (),
-             request: Callable[[Flask], type[BaseModel]] | None = None):
-    """Attach an OpenAPI operation to a view; `errors` are problem+json statuses."""
+             request: Callable[[Flask], type[BaseModel]] | None = None, headers: tuple[RequestHeader, ...] = ()):
+    """Attach an OpenAPI operation to a view; `errors` are problem+json statuses (a problem
+    response with its own description or headers goes in `responses`, as Body(..., Problem))."""
     problems = {status: Body(ERROR_TITLES[status], Problem, PROBLEM_MEDIA_TYPE) for status in errors}
 
     def decorate(view):
-        view.openapi = Operation(summary, {**responses, **problems}, request)
+        view.openapi = Operation(summary, {**problems, **responses}, request, headers)
         return view
 
     return decorate
@@ -98,11 +109,16 @@ def build_spec(app: Flask) -> dict:
                     for status, body in sorted(op.responses.items())
                 },
             }
-            if rule.arguments:
-                entry["parameters"] = [
-                    {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                    for name in sorted(rule.arguments)
-                ]
+            parameters = [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in sorted(rule.arguments)
+            ] + [
+                {"name": header.name, "in": "header", "required": False, "description": header.description,
+                 "schema": header.schema}
+                for header in op.headers
+            ]
+            if parameters:
+                entry["parameters"] = parameters
             if op.request:
                 entry["requestBody"] = {
                     "required": True,

@@ -85,6 +85,37 @@ def request_model(models: list[str], max_articles: int, max_article_chars: int) 
     return BriefingRequest
 
 
+EXAMPLE_JOB = {
+    "clusters": [
+        {"id": "floods-north", "articles": EXAMPLE_REQUEST["articles"]},
+        {"id": "floods-north-update", "articles": EXAMPLE_REQUEST["articles"][:1]},
+    ],
+    "options": {"max_words": 60},
+}
+# Idempotency-Key: visible ASCII, as HTTP header values can carry safely.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
+
+
+def job_request_model(briefing_request: type[BaseModel], max_clusters: int, max_articles: int) -> type[BaseModel]:
+    """The POST /v1/jobs body: clusters of the same articles, with the same options, as a
+    POST /v1/briefings body (the very same models, so one schema describes both)."""
+    Articles = briefing_request.model_fields["articles"].annotation  # list[Article]
+    Options = briefing_request.model_fields["options"].annotation
+
+    class JobCluster(Strict):
+        model_config = ConfigDict(title="JobCluster")
+        id: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)] | None = Field(
+            None, description="The cluster's own id, echoed in the results; defaults to cluster-N (N counts from 1)")
+        articles: Annotated[Articles, Field(min_length=1, max_length=max_articles)]
+
+    class JobRequest(Strict):
+        model_config = ConfigDict(title="JobRequest", json_schema_extra={"examples": [EXAMPLE_JOB]})
+        clusters: list[JobCluster] = Field(min_length=1, max_length=max_clusters)
+        options: Options = Field(default_factory=Options, description="For every cluster of the job")
+
+    return JobRequest
+
+
 class EffectiveOptions(BaseModel):
     """The options the briefing was made with, server defaults filled in."""
 
@@ -147,3 +178,39 @@ class Readiness(BaseModel):
     model: ModelInfo
     database: Literal["ok", "unavailable"]
     detail: str
+
+
+class ClusterError(BaseModel):
+    message: str
+    field: str | None = Field(description="The part of the request at fault, like clusters[3].articles")
+
+
+class JobClusterResult(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+    index: int = Field(description="Position in the request's `clusters`, from 0")
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    attempts: int = Field(description="Times a worker took the cluster up (more than 1 after a retry or a lost worker)")
+    finished_at: datetime | None
+    briefing_id: str | None
+    briefing_url: str | None = Field(description="The stored briefing, /v1/briefings/{id}, once done")
+    error: ClusterError | None = Field(description="Why the cluster failed; the rest of the job goes on")
+
+
+class JobCounts(BaseModel):
+    total: int
+    queued: int
+    running: int
+    done: int
+    failed: int
+
+
+class JobResource(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+    id: str
+    status: Literal["queued", "running", "done"] = Field(description="done: every cluster is done or failed")
+    created_at: datetime
+    finished_at: datetime | None
+    options: EffectiveOptions
+    counts: JobCounts
+    clusters: list[JobClusterResult]

@@ -14,15 +14,16 @@ from datetime import UTC, datetime
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import JSON, DateTime, String, create_engine, event, select, text
+from sqlalchemy import JSON, DateTime, String, Table, create_engine, event, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 # Seconds a SQLite writer waits for another process's lock (gunicorn workers share the file).
 SQLITE_BUSY_TIMEOUT_S = 30
+CREATE_TABLES_TRIES = 3
 
 
 class Base(DeclarativeBase):
@@ -63,6 +64,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def create_tables(engine: Engine, tables: list[Table] | None = None) -> None:
+    """Create the tables that are missing. Processes starting together (gunicorn's workers,
+    Celery workers) race between checking and creating: the loser gets "already exists", so
+    it checks again."""
+    for attempt in range(CREATE_TABLES_TRIES):
+        try:
+            Base.metadata.create_all(engine, tables=tables)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if attempt == CREATE_TABLES_TRIES - 1:
+                raise
+
+
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
@@ -75,7 +89,7 @@ class Storage:
     def __init__(self, url: str):
         self.engine = make_engine(url)
         self.url = self.engine.url.render_as_string(hide_password=True)
-        Base.metadata.create_all(self.engine)
+        create_tables(self.engine)
         self._sessions = sessionmaker(self.engine)
 
     def get(self, briefing_id: str) -> StoredBriefing | None:

@@ -113,6 +113,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    import os
+
+    concurrency = args.concurrency
+    if concurrency is None:
+        try:
+            concurrency = positive_int(os.environ.get("NEWSBRIEF_WORKER_CONCURRENCY", "1"))
+        except argparse.ArgumentTypeError as err:
+            raise InputError(f"NEWSBRIEF_WORKER_CONCURRENCY: {err}", "concurrency") from None
+    # Each pool process loads its own model: give torch an equal share of the cores in each.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    os.environ.setdefault("NEWSBRIEF_TORCH_THREADS", str(max(1, cores // concurrency)))
+    # Imported here so that the library itself never imports Flask or Celery.
+    from service.config import ConfigError
+
+    try:
+        from service.celery_worker import celery_app
+    except ConfigError as err:
+        print(f"newsbrief: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    celery_app.worker_main([
+        "worker", f"--concurrency={concurrency}", f"--loglevel={args.loglevel}",
+        # Unique per process, so that several workers on one host do not clash.
+        f"--hostname=newsbrief-{os.getpid()}@%h",
+        # Gossip and mingle synchronise workers' remote-control state, which jobs do not use.
+        "--without-gossip", "--without-mingle",
+    ])
+    return 0
+
+
 def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
     from .batch import run_batch
 
@@ -150,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve_cmd.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default: 8000)")
     serve_cmd.set_defaults(handler=cmd_serve)
+    worker_cmd = commands.add_parser("worker", help="run a Celery worker for POST /v1/jobs (needs NEWSBRIEF_REDIS_URL)")
+    worker_cmd.add_argument("--concurrency", type=positive_int,
+                            help="pool processes, each with its own model (default: NEWSBRIEF_WORKER_CONCURRENCY or 1)")
+    worker_cmd.add_argument("--loglevel", default="info", choices=("debug", "info", "warning", "error"),
+                            help="Celery's log level (default: info)")
+    worker_cmd.set_defaults(handler=cmd_worker)
     return parser
 
 

@@ -71,7 +71,8 @@ def make_app(tmp_path, monkeypatch, tiny_model):
         return apps[-1]
 
     yield make
-    for app in apps:  # close pooled connections now, not whenever the garbage collector runs
+    for app in apps:  # stop job threads and close pooled connections now, not at garbage collection
+        app.extensions["newsbrief.dispatcher"].close()
         app.extensions["newsbrief.storage"].engine.dispose()
 
 
@@ -188,3 +189,131 @@ def live_server(tmp_path_factory, tiny_model) -> Iterator[Server]:
     server = start_server(image_command(), env, port, workdir)
     yield server
     stop_server(server)
+
+
+# --- Jobs on real Celery workers over a real Redis -------------------------------------------
+
+REDIS_NOT_TESTED = ("Redis NOT TESTED: set NEWSBRIEF_TEST_REDIS_URL (run .ci/start-redis) to run jobs "
+                    "on real Celery workers")
+WORKER_START_TIMEOUT_S = 90
+# Redis database numbers 1-15, one per test in turn (0 is left to whoever else uses the server):
+# kombu keeps its unacknowledged messages per database, and a worker sweeping them must not
+# see another test's.
+_redis_databases = iter(range(10**9))
+# Read now: make_app clears NEWSBRIEF_* variables for each test.
+REDIS_TEST_URL = os.environ.get("NEWSBRIEF_TEST_REDIS_URL")
+
+
+def redis_test_url() -> str:
+    """NEWSBRIEF_TEST_REDIS_URL; without it, a loud skip, or a failure under CI (CI=true)."""
+    url = REDIS_TEST_URL
+    if not url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but NEWSBRIEF_TEST_REDIS_URL is not set: {REDIS_NOT_TESTED}")
+        pytest.skip(REDIS_NOT_TESTED)
+    return url
+
+
+@dataclass
+class Broker:
+    url: str  # a database of its own for this test
+    queue: str  # a queue of its own for this test
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
+    import uuid
+
+    import redis
+
+    base = redis_test_url()
+    url = base.rsplit("/", 1)[0] + f"/{1 + next(_redis_databases) % 15}"
+    found = Broker(url, f"newsbrief-test-{uuid.uuid4().hex[:12]}")
+    client = found.client()
+    try:
+        client.ping()
+    except redis.RedisError as err:
+        pytest.fail(f"NEWSBRIEF_TEST_REDIS_URL={base} does not answer: {err}")
+    yield found
+    client.delete(found.queue)
+    client.close()
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def pool_processes(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+
+def worker_environ(broker: Broker, database_url: str, workdir: Path, **extra: str) -> dict[str, str]:
+    return clean_environ(
+        NEWSBRIEF_REDIS_URL=broker.url,
+        NEWSBRIEF_JOBS_QUEUE=broker.queue,
+        NEWSBRIEF_DATABASE_URL=database_url,
+        NEWSBRIEF_INSTANCE_PATH=str(workdir / "instance"),
+        NEWSBRIEF_ENGINE="extractive",
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        **extra,
+    )
+
+
+def start_worker(env: Mapping[str, str], workdir: Path, name: str = "worker") -> Worker:
+    """`newsbrief worker` (one pool process) until it says it is ready (bounded wait)."""
+    log = workdir / f"{name}.log"
+    argv = [sys.executable, "-m", "summarizer.cli", "worker", "--concurrency", "1", "--loglevel", "info"]
+    with log.open("ab") as out:
+        process = subprocess.Popen(argv, env=dict(env), cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    worker = Worker(process, log)
+    deadline = time.monotonic() + WORKER_START_TIMEOUT_S
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"the worker exited with {process.returncode}:\n{worker.output()}")
+            if " ready." in worker.output():
+                return worker
+            time.sleep(0.2)
+        raise AssertionError(f"the worker was not ready in {WORKER_START_TIMEOUT_S} s:\n{worker.output()}")
+    except BaseException:
+        stop_worker(worker)
+        raise
+
+
+def stop_worker(worker: Worker) -> None:
+    if worker.process.poll() is None:
+        os.killpg(worker.process.pid, signal.SIGTERM)  # the main process and its pool
+        try:
+            worker.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.process.pid, signal.SIGKILL)
+            worker.process.wait(timeout=10)
+
+
+def kill_worker(worker: Worker) -> None:
+    """SIGKILL the worker's main process and its pool at once: no chance to hand anything back."""
+    os.killpg(worker.process.pid, signal.SIGKILL)
+    worker.process.wait(timeout=10)
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    """Workers a test starts go in this list; whatever happens, they are stopped afterwards."""
+    started: list[Worker] = []
+    yield started
+    for worker in started:
+        try:
+            stop_worker(worker)
+        except ProcessLookupError:  # the test killed it
+            pass

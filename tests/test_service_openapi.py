@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 
@@ -18,7 +20,7 @@ def spec(client) -> dict:
 
 def test_every_route_is_documented(app, spec):
     routes = {
-        (rule.rule.replace("<briefing_id>", "{briefing_id}"), method.lower())
+        (re.sub(r"<([^<>]+)>", r"{\1}", rule.rule), method.lower())
         for rule in app.url_map.iter_rules() if rule.endpoint != "static"
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }

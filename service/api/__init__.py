@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import briefings, docs, health, metrics, models
+from . import briefings, docs, health, jobs, metrics, models
 
-BLUEPRINTS = (briefings.bp, models.bp, health.bp, metrics.bp, docs.bp)
+BLUEPRINTS = (briefings.bp, jobs.bp, models.bp, health.bp, metrics.bp, docs.bp)

@@ -44,17 +44,18 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def read_json() -> object:
+def read_json(limit_setting: str = "MAX_CONTENT_LENGTH") -> object:
+    """The JSON body, at most `limit_setting` bytes long (a setting's name)."""
     if not request.is_json:
         got = request.mimetype or "no Content-Type"
         raise Problem(415, "unsupported-media-type", "Unsupported Media Type",
                       f"send the request as application/json, not {got}", [("Content-Type", "must be application/json")])
+    limit = request.max_content_length = current_app.config[limit_setting]
     try:
         data = request.get_data(cache=False)
     except RequestEntityTooLarge:
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
         raise Problem(413, "body-too-large", "Request body too large",
-                      f"the request body is over the {limit}-byte limit (NEWSBRIEF_MAX_CONTENT_LENGTH)",
+                      f"the request body is over the {limit}-byte limit (NEWSBRIEF_{limit_setting})",
                       [("body", f"over {limit} bytes")]) from None
     if not data.strip():
         raise Problem(400, "malformed-json", "Malformed JSON", "the request body is empty", [("body", "empty")])

@@ -16,6 +16,8 @@ PAGE = """<!doctype html>
 <ul>
 <li><code>POST /v1/briefings</code> with <code>{"articles": [{"title": "...", "text": "..."}], "options": {"max_words": 120}}</code></li>
 <li><code>GET /v1/briefings/&lt;id&gt;</code>, <code>GET /v1/models</code></li>
+<li><code>POST /v1/jobs</code> with <code>{"clusters": [{"id": "...", "articles": [...]}], "options": {...}}</code>
+(many clusters, in the background), then <code>GET /v1/jobs/&lt;id&gt;</code></li>
 <li><a href="/openapi.json">/openapi.json</a>, <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>,
 <a href="/metrics">/metrics</a></li>
 </ul>

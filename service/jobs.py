@@ -1,0 +1,263 @@
+"""Running jobs: one task per cluster, on Celery workers over Redis or, with no broker
+configured, on a small thread pool inside the API process.
+
+Celery is set up with Flask's own idiom (pallets/flask examples/celery): `celery_init_app`
+makes a Celery app whose tasks run inside the Flask app context, configured from
+app.config["CELERY"] (see config.celery_settings), kept in app.extensions["celery"].
+`newsbrief worker` runs service.celery_worker's app.
+
+A task carries only (job id, cluster index); the cluster's articles and the job's options are
+read from the database, where the result goes too. What counts as what:
+
+- bad input (the articles hold no sentence to summarise): the cluster is `failed` with the
+  summariser's message and field, and the rest of the job goes on;
+- a model that cannot load (engine "abstractive"): `failed` too, as POST /v1/briefings answers
+  503 at once: the registry remembers the failure, and every worker runs the same image;
+- a transient error, the database unreachable or locked (TRANSIENT): retried after
+  JOB_RETRY_DELAY seconds, doubling, JOB_RETRIES times, then `failed`;
+- anything else (a bug): `failed` with the exception's type, logged with its traceback; a
+  retry would fail the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from celery import Celery, Task, shared_task
+from flask import Flask, current_app
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
+
+from .fingerprint import canonical_request, content_hash
+from .job_storage import JobStore
+from .registry import get_registry
+from .storage import get_storage
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "newsbrief.summarize_cluster"
+# The database went away, timed out, or (SQLite) stayed locked past the busy timeout.
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+# A job stored but never handed to the broker (the API process died in between) is dispatched
+# again by a process that starts this long after the job was created.
+UNDISPATCHED_GRACE = timedelta(minutes=1)
+
+
+class DispatchError(Exception):
+    """The clusters could not be handed to the broker."""
+
+
+def get_job_store() -> JobStore:
+    return current_app.extensions["newsbrief.jobs"]
+
+
+def retry_delay(retries_so_far: int) -> float:
+    """Seconds before the next try: JOB_RETRY_DELAY, doubling, and under half the visibility
+    timeout (a delayed Celery task waits unacknowledged in a worker; past the timeout the
+    broker would hand it to a second worker)."""
+    config = current_app.config
+    return min(config["JOB_RETRY_DELAY"] * 2 ** retries_so_far, config["VISIBILITY_TIMEOUT"] / 2)
+
+
+def run_cluster(job_id: str, index: int, takeover: bool) -> None:
+    """Summarise one cluster of a job and record the outcome, unless it is finished already,
+    unknown, or (without `takeover`) held by another process. Raises TRANSIENT errors for the
+    caller to retry."""
+    store = get_job_store()
+    stale_before = None if takeover else datetime.now(UTC) - timedelta(seconds=current_app.config["VISIBILITY_TIMEOUT"])
+    work = store.claim(job_id, index, stale_before)
+    if work is None:
+        log.info("job %s cluster %d: finished already, or another process has it", job_id, index)
+        return
+    articles = [Article(**article) for article in work.articles]
+    options = SummaryOptions(**work.options)
+    storage = get_storage()
+    key = content_hash(articles, options)
+    stored = storage.find(key)
+    if stored is None:
+        try:
+            briefing = summarize(articles, options, generator=get_registry().generator_for(options))
+        except InputError as err:
+            field = f"clusters[{index}].{err.field}" if err.field else f"clusters[{index}]"
+            store.fail(job_id, index, err.message, field)
+            return
+        except ModelUnavailable as err:
+            store.fail(job_id, index, f"{err}; ask for engine \"auto\" or \"extractive\" to get an extractive briefing",
+                       "options.model")
+            return
+        except Exception as err:  # a bug in the summariser: this cluster fails, the job goes on
+            log.exception("job %s cluster %d: the summariser failed", job_id, index)
+            store.fail(job_id, index, f"internal error: the summariser failed on this cluster ({type(err).__name__})", None)
+            return
+        stored, _ = storage.add(key, canonical_request(articles, options), briefing.to_dict())
+    store.finish(job_id, index, stored.id)
+
+
+def give_up(job_id: str, index: int, err: Exception, attempts: int) -> None:
+    get_job_store().fail(job_id, index, f"gave up after {attempts} attempts: {type(err).__name__}: {err}", None)
+
+
+# max_retries=None: JOB_RETRIES is counted here, so that the last failure is recorded.
+@shared_task(bind=True, name=TASK_NAME, max_retries=None)
+def summarize_cluster(self: Task, job_id: str, index: int) -> None:
+    try:
+        run_cluster(job_id, index, takeover=True)
+    except TRANSIENT as err:
+        retries = self.request.retries
+        if retries >= current_app.config["JOB_RETRIES"]:
+            give_up(job_id, index, err, retries + 1)
+            return
+        log.warning("job %s cluster %d: %s; retry %d", job_id, index, err, retries + 1)
+        # A new message, published before this one is acknowledged (acks_late): never lost.
+        raise self.retry(countdown=retry_delay(retries), exc=err) from None
+
+
+class CeleryDispatcher:
+    """Hands clusters to the Celery workers through the broker."""
+
+    def __init__(self, celery_app: Celery):
+        self.celery = celery_app
+
+    def dispatch(self, job_id: str, indexes: list[int]) -> None:
+        task = self.celery.tasks[TASK_NAME]
+        try:
+            with self.celery.producer_or_acquire() as producer:
+                for index in indexes:
+                    task.apply_async((job_id, index), producer=producer)
+        except (KombuError, RedisError, OSError) as err:
+            raise DispatchError(f"the broker cannot be reached: {err}") from err
+
+    def close(self) -> None:
+        self.celery.close()
+
+
+class ThreadDispatcher:
+    """Runs clusters on a few threads of this process: jobs with nothing else running.
+
+    Daemon threads on an in-process queue: a process that exits does not wait for its queue,
+    whose clusters stay queued in the database for the next start (see `recover`).
+    """
+
+    def __init__(self, app: Flask, threads: int):
+        self.app = app
+        self.queue: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._work, name=f"newsbrief-job-{n + 1}", daemon=True)
+                        for n in range(threads)]
+        self._start_lock = threading.Lock()
+
+    def dispatch(self, job_id: str, indexes: list[int]) -> None:
+        with self._start_lock:  # threads start with the first job, not with every app
+            for thread in self.threads:
+                if thread.ident is None:
+                    thread.start()
+        for index in indexes:
+            self.queue.put((job_id, index))
+
+    def _work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            try:
+                with self.app.app_context():
+                    self._run(*item)
+            except Exception:
+                log.exception("job %s cluster %d failed", *item)
+
+    def _run(self, job_id: str, index: int) -> None:
+        retries = self.app.config["JOB_RETRIES"]
+        for attempt in range(retries + 1):
+            try:
+                # A retry takes over the cluster this thread claimed itself.
+                run_cluster(job_id, index, takeover=attempt > 0)
+                return
+            except TRANSIENT as err:
+                if attempt == retries:
+                    give_up(job_id, index, err, attempt + 1)
+                    return
+                log.warning("job %s cluster %d: %s; retry %d", job_id, index, err, attempt + 1)
+                time.sleep(retry_delay(attempt))
+
+    def close(self) -> None:
+        """Drop what waits (it is queued in the database) and stop after the running clusters."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.queue.get_nowait()
+        running = [thread for thread in self.threads if thread.is_alive()]
+        for _ in running:
+            self.queue.put(None)
+        for thread in running:
+            thread.join(timeout=60)
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Flask's Celery idiom: every task runs inside this app's context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def dispatch(job_id: str, indexes: list[int]) -> None:
+    """Hand clusters to whatever runs them here, and note that they were handed over."""
+    current_app.extensions["newsbrief.dispatcher"].dispatch(job_id, indexes)
+    get_job_store().mark_dispatched(job_id, indexes)
+
+
+def recover(app: Flask) -> None:
+    """Dispatch again the clusters that nothing would run (see JobStore.recover)."""
+    dispatcher = app.extensions["newsbrief.dispatcher"]
+    now = datetime.now(UTC)
+    stale_before = now - timedelta(seconds=app.config["VISIBILITY_TIMEOUT"])
+    undispatched_before = None if isinstance(dispatcher, ThreadDispatcher) else now - UNDISPATCHED_GRACE
+    clusters = app.extensions["newsbrief.jobs"].recover(stale_before, undispatched_before)
+    by_job: dict[str, list[int]] = {}
+    for job_id, index in clusters:
+        by_job.setdefault(job_id, []).append(index)
+    store: JobStore = app.extensions["newsbrief.jobs"]
+    for job_id, indexes in by_job.items():
+        try:
+            dispatcher.dispatch(job_id, indexes)
+        except DispatchError as err:
+            store.mark_undispatched(job_id, indexes)
+            log.warning("cannot dispatch %d recovered clusters of job %s: %s", len(indexes), job_id, err)
+    if clusters:
+        log.info("dispatched %d clusters left unfinished by an earlier process", len(clusters))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["newsbrief.jobs"] = JobStore(app.extensions["newsbrief.storage"])
+    if app.config["REDIS_URL"]:
+        app.extensions["newsbrief.dispatcher"] = CeleryDispatcher(celery_init_app(app))
+    else:
+        app.extensions["newsbrief.dispatcher"] = ThreadDispatcher(app, app.config["JOB_THREADS"])
+
+    # When the app starts serving (its first request), not when it is built: a command such as
+    # `flask init-db` builds the app too, and would take clusters up only to exit.
+    recovered, lock = threading.Event(), threading.Lock()
+
+    @app.before_request
+    def take_up_unfinished_clusters() -> None:
+        if recovered.is_set():
+            return
+        with lock:
+            if recovered.is_set():
+                return
+            try:
+                recover(app)
+                recovered.set()
+            except SQLAlchemyError:
+                log.exception("cannot look for unfinished clusters now; trying again with the next request")
