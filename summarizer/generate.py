@@ -7,10 +7,20 @@ attempt, only local files (a folder or the Hugging Face cache) are tried. There
 are no retry loops. Loaded models are kept once per process and shared between
 threads; generation on one model is serialised because parallel generate calls
 on a CPU only fight over the same cores.
+
+CPU speed (measured by benchmarks/latency.py): decoding reads every decoder
+weight once per new token, so it is bound by memory traffic, not arithmetic.
+Three things cut that traffic: int8 weights (`quantize=True`, which rounds the
+weights); beam search that keeps ONE copy of the cross-attention keys and values
+for all beams, where transformers keeps one per beam and re-copies them every
+step (same numbers); and attention that reads that copy once for all beams
+(same sums in another order, ~1e-6 apart). NEWSBRIEF_TORCH_THREADS sets torch's
+thread count.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -24,7 +34,7 @@ from urllib.parse import urlparse
 from .errors import ModelUnavailable
 from .options import Profile
 from .prompts import PromptTemplate, template_for
-from .tokens import TokenizerCounter
+from .tokens import TokenizerCounter, auto_classes
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +43,9 @@ HUB_PROBE_TIMEOUT_S = 2.0
 TOKENS_PER_WORD = 1.4
 # A failed load is remembered this long, so a busy service does not re-probe on every request.
 FAILED_LOAD_TTL_S = 60.0
+THREADS_ENV = "NEWSBRIEF_TORCH_THREADS"
+# The attention function registered with transformers for beam search over one shared copy.
+SHARED_KV_ATTENTION = "newsbrief_sdpa"
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,93 @@ def local_files_only(name: str) -> bool:
     return Path(name).is_dir() or _truthy(os.environ.get("HF_HUB_OFFLINE")) or not hub_reachable()
 
 
+def configure_torch_threads(environ: dict[str, str] | None = None) -> int:
+    """Apply NEWSBRIEF_TORCH_THREADS (torch's intra-op threads; unset: torch's default, one per
+    core) and return the count in use. The setting is process-wide, as torch's is."""
+    import torch
+
+    raw = (os.environ if environ is None else environ).get(THREADS_ENV, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{THREADS_ENV} must be a whole number of threads, 1 or more, not {raw!r}")
+        if int(raw) != torch.get_num_threads():
+            torch.set_num_threads(int(raw))
+    return torch.get_num_threads()
+
+
+def quantize_int8(model):
+    """Dynamic int8 for every nn.Linear, in place: weights stored as int8 with one scale per
+    output row (per-channel keeps rows with small weights precise), activations quantised per
+    call. Embeddings stay fp32 (a lookup reads one row, nothing to gain)."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch.ao.quantization and its quantized tensors are deprecated in favour of torchao, which is
+        # not a dependency; in torch 2.13 this eager API still works and is torch's own int8 CPU path.
+        # Only those two notices are hidden, and only here.
+        warnings.filterwarnings("ignore", message="torch.ao.quantization is deprecated", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message="torch.quantize_per_tensor, torch.quantize_per_channel", category=UserWarning)
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, inplace=True)
+
+
+def _shared_kv_sdpa(module, query, key, value, attention_mask, **kwargs):
+    """transformers' SDPA attention, except for one query token per beam against keys/values
+    whose rows are one stored copy (stride 0, see `_one_input_beam_cache`): the beams become
+    the query length of a single attention over that copy, so it is read once, not per beam.
+    Masks and position biases are the same for every beam of one input; their first row is kept."""
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    beams = query.shape[0]
+    if beams == 1 or query.shape[2] != 1 or key.stride(0) != 0 or value.stride(0) != 0:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, **kwargs)
+    if attention_mask is not None and attention_mask.shape[0] > 1:
+        attention_mask = attention_mask[:1]
+    if kwargs.get("position_bias") is not None and kwargs["position_bias"].shape[0] > 1:
+        kwargs["position_bias"] = kwargs["position_bias"][:1]
+    kwargs["is_causal"] = False  # cross-attention: every beam sees all of the input
+    output, weights = sdpa_attention_forward(module, query.transpose(0, 2), key[:1], value[:1], attention_mask, **kwargs)
+    # [1, beams, heads, dim] -> [beams, 1, heads, dim], what the model expects from one token per beam
+    return output.transpose(0, 1), weights
+
+
+@functools.cache
+def _register_shared_kv_attention() -> None:
+    from transformers import AttentionInterface
+    from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
+
+    AttentionInterface.register(SHARED_KV_ATTENTION, _shared_kv_sdpa)
+    AttentionMaskInterface.register(SHARED_KV_ATTENTION, sdpa_mask)
+
+
+@functools.cache
+def _one_input_beam_cache():
+    """The cache class for beam search over ONE input (defined lazily: transformers is imported on
+    first use only). Every beam attends to the same encoder states, so the cross-attention keys and
+    values of all beams are equal: reordering them after each step, as transformers does, copies
+    ~100 MB per step for a 512-token input to no effect. Only the self-attention cache is reordered;
+    with `share_rows` the beams' equal rows also become stride-0 views of the first one after the
+    first step, which frees the copies and lets `_shared_kv_sdpa` read them once."""
+    from transformers import EncoderDecoderCache
+
+    class OneInputBeamCache(EncoderDecoderCache):
+        def __init__(self, *caches, share_rows: bool = False):
+            super().__init__(*caches)
+            self.share_rows = share_rows
+
+        def reorder_cache(self, beam_idx):
+            self.self_attention_cache.reorder_cache(beam_idx)
+            if self.share_rows:
+                for layer in self.cross_attention_cache.layers:
+                    if layer.is_initialized and layer.keys.stride(0) != 0:
+                        layer.keys = layer.keys[:1].expand_as(layer.keys)
+                        layer.values = layer.values[:1].expand_as(layer.values)
+
+    return OneInputBeamCache
+
+
 def words_to_new_tokens(max_words: int) -> tuple[int, int]:
     """(min_new_tokens, max_new_tokens) for a briefing of about `max_words` words."""
     most = math.ceil(max_words * TOKENS_PER_WORD)
@@ -73,10 +173,9 @@ class Seq2SeqGenerator:
     """A loaded tokenizer and model, its prompt template and its input limit."""
 
     def __init__(self, name: str, quantize: bool = False):
-        import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
+        AutoTokenizer, AutoModelForSeq2SeqLM = auto_classes()
         started = time.perf_counter()
+        self.threads = configure_torch_threads()  # before loading: torch sizes its pools on first use
         offline = local_files_only(name)
         try:
             tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=offline)
@@ -87,7 +186,13 @@ class Seq2SeqGenerator:
             raise ModelUnavailable(f"could not load model {name!r} from {where}: {first_line}") from err
         model.eval()
         if quantize:
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            model = quantize_int8(model)
+        # Beams read one copy of the cross-attention keys/values through our SDPA variant. A model
+        # on another implementation (eager, flash) keeps it; its beams still skip the useless reorder.
+        if model.config._attn_implementation == "sdpa":
+            _register_shared_kv_attention()
+            model.set_attn_implementation(SHARED_KV_ATTENTION)
+        self.shares_beam_rows = model.config._attn_implementation == SHARED_KV_ATTENTION
         self.name = name
         self.quantized = quantize
         self.tokenizer = tokenizer
@@ -108,6 +213,13 @@ class Seq2SeqGenerator:
         known = [n for n in limits if isinstance(n, int) and n > 0]
         return min(known) if known else 512
 
+    def beam_cache(self):
+        """A fresh cache for beam search over one input (see `_one_input_beam_cache`)."""
+        from transformers import DynamicCache
+
+        config = self.model.config
+        return _one_input_beam_cache()(DynamicCache(config=config), DynamicCache(config=config), share_rows=self.shares_beam_rows)
+
     def generate(self, model_input: str, *, max_words: int, profile: Profile, no_repeat_ngram_size: int = 3,
                  min_new_tokens: int | None = None, max_new_tokens: int | None = None) -> Generation:
         import torch
@@ -120,6 +232,8 @@ class Seq2SeqGenerator:
         if self.template.global_attention_first_token:
             extra["global_attention_mask"] = torch.zeros_like(encoded["input_ids"])
             extra["global_attention_mask"][:, 0] = 1
+        if profile.num_beams > 1:
+            extra["past_key_values"] = self.beam_cache()
         with self._lock, torch.inference_mode():
             output = self.model.generate(
                 **encoded,
@@ -157,5 +271,5 @@ def load_generator(name: str, quantize: bool = False) -> Seq2SeqGenerator:
             raise
         _failed.pop(key, None)
         _loaded[key] = generator
-        log.info("loaded %s (int8=%s) in %.1f s", name, quantize, generator.load_seconds)
+        log.info("loaded %s (int8=%s, %d torch threads) in %.1f s", name, quantize, generator.threads, generator.load_seconds)
         return generator

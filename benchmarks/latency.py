@@ -1,0 +1,403 @@
+"""Briefing latency on CPU: the naive recipe against our pipeline's profiles, in one run.
+
+    HF_HUB_OFFLINE=1 python benchmarks/latency.py [--shapes distilbart-cnn-12-6 ...]
+        [--clusters seeds synthetic10] [--variants naive default fast] [--runs 5] [--threads N]
+
+For each model shape in ../shared/model-shapes (config, generation config and real tokenizer,
+no weights) a full-size model with RANDOM weights is built and saved to a temporary folder.
+Every variant then runs in its own process (so its peak RSS is its own), which loads the
+model from that folder the way it is loaded in production; the processes stay alive and take
+turns, one briefing each per round, so a busy spell on a shared machine slows them alike:
+
+- naive: the recipe people use today. Concatenate the articles, cut at the model's input
+  limit, fp32, beam search of 4, plain transformers `generate`.
+- default / fast / exact: `summarize()` with that profile, chosen the way a user chooses it
+  (NEWSBRIEF_PROFILE), on the generator `load_generator` returns. The whole call is timed:
+  clean, segment, dedup, select, generate, attribute.
+
+Every variant writes exactly --new-tokens tokens (min = max), so only the work per token and
+the input differ. Random weights write noise, which the attribution guard drops, so the
+briefing falls back to extractive sentences; that costs milliseconds and does not change the
+model's work. Reported per row: p50/p95 wall seconds over --runs runs after --warmup,
+CPU seconds (less sensitive to other load on a shared machine), input tokens, load time,
+peak RSS of the process, and the speed-up of the p50 over the naive recipe's. Then the
+numerics check (first decoding steps' logits of each changed arithmetic path against the
+fp32 reference), the targets of issue 6, and a last line with the speed-ups on the first
+shape's first cluster. --threads sets NEWSBRIEF_TORCH_THREADS for every variant, naive too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SHAPES = ROOT.parent / "shared" / "model-shapes"
+SEEDS = ROOT / "seeds" / "putin-north-korea"
+NAIVE_BEAMS = 4
+NUMERICS_STEPS = 8
+# Issue 6: p50 speed-up over the naive recipe on the seeds cluster.
+TARGETS = {"default": 4, "fast": 10}
+# Config keys that transformers also reads under an alias (BART: num_hidden_layers is
+# encoder_layers). When a config.json has both and they disagree, the alias silently wins:
+# distilbart-cnn-12-6's "num_hidden_layers": 6 would build 6 encoder layers, not 12.
+ALIASED_KEYS = ("encoder_layers", "decoder_layers", "encoder_attention_heads", "d_model")
+
+
+# ---------------------------------------------------------------- inputs
+
+def seed_articles():
+    from summarizer.inputs import read_articles
+
+    return read_articles([SEEDS])[0]
+
+
+def synthetic_cluster(n_articles: int = 10, seed: int = 11):
+    """A deterministic cluster built from the seed articles' sentences: a pool of facts that
+    several outlets repeat word for word (dedup merges those), and each outlet's own sentences
+    with other numbers and names (dedup must keep those apart)."""
+    from summarizer.types import Article
+
+    rng = random.Random(seed)
+    text = " ".join(a.text for a in seed_articles())
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'])", text) if 8 <= len(s.split()) <= 60]
+    shared = rng.sample(sentences, 24)
+    names = {"Putin": ["Lavrov", "Peskov", "Shoigu"], "Kim": ["Choe", "Pak", "Ri"], "Pyongyang": ["Wonsan", "Sinuiju"],
+             "Moscow": ["Vladivostok", "Khabarovsk"], "Russia": ["Belarus"], "June": ["July", "August"]}
+
+    def reworded(sentence: str) -> str:
+        sentence = re.sub(r"\d+", lambda m: str(rng.randint(2, 990)), sentence)
+        return re.sub(r"\b(" + "|".join(names) + r")\b", lambda m: rng.choice(names[m.group(1)]), sentence)
+
+    articles = []
+    for i in range(n_articles):
+        picked = rng.sample(shared, 8) + [reworded(s) for s in rng.sample(sentences, 14)]
+        rng.shuffle(picked)
+        paragraphs = [" ".join(picked[k : k + 3]) for k in range(0, len(picked), 3)]
+        articles.append(Article(id=f"synthetic-{i:02d}", title=f"Report {i + 1}: {' '.join(picked[0].split()[:8])}",
+                                text="\n\n".join(paragraphs)))
+    return articles
+
+
+CLUSTERS = {"seeds": seed_articles, "synthetic10": synthetic_cluster}
+
+
+# ---------------------------------------------------------------- models
+
+def shape_folder(shape: str) -> Path:
+    path = Path(shape)
+    return path if path.is_dir() else SHAPES / shape
+
+
+def build_model(shape: str, workdir: Path) -> tuple[Path, dict]:
+    """A full-size random-weight model of `shape`, saved with its tokenizer and generation config
+    under workdir/<shape> (reused when already there). Returns the folder and facts about it."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
+
+    source = shape_folder(shape)
+    target = workdir / source.name  # the folder name keeps the family visible to template_for
+    facts_file = target / "newsbrief_benchmark.json"
+    if facts_file.exists():
+        return target, json.loads(facts_file.read_text())
+    raw = json.loads((source / "config.json").read_text())
+    config = AutoConfig.from_pretrained(source)
+    fixed = {}
+    for key in ALIASED_KEYS:
+        if key in raw and getattr(config, key, raw[key]) != raw[key]:
+            fixed[key] = (getattr(config, key), raw[key])
+            setattr(config, key, raw[key])
+    torch.manual_seed(0)
+    model = AutoModelForSeq2SeqLM.from_config(config)
+    if (source / "generation_config.json").exists():
+        model.generation_config = GenerationConfig.from_pretrained(source)
+    model.save_pretrained(target)
+    AutoTokenizer.from_pretrained(source).save_pretrained(target)
+    params = {id(p): p for p in model.parameters()}.values()  # tied weights once
+    facts = {"shape": source.name, "parameters": sum(p.numel() for p in params),
+             "fp32_bytes": sum(p.numel() * 4 for p in params), "config_fixed": fixed}
+    facts_file.write_text(json.dumps(facts))
+    return target, facts
+
+
+# ---------------------------------------------------------------- workers (one process per variant)
+
+class FixedLength:
+    """The loaded generator with the output length forced: every variant writes the same number of tokens."""
+
+    def __init__(self, generator, new_tokens: int):
+        self._generator = generator
+        self._new_tokens = new_tokens
+        self.last = None
+
+    def __getattr__(self, name):
+        return getattr(self._generator, name)
+
+    def generate(self, model_input, **kwargs):
+        self.last = self._generator.generate(model_input, **kwargs, min_new_tokens=self._new_tokens,
+                                             max_new_tokens=self._new_tokens)
+        return self.last
+
+
+def naive_runner(folder: str, new_tokens: int):
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from summarizer.generate import Seq2SeqGenerator, configure_torch_threads
+    from summarizer.prompts import template_for
+
+    configure_torch_threads()  # the same thread count as the other variants: not one of our means here
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
+    limit = Seq2SeqGenerator._input_limit(tokenizer, model.config)
+    template = template_for(folder, model.config.model_type)  # "summarize: " for T5, nothing for BART
+
+    def run(articles) -> dict:
+        text = template.template.format(documents=" ".join(f"{a.title}. {a.text}" for a in articles))
+        encoded = tokenizer(text, return_tensors="pt", truncation=True, max_length=limit)
+        with torch.inference_mode():
+            output = model.generate(**encoded, num_beams=NAIVE_BEAMS, early_stopping=True, no_repeat_ngram_size=3,
+                                    min_new_tokens=new_tokens, max_new_tokens=new_tokens)
+        tokenizer.decode(output[0], skip_special_tokens=True)
+        return {"input_tokens": int(encoded["input_ids"].shape[1]), "new_tokens": int(output.shape[1]) - 1,
+                "profile": "naive", "beams": NAIVE_BEAMS, "int8": False}
+
+    return run
+
+
+def pipeline_runner(folder: str, new_tokens: int):
+    from summarizer.generate import load_generator
+    from summarizer.options import SummaryOptions
+    from summarizer.pipeline import summarize
+
+    options = SummaryOptions.from_env(engine="abstractive", model=folder)  # profile from NEWSBRIEF_PROFILE
+    generator = FixedLength(load_generator(folder, quantize=options.decoding.quantize), new_tokens)
+
+    def run(articles) -> dict:
+        briefing = summarize(articles, options, generator=generator)
+        return {"input_tokens": generator.last.input_tokens, "new_tokens": generator.last.new_tokens,
+                "profile": briefing.profile, "beams": options.decoding.num_beams, "int8": options.decoding.quantize,
+                "generate_s": briefing.stats.timings_ms["generate"] / 1000}
+
+    return run
+
+
+def worker(spec: dict) -> None:
+    """Load one variant, say so, then run one briefing per cluster name read from stdin,
+    answering each with a JSON line, until stdin closes."""
+    import torch
+
+    protocol, sys.stdout = sys.stdout, sys.stderr  # whatever the libraries print stays off the protocol
+
+    def say(obj: dict) -> None:
+        protocol.write(json.dumps(obj) + "\n")
+        protocol.flush()
+
+    started = time.perf_counter()
+    make = naive_runner if spec["variant"] == "naive" else pipeline_runner
+    run = make(spec["folder"], spec["new_tokens"])
+    say({"load_s": time.perf_counter() - started, "threads": torch.get_num_threads()})
+    clusters = {}
+    for line in sys.stdin:
+        name = line.strip()
+        articles = clusters.setdefault(name, CLUSTERS[name]())
+        wall, cpu = time.perf_counter(), time.process_time()
+        facts = run(articles)
+        say({**facts, "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu})
+
+
+def numerics_worker(spec: dict) -> None:
+    """The numerics check, in its own process: fp32 reference (plain transformers loading) against
+    each path that changes arithmetic, on the default profile's input for the seeds cluster."""
+    from transformers import AutoModelForSeq2SeqLM
+
+    from summarizer.generate import Seq2SeqGenerator, configure_torch_threads
+    from summarizer.numerics import compare_first_steps, reference_tokens
+    from summarizer.options import PROFILES, SummaryOptions
+    from summarizer.pipeline import summarize
+
+    configure_torch_threads()
+    folder = spec["folder"]
+    reference = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
+    fp32 = Seq2SeqGenerator(folder, quantize=False)
+    int8 = Seq2SeqGenerator(folder, quantize=True)
+    model_input = summarize(seed_articles(), SummaryOptions(engine="extractive", model=folder)).model_input
+    encoded = int8.tokenizer(model_input, return_tensors="pt", truncation=True, max_length=int8.max_input_tokens)
+    ids, mask = encoded["input_ids"], encoded["attention_mask"]
+    tokens = reference_tokens(reference, ids, mask, spec["steps"])
+    beams = PROFILES["default"].num_beams
+    checks = [
+        ("fp32, shared-keys beam path", fp32, beams),
+        ("int8 (torch dynamic), greedy", int8, 1),
+        ("int8, shared-keys beam path", int8, beams),
+    ]
+    print(f"input: {ids.shape[1]} tokens (the default profile's selection for the seeds cluster)")
+    for name, generator, n_beams in checks:
+        comparison = compare_first_steps(reference, generator.model, ids, mask, name=name, beams=n_beams, tokens=tokens,
+                                         cache=generator.beam_cache() if n_beams > 1 else None)
+        print(comparison.line())
+
+
+class Worker:
+    """A variant's own process, kept alive so that runs of all variants can be interleaved:
+    a busy spell on a shared machine then slows every variant alike, not whichever ran in it."""
+
+    def __init__(self, spec: dict, env: dict):
+        self.name = spec["variant"]
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in close()); a file, not a pipe: a chatty child never blocks
+        self.process = subprocess.Popen([sys.executable, __file__, "--worker", json.dumps(spec)], env=env, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log)
+        self.info = self._answer()
+
+    def _answer(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            self.log.seek(0)
+            raise SystemExit(f"worker {self.name} failed:\n{self.log.read()[-3000:]}")
+        return json.loads(line)
+
+    def run(self, cluster: str) -> dict:
+        self.process.stdin.write(cluster + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def close(self) -> int:
+        """Stop the process; its peak RSS in bytes (reaped with wait4, so the rusage is this
+        child's alone, not the maximum over every child so far)."""
+        self.process.stdin.close()
+        _, status, usage = os.wait4(self.process.pid, 0)
+        self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.log.seek(0)
+        errors = self.log.read()[-3000:]
+        self.log.close()
+        if self.process.returncode:
+            raise SystemExit(f"worker {self.name} failed (exit {self.process.returncode}):\n{errors}")
+        return usage.ru_maxrss * 1024  # Linux reports kilobytes
+
+
+def measure(variants: list[str], clusters: list[str], folder: Path, args, env: dict) -> dict:
+    """Every variant's results: load, then per cluster the warm-ups, then the runs in rounds
+    (one run of each variant per round, the order rotated each round)."""
+    workers = []
+    for variant in variants:
+        spec = {"variant": variant, "folder": str(folder), "new_tokens": args.new_tokens}
+        workers.append(Worker(spec, {**env, "NEWSBRIEF_PROFILE": variant} if variant != "naive" else env))
+        print(f"  loaded {variant} in {workers[-1].info['load_s']:.1f} s", flush=True)
+    results = {w.name: {**w.info, "clusters": {}} for w in workers}
+    for cluster in clusters:
+        for w in workers:
+            for _ in range(args.warmup):
+                w.run(cluster)
+        for round_ in range(args.runs):
+            shift = round_ % len(workers)
+            for w in workers[shift:] + workers[:shift]:
+                r = w.run(cluster)
+                into = results[w.name]["clusters"].setdefault(cluster, {**r, "wall": [], "cpu": []})
+                into["wall"].append(r["wall"])
+                into["cpu"].append(r["cpu"])
+        print(f"  measured {cluster}", flush=True)
+    for w in workers:
+        results[w.name]["peak_rss"] = w.close()
+    return results
+
+
+# ---------------------------------------------------------------- report
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", nargs="+", default=["distilbart-cnn-12-6"],
+                        help="folders in ../shared/model-shapes (or paths to such folders)")
+    parser.add_argument("--clusters", nargs="+", default=list(CLUSTERS), choices=list(CLUSTERS))
+    parser.add_argument("--variants", nargs="+", default=["naive", "default", "fast"],
+                        choices=["naive", "default", "fast", "exact"])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--new-tokens", type=int, default=128)
+    parser.add_argument("--threads", type=int, help="NEWSBRIEF_TORCH_THREADS for every variant (default: torch's)")
+    parser.add_argument("--workdir", help="keep the built models here and reuse them (default: a temporary folder)")
+    parser.add_argument("--no-numerics", action="store_true", help="skip the logits check")
+    parser.add_argument("--json", help="also write every measurement to this file")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        spec = json.loads(args.worker)
+        return numerics_worker(spec) if spec["variant"] == "numerics" else worker(spec)
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    if args.threads:
+        env["NEWSBRIEF_TORCH_THREADS"] = str(args.threads)
+    temporary = None if args.workdir else tempfile.TemporaryDirectory(prefix="newsbrief-bench-")
+    workdir = Path(args.workdir or temporary.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
+          f"{args.runs} runs after {args.warmup} warm-up; {args.new_tokens} new tokens forced in every variant")
+    rows, all_results = [], {}
+    for shape in args.shapes:
+        folder, facts = build_model(shape, workdir)
+        fixed = "".join(f"; config {k} {old} -> {new} (alias disagreed)" for k, (old, new) in facts["config_fixed"].items())
+        print(f"\n{facts['shape']}: {facts['parameters'] / 1e6:.0f} M parameters, fp32 {facts['fp32_bytes'] / 2**20:.0f} MiB{fixed}")
+        results = measure(args.variants, args.clusters, folder, args, env)
+        all_results[facts["shape"]] = {"facts": facts, "results": results}
+        header = (f"{'cluster':<12} {'variant':<8} {'ran':<8} {'beams':>5} {'int8':>4} {'thr':>3} {'in tok':>6} "
+                  f"{'p50 s':>7} {'p95 s':>7} {'cpu s':>6} {'speedup':>7} {'cpu x':>6} {'peak RSS':>9} {'x fp32':>6}")
+        print(header + "\n" + "-" * len(header))
+        for cluster in args.clusters:
+            naive = results.get("naive", {}).get("clusters", {}).get(cluster)
+            for variant, result in results.items():
+                r = result["clusters"][cluster]
+                p50, p95 = statistics.median(r["wall"]), percentile(r["wall"], 0.95)
+                cpu = statistics.median(r["cpu"])
+                speedup = statistics.median(naive["wall"]) / p50 if naive else float("nan")
+                cpu_speedup = statistics.median(naive["cpu"]) / cpu if naive else float("nan")
+                rss_ratio = result["peak_rss"] / facts["fp32_bytes"]
+                rows.append((facts["shape"], cluster, variant, speedup, rss_ratio))
+                print(f"{cluster:<12} {variant:<8} {r['profile']:<8} {r['beams']:>5} {'yes' if r['int8'] else 'no':>4} "
+                      f"{result['threads']:>3} {r['input_tokens']:>6} {p50:>7.2f} {p95:>7.2f} {cpu:>6.2f} "
+                      f"{speedup:>6.1f}x {cpu_speedup:>5.1f}x {result['peak_rss'] / 2**20:>5.0f} MiB {rss_ratio:>5.2f}x")
+        if not args.no_numerics:
+            print("\nnumerics: first decoding steps' logits against the fp32 transformers reference "
+                  "(random weights: a weak proxy for quality)")
+            spec = {"variant": "numerics", "folder": str(folder), "steps": NUMERICS_STEPS}
+            done = subprocess.run([sys.executable, __file__, "--worker", json.dumps(spec)], env=env, text=True,
+                                  capture_output=True, check=False)
+            if done.returncode:
+                raise SystemExit(f"numerics check failed:\n{done.stderr[-3000:]}")
+            print("  " + done.stdout.strip().replace("\n", "\n  "))
+    if args.json:
+        Path(args.json).write_text(json.dumps(all_results, indent=1))
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+    first = [r for r in rows if r[0] == rows[0][0] and r[1] == rows[0][1] and r[2] != "naive"] if rows else []
+    if first:
+        print(f"targets on {rows[0][0]}, {rows[0][1]} cluster, p50 wall: " + "; ".join(
+            f"{variant} {speedup:.1f}x (target {TARGETS[variant]}x: {'met' if speedup >= TARGETS[variant] else 'MISSED'})"
+            for _, _, variant, speedup, _ in first if variant in TARGETS))
+        worst = max(r[4] for r in rows if r[0] == rows[0][0] and r[2] != "naive")
+        print(f"peak RSS of a serving process at most {worst:.2f}x the fp32 model on {rows[0][0]} "
+              f"(target 2x: {'met' if worst <= 2 else 'MISSED'})")
+        print("speedup " + " ".join(f"{variant}={speedup:.1f}x" for _, _, variant, speedup, _ in first))
+    if temporary:
+        temporary.cleanup()
+
+
+if __name__ == "__main__":
+    main()
