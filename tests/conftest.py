@@ -40,6 +40,15 @@ def clean_environ(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, str]:
+    """Folders of a tiny random BART and T5 (see tests/tiny_models.py), by family."""
+    from tiny_models import build_tiny_model
+
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {family: str(build_tiny_model(family, root / family)) for family in ("bart", "t5")}
+
+
+@pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> str:
     from tiny_models import build_tiny_model
 

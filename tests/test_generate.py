@@ -1,23 +1,11 @@
 """The real loading and generation code, on tiny random models built by the tests."""
 
 import pytest
-from tiny_models import build_tiny_model
 
 from summarizer import SummaryOptions, summarize
 from summarizer.generate import load_generator
 from summarizer.inputs import read_articles
 from test_pipeline import SEEDS
-
-
-@pytest.fixture(scope="module")
-def tiny_models(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    return {family: str(build_tiny_model(family, root / family)) for family in ("bart", "t5")}
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 @pytest.mark.parametrize("family", ["bart", "t5"])

@@ -14,17 +14,6 @@ TEXT = ("Russian President Vladimir Putin will visit North Korea on June 18 and 
         "The Kremlin said the two leaders would sign a partnership agreement .")
 
 
-@pytest.fixture(scope="module")
-def tiny_models(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    return {family: str(build_tiny_model(family, root / family)) for family in ("bart", "t5")}
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
 @pytest.fixture
 def restore_threads():
     threads = torch.get_num_threads()

@@ -67,3 +67,4 @@ def build_tiny_model(family: str, directory: Path, seed: int = 0) -> Path:
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
