@@ -46,8 +46,12 @@ def cluster_from_json(obj: object, default_id: str) -> tuple[str, list[Article]]
     items = obj.get("articles", obj.get("documents"))
     if not isinstance(items, list) or not items:
         raise InputError("\"articles\" must be a non-empty list", "articles")
-    items = [item for item in items if not (isinstance(item, dict) and item.get("boilerplate") is True)]
-    articles = [article_from_dict(item, f"{cluster_id}-{i}", f"article {i + 1}") for i, item in enumerate(items)]
+    # Numbered by their place in the input, so an error points at the article the user sent.
+    articles = [
+        article_from_dict(item, f"{cluster_id}-{i}", f"article {i + 1}")
+        for i, item in enumerate(items)
+        if not (isinstance(item, dict) and item.get("boilerplate") is True)
+    ]
     if not articles:
         raise InputError("every article is flagged as boilerplate", "articles")
     return str(cluster_id), articles

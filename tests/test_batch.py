@@ -80,3 +80,14 @@ def test_cli_batch_argument_errors(tmp_path, capsys):
     assert main(["summarize", str(tmp_path / "missing.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "must be the only PATH" in err and "--out goes with" in err and "no such file" in err
+
+
+def test_errors_name_the_article_by_its_place_in_the_input():
+    import pytest
+
+    from summarizer.batch import cluster_from_json
+    from summarizer.errors import InputError
+
+    cluster = {"id": "c", "articles": [{"text": "filler", "boilerplate": True}, {"title": "no text"}]}
+    with pytest.raises(InputError, match="^article 2: "):
+        cluster_from_json(cluster, "line-1")
