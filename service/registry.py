@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from summarizer import ModelUnavailable, SummaryOptions
-from summarizer.generate import Generation, load_generator
+from summarizer.generate import THREADS_ENV, Generation, configure_torch_threads, load_generator
 
 from .monitoring import Metrics
 
@@ -118,10 +118,9 @@ class ModelRegistry:
         self.loader.start()
 
     def _limit_torch_threads(self) -> None:
+        # The setting may come from instance config rather than the environment the library reads.
         if self._torch_threads:
-            import torch
-
-            torch.set_num_threads(self._torch_threads)
+            configure_torch_threads({THREADS_ENV: str(self._torch_threads)})
 
 
 def init_app(app: Flask) -> None:
