@@ -1,11 +1,15 @@
-"""The CPU speed paths of generate.py on tiny random models: same beams as transformers,
-int8 close to fp32, threads from the environment, and profiles that keep their promises."""
+"""The CPU speed paths of generate.py and greedy.py on tiny random models: same beams and same
+greedy tokens as transformers, int8 close to fp32, threads from the environment, and profiles
+that keep their promises."""
+
+import math
 
 import pytest
 import torch
 from tiny_models import build_tiny_model
 
 from summarizer.generate import SHARED_KV_ATTENTION, Seq2SeqGenerator, _shared_kv_sdpa, configure_torch_threads
+from summarizer.greedy import RepeatedNgrams, greedy_ids, lean_greedy_step
 from summarizer.numerics import compare_first_steps, reference_tokens
 from summarizer.options import PROFILES
 
@@ -103,3 +107,73 @@ def test_int8_keeps_the_first_steps_logits_close(tiny_models, tmp_path):
     other = AutoModelForSeq2SeqLM.from_pretrained(build_tiny_model("bart", tmp_path / "other", seed=1)).eval()
     assert compare_first_steps(reference, other, ids, mask, name="other", tokens=tokens).relative_diff > 0.5
 
+
+
+GREEDY_SETTINGS = [  # (min_new_tokens, max_new_tokens, no_repeat_ngram_size)
+    (12, 12, 3),  # forced length: EOS held back, then forced at the last step
+    (0, 40, 3), (5, 30, 0), (3, 25, 1), (0, 60, 2), (1, 1, 3),
+]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed, monkeypatch):
+    from summarizer import greedy
+
+    folder = tiny_models["bart"] if seed == 0 else str(build_tiny_model("bart", tmp_path / "bart", seed=seed))
+    generator = Seq2SeqGenerator(folder, quantize=True)
+    assert generator.greedy_step is not None
+    steps = []
+    monkeypatch.setattr(greedy, "greedy_ids", lambda *args: steps.append(1) or greedy_ids(*args))
+    encoded = generator.tokenizer(TEXT, return_tensors="pt")
+    for low, high, ngram in GREEDY_SETTINGS:
+        with torch.inference_mode():
+            expected = generator.model.generate(**encoded, num_beams=1, min_new_tokens=low, max_new_tokens=high,
+                                                no_repeat_ngram_size=ngram)[0]
+        result = generator.generate(TEXT, max_words=10, profile=PROFILES["fast"], min_new_tokens=low,
+                                    max_new_tokens=high, no_repeat_ngram_size=ngram)
+        assert result.text == generator.tokenizer.decode(expected, skip_special_tokens=True).strip()
+        assert result.new_tokens == len(expected) - 1
+    assert len(steps) == len(GREEDY_SETTINGS)  # every one of them ran our loop, not generate
+
+
+def test_our_decoder_step_gives_the_models_logits_bit_for_bit(tiny_models):
+    from transformers import DynamicCache, EncoderDecoderCache
+
+    generator = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    model, step = generator.model, generator.greedy_step
+    encoded = generator.tokenizer(TEXT, return_tensors="pt")
+    tokens = [model.generation_config.decoder_start_token_id, *encoded["input_ids"][0, 1:20].tolist()]
+    cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
+    with torch.inference_mode():
+        encoder_outputs = model.get_encoder()(**encoded)
+        keys_values = step.start(encoder_outputs.last_hidden_state, max_tokens=len(tokens))
+        for position, token in enumerate(tokens):
+            expected = model(encoder_outputs=encoder_outputs, attention_mask=encoded["attention_mask"], past_key_values=cache,
+                             use_cache=True, decoder_input_ids=torch.tensor([[token]])).logits[0, -1]
+            assert torch.equal(step(token, position, keys_values), expected)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_repeated_ngrams_ban_what_transformers_bans(n):
+    from transformers import NoRepeatNGramLogitsProcessor
+
+    generator = torch.Generator().manual_seed(n)
+    ids = torch.randint(0, 6, (40,), generator=generator).tolist()  # a small vocabulary: many repeats
+    repeated = RepeatedNgrams(n)
+    for length in range(1, len(ids) + 1):
+        repeated.add_last(ids[:length])
+        scores = NoRepeatNGramLogitsProcessor(n)(torch.tensor([ids[:length]]), torch.zeros(1, 6))
+        assert repeated.banned(ids[:length]) == set(torch.nonzero(scores[0] == -math.inf).flatten().tolist())
+
+
+def test_other_models_keep_generate(tiny_models, tmp_path):
+    from transformers import AutoModelForSeq2SeqLM, GenerationConfig
+
+    assert Seq2SeqGenerator(tiny_models["bart"], quantize=False).greedy_step is None  # fp32: not what the step computes
+    assert Seq2SeqGenerator(tiny_models["t5"], quantize=True).greedy_step is None
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_models["bart"])
+    model.generation_config = GenerationConfig.from_dict({**model.generation_config.to_dict(), "repetition_penalty": 1.2})
+    model.save_pretrained(tmp_path / "penalised")
+    Seq2SeqGenerator(tiny_models["bart"]).tokenizer.save_pretrained(tmp_path / "penalised")
+    assert Seq2SeqGenerator(str(tmp_path / "penalised"), quantize=True).greedy_step is None
+    assert lean_greedy_step(Seq2SeqGenerator(tiny_models["bart"], quantize=True).model) is not None
