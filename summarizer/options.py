@@ -36,7 +36,7 @@ class Profile:
 
 # Measured with benchmarks/latency.py (distilbart-cnn-12-6 shape, seeds cluster, 128 new tokens,
 # 2-core machine): against the naive recipe (1024 concatenated tokens, fp32, beam 4) default is
-# 3.8-4.5x faster and fast 10.0-10.6x. Decoding dominates: every new token streams the decoder's
+# 3.8-4.5x faster and fast 10.0-11.3x. Decoding dominates: every new token streams the decoder's
 # weights from memory, so int8 (4x fewer bytes) is the big lever; the input budget mostly moves
 # the encoder's share (fast at 256 tokens instead of 384 gained only ~10%).
 PROFILES = {
