@@ -44,12 +44,15 @@ COUNT_BATCH = 64
 DANGLING_START = re.compile(
     r"^(he|she|they|it|this|these|those|that|his|her|their|its|but|and|however|also|meanwhile|still|yet)\b", re.I
 )
+# "According to the agency, this ..." points back just the same once its attribution is read past.
+LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 
 
 def self_contained(sentence: Sentence) -> bool:
     """False for an opener that points back at a sentence the reader has not seen ("He said",
     "This ...") and for a fragment that starts in lower case (the rest of a broken sentence)."""
-    return not (DANGLING_START.match(sentence.text) or sentence.text[:1].islower())
+    text = LEADING_ATTRIBUTION.sub("", sentence.text)
+    return not (DANGLING_START.match(text) or sentence.text[:1].islower())
 
 
 def word_pairs(sentence: Sentence) -> frozenset[tuple[str, str]]:
