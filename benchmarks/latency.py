@@ -223,7 +223,7 @@ def numerics_worker(spec: dict) -> None:
     from transformers import AutoModelForSeq2SeqLM
 
     from summarizer.generate import Seq2SeqGenerator, configure_torch_threads
-    from summarizer.numerics import compare_first_steps, reference_tokens
+    from summarizer.numerics import compare_first_steps, compare_logits, decoder_logits, reference_tokens
     from summarizer.options import PROFILES, SummaryOptions
     from summarizer.pipeline import summarize
 
@@ -248,39 +248,18 @@ def numerics_worker(spec: dict) -> None:
                                          cache=generator.beam_cache() if n_beams > 1 else None)
         print(comparison.line())
     ours = greedy_step_logits(int8, ids, mask, tokens)
-    print(logits_comparison("int8, our greedy step (fast)", ours, teacher_forced_logits(reference, ids, mask, tokens)).line())
-    print(logits_comparison("  the same against transformers int8", ours, teacher_forced_logits(int8.model, ids, mask, tokens)).line())
-
-
-def teacher_forced_logits(model, ids, mask, tokens):
-    """[steps, vocab]: `model`'s logits for `tokens` fed one at a time through transformers' cache."""
-    import torch
-    from transformers import DynamicCache, EncoderDecoderCache
-
-    cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
-    with torch.inference_mode():
-        states = model.get_encoder()(input_ids=ids, attention_mask=mask)
-        return torch.stack([model(encoder_outputs=states, attention_mask=mask, past_key_values=cache, use_cache=True,
-                                  decoder_input_ids=torch.tensor([[token]])).logits[0, -1] for token in tokens])
+    print(compare_logits("int8, our greedy step (fast)", ours, decoder_logits(reference, ids, mask, tokens)).line())
+    print(compare_logits("  the same against transformers int8", ours, decoder_logits(int8.model, ids, mask, tokens)).line())
 
 
 def greedy_step_logits(generator, ids, mask, tokens):
-    """[steps, vocab]: the same from our greedy loop's decoder step (summarizer/greedy.py)."""
+    """[steps, 1, vocab]: the logits of our greedy loop's decoder step (summarizer/greedy.py) fed `tokens`."""
     import torch
 
     with torch.inference_mode():
         states = generator.model.get_encoder()(input_ids=ids, attention_mask=mask).last_hidden_state
         keys_values = generator.greedy_step.start(states, max_tokens=len(tokens))
-        return torch.stack([generator.greedy_step(token, position, keys_values) for position, token in enumerate(tokens)])
-
-
-def logits_comparison(name: str, got, expected):
-    from summarizer.numerics import LogitsComparison
-
-    diff = (got - expected).abs().max().item()
-    spread = expected.std().item()
-    return LogitsComparison(name=name, steps=len(got), beams=1, max_abs_diff=diff, relative_diff=diff / spread if spread else 0.0,
-                            top1_agreement=(got.argmax(-1) == expected.argmax(-1)).float().mean().item())
+        return torch.stack([generator.greedy_step(token, position, keys_values) for position, token in enumerate(tokens)]).unsqueeze(1)
 
 
 class Worker:

@@ -30,11 +30,14 @@ class LogitsComparison:
                 f"({self.relative_diff:.2%} of the logits' std) top-1 agreement={self.top1_agreement:.1%}")
 
 
-def _decode_steps(model, input_ids, attention_mask, tokens, beams, cache):
-    """Logits [steps, beams, vocab] for the decoder fed `tokens` one at a time (first: the start token)."""
+def decoder_logits(model, input_ids, attention_mask, tokens, beams: int = 1, cache=None):
+    """Logits [steps, beams, vocab] for the decoder fed `tokens` one at a time (first: the start
+    token) through `cache` (a plain transformers cache when None)."""
     import torch
+    from transformers import DynamicCache, EncoderDecoderCache
     from transformers.modeling_outputs import BaseModelOutput
 
+    cache = cache if cache is not None else EncoderDecoderCache(DynamicCache(), DynamicCache())
     with torch.inference_mode():
         encoded = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
         # As generate expands a single input for beam search.
@@ -71,14 +74,16 @@ def compare_first_steps(reference, candidate, input_ids, attention_mask, *, name
     """Compare `candidate`'s logits with `reference`'s (fp32, plain cache, one row) over the first
     `steps` decoding steps. `cache`: the cache the candidate decodes with (the generator's beam
     cache for beam search); a plain one when None."""
-    from transformers import DynamicCache, EncoderDecoderCache
-
     tokens = tokens or reference_tokens(reference, input_ids, attention_mask, steps)
-    expected = _decode_steps(reference, input_ids, attention_mask, tokens, 1, EncoderDecoderCache(DynamicCache(), DynamicCache()))
-    got = _decode_steps(candidate, input_ids, attention_mask, tokens, beams,
-                        cache if cache is not None else EncoderDecoderCache(DynamicCache(), DynamicCache()))
-    diff = (got - expected).abs()  # [steps, beams, vocab] against [steps, 1, vocab]
+    expected = decoder_logits(reference, input_ids, attention_mask, tokens)
+    got = decoder_logits(candidate, input_ids, attention_mask, tokens, beams, cache)
+    return compare_logits(name, got, expected)
+
+
+def compare_logits(name: str, got, expected) -> LogitsComparison:
+    """`got` [steps, beams, vocab] against the reference's `expected` [steps, 1, vocab]."""
+    diff = (got - expected).abs().max().item()
     agree = (got.argmax(-1) == expected.argmax(-1)).float().mean()
     spread = expected.std().item()
-    return LogitsComparison(name=name, steps=len(tokens), beams=beams, max_abs_diff=diff.max().item(),
-                            relative_diff=diff.max().item() / spread if spread else 0.0, top1_agreement=agree.item())
+    return LogitsComparison(name=name, steps=got.shape[0], beams=got.shape[1], max_abs_diff=diff,
+                            relative_diff=diff / spread if spread else 0.0, top1_agreement=agree.item())

@@ -10,7 +10,7 @@ from tiny_models import build_tiny_model
 
 from summarizer.generate import SHARED_KV_ATTENTION, Seq2SeqGenerator, _shared_kv_sdpa, configure_torch_threads
 from summarizer.greedy import RepeatedNgrams, greedy_ids, lean_greedy_step
-from summarizer.numerics import compare_first_steps, reference_tokens
+from summarizer.numerics import compare_first_steps, decoder_logits, reference_tokens
 from summarizer.options import PROFILES
 
 TEXT = ("Russian President Vladimir Putin will visit North Korea on June 18 and 19 . "
@@ -137,20 +137,15 @@ def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed
 
 
 def test_our_decoder_step_gives_the_models_logits_bit_for_bit(tiny_models):
-    from transformers import DynamicCache, EncoderDecoderCache
-
     generator = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
     model, step = generator.model, generator.greedy_step
     encoded = generator.tokenizer(TEXT, return_tensors="pt")
     tokens = [model.generation_config.decoder_start_token_id, *encoded["input_ids"][0, 1:20].tolist()]
-    cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
+    expected = decoder_logits(model, encoded["input_ids"], encoded["attention_mask"], tokens)[:, 0]
     with torch.inference_mode():
-        encoder_outputs = model.get_encoder()(**encoded)
-        keys_values = step.start(encoder_outputs.last_hidden_state, max_tokens=len(tokens))
-        for position, token in enumerate(tokens):
-            expected = model(encoder_outputs=encoder_outputs, attention_mask=encoded["attention_mask"], past_key_values=cache,
-                             use_cache=True, decoder_input_ids=torch.tensor([[token]])).logits[0, -1]
-            assert torch.equal(step(token, position, keys_values), expected)
+        keys_values = step.start(model.get_encoder()(**encoded).last_hidden_state, max_tokens=len(tokens))
+        got = torch.stack([step(token, position, keys_values) for position, token in enumerate(tokens)])
+    assert torch.equal(got, expected)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
