@@ -32,7 +32,7 @@ RUN pip install --no-cache-dir . \
 # needs into the cache, and the build fails here, not at run time, if the model cannot load.
 ARG MODEL_ID=sshleifer/distilbart-cnn-12-6
 ENV HF_HOME=/opt/hf
-RUN python -c "import sys; from summarizer.generate import Seq2SeqGenerator; Seq2SeqGenerator(sys.argv[1])" "$MODEL_ID"
+RUN python -c "import sys; from summarizer.generation.loading import Seq2SeqGenerator; Seq2SeqGenerator(sys.argv[1])" "$MODEL_ID"
 
 
 FROM ${PYTHON_IMAGE}

@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import synthetic_cluster  # noqa: E402
+from synthetic import synthetic_cluster
 
-from summarizer.clean import clean  # noqa: E402
-from summarizer.dedup import deduplicate, vectorize  # noqa: E402
-from summarizer.pipeline import tokenizer_counter  # noqa: E402
-from summarizer.prompts import template_for  # noqa: E402
-from summarizer.segment import segment  # noqa: E402
-from summarizer.select import fit_budget, rank  # noqa: E402
+from summarizer.generation.prompts import template_for
+from summarizer.pipeline import tokenizer_counter
+from summarizer.stages.clean import clean
+from summarizer.stages.dedup import deduplicate
+from summarizer.stages.segment import segment
+from summarizer.stages.select import fit_budget, rank
 
 DEFAULT_TOKENIZER = Path(__file__).resolve().parents[2] / "shared" / "model-shapes" / "distilbart-cnn-12-6"
 
@@ -38,17 +38,20 @@ def measure(n_articles: int, counter, runs: int) -> dict:
         t0 = time.perf_counter()
         sentences = segment(clean(articles))
         t1 = time.perf_counter()
-        matrix = vectorize(sentences)
-        clusters = deduplicate(sentences, matrix=matrix)
+        clusters = deduplicate(sentences)
         t2 = time.perf_counter()
-        selection = fit_budget(rank(clusters, matrix, len(articles)), template, counter, 1024)
+        selection = fit_budget(rank(clusters), template, counter, 1024)
         t3 = time.perf_counter()
-        for key, value in zip(times, (t1 - t0, t2 - t1, t3 - t2)):
+        for key, value in zip(times, (t1 - t0, t2 - t1, t3 - t2), strict=True):
             times[key].append(value)
     medians = {k: statistics.median(v) for k, v in times.items()}
     return {
-        "articles": n_articles, "sentences": len(sentences), "clusters": len(clusters),
-        "merged": len(sentences) - len(clusters), "input_tokens": selection.input_tokens, **medians,
+        "articles": n_articles,
+        "sentences": len(sentences),
+        "clusters": len(clusters),
+        "merged": len(sentences) - len(clusters),
+        "input_tokens": selection.input_tokens,
+        **medians,
         "dedup+select": medians["dedup"] + medians["select"],
     }
 
@@ -66,8 +69,10 @@ def main() -> None:
     print("-" * len(header))
     for n in args.articles:
         row = measure(n, counter, args.runs)
-        print(f"{row['articles']:>8} {row['sentences']:>9} {row['clusters']:>8} {row['merged']:>7} {row['input_tokens']:>6} "
-              f"{row['clean+segment']:>9.3f} {row['dedup']:>7.3f} {row['select']:>7.3f} {row['dedup+select']:>12.3f}")
+        print(
+            f"{row['articles']:>8} {row['sentences']:>9} {row['clusters']:>8} {row['merged']:>7} {row['input_tokens']:>6} "
+            f"{row['clean+segment']:>9.3f} {row['dedup']:>7.3f} {row['select']:>7.3f} {row['dedup+select']:>12.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,14 @@ def seed_cluster(copy: int | None) -> dict:
 
 def environ(redis_url: str, queue: str, database_url: str, instance: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
-    env.update(HF_HUB_OFFLINE="1", NEWSBRIEF_REDIS_URL=redis_url, NEWSBRIEF_JOBS_QUEUE=queue,
-               NEWSBRIEF_DATABASE_URL=database_url, NEWSBRIEF_INSTANCE_PATH=str(instance), NEWSBRIEF_ENGINE="extractive")
+    env.update(
+        HF_HUB_OFFLINE="1",
+        NEWSBRIEF_REDIS_URL=redis_url,
+        NEWSBRIEF_JOBS_QUEUE=queue,
+        NEWSBRIEF_DATABASE_URL=database_url,
+        NEWSBRIEF_INSTANCE_PATH=str(instance),
+        NEWSBRIEF_ENGINE="extractive",
+    )
     return env
 
 
@@ -63,8 +69,14 @@ def start_workers(count: int, env: dict[str, str], workdir: Path) -> list[tuple[
     for n in range(count):
         log = workdir / f"worker-{n + 1}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen([sys.executable, "-m", "summarizer.cli", "worker", "--concurrency", "1"],
-                                       env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "worker", "--concurrency", "1"],
+                env=env,
+                cwd=workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         started.append((process, log))
     deadline = time.monotonic() + READY_TIMEOUT_S
     for process, log in started:
@@ -110,16 +122,26 @@ def measure_workers(count: int, clusters: int, redis_url: str, database_url: str
     database = database_url or f"sqlite:///{workdir / 'jobs.sqlite3'}"
     queue = f"newsbrief-bench-{uuid.uuid4().hex[:8]}"
     env = environ(redis_url, queue, database, workdir / "instance")
-    app = create_app({"REDIS_URL": redis_url, "JOBS_QUEUE": queue, "DATABASE_URL": database, "ENGINE": "extractive",
-                      "MAX_JOB_CLUSTERS": max(1000, clusters), "MAX_QUEUED_CLUSTERS": max(10_000, clusters)})
+    app = create_app(
+        {
+            "REDIS_URL": redis_url,
+            "JOBS_QUEUE": queue,
+            "DATABASE_URL": database,
+            "ENGINE": "extractive",
+            "MAX_JOB_CLUSTERS": max(1000, clusters),
+            "MAX_QUEUED_CLUSTERS": max(10_000, clusters),
+        }
+    )
     client = app.test_client()
     started = start_workers(count, env, workdir)
     try:
         # Warm-up: every worker's pool process does its first-use loading (NLTK, tokenizer).
         run_job(client, [seed_cluster(10**6 + k) for k in range(4 * count)])
         results = {}
-        for kind, job_clusters in (("distinct", [seed_cluster(k) for k in range(clusters)]),
-                                   ("identical", [seed_cluster(None)] * clusters)):
+        for kind, job_clusters in (
+            ("distinct", [seed_cluster(k) for k in range(clusters)]),
+            ("identical", [seed_cluster(None)] * clusters),
+        ):
             seconds, job = run_job(client, job_clusters)
             if job["counts"]["done"] != clusters:
                 raise SystemExit(f"{kind}: {job['counts']}")
@@ -138,8 +160,22 @@ def measure_cli(clusters: int, workdir: Path) -> float:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     env["HF_HUB_OFFLINE"] = "1"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "summarizer.cli", "summarize", str(source), "--out", str(workdir / "results.jsonl"),
-                    "--engine", "extractive"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "summarizer.cli",
+            "summarize",
+            str(source),
+            "--out",
+            str(workdir / "results.jsonl"),
+            "--engine",
+            "extractive",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     seconds = time.perf_counter() - started
     done = sum(json.loads(line)["status"] == "done" for line in (workdir / "results.jsonl").read_text().splitlines())
     if done != clusters:
@@ -160,13 +196,24 @@ def main() -> None:
         cli_s = measure_cli(args.clusters, Path(tmp) / "cli")
         rows.append(("batch CLI, 1 process, no broker", "distinct", args.clusters, cli_s, "-"))
         for count in args.workers:
-            found = measure_workers(count, args.clusters, args.redis_url, args.database_url, Path(tmp) / f"workers-{count}")
+            found = measure_workers(
+                count, args.clusters, args.redis_url, args.database_url, Path(tmp) / f"workers-{count}"
+            )
             for kind in ("distinct", "identical"):
-                rows.append((f"POST /v1/jobs, {count} worker{'s' if count > 1 else ''}", kind, args.clusters,
-                             found[kind], "/".join(map(str, found["tasks_per_worker"]))))
+                rows.append(
+                    (
+                        f"POST /v1/jobs, {count} worker{'s' if count > 1 else ''}",
+                        kind,
+                        args.clusters,
+                        found[kind],
+                        "/".join(map(str, found["tasks_per_worker"])),
+                    )
+                )
 
-    print(f"\nseeds cluster ({len(seed_cluster(None)['articles'])} articles) x {args.clusters}, engine extractive, "
-          f"{len(os.sched_getaffinity(0))} CPU cores")
+    print(
+        f"\nseeds cluster ({len(seed_cluster(None)['articles'])} articles) x {args.clusters}, engine extractive, "
+        f"{len(os.sched_getaffinity(0))} CPU cores"
+    )
     print(f"{'runner':<34} {'clusters':<10} {'n':>4} {'seconds':>8} {'clusters/min':>13}  tasks per worker (all jobs)")
     for runner, kind, n, seconds, tasks in rows:
         print(f"{runner:<34} {kind:<10} {n:>4} {seconds:>8.1f} {n / seconds * 60:>13.0f}  {tasks}")

@@ -57,6 +57,7 @@ ALIASED_KEYS = ("encoder_layers", "decoder_layers", "encoder_attention_heads", "
 
 # ---------------------------------------------------------------- inputs
 
+
 def seed_articles():
     from summarizer.inputs import read_articles
 
@@ -73,8 +74,14 @@ def synthetic_cluster(n_articles: int = 10, seed: int = 11):
     text = " ".join(a.text for a in seed_articles())
     sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'])", text) if 8 <= len(s.split()) <= 60]
     shared = rng.sample(sentences, 24)
-    names = {"Putin": ["Lavrov", "Peskov", "Shoigu"], "Kim": ["Choe", "Pak", "Ri"], "Pyongyang": ["Wonsan", "Sinuiju"],
-             "Moscow": ["Vladivostok", "Khabarovsk"], "Russia": ["Belarus"], "June": ["July", "August"]}
+    names = {
+        "Putin": ["Lavrov", "Peskov", "Shoigu"],
+        "Kim": ["Choe", "Pak", "Ri"],
+        "Pyongyang": ["Wonsan", "Sinuiju"],
+        "Moscow": ["Vladivostok", "Khabarovsk"],
+        "Russia": ["Belarus"],
+        "June": ["July", "August"],
+    }
 
     def reworded(sentence: str) -> str:
         sentence = re.sub(r"\d+", lambda m: str(rng.randint(2, 990)), sentence)
@@ -85,8 +92,13 @@ def synthetic_cluster(n_articles: int = 10, seed: int = 11):
         picked = rng.sample(shared, 8) + [reworded(s) for s in rng.sample(sentences, 14)]
         rng.shuffle(picked)
         paragraphs = [" ".join(picked[k : k + 3]) for k in range(0, len(picked), 3)]
-        articles.append(Article(id=f"synthetic-{i:02d}", title=f"Report {i + 1}: {' '.join(picked[0].split()[:8])}",
-                                text="\n\n".join(paragraphs)))
+        articles.append(
+            Article(
+                id=f"synthetic-{i:02d}",
+                title=f"Report {i + 1}: {' '.join(picked[0].split()[:8])}",
+                text="\n\n".join(paragraphs),
+            )
+        )
     return articles
 
 
@@ -94,6 +106,7 @@ CLUSTERS = {"seeds": seed_articles, "synthetic10": synthetic_cluster}
 
 
 # ---------------------------------------------------------------- models
+
 
 def shape_folder(shape: str) -> Path:
     path = Path(shape)
@@ -125,13 +138,18 @@ def build_model(shape: str, workdir: Path) -> tuple[Path, dict]:
     model.save_pretrained(target)
     AutoTokenizer.from_pretrained(source).save_pretrained(target)
     params = {id(p): p for p in model.parameters()}.values()  # tied weights once
-    facts = {"shape": source.name, "parameters": sum(p.numel() for p in params),
-             "fp32_bytes": sum(p.numel() * 4 for p in params), "config_fixed": fixed}
+    facts = {
+        "shape": source.name,
+        "parameters": sum(p.numel() for p in params),
+        "fp32_bytes": sum(p.numel() * 4 for p in params),
+        "config_fixed": fixed,
+    }
     facts_file.write_text(json.dumps(facts))
     return target, facts
 
 
 # ---------------------------------------------------------------- workers (one process per variant)
+
 
 class FixedLength:
     """The loaded generator with the output length forced: every variant writes the same number of tokens."""
@@ -145,8 +163,9 @@ class FixedLength:
         return getattr(self._generator, name)
 
     def generate(self, model_input, **kwargs):
-        self.last = self._generator.generate(model_input, **kwargs, min_new_tokens=self._new_tokens,
-                                             max_new_tokens=self._new_tokens)
+        self.last = self._generator.generate(
+            model_input, **kwargs, min_new_tokens=self._new_tokens, max_new_tokens=self._new_tokens
+        )
         return self.last
 
 
@@ -154,8 +173,8 @@ def naive_runner(folder: str, new_tokens: int):
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from summarizer.generate import Seq2SeqGenerator, configure_torch_threads
-    from summarizer.prompts import template_for
+    from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
+    from summarizer.generation.prompts import template_for
 
     configure_torch_threads()  # the same thread count as the other variants: not one of our means here
     tokenizer = AutoTokenizer.from_pretrained(folder)
@@ -167,17 +186,28 @@ def naive_runner(folder: str, new_tokens: int):
         text = template.template.format(documents=" ".join(f"{a.title}. {a.text}" for a in articles))
         encoded = tokenizer(text, return_tensors="pt", truncation=True, max_length=limit)
         with torch.inference_mode():
-            output = model.generate(**encoded, num_beams=NAIVE_BEAMS, early_stopping=True, no_repeat_ngram_size=3,
-                                    min_new_tokens=new_tokens, max_new_tokens=new_tokens)
+            output = model.generate(
+                **encoded,
+                num_beams=NAIVE_BEAMS,
+                early_stopping=True,
+                no_repeat_ngram_size=3,
+                min_new_tokens=new_tokens,
+                max_new_tokens=new_tokens,
+            )
         tokenizer.decode(output[0], skip_special_tokens=True)
-        return {"input_tokens": int(encoded["input_ids"].shape[1]), "new_tokens": int(output.shape[1]) - 1,
-                "profile": "naive", "beams": NAIVE_BEAMS, "int8": False}
+        return {
+            "input_tokens": int(encoded["input_ids"].shape[1]),
+            "new_tokens": int(output.shape[1]) - 1,
+            "profile": "naive",
+            "beams": NAIVE_BEAMS,
+            "int8": False,
+        }
 
     return run
 
 
 def pipeline_runner(folder: str, new_tokens: int):
-    from summarizer.generate import load_generator
+    from summarizer.generation.loading import load_generator
     from summarizer.options import SummaryOptions
     from summarizer.pipeline import summarize
 
@@ -186,9 +216,14 @@ def pipeline_runner(folder: str, new_tokens: int):
 
     def run(articles) -> dict:
         briefing = summarize(articles, options, generator=generator)
-        return {"input_tokens": generator.last.input_tokens, "new_tokens": generator.last.new_tokens,
-                "profile": briefing.profile, "beams": options.decoding.num_beams, "int8": options.decoding.quantize,
-                "generate_s": briefing.stats.timings_ms["generate"] / 1000}
+        return {
+            "input_tokens": generator.last.input_tokens,
+            "new_tokens": generator.last.new_tokens,
+            "profile": briefing.profile,
+            "beams": options.decoding.num_beams,
+            "int8": options.decoding.quantize,
+            "generate_s": briefing.stats.timings_ms["generate"] / 1000,
+        }
 
     return run
 
@@ -222,8 +257,8 @@ def numerics_worker(spec: dict) -> None:
     each path that changes arithmetic, on the default profile's input for the seeds cluster."""
     from transformers import AutoModelForSeq2SeqLM
 
-    from summarizer.generate import Seq2SeqGenerator, configure_torch_threads
-    from summarizer.numerics import compare_first_steps, compare_logits, decoder_logits, reference_tokens
+    from benchmarks.numerics import compare_first_steps, compare_logits, decoder_logits, reference_tokens
+    from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
     from summarizer.options import PROFILES, SummaryOptions
     from summarizer.pipeline import summarize
 
@@ -244,22 +279,36 @@ def numerics_worker(spec: dict) -> None:
     ]
     print(f"input: {ids.shape[1]} tokens (the default profile's selection for the seeds cluster)")
     for name, generator, n_beams in checks:
-        comparison = compare_first_steps(reference, generator.model, ids, mask, name=name, beams=n_beams, tokens=tokens,
-                                         cache=generator.beam_cache() if n_beams > 1 else None)
+        comparison = compare_first_steps(
+            reference,
+            generator.model,
+            ids,
+            mask,
+            name=name,
+            beams=n_beams,
+            tokens=tokens,
+            cache=generator.beam_cache() if n_beams > 1 else None,
+        )
         print(comparison.line())
     ours = greedy_step_logits(int8, ids, mask, tokens)
     print(compare_logits("int8, our greedy step (fast)", ours, decoder_logits(reference, ids, mask, tokens)).line())
-    print(compare_logits("  the same against transformers int8", ours, decoder_logits(int8.model, ids, mask, tokens)).line())
+    print(
+        compare_logits(
+            "  the same against transformers int8", ours, decoder_logits(int8.model, ids, mask, tokens)
+        ).line()
+    )
 
 
 def greedy_step_logits(generator, ids, mask, tokens):
-    """[steps, 1, vocab]: the logits of our greedy loop's decoder step (summarizer/greedy.py) fed `tokens`."""
+    """[steps, 1, vocab]: the logits of our greedy loop's decoder step (summarizer/generation/greedy.py) fed `tokens`."""
     import torch
 
     with torch.inference_mode():
         states = generator.model.get_encoder()(input_ids=ids, attention_mask=mask).last_hidden_state
         keys_values = generator.greedy_step.start(states, max_tokens=len(tokens))
-        return torch.stack([generator.greedy_step(token, position, keys_values) for position, token in enumerate(tokens)]).unsqueeze(1)
+        return torch.stack(
+            [generator.greedy_step(token, position, keys_values) for position, token in enumerate(tokens)]
+        ).unsqueeze(1)
 
 
 class Worker:
@@ -269,8 +318,14 @@ class Worker:
     def __init__(self, spec: dict, env: dict):
         self.name = spec["variant"]
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in close()); a file, not a pipe: a chatty child never blocks
-        self.process = subprocess.Popen([sys.executable, __file__, "--worker", json.dumps(spec)], env=env, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log)
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker", json.dumps(spec)],
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+        )
         self.info = self._answer()
 
     def _answer(self) -> dict:
@@ -327,6 +382,7 @@ def measure(variants: list[str], clusters: list[str], folder: Path, args, env: d
 
 # ---------------------------------------------------------------- report
 
+
 def percentile(values: list[float], q: float) -> float:
     """Linear interpolation between the closest ranks (numpy's default)."""
     ordered = sorted(values)
@@ -338,11 +394,16 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shapes", nargs="+", default=["distilbart-cnn-12-6"],
-                        help="folders in ../shared/model-shapes (or paths to such folders)")
+    parser.add_argument(
+        "--shapes",
+        nargs="+",
+        default=["distilbart-cnn-12-6"],
+        help="folders in ../shared/model-shapes (or paths to such folders)",
+    )
     parser.add_argument("--clusters", nargs="+", default=list(CLUSTERS), choices=list(CLUSTERS))
-    parser.add_argument("--variants", nargs="+", default=["naive", "default", "fast"],
-                        choices=["naive", "default", "fast", "exact"])
+    parser.add_argument(
+        "--variants", nargs="+", default=["naive", "default", "fast"], choices=["naive", "default", "fast", "exact"]
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--new-tokens", type=int, default=128)
@@ -362,17 +423,25 @@ def main() -> None:
     temporary = None if args.workdir else tempfile.TemporaryDirectory(prefix="newsbrief-bench-")
     workdir = Path(args.workdir or temporary.name)
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
-          f"{args.runs} runs after {args.warmup} warm-up; {args.new_tokens} new tokens forced in every variant")
+    print(
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
+        f"{args.runs} runs after {args.warmup} warm-up; {args.new_tokens} new tokens forced in every variant"
+    )
     rows, all_results = [], {}
     for shape in args.shapes:
         folder, facts = build_model(shape, workdir)
-        fixed = "".join(f"; config {k} {old} -> {new} (alias disagreed)" for k, (old, new) in facts["config_fixed"].items())
-        print(f"\n{facts['shape']}: {facts['parameters'] / 1e6:.0f} M parameters, fp32 {facts['fp32_bytes'] / 2**20:.0f} MiB{fixed}")
+        fixed = "".join(
+            f"; config {k} {old} -> {new} (alias disagreed)" for k, (old, new) in facts["config_fixed"].items()
+        )
+        print(
+            f"\n{facts['shape']}: {facts['parameters'] / 1e6:.0f} M parameters, fp32 {facts['fp32_bytes'] / 2**20:.0f} MiB{fixed}"
+        )
         results = measure(args.variants, args.clusters, folder, args, env)
         all_results[facts["shape"]] = {"facts": facts, "results": results}
-        header = (f"{'cluster':<12} {'variant':<8} {'ran':<8} {'beams':>5} {'int8':>4} {'thr':>3} {'in tok':>6} "
-                  f"{'p50 s':>7} {'p95 s':>7} {'cpu s':>6} {'speedup':>7} {'cpu x':>6} {'peak RSS':>9} {'x fp32':>6}")
+        header = (
+            f"{'cluster':<12} {'variant':<8} {'ran':<8} {'beams':>5} {'int8':>4} {'thr':>3} {'in tok':>6} "
+            f"{'p50 s':>7} {'p95 s':>7} {'cpu s':>6} {'speedup':>7} {'cpu x':>6} {'peak RSS':>9} {'x fp32':>6}"
+        )
         print(header + "\n" + "-" * len(header))
         for cluster in args.clusters:
             naive = results.get("naive", {}).get("clusters", {}).get(cluster)
@@ -384,15 +453,24 @@ def main() -> None:
                 cpu_speedup = statistics.median(naive["cpu"]) / cpu if naive else float("nan")
                 rss_ratio = result["peak_rss"] / facts["fp32_bytes"]
                 rows.append((facts["shape"], cluster, variant, speedup, rss_ratio))
-                print(f"{cluster:<12} {variant:<8} {r['profile']:<8} {r['beams']:>5} {'yes' if r['int8'] else 'no':>4} "
-                      f"{result['threads']:>3} {r['input_tokens']:>6} {p50:>7.2f} {p95:>7.2f} {cpu:>6.2f} "
-                      f"{speedup:>6.1f}x {cpu_speedup:>5.1f}x {result['peak_rss'] / 2**20:>5.0f} MiB {rss_ratio:>5.2f}x")
+                print(
+                    f"{cluster:<12} {variant:<8} {r['profile']:<8} {r['beams']:>5} {'yes' if r['int8'] else 'no':>4} "
+                    f"{result['threads']:>3} {r['input_tokens']:>6} {p50:>7.2f} {p95:>7.2f} {cpu:>6.2f} "
+                    f"{speedup:>6.1f}x {cpu_speedup:>5.1f}x {result['peak_rss'] / 2**20:>5.0f} MiB {rss_ratio:>5.2f}x"
+                )
         if not args.no_numerics:
-            print("\nnumerics: first decoding steps' logits against the fp32 transformers reference "
-                  "(random weights: a weak proxy for quality)")
+            print(
+                "\nnumerics: first decoding steps' logits against the fp32 transformers reference "
+                "(random weights: a weak proxy for quality)"
+            )
             spec = {"variant": "numerics", "folder": str(folder), "steps": NUMERICS_STEPS}
-            done = subprocess.run([sys.executable, __file__, "--worker", json.dumps(spec)], env=env, text=True,
-                                  capture_output=True, check=False)
+            done = subprocess.run(
+                [sys.executable, __file__, "--worker", json.dumps(spec)],
+                env=env,
+                text=True,
+                capture_output=True,
+                check=False,
+            )
             if done.returncode:
                 raise SystemExit(f"numerics check failed:\n{done.stderr[-3000:]}")
             print("  " + done.stdout.strip().replace("\n", "\n  "))
@@ -401,12 +479,19 @@ def main() -> None:
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
     first = [r for r in rows if r[0] == rows[0][0] and r[1] == rows[0][1] and r[2] != "naive"] if rows else []
     if first:
-        print(f"targets on {rows[0][0]}, {rows[0][1]} cluster, p50 wall: " + "; ".join(
-            f"{variant} {speedup:.1f}x (target {TARGETS[variant]}x: {'met' if speedup >= TARGETS[variant] else 'MISSED'})"
-            for _, _, variant, speedup, _ in first if variant in TARGETS))
+        print(
+            f"targets on {rows[0][0]}, {rows[0][1]} cluster, p50 wall: "
+            + "; ".join(
+                f"{variant} {speedup:.1f}x (target {TARGETS[variant]}x: {'met' if speedup >= TARGETS[variant] else 'MISSED'})"
+                for _, _, variant, speedup, _ in first
+                if variant in TARGETS
+            )
+        )
         worst = max(r[4] for r in rows if r[0] == rows[0][0] and r[2] != "naive")
-        print(f"peak RSS of a serving process at most {worst:.2f}x the fp32 model on {rows[0][0]} "
-              f"(target 2x: {'met' if worst <= 2 else 'MISSED'})")
+        print(
+            f"peak RSS of a serving process at most {worst:.2f}x the fp32 model on {rows[0][0]} "
+            f"(target 2x: {'met' if worst <= 2 else 'MISSED'})"
+        )
         print("speedup " + " ".join(f"{variant}={speedup:.1f}x" for _, _, variant, speedup, _ in first))
     if temporary:
         temporary.cleanup()

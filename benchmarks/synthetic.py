@@ -15,7 +15,16 @@ from pathlib import Path
 
 from summarizer.types import Article
 
-PEOPLE = ["Maria Lopez", "Ahmed Khan", "Li Wei", "Olga Petrova", "John Carter", "Amara Okafor", "Kenji Sato", "Sofia Rossi"]
+PEOPLE = [
+    "Maria Lopez",
+    "Ahmed Khan",
+    "Li Wei",
+    "Olga Petrova",
+    "John Carter",
+    "Amara Okafor",
+    "Kenji Sato",
+    "Sofia Rossi",
+]
 PLACES = ["Kars", "Valencia", "Mombasa", "Tromso", "Cusco", "Da Nang", "Tbilisi", "Cork", "Osaka", "Tucson"]
 ORGS = ["the ministry", "the city council", "the regional governor", "the army", "the Red Cross", "the weather service"]
 VERBS = ["said", "confirmed", "announced", "told reporters", "reported", "warned"]
@@ -31,8 +40,13 @@ DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 def _fact(rng: random.Random) -> dict:
     return {
-        "template": rng.choice(FACT_TEMPLATES), "org": rng.choice(ORGS), "person": rng.choice(PEOPLE),
-        "place": rng.choice(PLACES), "noun": rng.choice(NOUNS), "n": rng.randint(2, 900), "day": rng.choice(DAYS),
+        "template": rng.choice(FACT_TEMPLATES),
+        "org": rng.choice(ORGS),
+        "person": rng.choice(PEOPLE),
+        "place": rng.choice(PLACES),
+        "noun": rng.choice(NOUNS),
+        "n": rng.randint(2, 900),
+        "day": rng.choice(DAYS),
     }
 
 

@@ -21,8 +21,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     from .api import BLUEPRINTS
 
     instance_path = os.environ.get("NEWSBRIEF_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.path.abspath(instance_path) if instance_path else None)
+    app = Flask(
+        __name__, instance_relative_config=True, instance_path=os.path.abspath(instance_path) if instance_path else None
+    )
     app.config.from_mapping(config.DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("NEWSBRIEF")

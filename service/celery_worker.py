@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 # forked into the pool mid-load; each pool process loads the model itself (below).
 flask_app = create_app({"MODEL_LOADING": "lazy"})
 if "celery" not in flask_app.extensions:
-    raise ConfigError("NEWSBRIEF_REDIS_URL is not set: a worker needs a broker (redis://host:6379/0); "
-                      "without one, the API runs jobs in its own process")
+    raise ConfigError(
+        "NEWSBRIEF_REDIS_URL is not set: a worker needs a broker (redis://host:6379/0); "
+        "without one, the API runs jobs in its own process"
+    )
 celery_app = flask_app.extensions["celery"]
 
 

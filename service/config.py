@@ -141,23 +141,38 @@ def finalize(app: Flask) -> None:
         raise ConfigError(f"bad briefing default: {err}") from None
     config["SUMMARY_DEFAULTS"] = defaults
     config["MODELS"] = _model_list(config["MODELS"], defaults.model)
-    for key in ("MAX_ARTICLES", "MAX_ARTICLE_CHARS", "MAX_CONTENT_LENGTH", "JOB_THREADS", "MAX_JOB_CLUSTERS",
-                "MAX_JOB_CONTENT_LENGTH", "MAX_QUEUED_CLUSTERS", "RETRY_AFTER", "VISIBILITY_TIMEOUT"):
+    for key in (
+        "MAX_ARTICLES",
+        "MAX_ARTICLE_CHARS",
+        "MAX_CONTENT_LENGTH",
+        "JOB_THREADS",
+        "MAX_JOB_CLUSTERS",
+        "MAX_JOB_CONTENT_LENGTH",
+        "MAX_QUEUED_CLUSTERS",
+        "RETRY_AFTER",
+        "VISIBILITY_TIMEOUT",
+    ):
         _positive_int(app, key)
     _positive_number(app, "JOB_RETRY_DELAY")
     retries = config["JOB_RETRIES"]
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ConfigError(f"NEWSBRIEF_JOB_RETRIES must be a whole number, 0 or more, not {retries!r}")
     if config["MAX_QUEUED_CLUSTERS"] < config["MAX_JOB_CLUSTERS"]:
-        raise ConfigError("NEWSBRIEF_MAX_QUEUED_CLUSTERS must be at least NEWSBRIEF_MAX_JOB_CLUSTERS, "
-                          "or a job of the largest size could never be accepted")
+        raise ConfigError(
+            "NEWSBRIEF_MAX_QUEUED_CLUSTERS must be at least NEWSBRIEF_MAX_JOB_CLUSTERS, "
+            "or a job of the largest size could never be accepted"
+        )
     if config["REDIS_URL"]:
         if not isinstance(config["REDIS_URL"], str) or urlsplit(config["REDIS_URL"]).scheme not in REDIS_SCHEMES:
-            raise ConfigError(f"NEWSBRIEF_REDIS_URL must be a {', '.join(REDIS_SCHEMES)} URL, not {config['REDIS_URL']!r}")
+            raise ConfigError(
+                f"NEWSBRIEF_REDIS_URL must be a {', '.join(REDIS_SCHEMES)} URL, not {config['REDIS_URL']!r}"
+            )
         config["CELERY"] = celery_settings(config)
     if config["TORCH_THREADS"] is not None:
         _positive_int(app, "TORCH_THREADS")
     if config["MODEL_LOADING"] not in MODEL_LOADING:
-        raise ConfigError(f"NEWSBRIEF_MODEL_LOADING must be one of {', '.join(MODEL_LOADING)}, not {config['MODEL_LOADING']!r}")
+        raise ConfigError(
+            f"NEWSBRIEF_MODEL_LOADING must be one of {', '.join(MODEL_LOADING)}, not {config['MODEL_LOADING']!r}"
+        )
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "newsbrief.sqlite3")

@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import (DateTime, ForeignKey, Integer, String, Text, and_, delete, func, insert, or_,
-                        select, update)
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
@@ -137,16 +136,29 @@ class JobStore:
         create_tables(self.engine, [JobRow.__table__, JobClusterRow.__table__])
         self._sessions = sessionmaker(self.engine)
 
-    def create(self, clusters: Sequence[NewCluster], options: dict, request_hash: str,
-               idempotency_key: str | None) -> tuple[Job, bool]:
+    def create(
+        self, clusters: Sequence[NewCluster], options: dict, request_hash: str, idempotency_key: str | None
+    ) -> tuple[Job, bool]:
         """Store a new job with every cluster queued: (job, True). With an idempotency key that
         another request stored meanwhile: (that request's job, False)."""
         job_id = uuid.uuid4().hex
-        job = JobRow(id=job_id, created_at=datetime.now(UTC), idempotency_key=idempotency_key,
-                     request_hash=request_hash, options=options, total=len(clusters))
+        job = JobRow(
+            id=job_id,
+            created_at=datetime.now(UTC),
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            options=options,
+            total=len(clusters),
+        )
         rows = [
-            {"job_id": job_id, "cluster_index": i, "cluster_id": c.id, "articles": c.articles, "status": QUEUED,
-             "attempts": 0}
+            {
+                "job_id": job_id,
+                "cluster_index": i,
+                "cluster_id": c.id,
+                "articles": c.articles,
+                "status": QUEUED,
+                "attempts": 0,
+            }
             for i, c in enumerate(clusters)
         ]
         with self._sessions() as session:
@@ -169,14 +181,32 @@ class JobStore:
             if job is None:
                 return None
             rows = session.execute(
-                select(JobClusterRow.cluster_index, JobClusterRow.cluster_id, JobClusterRow.status,
-                       JobClusterRow.attempts, JobClusterRow.finished_at, JobClusterRow.briefing_id,
-                       JobClusterRow.error, JobClusterRow.error_field)
+                select(
+                    JobClusterRow.cluster_index,
+                    JobClusterRow.cluster_id,
+                    JobClusterRow.status,
+                    JobClusterRow.attempts,
+                    JobClusterRow.finished_at,
+                    JobClusterRow.briefing_id,
+                    JobClusterRow.error,
+                    JobClusterRow.error_field,
+                )
                 .where(JobClusterRow.job_id == job_id)
                 .order_by(JobClusterRow.cluster_index)
             ).all()
-            clusters = [ClusterState(r.cluster_index, r.cluster_id, r.status, r.attempts, _aware(r.finished_at),
-                                     r.briefing_id, r.error, r.error_field) for r in rows]
+            clusters = [
+                ClusterState(
+                    r.cluster_index,
+                    r.cluster_id,
+                    r.status,
+                    r.attempts,
+                    _aware(r.finished_at),
+                    r.briefing_id,
+                    r.error,
+                    r.error_field,
+                )
+                for r in rows
+            ]
             return Job(job.id, _aware(job.created_at), job.idempotency_key, job.request_hash, job.options, clusters)
 
     def find_by_key(self, idempotency_key: str) -> Job | None:
@@ -193,7 +223,9 @@ class JobStore:
     def pending_clusters(self) -> int:
         """Clusters of all jobs that are queued or running: what back-pressure counts."""
         with self._sessions() as session:
-            return session.scalar(select(func.count()).select_from(JobClusterRow).where(JobClusterRow.status.in_(PENDING)))
+            return session.scalar(
+                select(func.count()).select_from(JobClusterRow).where(JobClusterRow.status.in_(PENDING))
+            )
 
     def _set_dispatched(self, job_id: str, indexes: Sequence[int], moment: datetime | None) -> None:
         with self._sessions.begin() as session:
@@ -219,29 +251,40 @@ class JobStore:
         """
         claimable = JobClusterRow.status == QUEUED
         running = JobClusterRow.status == RUNNING
-        claimable = or_(claimable, running if stale_before is None else and_(running, or_(
-            JobClusterRow.claimed_at.is_(None), JobClusterRow.claimed_at < stale_before)))
+        claimable = or_(
+            claimable,
+            running
+            if stale_before is None
+            else and_(running, or_(JobClusterRow.claimed_at.is_(None), JobClusterRow.claimed_at < stale_before)),
+        )
         where = (JobClusterRow.job_id == job_id, JobClusterRow.cluster_index == index)
         with self._sessions.begin() as session:
             claimed = session.execute(
-                update(JobClusterRow).where(*where, claimable)
+                update(JobClusterRow)
+                .where(*where, claimable)
                 .values(status=RUNNING, claimed_at=datetime.now(UTC), attempts=JobClusterRow.attempts + 1)
             ).rowcount
             if not claimed:
                 return None
             articles, attempts = session.execute(
-                select(JobClusterRow.articles, JobClusterRow.attempts).where(*where)).one()
+                select(JobClusterRow.articles, JobClusterRow.attempts).where(*where)
+            ).one()
             options = session.scalar(select(JobRow.options).where(JobRow.id == job_id))
         return ClaimedCluster(job_id, index, articles, options, attempts)
 
     def _finish(self, job_id: str, index: int, **values) -> bool:
         with self._sessions.begin() as session:
-            return bool(session.execute(
-                update(JobClusterRow)
-                .where(JobClusterRow.job_id == job_id, JobClusterRow.cluster_index == index,
-                       JobClusterRow.status.in_(PENDING))
-                .values(finished_at=datetime.now(UTC), **values)
-            ).rowcount)
+            return bool(
+                session.execute(
+                    update(JobClusterRow)
+                    .where(
+                        JobClusterRow.job_id == job_id,
+                        JobClusterRow.cluster_index == index,
+                        JobClusterRow.status.in_(PENDING),
+                    )
+                    .values(finished_at=datetime.now(UTC), **values)
+                ).rowcount
+            )
 
     def finish(self, job_id: str, index: int, briefing_id: str) -> bool:
         """Record a cluster's briefing; False when it was already finished (nothing written)."""
@@ -271,8 +314,11 @@ class JobStore:
         if undispatched_before is None:
             waiting = JobClusterRow.status == QUEUED
         else:
-            waiting = and_(JobClusterRow.status == QUEUED, JobClusterRow.dispatched_at.is_(None),
-                           JobClusterRow.job_id.in_(select(JobRow.id).where(JobRow.created_at < undispatched_before)))
+            waiting = and_(
+                JobClusterRow.status == QUEUED,
+                JobClusterRow.dispatched_at.is_(None),
+                JobClusterRow.job_id.in_(select(JobRow.id).where(JobRow.created_at < undispatched_before)),
+            )
         with self._sessions() as session:
             found = session.execute(
                 select(JobClusterRow.job_id, JobClusterRow.cluster_index, JobClusterRow.status)
@@ -284,8 +330,11 @@ class JobStore:
             if status == QUEUED and undispatched_before is None:
                 taken.append((job_id, index))
                 continue
-            condition = abandoned if status == RUNNING else and_(JobClusterRow.status == QUEUED,
-                                                                  JobClusterRow.dispatched_at.is_(None))
+            condition = (
+                abandoned
+                if status == RUNNING
+                else and_(JobClusterRow.status == QUEUED, JobClusterRow.dispatched_at.is_(None))
+            )
             with self._sessions.begin() as session:
                 if session.execute(
                     update(JobClusterRow)

@@ -65,7 +65,7 @@ def retry_delay(retries_so_far: int) -> float:
     timeout (a delayed Celery task waits unacknowledged in a worker; past the timeout the
     broker would hand it to a second worker)."""
     config = current_app.config
-    return min(config["JOB_RETRY_DELAY"] * 2 ** retries_so_far, config["VISIBILITY_TIMEOUT"] / 2)
+    return min(config["JOB_RETRY_DELAY"] * 2**retries_so_far, config["VISIBILITY_TIMEOUT"] / 2)
 
 
 def run_cluster(job_id: str, index: int, takeover: bool) -> None:
@@ -91,12 +91,18 @@ def run_cluster(job_id: str, index: int, takeover: bool) -> None:
             store.fail(job_id, index, err.message, field)
             return
         except ModelUnavailable as err:
-            store.fail(job_id, index, f"{err}; ask for engine \"auto\" or \"extractive\" to get an extractive briefing",
-                       "options.model")
+            store.fail(
+                job_id,
+                index,
+                f'{err}; ask for engine "auto" or "extractive" to get an extractive briefing',
+                "options.model",
+            )
             return
         except Exception as err:  # a bug in the summariser: this cluster fails, the job goes on
             log.exception("job %s cluster %d: the summariser failed", job_id, index)
-            store.fail(job_id, index, f"internal error: the summariser failed on this cluster ({type(err).__name__})", None)
+            store.fail(
+                job_id, index, f"internal error: the summariser failed on this cluster ({type(err).__name__})", None
+            )
             return
         stored, _ = storage.add(key, canonical_request(articles, options), briefing.to_dict())
     store.finish(job_id, index, stored.id)
@@ -150,8 +156,9 @@ class ThreadDispatcher:
     def __init__(self, app: Flask, threads: int):
         self.app = app
         self.queue: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
-        self.threads = [threading.Thread(target=self._work, name=f"newsbrief-job-{n + 1}", daemon=True)
-                        for n in range(threads)]
+        self.threads = [
+            threading.Thread(target=self._work, name=f"newsbrief-job-{n + 1}", daemon=True) for n in range(threads)
+        ]
         self._start_lock = threading.Lock()
 
     def dispatch(self, job_id: str, indexes: list[int]) -> None:

@@ -21,19 +21,30 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry):
         self.registry = registry
         self.request_seconds = Histogram(
-            "newsbrief_http_request_duration_seconds", "Time to answer an HTTP request",
-            ["method", "route", "status"], buckets=LATENCY_BUCKETS, registry=registry,
+            "newsbrief_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
         )
         self.briefings = Counter(
-            "newsbrief_briefings", "Briefings answered, by the engine that wrote them; reused: found by content hash",
-            ["engine", "outcome"], registry=registry,
+            "newsbrief_briefings",
+            "Briefings answered, by the engine that wrote them; reused: found by content hash",
+            ["engine", "outcome"],
+            registry=registry,
         )
         self.model_load_seconds = Gauge(
-            "newsbrief_model_load_seconds", "Seconds it took to load a model in this process",
-            ["model", "int8"], registry=registry, multiprocess_mode="max",
+            "newsbrief_model_load_seconds",
+            "Seconds it took to load a model in this process",
+            ["model", "int8"],
+            registry=registry,
+            multiprocess_mode="max",
         )
         self.generated_tokens = Counter(
-            "newsbrief_generated_tokens", "Tokens written by the models", ["model"], registry=registry,
+            "newsbrief_generated_tokens",
+            "Tokens written by the models",
+            ["model"],
+            registry=registry,
         )
 
     def exposition(self) -> tuple[bytes, str]:

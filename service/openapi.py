@@ -56,8 +56,13 @@ class Operation:
     headers: tuple[RequestHeader, ...] = ()
 
 
-def document(summary: str, responses: dict[int, Body], errors: tuple[int, ...] = (),
-             request: Callable[[Flask], type[BaseModel]] | None = None, headers: tuple[RequestHeader, ...] = ()):
+def document(
+    summary: str,
+    responses: dict[int, Body],
+    errors: tuple[int, ...] = (),
+    request: Callable[[Flask], type[BaseModel]] | None = None,
+    headers: tuple[RequestHeader, ...] = (),
+):
     """Attach an OpenAPI operation to a view; `errors` are problem+json statuses (a problem
     response with its own description or headers goes in `responses`, as Body(..., Problem))."""
     problems = {status: Body(ERROR_TITLES[status], Problem, PROBLEM_MEDIA_TYPE) for status in errors}
@@ -103,8 +108,16 @@ def build_spec(app: Flask) -> dict:
                     str(status): {
                         "description": body.description,
                         "content": _content(body, refs),
-                        **({"headers": {name: {"description": text, "schema": {"type": "string"}}
-                                        for name, text in body.headers.items()}} if body.headers else {}),
+                        **(
+                            {
+                                "headers": {
+                                    name: {"description": text, "schema": {"type": "string"}}
+                                    for name, text in body.headers.items()
+                                }
+                            }
+                            if body.headers
+                            else {}
+                        ),
                     }
                     for status, body in sorted(op.responses.items())
                 },
@@ -113,8 +126,13 @@ def build_spec(app: Flask) -> dict:
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                 for name in sorted(rule.arguments)
             ] + [
-                {"name": header.name, "in": "header", "required": False, "description": header.description,
-                 "schema": header.schema}
+                {
+                    "name": header.name,
+                    "in": "header",
+                    "required": False,
+                    "description": header.description,
+                    "schema": header.schema,
+                }
                 for header in op.headers
             ]
             if parameters:

@@ -1,7 +1,7 @@
 """Print the POST /v1/briefings body for article files or folders (as `newsbrief summarize` reads them).
 
-    python -m service.payload seeds/putin-north-korea --max-words 120 > request.json
-    curl -sS -H 'Content-Type: application/json' --data-binary @request.json localhost:8000/v1/briefings
+python -m service.payload seeds/putin-north-korea --max-words 120 > request.json
+curl -sS -H 'Content-Type: application/json' --data-binary @request.json localhost:8000/v1/briefings
 """
 
 from __future__ import annotations

@@ -75,7 +75,9 @@ def from_validation_error(err: ValidationError) -> Problem:
 
 def _http_problem(err: HTTPException) -> Response:
     if isinstance(err, RequestEntityTooLarge):
-        problem = Problem(413, "body-too-large", "Request body too large", err.description or "", [("body", "too large")])
+        problem = Problem(
+            413, "body-too-large", "Request body too large", err.description or "", [("body", "too large")]
+        )
     else:
         problem = Problem(err.code or 500, "", err.name, err.description or err.name)
     # Keep headers such as Allow on 405, but not the HTML content type.

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from summarizer import ModelUnavailable, SummaryOptions
-from summarizer.generate import THREADS_ENV, Generation, configure_torch_threads, load_generator
+from summarizer.generation import Generation
+from summarizer.generation.loading import THREADS_ENV, configure_torch_threads, load_generator
 
 from .monitoring import Metrics
 

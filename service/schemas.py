@@ -105,7 +105,8 @@ def job_request_model(briefing_request: type[BaseModel], max_clusters: int, max_
     class JobCluster(Strict):
         model_config = ConfigDict(title="JobCluster")
         id: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)] | None = Field(
-            None, description="The cluster's own id, echoed in the results; defaults to cluster-N (N counts from 1)")
+            None, description="The cluster's own id, echoed in the results; defaults to cluster-N (N counts from 1)"
+        )
         articles: Annotated[Articles, Field(min_length=1, max_length=max_articles)]
 
     class JobRequest(Strict):

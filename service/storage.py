@@ -51,7 +51,7 @@ class StoredBriefing:
     briefing: dict
 
     @classmethod
-    def from_row(cls, row: BriefingRow) -> "StoredBriefing":
+    def from_row(cls, row: BriefingRow) -> StoredBriefing:
         created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite drops it
         return cls(row.id, row.content_hash, created, row.request, row.briefing)
 

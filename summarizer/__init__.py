@@ -1,7 +1,7 @@
 """newsbrief's summariser: cited briefings from clusters of news articles.
 
-    from summarizer import Article, SummaryOptions, summarize
-    briefing = summarize([Article(id="a", title="...", text="..."), ...], SummaryOptions(max_words=120))
+from summarizer import Article, SummaryOptions, summarize
+briefing = summarize([Article(id="a", title="...", text="..."), ...], SummaryOptions(max_words=120))
 """
 
 from .errors import InputError, ModelUnavailable

@@ -39,13 +39,13 @@ class ClusterLine:
 def cluster_from_json(obj: object, default_id: str) -> tuple[str, list[Article]]:
     """A cluster's id and articles from its JSON object; InputError naming the problem."""
     if not isinstance(obj, dict):
-        raise InputError("a cluster must be a JSON object with an \"articles\" list", "articles")
+        raise InputError('a cluster must be a JSON object with an "articles" list', "articles")
     cluster_id = obj.get("id", default_id)
     if not isinstance(cluster_id, (str, int)):
-        raise InputError("\"id\" must be a string", "id")
+        raise InputError('"id" must be a string', "id")
     items = obj.get("articles", obj.get("documents"))
     if not isinstance(items, list) or not items:
-        raise InputError("\"articles\" must be a non-empty list", "articles")
+        raise InputError('"articles" must be a non-empty list', "articles")
     # Numbered by their place in the input, so an error points at the article the user sent.
     articles = [
         article_from_dict(item, f"{cluster_id}-{i}", f"article {i + 1}")
@@ -133,7 +133,9 @@ def run_batch(
                 write_result(stream, {"id": cluster.id, "status": "done", "briefing": briefing.to_dict()})
                 done += 1
             else:
-                write_result(stream, {"id": cluster.id, "status": "failed", "error": error.message, "field": error.field})
+                write_result(
+                    stream, {"id": cluster.id, "status": "failed", "error": error.message, "field": error.field}
+                )
                 failed += 1
     finally:
         if out:

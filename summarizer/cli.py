@@ -1,4 +1,6 @@
-"""The `newsbrief` command line.
+"""The library's commands of the `newsbrief` command line: summarize and eval.
+
+The console script is `service.cli:main`, which adds the service's commands (serve, worker).
 
 Bad input ends with a one-line "newsbrief: error: ..." and exit status 2; a
 model that was asked for explicitly and cannot load ends with status 1.
@@ -11,8 +13,9 @@ import json
 import logging
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, ModelUnavailable
 from .options import ENGINES, PROFILES, SummaryOptions
@@ -40,8 +43,12 @@ def add_summary_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=sorted(PROFILES), help="speed/fidelity profile of the model")
     parser.add_argument("--budget-tokens", type=positive_int, help="model input budget in tokens")
     parser.add_argument("--tokenizer", help="tokenizer folder for counting tokens when no model is loaded")
-    parser.add_argument("--keep-unsupported", action="store_true", default=None,
-                        help="keep unsupported generated sentences, flagged, instead of dropping them")
+    parser.add_argument(
+        "--keep-unsupported",
+        action="store_true",
+        default=None,
+        help="keep unsupported generated sentences, flagged, instead of dropping them",
+    )
 
 
 def options_from_args(args: argparse.Namespace) -> SummaryOptions:
@@ -91,56 +98,12 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import EVAL_BUDGET_TOKENS, EVAL_MAX_WORDS, main
+    from .evaluation.runner import EVAL_BUDGET_TOKENS, EVAL_MAX_WORDS, main
 
     # Fixed defaults (not NEWSBRIEF_* variables) so figures compare with the reference ones.
     args.max_words = args.max_words or EVAL_MAX_WORDS
     args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
     return main(args.data, options_from_args(args), limit=args.limit, as_json=args.json)
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    # Imported here so that the library itself never imports Flask.
-    from service import create_app
-    from service.config import ConfigError
-
-    try:
-        app = create_app()
-    except ConfigError as err:
-        print(f"newsbrief: error: {err}", file=sys.stderr)
-        return EXIT_INPUT
-    app.run(host=args.host, port=args.port, threaded=True)
-    return 0
-
-
-def cmd_worker(args: argparse.Namespace) -> int:
-    import os
-
-    concurrency = args.concurrency
-    if concurrency is None:
-        try:
-            concurrency = positive_int(os.environ.get("NEWSBRIEF_WORKER_CONCURRENCY", "1"))
-        except argparse.ArgumentTypeError as err:
-            raise InputError(f"NEWSBRIEF_WORKER_CONCURRENCY: {err}", "concurrency") from None
-    # Each pool process loads its own model: give torch an equal share of the cores in each.
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    os.environ.setdefault("NEWSBRIEF_TORCH_THREADS", str(max(1, cores // concurrency)))
-    # Imported here so that the library itself never imports Flask or Celery.
-    from service.config import ConfigError
-
-    try:
-        from service.celery_worker import celery_app
-    except ConfigError as err:
-        print(f"newsbrief: error: {err}", file=sys.stderr)
-        return EXIT_INPUT
-    celery_app.worker_main([
-        "worker", f"--concurrency={concurrency}", f"--loglevel={args.loglevel}",
-        # Unique per process, so that several workers on one host do not clash.
-        f"--hostname=newsbrief-{os.getpid()}@%h",
-        # Gossip and mingle synchronise workers' remote-control state, which jobs do not use.
-        "--without-gossip", "--without-mingle",
-    ])
-    return 0
 
 
 def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
@@ -153,20 +116,27 @@ def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentParser:
+    """The library's commands (summarize, eval); each of `more_commands` adds its own to the
+    subcommands (the service adds serve and worker, so the library never imports it)."""
     parser = argparse.ArgumentParser(prog="newsbrief", description="Cited briefings from clusters of news articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
     summarize_cmd = commands.add_parser("summarize", help="write a cited briefing of one cluster of articles")
-    summarize_cmd.add_argument("paths", nargs="+", metavar="PATH",
-                               help="folders or .txt/.html/.json article files, or one .jsonl file of clusters")
+    summarize_cmd.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="folders or .txt/.html/.json article files, or one .jsonl file of clusters",
+    )
     summarize_cmd.add_argument("--json", action="store_true", help="print the whole briefing as JSON")
     summarize_cmd.add_argument("--out", help="with a .jsonl of clusters: append results here, skipping finished ones")
     add_summary_options(summarize_cmd)
     summarize_cmd.set_defaults(handler=cmd_summarize)
     eval_cmd = commands.add_parser(
-        "eval", help="measure briefings against human summaries (ROUGE, coverage, citations)",
+        "eval",
+        help="measure briefings against human summaries (ROUGE, coverage, citations)",
         description="Summarise every cluster of DATA.jsonl and print one table of quality measures. "
         "Defaults: --max-words 260 and --budget-tokens 1024 (the settings of the reference figures), "
         "tokens counted with ../shared/model-shapes/distilbart-cnn-12-6 when it exists.",
@@ -176,22 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd.add_argument("--json", action="store_true", help="print the summary and per-cluster rows as JSON")
     add_summary_options(eval_cmd)
     eval_cmd.set_defaults(handler=cmd_eval)
-    serve_cmd = commands.add_parser("serve", help="run the REST service (development server; use gunicorn in production)")
-    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve_cmd.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default: 8000)")
-    serve_cmd.set_defaults(handler=cmd_serve)
-    worker_cmd = commands.add_parser("worker", help="run a Celery worker for POST /v1/jobs (needs NEWSBRIEF_REDIS_URL)")
-    worker_cmd.add_argument("--concurrency", type=positive_int,
-                            help="pool processes, each with its own model (default: NEWSBRIEF_WORKER_CONCURRENCY or 1)")
-    worker_cmd.add_argument("--loglevel", default="info", choices=("debug", "info", "warning", "error"),
-                            help="Celery's log level (default: info)")
-    worker_cmd.set_defaults(handler=cmd_worker)
+    for add_commands in more_commands:
+        add_commands(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    args = (parser or build_parser()).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="newsbrief: %(message)s")
     try:
         return args.handler(args)

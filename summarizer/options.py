@@ -71,7 +71,9 @@ class SummaryOptions:
         if not isinstance(self.max_words, int) or not low <= self.max_words <= high:
             raise InputError(f"max_words must be a whole number from {low} to {high}", "max_words")
         low, high = BUDGET_TOKENS_RANGE
-        if self.budget_tokens is not None and (not isinstance(self.budget_tokens, int) or not low <= self.budget_tokens <= high):
+        if self.budget_tokens is not None and (
+            not isinstance(self.budget_tokens, int) or not low <= self.budget_tokens <= high
+        ):
             raise InputError(f"budget_tokens must be a whole number from {low} to {high}", "budget_tokens")
         if not self.model or not isinstance(self.model, str):
             raise InputError("model must be a non-empty hub id or folder", "model")
@@ -81,7 +83,7 @@ class SummaryOptions:
         return PROFILES[self.profile]
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "SummaryOptions":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> SummaryOptions:
         """Defaults from NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, NEWSBRIEF_MAX_WORDS, NEWSBRIEF_PROFILE,
         NEWSBRIEF_BUDGET_TOKENS and NEWSBRIEF_TOKENIZER; `overrides` (when not None) win."""
         env = os.environ if environ is None else environ
@@ -94,7 +96,9 @@ class SummaryOptions:
                 try:
                     values[f.name] = int(raw)
                 except ValueError:
-                    raise InputError(f"NEWSBRIEF_{f.name.upper()} must be a whole number, not {raw!r}", f.name) from None
+                    raise InputError(
+                        f"NEWSBRIEF_{f.name.upper()} must be a whole number, not {raw!r}", f.name
+                    ) from None
             elif f.name == "keep_unsupported":
                 values[f.name] = raw.lower() in ("1", "true", "yes", "on")
             else:

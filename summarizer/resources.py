@@ -7,7 +7,7 @@ see data/nltk_data/NOTICE. NLTK only opens data files under the roots listed in
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import nltk.data
@@ -21,7 +21,7 @@ def _use_shipped_nltk_data() -> None:
         nltk.data.path.insert(0, root)
 
 
-@lru_cache(maxsize=None)
+@cache
 def sentence_tokenizer(language: str = "english"):
     from nltk.tokenize.punkt import PunktTokenizer
 
@@ -29,13 +29,13 @@ def sentence_tokenizer(language: str = "english"):
     return PunktTokenizer(language)
 
 
-@lru_cache(maxsize=None)
+@cache
 def stop_words(language: str = "english") -> frozenset[str]:
     path = NLTK_DATA_DIR / "corpora" / "stopwords" / language
     return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip())
 
 
-@lru_cache(maxsize=None)
+@cache
 def stemmer():
     from nltk.stem.porter import PorterStemmer
 

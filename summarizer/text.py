@@ -16,19 +16,65 @@ WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*\d|\d")
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "–": "-", "—": " - "})
 
 MONTHS = {
-    "january": "jan", "jan": "jan", "february": "feb", "feb": "feb", "march": "mar", "mar": "mar",
-    "april": "apr", "apr": "apr", "may": "may", "june": "jun", "jun": "jun", "july": "jul", "jul": "jul",
-    "august": "aug", "aug": "aug", "september": "sep", "sept": "sep", "sep": "sep", "october": "oct",
-    "oct": "oct", "november": "nov", "nov": "nov", "december": "dec", "dec": "dec",
+    "january": "jan",
+    "jan": "jan",
+    "february": "feb",
+    "feb": "feb",
+    "march": "mar",
+    "mar": "mar",
+    "april": "apr",
+    "apr": "apr",
+    "may": "may",
+    "june": "jun",
+    "jun": "jun",
+    "july": "jul",
+    "jul": "jul",
+    "august": "aug",
+    "aug": "aug",
+    "september": "sep",
+    "sept": "sep",
+    "sep": "sep",
+    "october": "oct",
+    "oct": "oct",
+    "november": "nov",
+    "nov": "nov",
+    "december": "dec",
+    "dec": "dec",
 }
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 NUMBER_WORDS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
-    "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000",
-    "dozen": "12", "first": "1st", "second": "2nd", "third": "3rd",
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "hundred": "100",
+    "thousand": "1000",
+    "million": "1000000",
+    "billion": "1000000000",
+    "dozen": "12",
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
 }
 # Words that are capitalised for grammar, not because they name something.
 NOT_NAMES = {"i", "mr", "mrs", "ms", "dr"}
@@ -123,7 +169,9 @@ def numbers_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
     return a <= b or b <= a
 
 
-MONTH_NUMBERS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTH_NUMBERS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 DATE_PATTERNS = [
     (re.compile(MONTH_NAME + r"[.\s]*(\d{1,2})(?:st|nd|rd|th)?[\s,.\-–]+(\d{4})\b", re.I), ("month", "day", "year")),
@@ -140,7 +188,7 @@ def find_date(text: str) -> str | None:
         match = pattern.search(text)
         if not match:
             continue
-        parts = dict(zip(order, match.groups()))
+        parts = dict(zip(order, match.groups(), strict=True))
         month = parts["month"]
         month = int(month) if month.isdigit() else MONTH_NUMBERS[month.lower()[:3]]
         try:

@@ -8,10 +8,29 @@ Article -> CleanDocument -> Sentence -> Cluster -> Selection -> Briefing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 Engine = Literal["auto", "abstractive", "extractive"]
 ContentType = Literal["text", "html"]
+
+
+class TokenCounter(Protocol):
+    """Counts model-input tokens (generation/tokens.py has the real and the approximate one)."""
+
+    name: str
+
+    def count(self, text: str) -> int: ...
+
+    def count_many(self, texts: list[str]) -> list[int]: ...
+
+
+class InputFormat(Protocol):
+    """How sentences are laid out as a model's input (generation/prompts.py's PromptTemplate):
+    selection renders candidate inputs with it to count their exact tokens."""
+
+    group_by_article: bool
+
+    def render(self, documents: list[list[str]]) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -48,15 +48,24 @@ def read_json(limit_setting: str = "MAX_CONTENT_LENGTH") -> object:
     """The JSON body, at most `limit_setting` bytes long (a setting's name)."""
     if not request.is_json:
         got = request.mimetype or "no Content-Type"
-        raise Problem(415, "unsupported-media-type", "Unsupported Media Type",
-                      f"send the request as application/json, not {got}", [("Content-Type", "must be application/json")])
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported Media Type",
+            f"send the request as application/json, not {got}",
+            [("Content-Type", "must be application/json")],
+        )
     limit = request.max_content_length = current_app.config[limit_setting]
     try:
         data = request.get_data(cache=False)
     except RequestEntityTooLarge:
-        raise Problem(413, "body-too-large", "Request body too large",
-                      f"the request body is over the {limit}-byte limit (NEWSBRIEF_{limit_setting})",
-                      [("body", f"over {limit} bytes")]) from None
+        raise Problem(
+            413,
+            "body-too-large",
+            "Request body too large",
+            f"the request body is over the {limit}-byte limit (NEWSBRIEF_{limit_setting})",
+            [("body", f"over {limit} bytes")],
+        ) from None
     if not data.strip():
         raise Problem(400, "malformed-json", "Malformed JSON", "the request body is empty", [("body", "empty")])
     try:
@@ -134,9 +143,13 @@ def create_briefing() -> Response:
             generator = get_registry().generator_for(options)
             briefing = summarize(articles, options, generator=generator)
         except ModelUnavailable as err:
-            raise Problem(503, "model-unavailable", "Model unavailable",
-                          f"{err}; ask for engine \"auto\" or \"extractive\" to get an extractive briefing",
-                          [("options.model", "cannot be loaded")]) from None
+            raise Problem(
+                503,
+                "model-unavailable",
+                "Model unavailable",
+                f'{err}; ask for engine "auto" or "extractive" to get an extractive briefing',
+                [("options.model", "cannot be loaded")],
+            ) from None
         except InputError as err:
             # The pipeline's input errors are about the articles as a whole ("no sentences").
             raise invalid([("articles", err.message)]) from None
@@ -152,5 +165,7 @@ def create_briefing() -> Response:
 def get_briefing(briefing_id: str) -> Response:
     stored = get_storage().get(briefing_id)
     if stored is None:
-        raise Problem(404, "not-found", "Not Found", f"no briefing with id {briefing_id!r}", [("id", "no such briefing")])
+        raise Problem(
+            404, "not-found", "Not Found", f"no briefing with id {briefing_id!r}", [("id", "no such briefing")]
+        )
     return respond(stored, 200)

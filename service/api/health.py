@@ -38,12 +38,21 @@ def readiness() -> dict:
         detail = f"the default engine is abstractive and the model cannot load: {model['detail']}"
     else:
         detail = f"model {defaults.model} loads on the first request that needs it (NEWSBRIEF_MODEL_LOADING=lazy)"
-    ready = database == "ok" and model["state"] != "loading" and not (
-        model["state"] == "unavailable" and defaults.engine == "abstractive"
+    ready = (
+        database == "ok"
+        and model["state"] != "loading"
+        and not (model["state"] == "unavailable" and defaults.engine == "abstractive")
     )
     if database != "ok":
         detail = f"the database cannot be reached; {detail}"
-    return {"ready": ready, "engine": engine, "fallback": fallback, "model": model, "database": database, "detail": detail}
+    return {
+        "ready": ready,
+        "engine": engine,
+        "fallback": fallback,
+        "model": model,
+        "database": database,
+        "detail": detail,
+    }
 
 
 @bp.get("/readyz")

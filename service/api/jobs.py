@@ -118,9 +118,10 @@ def respond(job: Job, status: int) -> Response:
 
 def replay(job: Job, request_hash: str) -> Response:
     if job.request_hash != request_hash:
-        raise invalid([("Idempotency-Key", "was used before with a different request body")],
-                      "this Idempotency-Key was used for another request (job "
-                      f"{job.id}); use a new key for a new request")
+        raise invalid(
+            [("Idempotency-Key", "was used before with a different request body")],
+            f"this Idempotency-Key was used for another request (job {job.id}); use a new key for a new request",
+        )
     return respond(job, 200)
 
 
@@ -137,8 +138,12 @@ def unavailable(slug: str, title: str, detail: str) -> Response:
     responses={
         202: Body("The job, stored with every cluster queued", JobResource, headers=LOCATION),
         200: Body("The job made earlier for this Idempotency-Key and body", JobResource, headers=LOCATION),
-        503: Body("Too many clusters queued (NEWSBRIEF_MAX_QUEUED_CLUSTERS), or no broker: nothing was stored",
-                  ProblemBody, PROBLEM_MEDIA_TYPE, headers=RETRY_AFTER),
+        503: Body(
+            "Too many clusters queued (NEWSBRIEF_MAX_QUEUED_CLUSTERS), or no broker: nothing was stored",
+            ProblemBody,
+            PROBLEM_MEDIA_TYPE,
+            headers=RETRY_AFTER,
+        ),
     },
     errors=(400, 413, 415, 422),
 )
@@ -160,9 +165,12 @@ def create_job() -> Response:
     # A soft cap: requests admitted together can each see room for themselves.
     pending = store.pending_clusters()
     if pending + len(clusters) > cap:
-        return unavailable("queue-full", "Too many clusters queued",
-                          f"{pending} clusters are queued or running and this job adds {len(clusters)}, over the "
-                          f"limit of {cap} (NEWSBRIEF_MAX_QUEUED_CLUSTERS); try again later")
+        return unavailable(
+            "queue-full",
+            "Too many clusters queued",
+            f"{pending} clusters are queued or running and this job adds {len(clusters)}, over the "
+            f"limit of {cap} (NEWSBRIEF_MAX_QUEUED_CLUSTERS); try again later",
+        )
 
     job, created = store.create(clusters, asdict(options), request_hash, key)
     if not created:  # the same key, stored by a concurrent request
@@ -172,14 +180,20 @@ def create_job() -> Response:
     except DispatchError as err:
         # Nothing was accepted: a task already sent finds no job and does nothing.
         store.delete(job.id)
-        return unavailable("broker-unavailable", "Jobs cannot be queued now",
-                           f"{str(err).rstrip('.')}; nothing was stored, try again later")
+        return unavailable(
+            "broker-unavailable",
+            "Jobs cannot be queued now",
+            f"{str(err).rstrip('.')}; nothing was stored, try again later",
+        )
     return respond(store.get(job.id), 202)
 
 
 @bp.get("/<job_id>")
-@document("A job: its status, each cluster's progress, briefing link or error",
-          responses={200: Body("The job", JobResource)}, errors=(404,))
+@document(
+    "A job: its status, each cluster's progress, briefing link or error",
+    responses={200: Body("The job", JobResource)},
+    errors=(404,),
+)
 def get_job(job_id: str) -> Response:
     job = get_job_store().get(job_id)
     if job is None:

@@ -17,7 +17,9 @@ def model_info(registry: ModelRegistry, name: str) -> dict:
 
 
 @bp.get("")
-@document("The configured models (NEWSBRIEF_MODELS) and their load state", responses={200: Body("The models", ModelList)})
+@document(
+    "The configured models (NEWSBRIEF_MODELS) and their load state", responses={200: Body("The models", ModelList)}
+)
 def list_models() -> dict:
     registry = get_registry()
     return {"models": [model_info(registry, name) for name in registry.names]}

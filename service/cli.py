@@ -1,0 +1,91 @@
+"""The `newsbrief` console script: the library's commands plus the service's (serve, worker).
+
+The service's commands live here, not in `summarizer.cli`, so the library never imports
+Flask or Celery; `summarizer.cli.build_parser` takes the extra commands as a callback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from summarizer import cli as library_cli
+from summarizer.cli import EXIT_INPUT, positive_int
+from summarizer.errors import InputError
+
+from .config import ConfigError
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import create_app
+
+    try:
+        app = create_app()
+    except ConfigError as err:
+        print(f"newsbrief: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    concurrency = args.concurrency
+    if concurrency is None:
+        try:
+            concurrency = positive_int(os.environ.get("NEWSBRIEF_WORKER_CONCURRENCY", "1"))
+        except argparse.ArgumentTypeError as err:
+            raise InputError(f"NEWSBRIEF_WORKER_CONCURRENCY: {err}", "concurrency") from None
+    # Each pool process loads its own model: give torch an equal share of the cores in each.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    os.environ.setdefault("NEWSBRIEF_TORCH_THREADS", str(max(1, cores // concurrency)))
+    try:
+        # Importing it builds the Flask app from the settings, which may be bad.
+        from .celery_worker import celery_app
+    except ConfigError as err:
+        print(f"newsbrief: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    celery_app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--loglevel={args.loglevel}",
+            # Unique per process, so that several workers on one host do not clash.
+            f"--hostname=newsbrief-{os.getpid()}@%h",
+            # Gossip and mingle synchronise workers' remote-control state, which jobs do not use.
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+    return 0
+
+
+def add_service_commands(commands) -> None:
+    serve_cmd = commands.add_parser(
+        "serve", help="run the REST service (development server; use gunicorn in production)"
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default: 8000)")
+    serve_cmd.set_defaults(handler=cmd_serve)
+    worker_cmd = commands.add_parser("worker", help="run a Celery worker for POST /v1/jobs (needs NEWSBRIEF_REDIS_URL)")
+    worker_cmd.add_argument(
+        "--concurrency",
+        type=positive_int,
+        help="pool processes, each with its own model (default: NEWSBRIEF_WORKER_CONCURRENCY or 1)",
+    )
+    worker_cmd.add_argument(
+        "--loglevel",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="Celery's log level (default: info)",
+    )
+    worker_cmd.set_defaults(handler=cmd_worker)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return library_cli.main(argv, library_cli.build_parser(add_service_commands))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

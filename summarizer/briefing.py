@@ -1,0 +1,76 @@
+"""Assembling the `Briefing`: text with [n] markers, the numbered sources, and the stats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .types import Article, Briefing, BriefingSentence, CleanDocument, Cluster, Selection, Sentence, Source, Stats
+
+
+def render_text(sentences: Sequence[BriefingSentence]) -> str:
+    parts = []
+    for s in sentences:
+        markers = "".join(f"[{c}]" for c in s.citations) if s.supported else "[unsupported]"
+        parts.append(f"{s.text} {markers}")
+    return " ".join(parts)
+
+
+def list_sources(articles: Sequence[Article], documents: Sequence[CleanDocument]) -> tuple[Source, ...]:
+    """One numbered source per input article; a dateline found in the text stands in for a missing date."""
+    return tuple(
+        Source(
+            index=i + 1,
+            id=a.id,
+            title=a.title or a.id,
+            url=a.url,
+            source=a.source,
+            published=a.published or doc.dateline,
+        )
+        for i, (a, doc) in enumerate(zip(articles, documents, strict=True))
+    )
+
+
+def count_stats(
+    articles: Sequence[Article],
+    sentences: Sequence[Sentence],
+    clusters: Sequence[Cluster],
+    selection: Selection,
+    token_counter: str,
+    dropped_unsupported: int,
+    timings_ms: dict[str, float],
+) -> Stats:
+    return Stats(
+        articles=len(articles),
+        sentences=len(sentences),
+        duplicate_sentences_merged=len(sentences) - len(clusters),
+        clusters=len(clusters),
+        model_input_tokens=selection.input_tokens,
+        budget_tokens=selection.budget_tokens,
+        token_counter=token_counter,
+        left_out=selection.left_out,
+        dropped_unsupported=dropped_unsupported,
+        timings_ms=timings_ms,
+    )
+
+
+def assemble(
+    sentences: Sequence[BriefingSentence],
+    sources: tuple[Source, ...],
+    *,
+    model: str | None,
+    profile: str,
+    stats: Stats,
+    warnings: Sequence[str],
+    model_input: str,
+) -> Briefing:
+    return Briefing(
+        text=render_text(sentences),
+        sentences=tuple(sentences),
+        sources=sources,
+        engine="abstractive" if model is not None else "extractive",
+        model=model,
+        profile=profile,
+        stats=stats,
+        warnings=tuple(warnings),
+        model_input=model_input,
+    )

@@ -1,0 +1,1 @@
+"""Measuring briefings against human summaries: `newsbrief eval` and its metrics."""

@@ -1,0 +1,268 @@
+"""`newsbrief eval`: run the real pipeline over clusters with human summaries and measure it.
+
+Input: JSON Lines, one cluster a line, as {"id", "documents" (or "articles"):
+[{"title", "text", "boilerplate"}], "summary" (or "references": [...])}.
+Documents flagged `"boilerplate": true` (Multi-News's filler pages) are left out.
+
+Per cluster it calls `pipeline.summarize` and records the measures of
+`metrics`: ROUGE of the briefing, input coverage (ROUGE-2 recall of the exact
+model input, so it measures selection), redundancy, citations and time. The
+summary row is the mean over clusters (dropped and uncited sentences: totals).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from ..errors import InputError
+from ..inputs import article_from_dict
+from ..options import SummaryOptions
+from ..types import Article
+from .metrics import citation_stats, redundancy, rouge2_recall, rouge_f1
+
+# The settings of the reference figures in the evaluation data's README:
+# Multi-News summaries run about 220-260 words, and BART-family models read 1024 tokens.
+EVAL_MAX_WORDS = 260
+EVAL_BUDGET_TOKENS = 1024
+# Token counts for coverage use the real tokenizer of the default model, shipped
+# (without weights) beside the repository.
+DEFAULT_TOKENIZER_DIR = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "model-shapes" / "distilbart-cnn-12-6"
+)
+
+
+@dataclass(frozen=True)
+class EvalCluster:
+    id: str
+    line: int
+    articles: tuple[Article, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    id: str
+    engine: str
+    rouge1: float
+    rouge2: float
+    rougeL: float
+    input_coverage: float
+    input_tokens: int
+    redundancy: float
+    sentences: int
+    words: int
+    citations_per_sentence: float
+    sources_cited: float
+    uncited_sentences: int
+    dropped_unsupported: int
+    seconds: float
+
+
+# Fields of ClusterResult summed rather than averaged in the summary row.
+TOTALS = ("uncited_sentences", "dropped_unsupported")
+
+
+def _references(obj: dict, where: str) -> tuple[str, ...]:
+    if "references" in obj:
+        refs = obj["references"]
+        if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
+            raise InputError(f'{where}: "references" must be a non-empty list of non-empty strings', "references")
+        return tuple(refs)
+    summary = obj.get("summary")
+    if not isinstance(summary, str) or not summary.strip():
+        raise InputError(f'{where}: a cluster needs a "summary" string or a "references" list', "summary")
+    return (summary,)
+
+
+def parse_cluster(text: str, line: int, name: str) -> EvalCluster:
+    where = f"{name} line {line}"
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{where}: invalid JSON ({err.msg} at column {err.colno})", "data") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: a cluster must be a JSON object", "data")
+    documents = obj.get("documents", obj.get("articles"))
+    if not isinstance(documents, list):
+        raise InputError(f'{where}: a cluster needs a "documents" (or "articles") list', "documents")
+    cluster_id = str(obj.get("id") or f"line-{line}")
+    articles = []
+    for k, doc in enumerate(documents):
+        if isinstance(doc, dict) and doc.get("boilerplate") is True:
+            continue
+        articles.append(article_from_dict(doc, f"{cluster_id}-{k}", f"{where} document {k + 1}"))
+    if not articles:
+        raise InputError(f"{where}: no documents left once boilerplate ones are skipped", "documents")
+    return EvalCluster(cluster_id, line, tuple(articles), _references(obj, where))
+
+
+def read_clusters(path: str | Path, limit: int | None = None) -> list[EvalCluster]:
+    """The clusters of a JSONL file (blank lines skipped); InputError names a bad line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})", "data") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text", "data") from None
+    clusters = []
+    # Split on newlines only: str.splitlines() would also break at U+2028 inside a JSON string.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if limit is not None and len(clusters) >= limit:
+            break
+        if line.strip():
+            clusters.append(parse_cluster(line, number, str(path)))
+    if not clusters:
+        raise InputError(f"{path}: no clusters in the file", "data")
+    return clusters
+
+
+def evaluation_options(options: SummaryOptions) -> SummaryOptions:
+    """`options` with the default tokenizer folder filled in when there is one."""
+    if options.tokenizer is None and DEFAULT_TOKENIZER_DIR.is_dir():
+        return replace(options, tokenizer=str(DEFAULT_TOKENIZER_DIR))
+    return options
+
+
+def evaluate_cluster(cluster: EvalCluster, options: SummaryOptions) -> tuple[ClusterResult, str]:
+    """The measures of one cluster's briefing, and the name of the token counter used."""
+    from ..pipeline import summarize
+
+    started = time.perf_counter()
+    try:
+        briefing = summarize(cluster.articles, options)
+    except InputError as err:
+        raise InputError(f"line {cluster.line} ({cluster.id}): {err.message}", err.field) from None
+    seconds = time.perf_counter() - started
+    texts = [s.text for s in briefing.sentences]
+    rouge = rouge_f1(" ".join(texts), cluster.references)
+    cites = citation_stats(
+        [s.citations for s in briefing.sentences], len(briefing.sources), briefing.stats.dropped_unsupported
+    )
+    result = ClusterResult(
+        id=cluster.id,
+        engine=briefing.engine,
+        rouge1=rouge["rouge1"],
+        rouge2=rouge["rouge2"],
+        rougeL=rouge["rougeL"],
+        input_coverage=rouge2_recall(briefing.model_input, cluster.references),
+        input_tokens=briefing.stats.model_input_tokens,
+        redundancy=redundancy(texts),
+        sentences=len(texts),
+        words=sum(len(t.split()) for t in texts),
+        citations_per_sentence=cites.citations_per_sentence,
+        sources_cited=cites.sources_cited,
+        uncited_sentences=cites.uncited_sentences,
+        dropped_unsupported=cites.dropped_unsupported,
+        seconds=seconds,
+    )
+    return result, briefing.stats.token_counter
+
+
+def aggregate(results: Sequence[ClusterResult]) -> dict[str, float]:
+    """Means over clusters of every numeric field; totals for the counts in TOTALS."""
+    summary: dict[str, float] = {}
+    for f in fields(ClusterResult):
+        if f.name in ("id", "engine"):
+            continue
+        values = [getattr(r, f.name) for r in results]
+        summary[f.name] = sum(values) if f.name in TOTALS else sum(values) / len(values)
+    return summary
+
+
+@dataclass(frozen=True)
+class Report:
+    data: str
+    options: SummaryOptions
+    results: tuple[ClusterResult, ...]
+    token_counters: tuple[str, ...]
+
+    @property
+    def summary(self) -> dict[str, float]:
+        return aggregate(self.results)
+
+    @property
+    def engines(self) -> dict[str, int]:
+        return dict(Counter(r.engine for r in self.results))
+
+    def to_dict(self) -> dict:
+        return {
+            "data": self.data,
+            "options": asdict(self.options),
+            "engines": self.engines,
+            "token_counters": list(self.token_counters),
+            "summary": self.summary,
+            "clusters": [asdict(r) for r in self.results],
+        }
+
+
+def run_eval(
+    path: str | Path,
+    options: SummaryOptions,
+    limit: int | None = None,
+    progress: Callable[[Sequence[EvalCluster]], Sequence[EvalCluster]] | None = None,
+) -> Report:
+    """Summarise and measure every cluster of `path` (the first `limit` only, when given)."""
+    clusters = read_clusters(path, limit)
+    options = evaluation_options(options)
+    results, counters = [], set()
+    for cluster in progress(clusters) if progress else clusters:
+        result, counter = evaluate_cluster(cluster, options)
+        results.append(result)
+        counters.add(counter)
+    return Report(str(path), options, tuple(results), tuple(sorted(counters)))
+
+
+TABLE_ROWS = (
+    ("rouge1", "ROUGE-1 F1", "{:.2f}"),
+    ("rouge2", "ROUGE-2 F1", "{:.2f}"),
+    ("rougeL", "ROUGE-L F1", "{:.2f}"),
+    ("input_coverage", "input coverage: ROUGE-2 recall of the model input", "{:.2f}"),
+    ("input_tokens", "model input tokens", "{:.0f}"),
+    ("redundancy", "redundancy: share of sentence pairs dedup merges", "{:.2%}"),
+    ("citations_per_sentence", "citations per sentence", "{:.2f}"),
+    ("sources_cited", "share of sources cited", "{:.1%}"),
+    ("dropped_unsupported", "sentences dropped as unsupported (total)", "{:.0f}"),
+    ("uncited_sentences", "sentences without a citation (total)", "{:.0f}"),
+    ("sentences", "briefing sentences", "{:.1f}"),
+    ("words", "briefing words", "{:.1f}"),
+    ("seconds", "seconds per cluster", "{:.2f}"),
+)
+
+
+def format_table(report: Report) -> str:
+    options = report.options
+    engines = ", ".join(f"{name} x{n}" for name, n in sorted(report.engines.items()))
+    header = [
+        f"{report.data}: {len(report.results)} clusters; engine {options.engine} (used: {engines}); "
+        f"{options.max_words} words; input budget {options.budget_tokens or 'profile default'} tokens "
+        f"counted by {', '.join(report.token_counters)}",
+        "means over clusters unless marked total",
+    ]
+    width = max(len(label) for _, label, _ in TABLE_ROWS)
+    summary = report.summary
+    lines = [f"{'measure':<{width}}  value", f"{'-' * width}  -----"]
+    lines += [f"{label:<{width}}  {fmt.format(summary[key])}" for key, label, fmt in TABLE_ROWS]
+    return "\n".join(header + [""] + lines)
+
+
+def main(path: str, options: SummaryOptions, limit: int | None = None, as_json: bool = False) -> int:
+    """The CLI command: the table (or JSON with per-cluster rows) on stdout, a progress bar on a terminal."""
+    from tqdm import tqdm
+
+    def progress(clusters: Sequence[EvalCluster]):
+        return tqdm(clusters, desc="eval", unit="cluster", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+    report = run_eval(path, options, limit, progress)
+    if as_json:
+        json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(format_table(report))
+    return 0

@@ -1,0 +1,226 @@
+"""Load a pretrained seq2seq model once per process and write with it (the only code that runs one).
+
+Any `AutoModelForSeq2SeqLM` loads by hub id or local folder. Offline, loading
+must fail fast so `engine=auto` can fall back within seconds: with
+HF_HUB_OFFLINE set, or when the hub cannot be reached in one short connection
+attempt, only local files (a folder or the Hugging Face cache) are tried. There
+are no retry loops. Loaded models are kept once per process and shared between
+threads; generation on one model is serialised because parallel generate calls
+on a CPU only fight over the same cores.
+
+CPU speed (measured by benchmarks/latency.py): decoding reads every decoder
+weight once per new token, so it is bound by memory traffic, not arithmetic.
+Three things cut that traffic: int8 weights (`quantize=True`, which rounds the
+weights); beam search that keeps ONE copy of the cross-attention keys and values
+for all beams, where transformers keeps one per beam and re-copies them every
+step (same numbers); and attention that reads that copy once for all beams
+(same sums in another order, ~1e-6 apart). Greedy search on an int8 BART model
+runs our own loop (generation/greedy.py): the same tokens as `generate`, without
+the Python work around every token, ~40% of it on 2 cores.
+NEWSBRIEF_TORCH_THREADS sets torch's thread count.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ..errors import ModelUnavailable
+from ..options import Profile
+from .base import Generation
+from .beam import SHARED_KV_ATTENTION, one_input_beam_cache, register_shared_kv_attention
+from .prompts import PromptTemplate, template_for
+from .quantize import quantize_int8
+from .tokens import TokenizerCounter, auto_classes
+
+log = logging.getLogger(__name__)
+
+HUB_PROBE_TIMEOUT_S = 2.0
+# BPE tokens per English word, with punctuation: turns a word budget into new tokens.
+TOKENS_PER_WORD = 1.4
+# A failed load is remembered this long, so a busy service does not re-probe on every request.
+FAILED_LOAD_TTL_S = 60.0
+THREADS_ENV = "NEWSBRIEF_TORCH_THREADS"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hub_reachable() -> bool:
+    """One TCP connection attempt to the hub's endpoint, bounded by HUB_PROBE_TIMEOUT_S."""
+    from huggingface_hub import constants
+
+    parsed = urlparse(constants.ENDPOINT)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname, port), timeout=HUB_PROBE_TIMEOUT_S):
+            return True
+    except OSError:
+        return False
+
+
+def local_files_only(name: str) -> bool:
+    return Path(name).is_dir() or _truthy(os.environ.get("HF_HUB_OFFLINE")) or not hub_reachable()
+
+
+def configure_torch_threads(environ: dict[str, str] | None = None) -> int:
+    """Apply NEWSBRIEF_TORCH_THREADS (torch's intra-op threads; unset: torch's default, one per
+    core) and return the count in use. The setting is process-wide, as torch's is."""
+    import torch
+
+    raw = (os.environ if environ is None else environ).get(THREADS_ENV, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{THREADS_ENV} must be a whole number of threads, 1 or more, not {raw!r}")
+        if int(raw) != torch.get_num_threads():
+            torch.set_num_threads(int(raw))
+    return torch.get_num_threads()
+
+
+def words_to_new_tokens(max_words: int) -> tuple[int, int]:
+    """(min_new_tokens, max_new_tokens) for a briefing of about `max_words` words."""
+    most = math.ceil(max_words * TOKENS_PER_WORD)
+    return most // 2, most
+
+
+class Seq2SeqGenerator:
+    """A loaded tokenizer and model, its prompt template and its input limit."""
+
+    def __init__(self, name: str, quantize: bool = False):
+        AutoTokenizer, AutoModelForSeq2SeqLM = auto_classes()
+        started = time.perf_counter()
+        self.threads = configure_torch_threads()  # before loading: torch sizes its pools on first use
+        offline = local_files_only(name)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=offline)
+            model = AutoModelForSeq2SeqLM.from_pretrained(name, local_files_only=offline)
+        except Exception as err:  # any failure to load means "no model"; the caller decides what next
+            where = "local files only (offline)" if offline else "the hub or local files"
+            first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise ModelUnavailable(f"could not load model {name!r} from {where}: {first_line}") from err
+        model.eval()
+        if quantize:
+            model = quantize_int8(model)
+        # Beams read one copy of the cross-attention keys/values through our SDPA variant. A model
+        # on another implementation (eager, flash) keeps it; its beams still skip the useless reorder.
+        if model.config._attn_implementation == "sdpa":
+            register_shared_kv_attention()
+            model.set_attn_implementation(SHARED_KV_ATTENTION)
+        self.shares_beam_rows = model.config._attn_implementation == SHARED_KV_ATTENTION
+        # Imported on first load, not with the library: greedy builds on torch at import time.
+        from .greedy import lean_greedy_step
+
+        self.greedy_step = lean_greedy_step(model)  # our greedy loop's decoder step, for an int8 BART model
+        self.name = name
+        self.tokenizer = tokenizer
+        self.model = model
+        self.template: PromptTemplate = template_for(name, model.config.model_type)
+        self.max_input_tokens = self._input_limit(tokenizer, model.config)
+        self.counter = TokenizerCounter(tokenizer, name)
+        self.load_seconds = time.perf_counter() - started
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _input_limit(tokenizer, config) -> int:
+        limits = [
+            getattr(config, attr, None)
+            for attr in ("max_encoder_position_embeddings", "max_position_embeddings", "n_positions")
+        ]
+        limits.append(tokenizer.model_max_length if tokenizer.model_max_length < 1_000_000 else None)
+        known = [n for n in limits if isinstance(n, int) and n > 0]
+        return min(known) if known else 512
+
+    def beam_cache(self):
+        """A fresh cache for beam search over one input (see `one_input_beam_cache`)."""
+        from transformers import DynamicCache
+
+        config = self.model.config
+        return one_input_beam_cache()(
+            DynamicCache(config=config), DynamicCache(config=config), share_rows=self.shares_beam_rows
+        )
+
+    def generate(
+        self,
+        model_input: str,
+        *,
+        max_words: int,
+        profile: Profile,
+        no_repeat_ngram_size: int = 3,
+        min_new_tokens: int | None = None,
+        max_new_tokens: int | None = None,
+    ) -> Generation:
+        import torch
+
+        low, high = words_to_new_tokens(max_words)
+        low = low if min_new_tokens is None else min_new_tokens
+        high = high if max_new_tokens is None else max_new_tokens
+        encoded = self.tokenizer(model_input, return_tensors="pt", truncation=True, max_length=self.max_input_tokens)
+        extra = {}
+        if self.template.global_attention_first_token:
+            extra["global_attention_mask"] = torch.zeros_like(encoded["input_ids"])
+            extra["global_attention_mask"][:, 0] = 1
+        if profile.num_beams > 1:
+            extra["past_key_values"] = self.beam_cache()
+        with self._lock, torch.inference_mode():
+            # Our greedy loop applies no attention mask: right for one tokenised text (no padding), checked anyway.
+            if profile.num_beams == 1 and self.greedy_step is not None and bool(encoded["attention_mask"].all()):
+                output = self._greedy(
+                    encoded,
+                    min_new_tokens=min(low, high),
+                    max_new_tokens=high,
+                    no_repeat_ngram_size=no_repeat_ngram_size,
+                )
+            else:
+                output = self.model.generate(
+                    **encoded,
+                    **extra,
+                    max_new_tokens=high,
+                    min_new_tokens=min(low, high),
+                    num_beams=profile.num_beams,
+                    early_stopping=profile.num_beams > 1,
+                    no_repeat_ngram_size=no_repeat_ngram_size,
+                )[0].tolist()
+        text = self.tokenizer.decode(output, skip_special_tokens=True).strip()
+        # One sequence, so no padding: everything after the decoder start token is new.
+        return Generation(text=text, input_tokens=int(encoded["input_ids"].shape[1]), new_tokens=len(output) - 1)
+
+    def _greedy(self, encoded, **limits) -> list[int]:
+        """What model.generate(num_beams=1, **limits) writes, by our own loop (generation/greedy.py)."""
+        from .greedy import GreedyRules, greedy_ids  # torch at import time: see __init__
+
+        encoder_states = self.model.get_encoder()(**encoded).last_hidden_state
+        return greedy_ids(self.greedy_step, encoder_states, GreedyRules.of(self.model.generation_config, **limits))
+
+
+_loaded: dict[tuple[str, bool], Seq2SeqGenerator] = {}
+_failed: dict[tuple[str, bool], tuple[float, ModelUnavailable]] = {}
+_load_lock = threading.Lock()
+
+
+def load_generator(name: str, quantize: bool = False) -> Seq2SeqGenerator:
+    """The process-wide generator for `name`, loading it on first use; ModelUnavailable if it cannot load."""
+    key = (name, quantize)
+    with _load_lock:
+        if key in _loaded:
+            return _loaded[key]
+        failed = _failed.get(key)
+        if failed and time.monotonic() - failed[0] < FAILED_LOAD_TTL_S:
+            raise failed[1]
+        try:
+            generator = Seq2SeqGenerator(name, quantize=quantize)
+        except ModelUnavailable as err:
+            _failed[key] = (time.monotonic(), err)
+            raise
+        _failed.pop(key, None)
+        _loaded[key] = generator
+        log.info(
+            "loaded %s (int8=%s, %d torch threads) in %.1f s", name, quantize, generator.threads, generator.load_seconds
+        )
+        return generator

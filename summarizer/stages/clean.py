@@ -1,0 +1,120 @@
+"""Stage 1: turn raw articles into paragraphs of prose, without web boilerplate.
+
+HTML goes through trafilatura, a real main-content extractor. Then general
+line rules remove what extractors and copy-paste leave behind: navigation
+labels and tag lists (short lines that are not sentences), bylines and
+timestamps, photo credits, "Read also:"-style teasers, comment-form and share
+widgets, the headline repeated in the body, and short lines that recur across
+sources (site furniture). The rules look at the shape of a line, not at a list
+of known strings, so they carry over to sites never seen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from ..errors import InputError
+from ..text import find_date, normalize
+from ..types import Article, CleanDocument
+
+# A line shorter than this with no sentence-final punctuation is a label, not prose.
+LABEL_MAX_WORDS = 10
+# Short non-sentence lines seen in two or more sources are site furniture (menus, footers).
+REPEATED_MAX_WORDS = 12
+
+SENTENCE_END = re.compile(r"""[.!?]["')\]]*$|[.!?]\s*["”’]$""")
+BYLINE = re.compile(r"^(by|written by|reporting by|reported by|posted by|story by|words by)\s+[A-Z]", re.I)
+CREDIT = re.compile(
+    r"^(photo|photograph|image|picture|video|source|credit|illustration)s?(\s+credit)?\s*[:|/]"
+    r"|\b(getty images|shutterstock|afp photo|ap photo|reuters/)\b",
+    re.I,
+)
+TEASER = re.compile(
+    r"^(read|see|watch|listen|also read|read more|related|more|recommended|don't miss|must read)"
+    r"( also| more| next)?\s*[:\-–|>]",
+    re.I,
+)
+WIDGET = re.compile(
+    r"email address will not be published|required fields are marked|leave a (comment|reply)"
+    r"|sign up for|subscribe (to|now)|newsletter|share (this|on)|follow us|all rights reserved"
+    r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top",
+    re.I,
+)
+TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
+
+
+def _fingerprint(line: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", line.lower()).strip()
+
+
+def boilerplate_reason(line: str, title: str = "") -> str | None:
+    """Why `line` is boilerplate, or None for prose worth keeping."""
+    n_words = len(line.split())
+    if title and _fingerprint(line) == _fingerprint(title):
+        return "headline repeated"
+    if BYLINE.match(line) and n_words <= 12:
+        return "byline"
+    if CREDIT.search(line) and n_words <= 20:
+        return "credit"
+    if TEASER.match(line):
+        return "teaser"
+    if WIDGET.search(line) and n_words <= 25:
+        return "widget"
+    if TIME_OF_DAY.search(line) and n_words <= 12:
+        return "timestamp"
+    if n_words < LABEL_MAX_WORDS and not SENTENCE_END.search(line):
+        return "label"
+    return None
+
+
+def html_to_text(html: str) -> str:
+    """Main text of an HTML page, paragraphs separated by newlines."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    if text:
+        return text
+    # trafilatura finds no main content in tiny fragments; keep their visible text.
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # lxml raises several unrelated types for junk input
+        return ""
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    return "\n".join(t.strip() for t in root.itertext() if t.strip())
+
+
+def clean(articles: Sequence[Article]) -> list[CleanDocument]:
+    texts = [html_to_text(a.text) if a.content_type == "html" else a.text for a in articles]
+    lines_per_article = [[normalize(line) for line in t.splitlines()] for t in texts]
+    lines_per_article = [[line for line in lines if line] for lines in lines_per_article]
+
+    # Count each short line once per article, to find furniture shared across sources.
+    seen_in = Counter()
+    for lines in lines_per_article:
+        seen_in.update({_fingerprint(line) for line in lines if len(line.split()) <= REPEATED_MAX_WORDS})
+
+    documents = []
+    for index, (article, lines) in enumerate(zip(articles, lines_per_article, strict=True)):
+        kept, removed, seen_here = [], [], set()
+        dateline = None
+        for line in lines:
+            key = _fingerprint(line)
+            reason = boilerplate_reason(line, article.title)
+            # Wire copy repeats whole sentences across sources; those are facts, not furniture.
+            if reason is None and seen_in[key] > 1 and not SENTENCE_END.search(line):
+                reason = "repeated across sources"
+            if reason is None and key in seen_here:
+                reason = "repeated"
+            seen_here.add(key)
+            (removed if reason else kept).append(line)
+            if reason in ("timestamp", "byline") and dateline is None:
+                dateline = find_date(line)
+        documents.append(CleanDocument(index, normalize(article.title), tuple(kept), tuple(removed), dateline))
+    if not any(doc.paragraphs for doc in documents):
+        raise InputError("no article has any prose left after removing markup and boilerplate", "articles")
+    return documents

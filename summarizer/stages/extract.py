@@ -1,0 +1,36 @@
+"""The extractive engine: the best-ranked source sentences that fit the word budget, cited.
+
+It answers whenever no model is loaded, and whenever a model's output had no supported
+sentence, so a briefing is always written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..types import BriefingSentence, RankedCluster
+from .attribute import cite_cluster, without_repeats
+from .select import reading_order, self_contained
+
+
+def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSentence]:
+    """The highest-ranked clusters' representatives that fit `max_words`, in reading order.
+
+    A sentence is skipped when deduplication would merge it with one already
+    taken (paraphrases dedup kept apart among many sentences can meet among a
+    few), or when it opens with a dangling reference ("He said", "This ...")
+    that its source context explained. The top one is always taken, so a short
+    budget still gets a briefing.
+    """
+    chosen: list[RankedCluster] = []
+    words = 0
+    for r in ranked:
+        sentence = r.cluster.representative
+        if chosen and (words + sentence.word_count > max_words or not self_contained(sentence)):
+            continue
+        texts = [c.cluster.representative.text for c in chosen] + [sentence.text]
+        if len(without_repeats(texts)) < len(texts):
+            continue
+        chosen.append(r)
+        words += sentence.word_count
+    return [cite_cluster(r.cluster) for r in reading_order(chosen)]

@@ -1,0 +1,158 @@
+"""Stage 4: rank clusters, fit the model's input budget, and order the briefing.
+
+Ranking is greedy budgeted maximum coverage of what the sources agree on (the
+"concepts" view of multi-document summarisation, Gillick & Favre 2009):
+- the units are word pairs: adjacent stemmed words, stop words included, so
+  "sentenced to" or "the judge" count as wording a summary would reuse;
+- a pair is worth the square of the number of articles using it, divided by
+  1 + p/10 where p is the earliest sentence position it appears at: agreement
+  across sources and an early place in an article are the two signs that a
+  detail matters. On the Multi-News dev clusters a pair two outlets use is 3 to
+  4 times as likely to be in the human summary as a pair one outlet uses at the
+  same position (hence the square), and a pair first used beyond the tenth
+  sentence a quarter as likely as one in a lead, whether one outlet uses it or
+  several (hence one position discount for all). A one-article cluster is
+  ranked by position alone;
+- a cluster's value is the weight of its representative's pairs not yet
+  covered, per word: a long sentence must earn its room.
+Taking the best cluster, marking its pairs covered and repeating removes
+redundancy as MMR does, but counted on the wording actually repeated, and each
+source fact is taken once however many outlets state it.
+Whole sentences are then packed into the token budget, measured with the
+model's tokenizer on the exact rendered input; nothing is cut mid-sentence and
+what did not fit is counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..text import stem, words
+from ..types import Cluster, InputFormat, LeftOut, RankedCluster, Selection, Sentence, TokenCounter
+
+# A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the tenth.
+POSITION_SCALE = 10
+# Stop packing once less room than the shortest useful sentence is left.
+MIN_SENTENCE_TOKENS = 8
+COUNT_BATCH = 64
+DANGLING_START = re.compile(
+    r"^(he|she|they|it|this|these|those|that|his|her|their|its|but|and|however|also|meanwhile|still|yet)\b", re.I
+)
+# "According to the agency, this ..." points back just the same once its attribution is read past.
+LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
+
+
+def self_contained(sentence: Sentence) -> bool:
+    """False for an opener that points back at a sentence the reader has not seen ("He said",
+    "This ...") and for a fragment that starts in lower case (the rest of a broken sentence)."""
+    text = LEADING_ATTRIBUTION.sub("", sentence.text)
+    return not (DANGLING_START.match(text) or sentence.text[:1].islower())
+
+
+def word_pairs(sentence: Sentence) -> frozenset[tuple[str, str]]:
+    """Adjacent stemmed words of the sentence: the units that coverage counts."""
+    stems = [stem(w.lower()) for w in words(sentence.text)]
+    return frozenset(zip(stems, stems[1:], strict=False))
+
+
+def pair_weights(pairs_by_sentence: Sequence[tuple[Sentence, frozenset]]) -> dict[tuple[str, str], float]:
+    """Each pair's value: (articles using it) squared, discounted by how early it is first used."""
+    articles_with: dict[tuple[str, str], set[int]] = {}
+    first_position: dict[tuple[str, str], int] = {}
+    for sentence, pairs in pairs_by_sentence:
+        for pair in pairs:
+            articles_with.setdefault(pair, set()).add(sentence.article_index)
+            first_position[pair] = min(first_position.get(pair, sentence.position), sentence.position)
+    return {pair: len(a) ** 2 / (1 + first_position[pair] / POSITION_SCALE) for pair, a in articles_with.items()}
+
+
+def coverage_order(clusters: Sequence[Cluster]) -> list[tuple[int, float]]:
+    """(cluster index, value when picked) in greedy coverage order, every cluster once."""
+    pairs_of = {id(s): word_pairs(s) for c in clusters for s in c.sentences}
+    weights = pair_weights([(s, pairs_of[id(s)]) for c in clusters for s in c.sentences])
+    column = {pair: j for j, pair in enumerate(weights)}
+    remaining = np.fromiter(weights.values(), dtype=float, count=len(weights))
+    rows = [[column[p] for p in pairs_of[id(c.representative)]] for c in clusters]
+    holders: list[list[int]] = [[] for _ in column]  # the clusters whose representative has each pair
+    for k, cols in enumerate(rows):
+        for j in cols:
+            holders[j].append(k)
+    gains = np.array([remaining[cols].sum() for cols in rows])
+    per_word = np.array([1.0 / max(c.representative.word_count, 1) for c in clusters])
+    available = np.ones(len(clusters), dtype=bool)
+    order: list[tuple[int, float]] = []
+    for _ in clusters:
+        value = np.where(available, per_word * gains, -np.inf)
+        best = int(np.argmax(value))
+        order.append((best, float(value[best])))
+        available[best] = False
+        for j in rows[best]:
+            if remaining[j]:
+                gains[holders[j]] -= remaining[j]
+                remaining[j] = 0.0
+    return order
+
+
+def rank(clusters: Sequence[Cluster]) -> list[RankedCluster]:
+    """Clusters in greedy coverage order; `score` is a cluster's value when it was picked.
+
+    Agreement is an article count, not a share, so that nine outlets agreeing weighs more
+    than two."""
+    return [RankedCluster(clusters[k], score) for k, score in coverage_order(clusters)]
+
+
+def reading_order(ranked: Sequence[RankedCluster]) -> list[RankedCluster]:
+    """Source narrative order: what the sources say earliest comes first (ties: article order)."""
+    return sorted(ranked, key=lambda r: (r.cluster.representative.position, r.cluster.representative.article_index))
+
+
+def render_input(chosen: Sequence[RankedCluster], template: InputFormat) -> str:
+    """The model input: salience order (seq2seq news models favour what comes first),
+    or grouped by article in article order for families trained on separated documents."""
+    if template.group_by_article:
+        by_article: dict[int, list] = {}
+        for r in sorted(
+            chosen, key=lambda r: (r.cluster.representative.article_index, r.cluster.representative.position)
+        ):
+            by_article.setdefault(r.cluster.representative.article_index, []).append(r.cluster.representative.text)
+        documents = list(by_article.values())
+    else:
+        documents = [[r.cluster.representative.text for r in chosen]]
+    return template.render(documents)
+
+
+def fit_budget(ranked: Sequence[RankedCluster], template: InputFormat, counter: TokenCounter, budget: int) -> Selection:
+    """Greedily add whole sentences in rank order while the rendered input fits `budget` tokens."""
+    chosen: list[RankedCluster] = []
+    specials = counter.count("")
+    used = counter.count(render_input([], template))
+    considered = 0
+    while considered < len(ranked) and budget - used >= MIN_SENTENCE_TOKENS:
+        batch = ranked[considered : considered + COUNT_BATCH]
+        considered += len(batch)
+        costs = counter.count_many([" " + r.cluster.representative.text for r in batch])
+        for candidate, cost in zip(batch, costs, strict=True):
+            # The per-sentence estimate screens; the exact count of the rendered input decides.
+            if used + cost - specials > budget:
+                continue
+            exact = counter.count(render_input(chosen + [candidate], template))
+            if exact <= budget:
+                chosen.append(candidate)
+                used = exact
+    model_input = render_input(chosen, template)
+    kept = {id(r) for r in chosen}
+    left = [r for r in ranked if id(r) not in kept]
+    return Selection(
+        clusters=tuple(chosen),
+        model_input=model_input,
+        input_tokens=counter.count(model_input),
+        budget_tokens=budget,
+        left_out=LeftOut(
+            clusters=len(left),
+            sentences=sum(len(r.cluster.sentences) for r in left),
+            words=sum(r.cluster.representative.word_count for r in left),
+        ),
+    )

@@ -1,0 +1,138 @@
+from helpers.fakes import FakeGenerator
+
+from summarizer import Article, SummaryOptions, summarize
+from summarizer.stages.attribute import attribute, without_repeats
+from summarizer.stages.clean import clean
+from summarizer.stages.dedup import deduplicate
+from summarizer.stages.segment import segment
+
+ARTICLES = [
+    Article(
+        id="a",
+        title="Floods in Kars",
+        text=(
+            "Floods killed 12 people in the northern province of Kars on Monday. "
+            "The government promised new funds for rebuilding bridges."
+        ),
+    ),
+    Article(
+        id="b",
+        title="Kars floods",
+        text=(
+            "On Monday, 12 people were killed by floods in Kars province, officials said. "
+            "Rescue teams from Ankara reached the last cut-off village on Tuesday."
+        ),
+    ),
+    Article(
+        id="c",
+        title="Rescue in Kars",
+        text=(
+            "Rescue teams reached the last cut-off village in Kars on Tuesday. "
+            "Schools in the province will stay closed until Friday."
+        ),
+    ),
+]
+FUSION = "Rescue teams from Ankara reached the cut-off village on Tuesday and the government promised funds for rebuilding bridges."
+HALLUCINATION = "Floods killed 40 people in Istanbul on Sunday."
+MODEL_OUTPUT = " ".join(
+    [
+        "Floods killed 12 people in Kars province on Monday.",
+        FUSION,
+        HALLUCINATION,
+        "Schools will stay closed until Friday.",
+    ]
+)
+
+
+def clusters():
+    return deduplicate(segment(clean(ARTICLES)))
+
+
+def test_paraphrase_fusion_and_hallucination_are_cited_exactly():
+    sentences, dropped = attribute(MODEL_OUTPUT, clusters())
+    assert [(s.text, s.citations) for s in sentences] == [
+        ("Floods killed 12 people in Kars province on Monday.", (1, 2)),
+        (FUSION, (1, 2, 3)),
+        ("Schools will stay closed until Friday.", (3,)),
+    ]
+    assert dropped == 1
+    first = sentences[0]
+    assert {(e.source, e.sentence) for e in first.evidence} == {(1, 0), (2, 0)}
+    assert all(0 < e.score <= 1 for e in first.evidence)
+
+
+def test_unsupported_sentences_can_be_kept_flagged():
+    sentences, dropped = attribute(MODEL_OUTPUT, clusters(), keep_unsupported=True)
+    assert dropped == 0
+    flagged = [s for s in sentences if not s.supported]
+    assert [s.text for s in flagged] == [HALLUCINATION]
+    assert flagged[0].citations == ()
+
+
+def test_a_name_found_in_no_source_makes_a_sentence_unsupported():
+    sentences, dropped = attribute("Floods killed 12 people in Kars province on Monday, Erdogan said.", clusters())
+    assert sentences == [] and dropped == 1
+
+
+def test_repeated_model_sentences_are_dropped():
+    texts = [
+        "Floods killed 12 people in Kars on Monday.",
+        "Schools stay closed.",
+        "On Monday floods killed 12 people in Kars.",
+    ]
+    assert without_repeats(texts) == texts[:2]
+
+
+def test_pipeline_with_a_fake_model_cites_and_counts():
+    fake = FakeGenerator(MODEL_OUTPUT)
+    briefing = summarize(ARTICLES, SummaryOptions(engine="abstractive", max_words=100), generator=fake)
+    assert briefing.engine == "abstractive"
+    assert briefing.model == "fake/bart-like"
+    assert briefing.stats.dropped_unsupported == 1
+    assert briefing.text == (
+        "Floods killed 12 people in Kars province on Monday. [1][2] "
+        f"{FUSION} [1][2][3] Schools will stay closed until Friday. [3]"
+    )
+    assert fake.inputs == [briefing.model_input]
+    assert briefing.stats.duplicate_sentences_merged == 2
+
+
+def test_model_output_with_no_supported_sentence_falls_back_to_extraction():
+    briefing = summarize(ARTICLES, SummaryOptions(engine="abstractive"), generator=FakeGenerator(HALLUCINATION))
+    assert briefing.engine == "extractive"
+    assert any("no supported sentence" in w for w in briefing.warnings)
+    assert briefing.sentences and all(s.citations for s in briefing.sentences)
+
+
+def test_corroborating_outlets_are_all_cited_and_possessives_match():
+    articles = [
+        Article(
+            id="a",
+            title="A",
+            text="Putin will pay a friendly state visit to the Democratic People's Republic of Korea, the Kremlin announced.",
+        ),
+        Article(
+            id="b",
+            title="B",
+            text="The Kremlin said the Russian leader will make a friendly state visit to the Democratic People's Republic of Korea.",
+        ),
+        Article(id="c", title="C", text="Schools in the province will stay closed until Friday."),
+    ]
+    model_output = (
+        "The Kremlin says Putin will pay a 'friendly state visit' to the Democratic People's Republic of Korea ."
+    )
+    briefing = summarize(articles, SummaryOptions(engine="abstractive"), generator=FakeGenerator(model_output))
+    [sentence] = briefing.sentences
+    assert (
+        sentence.text
+        == "The Kremlin says Putin will pay a 'friendly state visit' to the Democratic People's Republic of Korea."
+    )
+    assert sentence.citations == (1, 2)
+
+
+def test_generated_spacing_is_tidied():
+    from summarizer.text import tidy_generated
+
+    assert tidy_generated("Putin arrived in Pyongyang . He did n't stay , officials said .") == (
+        "Putin arrived in Pyongyang. He didn't stay, officials said."
+    )

@@ -1,0 +1,93 @@
+from summarizer.stages.clean import boilerplate_reason, clean
+from summarizer.types import Article
+
+
+def test_general_boilerplate_rules_remove_web_furniture_and_keep_prose():
+    body = "\n".join(
+        [
+            "Written by Jane Roe",
+            "Mar.3 - 2025 9:14 AM CET",
+            "Photo: Example Images",
+            "Trending Now",
+            "Floods killed 12 people in the northern province on Monday, officials said.",
+            "Read More: Ten things to know about the weather",
+            "Share this article",
+            "Your email address will not be published. Required fields are marked *",
+            "Rescue teams reached the last cut-off village late on Tuesday.",
+            "Weather, Floods, Disasters",
+        ]
+    )
+    [doc] = clean([Article(id="a", title="Floods hit the north", text=body)])
+    assert doc.paragraphs == (
+        "Floods killed 12 people in the northern province on Monday, officials said.",
+        "Rescue teams reached the last cut-off village late on Tuesday.",
+    )
+    assert len(doc.removed_lines) == 8
+
+
+def test_headline_repeated_in_body_is_removed():
+    [doc] = clean(
+        [
+            Article(
+                id="a",
+                title="Floods hit the north",
+                text="Floods hit the north.\nRain fell for nine days in the region.",
+            )
+        ]
+    )
+    assert doc.paragraphs == ("Rain fell for nine days in the region.",)
+
+
+def test_short_lines_shared_across_sources_are_furniture_but_shared_sentences_are_kept():
+    shared_footer = "More from our network of sites today"
+    shared_fact = "The storm made landfall at noon."
+    a = Article(
+        id="a",
+        title="A",
+        text=f"Officials counted the damage across the coastal towns.\n{shared_footer}\n{shared_fact}",
+    )
+    b = Article(
+        id="b", title="B", text=f"Residents returned home after the evacuation ended.\n{shared_footer}\n{shared_fact}"
+    )
+    docs = clean([a, b])
+    for doc in docs:
+        assert shared_footer not in doc.paragraphs
+        assert shared_fact in doc.paragraphs
+
+
+def test_boilerplate_reason_keeps_short_real_sentences():
+    assert boilerplate_reason("He resigned on Friday.") is None
+    assert boilerplate_reason("Latest Videos") == "label"
+    assert boilerplate_reason("By John Smith") == "byline"
+    assert boilerplate_reason("Read Also: Something else happened elsewhere") == "teaser"
+
+
+def test_html_goes_through_the_extractor():
+    html = (
+        "<html><head><title>Storm</title></head><body><nav><a href='/'>Home</a> | <a href='/world'>World</a></nav>"
+        "<article><h1>Storm hits coast</h1><p>The storm made landfall on the southern coast on Sunday night, "
+        "bringing winds of 150 km/h to the region.</p><p>More than 20,000 homes lost power, the utility company said "
+        "in a statement on Monday.</p></article><footer>Share this story</footer><script>var x = 1;</script></body></html>"
+    )
+    [doc] = clean([Article(id="h", title="", text=html, content_type="html")])
+    text = " ".join(doc.paragraphs)
+    assert "The storm made landfall on the southern coast on Sunday night" in text
+    assert "More than 20,000 homes lost power" in text
+    assert "var x" not in text and "Home" not in text
+
+
+def test_dateline_date_is_kept_when_the_line_is_removed():
+    [doc] = clean(
+        [Article(id="a", title="t", text="Jan.21 - 2024 8:21 AM CET\nPutin thanked Kim for the invitation to visit.")]
+    )
+    assert doc.dateline == "2024-01-21"
+    assert doc.paragraphs == ("Putin thanked Kim for the invitation to visit.",)
+
+
+def test_find_date_formats():
+    from summarizer.text import find_date
+
+    assert [
+        find_date(t)
+        for t in ("Sept. 4, 2023", "Published 3 March 2025", "2024-06-18T10:00", "June 31, 2024", "at 12:30")
+    ] == ["2023-09-04", "2025-03-03", "2024-06-18", None, None]

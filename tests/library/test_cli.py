@@ -1,0 +1,78 @@
+import json
+
+import pytest
+from helpers.paths import SEEDS
+
+from summarizer.cli import main
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def test_summarize_seeds_plain(capsys):
+    assert main(["summarize", str(SEEDS), "--engine", "extractive"]) == 0
+    out = capsys.readouterr().out
+    briefing, sources = out.split("\nSources:\n")
+    assert "[1]" in briefing or "[2]" in briefing
+    assert sources.strip().count("\n") == 4 and sources.startswith("[1] Putin to visit North Korea")
+
+
+def test_summarize_seeds_json_has_the_whole_briefing(capsys):
+    assert main(["summarize", str(SEEDS), "--json", "--max-words", "80"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["engine"] == "extractive"  # no weights can be loaded offline
+    assert "used the extractive engine" in captured.err
+    assert set(data) >= {
+        "text",
+        "sentences",
+        "sources",
+        "engine",
+        "model",
+        "warnings",
+        "stats",
+        "model_input",
+        "profile",
+    }
+    assert set(data["stats"]) >= {
+        "articles",
+        "sentences",
+        "duplicate_sentences_merged",
+        "clusters",
+        "model_input_tokens",
+        "left_out",
+        "timings_ms",
+    }
+    first = data["sentences"][0]
+    assert first["citations"] and {"source", "sentence", "text", "score"} <= set(first["evidence"][0])
+
+
+@pytest.mark.parametrize(
+    "make_input, message",
+    [
+        (lambda p: p / "missing", "no such file or folder"),
+        (lambda p: p, "no .txt"),
+        (lambda p: (p / "bin.txt").write_bytes(b"\x00\xff" * 100) and p / "bin.txt", "binary"),
+        (lambda p: (p / "empty.txt").write_text("") == 0 and p / "empty.txt", "empty"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, make_input, message):
+    path = make_input(tmp_path)
+    assert main(["summarize", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("newsbrief: error:") and message in err[0]
+
+
+def test_bad_option_values_exit_with_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["summarize", str(SEEDS), "--max-words", "-3"])
+    assert exit_info.value.code == 2
+    assert main(["summarize", str(SEEDS), "--max-words", "5"]) == 2
+    assert "max_words" in capsys.readouterr().err
+
+
+def test_explicit_abstractive_without_weights_exits_1(capsys):
+    assert main(["summarize", str(SEEDS), "--engine", "abstractive", "--model", "no-such-org/no-model"]) == 1
+    assert "could not load model" in capsys.readouterr().err

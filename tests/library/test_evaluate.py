@@ -1,0 +1,214 @@
+import json
+
+import pytest
+
+from summarizer.cli import main
+from summarizer.errors import InputError
+from summarizer.evaluation.metrics import citation_stats, redundancy, rouge2_recall, rouge_f1
+from summarizer.evaluation.runner import aggregate, read_clusters
+
+FLOODS = "Floods killed 12 people in the northern province of Kars on Monday."
+FLOODS_AGAIN = "On Monday, 12 people were killed by floods in Kars province, officials said."
+FUNDS = "The government promised new funds for rebuilding bridges."
+
+
+def test_rouge_f1_against_one_reference():
+    # unigrams: 5 of 6 shared ("the" twice in the prediction, once in the reference);
+    # bigrams: "the cat", "cat sat", "sat on" of 5; longest common subsequence: 5 words.
+    scores = rouge_f1("the cat sat on the mat", ["the cat sat on a mat"])
+    assert scores == pytest.approx({"rouge1": 100 * 5 / 6, "rouge2": 60.0, "rougeL": 100 * 5 / 6})
+
+
+def test_rouge_f1_averages_several_references():
+    scores = rouge_f1("the cat sat on the mat", ["the cat sat on a mat", "dogs ran home"])
+    assert scores == pytest.approx({"rouge1": 100 * 5 / 12, "rouge2": 30.0, "rougeL": 100 * 5 / 12})
+
+
+def test_rouge_uses_porter_stemming():
+    assert rouge_f1("cats running", ["cat runs"]) == pytest.approx({"rouge1": 100.0, "rouge2": 100.0, "rougeL": 100.0})
+
+
+def test_rouge2_recall_counts_the_references_bigrams_found():
+    # "the cat sat": both bigrams found; "a cat sat down": only "cat sat" of 3.
+    assert rouge2_recall("the cat sat on the mat", ["the cat sat"]) == pytest.approx(100.0)
+    assert rouge2_recall("the cat sat on the mat", ["the cat sat", "a cat sat down"]) == pytest.approx(
+        (100 + 100 / 3) / 2
+    )
+
+
+def test_metrics_need_a_reference():
+    with pytest.raises(ValueError):
+        rouge_f1("text", [])
+
+
+def test_redundancy_is_the_share_of_pairs_dedup_merges():
+    assert redundancy([FLOODS, FLOODS_AGAIN, FUNDS]) == pytest.approx(1 / 3)  # 1 of 3 pairs
+    assert redundancy([FLOODS, FUNDS]) == 0.0
+    assert redundancy([FLOODS]) == 0.0
+
+
+def test_redundancy_keeps_dedups_number_guard():
+    assert (
+        redundancy(
+            ["The floods in Kars province left 3 dead on Monday.", "The floods in Kars province left 5 dead on Monday."]
+        )
+        == 0.0
+    )
+
+
+def test_citation_stats():
+    stats = citation_stats([(1, 3), (3,), ()], n_sources=4, dropped_unsupported=2)
+    assert stats.citations_per_sentence == 1.0  # 3 citations, 3 sentences
+    assert stats.sources_cited == 0.5  # sources 1 and 3 of 4
+    assert stats.uncited_sentences == 1
+    assert stats.dropped_unsupported == 2
+
+
+def write_jsonl(path, rows):
+    path.write_text(
+        "\n".join(row if isinstance(row, str) else json.dumps(row) for row in rows) + "\n", encoding="utf-8"
+    )
+    return str(path)
+
+
+THREE_CLUSTERS = [
+    # A one-sentence article summarised by itself: every ROUGE figure is 100.
+    {"id": "exact", "documents": [{"title": "", "text": FLOODS}], "summary": FLOODS},
+    # `articles` and `references`: the same briefing against a matching and an unrelated reference.
+    {
+        "id": "two-refs",
+        "articles": [{"text": FUNDS}],
+        "references": [FUNDS, "Zebras graze quietly near rivers at dawn."],
+    },
+    # A boilerplate document is left out, so one source, cited.
+    {
+        "id": "boilerplate",
+        "documents": [
+            {"text": FLOODS, "boilerplate": False},
+            {"text": "Tickets for the spring concert series go on sale online next week.", "boilerplate": True},
+        ],
+        "summary": FLOODS,
+    },
+]
+
+
+def test_read_clusters_accepts_both_key_styles_and_skips_boilerplate(tmp_path):
+    clusters = read_clusters(write_jsonl(tmp_path / "data.jsonl", THREE_CLUSTERS))
+    assert [c.id for c in clusters] == ["exact", "two-refs", "boilerplate"]
+    assert [len(c.articles) for c in clusters] == [1, 1, 1]
+    assert clusters[1].references == (FUNDS, "Zebras graze quietly near rivers at dawn.")
+    assert [c.line for c in read_clusters(str(tmp_path / "data.jsonl"), limit=2)] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("{not json", "line 2: invalid JSON"),
+        (json.dumps({"documents": [{"text": FUNDS}]}), 'line 2: a cluster needs a "summary"'),
+        (json.dumps({"summary": FUNDS}), 'line 2: a cluster needs a "documents"'),
+        (json.dumps({"documents": [{"text": FUNDS}], "references": []}), 'line 2: "references" must be'),
+        (
+            json.dumps({"documents": [{"text": FUNDS, "boilerplate": True}], "summary": FUNDS}),
+            "line 2: no documents left",
+        ),
+        (json.dumps({"documents": [{"title": "no text"}], "summary": FUNDS}), "line 2 document 1"),
+    ],
+)
+def test_a_malformed_line_is_an_input_error_naming_the_line(tmp_path, bad, message):
+    path = write_jsonl(tmp_path / "bad.jsonl", [THREE_CLUSTERS[0], bad])
+    with pytest.raises(InputError, match=message):
+        read_clusters(path)
+
+
+def test_eval_command_json_rows(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "three.jsonl", THREE_CLUSTERS)
+    assert (
+        main(
+            [
+                "eval",
+                path,
+                "--engine",
+                "extractive",
+                "--max-words",
+                "40",
+                "--tokenizer",
+                str(tmp_path / "none"),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    rows = {row["id"]: row for row in report["clusters"]}
+    assert list(rows) == ["exact", "two-refs", "boilerplate"]
+    assert report["engines"] == {"extractive": 3}
+    assert report["token_counters"] == ["approximate"]  # --tokenizer overrides the default folder
+    assert report["options"]["max_words"] == 40 and report["options"]["budget_tokens"] == 1024
+    for row in rows.values():
+        assert row["sentences"] == 1
+        assert row["redundancy"] == 0.0
+        assert row["citations_per_sentence"] == 1.0
+        assert row["sources_cited"] == 1.0
+        assert row["dropped_unsupported"] == 0
+    assert [rows["exact"][k] for k in ("rouge1", "rouge2", "rougeL", "input_coverage")] == pytest.approx([100.0] * 4)
+    assert [rows["two-refs"][k] for k in ("rouge1", "rouge2", "rougeL", "input_coverage")] == pytest.approx([50.0] * 4)
+    assert rows["boilerplate"]["rouge2"] == pytest.approx(100.0)
+    assert report["summary"]["rouge1"] == pytest.approx(250 / 3)
+    assert report["summary"]["dropped_unsupported"] == 0
+
+
+def test_eval_command_prints_one_table(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "three.jsonl", THREE_CLUSTERS)
+    assert main(["eval", path, "--engine", "extractive", "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 clusters" in out
+    rows = [
+        line.rsplit("  ", 1) for line in out.splitlines() if line.startswith(("ROUGE", "input coverage", "redundancy"))
+    ]
+    table = {label.strip(): value.strip() for label, value in rows}
+    assert float(table["ROUGE-1 F1"]) == pytest.approx(75.0, abs=0.005)  # (100 + 50) / 2
+    assert float(table["input coverage: ROUGE-2 recall of the model input"]) == pytest.approx(75.0, abs=0.005)
+    assert table["redundancy: share of sentence pairs dedup merges"] == "0.00%"
+
+
+def test_eval_command_reports_a_bad_line_and_exits_2(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "bad.jsonl", [THREE_CLUSTERS[0], "[1, 2]"])
+    assert main(["eval", path, "--engine", "extractive"]) == 2
+    assert "newsbrief: error:" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_aggregate_means_and_totals():
+    from summarizer.evaluation.runner import ClusterResult
+
+    def row(rouge2, dropped):
+        return ClusterResult(
+            id="x",
+            engine="extractive",
+            rouge1=0,
+            rouge2=rouge2,
+            rougeL=0,
+            input_coverage=0,
+            input_tokens=10,
+            redundancy=0,
+            sentences=1,
+            words=5,
+            citations_per_sentence=1,
+            sources_cited=1,
+            uncited_sentences=0,
+            dropped_unsupported=dropped,
+            seconds=0.5,
+        )
+
+    summary = aggregate([row(10.0, 1), row(20.0, 2)])
+    assert summary["rouge2"] == 15.0
+    assert summary["dropped_unsupported"] == 3
+    assert summary["input_tokens"] == 10
+
+
+def test_a_line_separator_inside_a_json_string_does_not_split_the_line(tmp_path):
+    row = {"documents": [{"text": FLOODS + "\u2028" + FUNDS}], "summary": FUNDS}
+    path = tmp_path / "sep.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    [cluster] = read_clusters(path)
+    assert cluster.articles[0].text == FLOODS + "\u2028" + FUNDS

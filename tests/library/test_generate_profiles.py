@@ -1,0 +1,191 @@
+"""The CPU speed paths of generate.py and greedy.py on tiny random models: same beams and same
+greedy tokens as transformers, int8 close to fp32, threads from the environment, and profiles
+that keep their promises."""
+
+import math
+
+import pytest
+import torch
+from helpers.tiny_models import build_tiny_model
+
+from benchmarks.numerics import compare_first_steps, decoder_logits, reference_tokens
+from summarizer.generation.beam import SHARED_KV_ATTENTION, shared_kv_sdpa
+from summarizer.generation.greedy import RepeatedNgrams, greedy_ids, lean_greedy_step
+from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
+from summarizer.options import PROFILES
+
+TEXT = (
+    "Russian President Vladimir Putin will visit North Korea on June 18 and 19 . "
+    "Kim Jong Un invited Putin to Pyongyang for talks on trade and security . "
+    "The Kremlin said the two leaders would sign a partnership agreement ."
+)
+
+
+@pytest.fixture
+def restore_threads():
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_profiles_keep_their_promises():
+    assert PROFILES["default"].num_beams > 1  # quality-preserving: beam search kept
+    assert PROFILES["fast"].num_beams == 1
+    assert not PROFILES["exact"].quantize and PROFILES["exact"].budget_tokens is None
+    assert PROFILES["fast"].budget_tokens <= PROFILES["default"].budget_tokens
+
+
+def test_threads_come_from_the_environment(restore_threads):
+    assert configure_torch_threads({"NEWSBRIEF_TORCH_THREADS": "1"}) == 1 == torch.get_num_threads()
+    assert configure_torch_threads({}) == 1  # unset: left as it is
+    with pytest.raises(ValueError, match="NEWSBRIEF_TORCH_THREADS"):
+        configure_torch_threads({"NEWSBRIEF_TORCH_THREADS": "many"})
+
+
+@pytest.mark.parametrize("family", ["bart", "t5"])
+def test_beam_search_over_one_shared_copy_writes_what_transformers_writes(tiny_models, family, monkeypatch):
+    from transformers import AutoModelForSeq2SeqLM
+    from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+
+    generator = Seq2SeqGenerator(tiny_models[family])
+    assert generator.shares_beam_rows
+    folded = []
+    attention = ALL_ATTENTION_FUNCTIONS[SHARED_KV_ATTENTION]
+
+    def spy(module, query, key, *args, **kwargs):
+        folded.append(query.shape[0] > 1 and key.stride(0) == 0)
+        return attention(module, query, key, *args, **kwargs)
+
+    monkeypatch.setitem(ALL_ATTENTION_FUNCTIONS, SHARED_KV_ATTENTION, spy)
+    reference = AutoModelForSeq2SeqLM.from_pretrained(tiny_models[family]).eval()
+    text = generator.template.render([[TEXT]])
+    encoded = generator.tokenizer(text, return_tensors="pt")
+    with torch.inference_mode():
+        expected = reference.generate(
+            **encoded, num_beams=4, early_stopping=True, no_repeat_ngram_size=3, min_new_tokens=12, max_new_tokens=12
+        )
+    result = generator.generate(text, max_words=10, profile=PROFILES["exact"], min_new_tokens=12, max_new_tokens=12)
+    assert result.text == generator.tokenizer.decode(expected[0], skip_special_tokens=True).strip()
+    assert result.new_tokens == expected.shape[1] - 1
+    assert any(folded)  # the beams really read one shared copy
+
+
+@pytest.mark.parametrize("with_mask", [False, True])
+def test_folded_attention_equals_attention_per_beam(with_mask):
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    class Module(torch.nn.Module):
+        is_causal = False
+
+    torch.manual_seed(0)
+    beams, heads, length, dim = 4, 2, 9, 8
+    query = torch.randn(beams, heads, 1, dim)
+    key = torch.randn(1, heads, length, dim).expand(beams, -1, -1, -1)  # one stored copy, stride 0
+    value = torch.randn(1, heads, length, dim).expand(beams, -1, -1, -1)
+    mask = torch.ones(beams, 1, 1, length, dtype=torch.bool)
+    mask[:, :, :, -2:] = False  # padding at the end of the input
+    mask = mask if with_mask else None
+    folded, _ = shared_kv_sdpa(Module(), query, key, value, mask, scaling=dim**-0.5)
+    expected, _ = sdpa_attention_forward(Module(), query, key.contiguous(), value.contiguous(), mask, scaling=dim**-0.5)
+    assert folded.shape == expected.shape == (beams, 1, heads, dim)
+    torch.testing.assert_close(folded, expected)
+
+
+def test_int8_keeps_the_first_steps_logits_close(tiny_models, tmp_path):
+    from transformers import AutoModelForSeq2SeqLM
+
+    reference = AutoModelForSeq2SeqLM.from_pretrained(tiny_models["bart"]).eval()
+    int8 = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in int8.model.modules())
+    encoded = int8.tokenizer(TEXT, return_tensors="pt")
+    ids, mask = encoded["input_ids"], encoded["attention_mask"]
+    tokens = reference_tokens(reference, ids, mask, 6)
+    greedy = compare_first_steps(reference, int8.model, ids, mask, name="int8", steps=6, tokens=tokens)
+    beam = compare_first_steps(
+        reference, int8.model, ids, mask, name="int8 beams", beams=4, tokens=tokens, cache=int8.beam_cache()
+    )
+    for comparison in (greedy, beam):
+        assert comparison.relative_diff < 0.1
+        assert comparison.top1_agreement >= 0.8
+    # The check itself is sensitive: the fp32 model against itself is exact, other weights are not.
+    assert compare_first_steps(reference, reference, ids, mask, name="same", tokens=tokens).max_abs_diff == 0
+    other = AutoModelForSeq2SeqLM.from_pretrained(build_tiny_model("bart", tmp_path / "other", seed=1)).eval()
+    assert compare_first_steps(reference, other, ids, mask, name="other", tokens=tokens).relative_diff > 0.5
+
+
+GREEDY_SETTINGS = [  # (min_new_tokens, max_new_tokens, no_repeat_ngram_size)
+    (12, 12, 3),  # forced length: EOS held back, then forced at the last step
+    (0, 40, 3),
+    (5, 30, 0),
+    (3, 25, 1),
+    (0, 60, 2),
+    (1, 1, 3),
+]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed, monkeypatch):
+    from summarizer.generation import greedy
+
+    folder = tiny_models["bart"] if seed == 0 else str(build_tiny_model("bart", tmp_path / "bart", seed=seed))
+    generator = Seq2SeqGenerator(folder, quantize=True)
+    assert generator.greedy_step is not None
+    steps = []
+    monkeypatch.setattr(greedy, "greedy_ids", lambda *args: steps.append(1) or greedy_ids(*args))
+    encoded = generator.tokenizer(TEXT, return_tensors="pt")
+    for low, high, ngram in GREEDY_SETTINGS:
+        with torch.inference_mode():
+            expected = generator.model.generate(
+                **encoded, num_beams=1, min_new_tokens=low, max_new_tokens=high, no_repeat_ngram_size=ngram
+            )[0]
+        result = generator.generate(
+            TEXT,
+            max_words=10,
+            profile=PROFILES["fast"],
+            min_new_tokens=low,
+            max_new_tokens=high,
+            no_repeat_ngram_size=ngram,
+        )
+        assert result.text == generator.tokenizer.decode(expected, skip_special_tokens=True).strip()
+        assert result.new_tokens == len(expected) - 1
+    assert len(steps) == len(GREEDY_SETTINGS)  # every one of them ran our loop, not generate
+
+
+def test_our_decoder_step_gives_the_models_logits_bit_for_bit(tiny_models):
+    generator = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    model, step = generator.model, generator.greedy_step
+    encoded = generator.tokenizer(TEXT, return_tensors="pt")
+    tokens = [model.generation_config.decoder_start_token_id, *encoded["input_ids"][0, 1:20].tolist()]
+    expected = decoder_logits(model, encoded["input_ids"], encoded["attention_mask"], tokens)[:, 0]
+    with torch.inference_mode():
+        keys_values = step.start(model.get_encoder()(**encoded).last_hidden_state, max_tokens=len(tokens))
+        got = torch.stack([step(token, position, keys_values) for position, token in enumerate(tokens)])
+    assert torch.equal(got, expected)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_repeated_ngrams_ban_what_transformers_bans(n):
+    from transformers import NoRepeatNGramLogitsProcessor
+
+    generator = torch.Generator().manual_seed(n)
+    ids = torch.randint(0, 6, (40,), generator=generator).tolist()  # a small vocabulary: many repeats
+    repeated = RepeatedNgrams(n)
+    for length in range(1, len(ids) + 1):
+        repeated.add_last(ids[:length])
+        scores = NoRepeatNGramLogitsProcessor(n)(torch.tensor([ids[:length]]), torch.zeros(1, 6))
+        assert repeated.banned(ids[:length]) == set(torch.nonzero(scores[0] == -math.inf).flatten().tolist())
+
+
+def test_other_models_keep_generate(tiny_models, tmp_path):
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
+
+    assert Seq2SeqGenerator(tiny_models["bart"], quantize=False).greedy_step is None  # fp32: not what the step computes
+    assert Seq2SeqGenerator(tiny_models["t5"], quantize=True).greedy_step is None
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_models["bart"])
+    model.generation_config = GenerationConfig.from_dict(
+        {**model.generation_config.to_dict(), "repetition_penalty": 1.2}
+    )
+    model.save_pretrained(tmp_path / "penalised")
+    AutoTokenizer.from_pretrained(tiny_models["bart"]).save_pretrained(tmp_path / "penalised")
+    assert Seq2SeqGenerator(str(tmp_path / "penalised"), quantize=True).greedy_step is None
+    assert lean_greedy_step(Seq2SeqGenerator(tiny_models["bart"], quantize=True).model) is not None

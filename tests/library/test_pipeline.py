@@ -1,0 +1,167 @@
+import re
+
+import pytest
+from helpers.paths import SEEDS
+
+from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
+from summarizer.inputs import read_articles
+
+# Lines of web furniture that are in the seed files and must never reach a reader or the model.
+SEED_BOILERPLATE = [
+    "Print Friendly",
+    "Leave a Comment",
+    "Read Also",
+    "Trending Now",
+    "Photo:",
+    "Written by",
+    "Back to top",
+    "Latest Videos",
+    "Related Articles",
+    "email address",
+    "Premium Content",
+    "NewsPolitics",
+    "8:21 AM",
+]
+
+
+@pytest.fixture(scope="module")
+def seed_articles():
+    articles, warnings = read_articles([SEEDS])
+    assert warnings == []
+    return articles
+
+
+@pytest.fixture(scope="module")
+def seed_briefing(seed_articles):
+    return summarize(seed_articles, SummaryOptions(engine="extractive"))
+
+
+def test_seeds_end_to_end_every_sentence_cited(seed_briefing, seed_articles):
+    briefing = seed_briefing
+    assert len(briefing.sources) == len(seed_articles) == 5
+    assert briefing.sentences
+    for sentence in briefing.sentences:
+        assert sentence.supported
+        assert sentence.citations, sentence.text
+        assert all(1 <= c <= 5 for c in sentence.citations)
+        assert {e.source for e in sentence.evidence} == set(sentence.citations)
+        assert sentence.text + " " + "".join(f"[{c}]" for c in sentence.citations) in briefing.text
+    assert len(re.findall(r"\[\d\]", briefing.text)) == sum(len(s.citations) for s in briefing.sentences)
+
+
+def test_seeds_no_boilerplate_in_output_or_model_input(seed_briefing):
+    for junk in SEED_BOILERPLATE:
+        assert junk not in seed_briefing.text
+        assert junk not in seed_briefing.model_input
+
+
+def test_seeds_duplicates_merged_and_budget_respected(seed_briefing):
+    stats = seed_briefing.stats
+    assert stats.duplicate_sentences_merged > 0
+    assert stats.clusters == stats.sentences - stats.duplicate_sentences_merged
+    assert 0 < stats.model_input_tokens <= stats.budget_tokens
+    assert stats.left_out.clusters > 0 and stats.left_out.words > 0
+    assert set(stats.timings_ms) >= {"clean", "segment", "dedup", "select", "extract"}
+
+
+def test_model_input_is_made_of_whole_source_sentences(seed_briefing, seed_articles):
+    sources = " ".join(a.text.replace("’", "'").replace("“", '"').replace("”", '"') for a in seed_articles)
+    sources = re.sub(r"\s+", " ", sources)
+    from summarizer.stages.segment import split_sentences
+
+    for sentence in split_sentences(seed_briefing.model_input):
+        assert sentence in sources, sentence
+
+
+def test_briefing_respects_max_words(seed_articles):
+    briefing = summarize(seed_articles, SummaryOptions(engine="extractive", max_words=60))
+    assert sum(len(s.text.split()) for s in briefing.sentences) <= 60
+
+
+def test_one_article_gives_a_briefing_and_a_warning():
+    article = Article(
+        id="x",
+        title="Storm",
+        text=(
+            "A storm hit the coast on Sunday. More than 20,000 homes lost power. "
+            "Schools will stay closed until Friday, the mayor said."
+        ),
+    )
+    briefing = summarize([article], SummaryOptions(engine="extractive"))
+    assert briefing.sentences and all(s.citations == (1,) for s in briefing.sentences)
+    assert any("only one article" in w for w in briefing.warnings)
+
+
+def test_no_sentences_is_an_input_error():
+    with pytest.raises(InputError):
+        summarize([Article(id="x", title="t", text="Trending Now\nLatest Videos")])
+    with pytest.raises(InputError):
+        summarize([])
+
+
+def test_auto_falls_back_offline_without_probing_the_network(monkeypatch, seed_articles):
+    import summarizer.generation.loading as generate
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(generate, "hub_reachable", lambda: pytest.fail("probed the network while offline"))
+    briefing = summarize(seed_articles, SummaryOptions(engine="auto", model="no-such-org/no-such-model"))
+    assert briefing.engine == "extractive"
+    assert any("could not load model 'no-such-org/no-such-model'" in w and "offline" in w for w in briefing.warnings)
+
+
+def test_abstractive_with_an_unloadable_model_is_an_error(monkeypatch, seed_articles):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelUnavailable):
+        summarize(seed_articles, SummaryOptions(engine="abstractive", model="no-such-org/other-model"))
+
+
+def test_options_are_validated():
+    for bad in ({"engine": "magic"}, {"max_words": 3}, {"profile": "turbo"}, {"budget_tokens": 1}):
+        with pytest.raises(InputError) as err:
+            SummaryOptions(**bad)
+        assert err.value.field == next(iter(bad))
+
+
+def test_options_from_environment(monkeypatch):
+    monkeypatch.setenv("NEWSBRIEF_MAX_WORDS", "80")
+    monkeypatch.setenv("NEWSBRIEF_ENGINE", "extractive")
+    options = SummaryOptions.from_env(max_words=None, engine="auto")
+    assert (options.max_words, options.engine) == (80, "auto")
+    monkeypatch.setenv("NEWSBRIEF_MAX_WORDS", "many")
+    with pytest.raises(InputError):
+        SummaryOptions.from_env()
+
+
+def test_first_calls_from_several_threads_at_once_all_succeed():
+    """transformers' lazy imports are not thread-safe; a fresh process shows whether the first
+    concurrent summarize() calls (as a threaded server makes them) can fail."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import threading
+        from summarizer import SummaryOptions, summarize
+        from summarizer.inputs import read_articles
+        articles, _ = read_articles([{str(SEEDS)!r}])
+        errors, barrier = [], threading.Barrier(4)
+        def run():
+            barrier.wait()
+            try:
+                summarize(articles, SummaryOptions(engine="extractive", tokenizer="no-such-tokenizer-dir"))
+            except Exception as err:
+                errors.append(repr(err))
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        print(errors)
+        raise SystemExit(1 if errors else 0)
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,84 @@
+import pytest
+
+from summarizer.pipeline import extract
+from summarizer.stages.segment import make_sentence
+from summarizer.stages.select import POSITION_SCALE, pair_weights, rank, reading_order, self_contained, word_pairs
+from summarizer.types import Cluster, RankedCluster
+
+
+def single(k: int, article: int, position: int, text: str) -> Cluster:
+    sentence = make_sentence(article, position, text)
+    return Cluster(id=k, sentences=(sentence,), representative=sentence)
+
+
+def test_word_pairs_are_adjacent_stems_with_stop_words_kept():
+    assert word_pairs(make_sentence(0, 0, "The judge freed him.")) == {
+        ("the", "judg"),
+        ("judg", "freed"),
+        ("freed", "him"),
+    }
+
+
+def test_a_pair_is_worth_its_article_count_squared_and_fades_with_position():
+    lead = make_sentence(0, 0, "The judge freed him.")
+    later = make_sentence(1, 3, "The judge spoke.")
+    weights = pair_weights([(s, word_pairs(s)) for s in (lead, later)])
+    assert weights == pytest.approx(
+        {
+            ("the", "judg"): 4.0,  # both articles use it, first at position 0: 2 squared
+            ("judg", "freed"): 1.0,  # article 0 only, its first sentence
+            ("freed", "him"): 1.0,
+            ("judg", "spoke"): 1 / (1 + 3 / POSITION_SCALE),  # article 1 only, first at position 3
+        }
+    )
+
+
+def test_rank_takes_shared_wording_first_and_a_repeat_after_new_content():
+    shared = single(0, 0, 0, "Rain fell on Paris.")
+    repeat = single(1, 1, 0, "Rain fell on Paris today.")
+    novel = single(2, 1, 1, "Museums closed early.")
+    ranked = rank([shared, repeat, novel])
+    # Values per word when picked. shared: 3 pairs both articles use at position 0, 4 each, 4 words -> 3.
+    # novel: 2 pairs of article 1 first at position 1, each 1 / 1.1, 3 words.
+    # repeat: only "paris today" (article 1, position 0) is still new, 5 words -> 1/5.
+    assert [r.cluster.id for r in ranked] == [0, 2, 1]
+    assert [r.score for r in ranked] == pytest.approx([3.0, 2 / (1 + 1 / POSITION_SCALE) / 3, 1 / 5])
+
+
+def test_rank_of_nothing_is_empty():
+    assert rank([]) == []
+
+
+def test_reading_order_follows_the_sources_narrative():
+    late = RankedCluster(single(0, 0, 4, "The storm moved east on Tuesday."), 0.9)
+    lead_b = RankedCluster(single(1, 1, 0, "A storm hit the coast on Monday."), 0.5)
+    lead_a = RankedCluster(single(2, 0, 0, "Storm warnings were issued on Sunday."), 0.1)
+    assert [r.cluster.id for r in reading_order([late, lead_b, lead_a])] == [2, 1, 0]
+
+
+def test_self_contained_rejects_openers_that_point_back():
+    assert not self_contained(make_sentence(0, 0, "He said the vote was close."))
+    assert not self_contained(make_sentence(0, 0, "This was the third flood this year."))
+    assert not self_contained(make_sentence(0, 0, "intended for the assault on the town of Kars."))
+    assert not self_contained(make_sentence(0, 0, "According to the agency, this development followed a meeting."))
+    assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
+    assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
+
+
+def test_extract_skips_repeats_and_dangling_openers_and_keeps_reading_order():
+    ranked = [
+        RankedCluster(single(0, 0, 2, "Floods killed 12 people in the northern province of Kars on Monday."), 1.0),
+        RankedCluster(
+            single(1, 1, 0, "On Monday, 12 people were killed by floods in Kars province, officials said."), 0.9
+        ),
+        RankedCluster(single(2, 1, 1, "He said the government promised new funds for bridges."), 0.8),
+        RankedCluster(single(3, 1, 3, "The government promised new funds for rebuilding bridges."), 0.7),
+    ]
+    briefing = extract(ranked, max_words=100)
+    assert [s.text for s in briefing] == [ranked[0].cluster.representative.text, ranked[3].cluster.representative.text]
+    assert [s.citations for s in briefing] == [(1,), (2,)]
+
+
+def test_extract_keeps_the_top_sentence_even_over_the_word_budget():
+    ranked = [RankedCluster(single(0, 0, 0, "He said floods killed 12 people in Kars on Monday."), 1.0)]
+    assert [s.text for s in extract(ranked, max_words=3)] == [ranked[0].cluster.representative.text]

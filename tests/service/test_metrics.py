@@ -1,0 +1,77 @@
+"""GET /metrics: request latency, briefings by engine, model load time, generated tokens."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def samples(client) -> dict[tuple[str, frozenset], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(response.get_data(as_text=True))
+        for s in family.samples
+    }
+
+
+def value(found, name, **labels) -> float:
+    return found.get((name, frozenset(labels.items())), 0.0)
+
+
+def test_request_latency_is_recorded_by_route(client):
+    client.get("/healthz")
+    client.get("/v1/briefings/nope")
+    found = samples(client)
+    assert (
+        value(found, "newsbrief_http_request_duration_seconds_count", method="GET", route="/healthz", status="200") == 1
+    )
+    assert (
+        value(
+            found,
+            "newsbrief_http_request_duration_seconds_count",
+            method="GET",
+            route="/v1/briefings/<briefing_id>",
+            status="404",
+        )
+        == 1
+    )
+    assert (
+        value(
+            found,
+            "newsbrief_http_request_duration_seconds_bucket",
+            method="GET",
+            route="/healthz",
+            status="200",
+            le="+Inf",
+        )
+        == 1
+    )
+
+
+def test_briefings_are_counted_by_engine_and_outcome(client, seed_request):
+    client.post("/v1/briefings", json=seed_request)
+    client.post("/v1/briefings", json=seed_request)
+    client.post("/v1/briefings", json={"articles": []})
+    found = samples(client)
+    assert value(found, "newsbrief_briefings_total", engine="extractive", outcome="created") == 1
+    assert value(found, "newsbrief_briefings_total", engine="extractive", outcome="reused") == 1
+    assert (
+        value(
+            found, "newsbrief_http_request_duration_seconds_count", method="POST", route="/v1/briefings", status="422"
+        )
+        == 1
+    )
+
+
+def test_model_load_time_and_generated_tokens(client, seed_request, tiny_model):
+    client.post("/v1/briefings", json={**seed_request, "options": {"model": tiny_model, "engine": "abstractive"}})
+    found = samples(client)
+    assert value(found, "newsbrief_model_load_seconds", model=tiny_model, int8="true") > 0
+    assert value(found, "newsbrief_generated_tokens_total", model=tiny_model) > 0
+
+
+def test_each_app_has_its_own_counts(make_app, seed_request):
+    first, second = make_app().test_client(), make_app().test_client()
+    first.post("/v1/briefings", json=seed_request)
+    assert value(samples(second), "newsbrief_briefings_total", engine="extractive", outcome="reused") == 0
