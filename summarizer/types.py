@@ -17,7 +17,8 @@ ContentType = Literal["text", "html"]
 class TokenCounter(Protocol):
     """Counts model-input tokens (generation/tokens.py has the real and the approximate one)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def count(self, text: str) -> int: ...
 
@@ -28,7 +29,8 @@ class InputFormat(Protocol):
     """How sentences are laid out as a model's input (generation/prompts.py's PromptTemplate):
     selection renders candidate inputs with it to count their exact tokens."""
 
-    group_by_article: bool
+    @property
+    def group_by_article(self) -> bool: ...
 
     def render(self, documents: list[list[str]]) -> str: ...
 

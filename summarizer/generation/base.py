@@ -20,10 +20,17 @@ class Generation:
 class Generator(Protocol):
     """A loaded model behind the one call the pipeline makes; tests pass fakes with the same shape."""
 
-    name: str
-    template: PromptTemplate
-    max_input_tokens: int
-    counter: TokenCounter
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def template(self) -> PromptTemplate: ...
+
+    @property
+    def max_input_tokens(self) -> int: ...
+
+    @property
+    def counter(self) -> TokenCounter: ...
 
     def generate(
         self, model_input: str, *, max_words: int, profile: Profile, no_repeat_ngram_size: int = 3

@@ -63,7 +63,7 @@ def _layer_step(
     own: torch.Tensor,
     cross_keys: torch.Tensor,
     cross_values: torch.Tensor,
-    linears: list[torch.classes.quantized.LinearPackedParamsBase],
+    linears: list[torch.classes.quantized.LinearPackedParamsBase],  # type: ignore[name-defined]  # TorchScript reads it
     norms: list[torch.Tensor],
     eps: float,
     scaling: float,
@@ -100,7 +100,7 @@ def _layer_step(
     return torch.nn.functional.layer_norm(hidden + feed_forward, shape, norms[4], norms[5], eps)
 
 
-def _packed(linear) -> torch.classes.quantized.LinearPackedParamsBase:
+def _packed(linear) -> torch.classes.quantized.LinearPackedParamsBase:  # type: ignore[name-defined]
     """The int8 weights that DynamicInt8Linear.forward passes to linear_dynamic (with reduce_range=True)."""
     return linear._packed_params._packed_params
 
@@ -208,7 +208,8 @@ class BartDecoderStep:
         self.head_dim = layers[0].self_attn.head_dim
 
     def _heads(self, linear, states: torch.Tensor) -> torch.Tensor:
-        """[1, length, d_model] through `linear` -> contiguous [1, heads, length, head_dim], as transformers caches it."""
+        """[1, length, d_model] through `linear` -> contiguous [1, heads, length, head_dim],
+        as transformers caches it."""
         projected = torch.ops.quantized.linear_dynamic(states, linear, True)
         return projected.view(1, states.shape[1], -1, self.head_dim).transpose(1, 2).contiguous()
 

@@ -29,6 +29,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from ..errors import ModelUnavailable
@@ -38,6 +39,9 @@ from .beam import SHARED_KV_ATTENTION, one_input_beam_cache, register_shared_kv_
 from .prompts import PromptTemplate, template_for
 from .quantize import quantize_int8
 from .tokens import TokenizerCounter, auto_classes
+
+if TYPE_CHECKING:
+    from .greedy import BartDecoderStep
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +176,7 @@ class Seq2SeqGenerator:
             # Our greedy loop applies no attention mask: right for one tokenised text (no padding), checked anyway.
             if profile.num_beams == 1 and self.greedy_step is not None and bool(encoded["attention_mask"].all()):
                 output = self._greedy(
+                    self.greedy_step,
                     encoded,
                     min_new_tokens=min(low, high),
                     max_new_tokens=high,
@@ -191,12 +196,12 @@ class Seq2SeqGenerator:
         # One sequence, so no padding: everything after the decoder start token is new.
         return Generation(text=text, input_tokens=int(encoded["input_ids"].shape[1]), new_tokens=len(output) - 1)
 
-    def _greedy(self, encoded, **limits) -> list[int]:
+    def _greedy(self, step: BartDecoderStep, encoded, **limits) -> list[int]:
         """What model.generate(num_beams=1, **limits) writes, by our own loop (generation/greedy.py)."""
         from .greedy import GreedyRules, greedy_ids  # torch at import time: see __init__
 
         encoder_states = self.model.get_encoder()(**encoded).last_hidden_state
-        return greedy_ids(self.greedy_step, encoder_states, GreedyRules.of(self.model.generation_config, **limits))
+        return greedy_ids(step, encoder_states, GreedyRules.of(self.model.generation_config, **limits))
 
 
 _loaded: dict[tuple[str, bool], Seq2SeqGenerator] = {}

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
-from ..types import Article
+from ..types import Article, ContentType
 
 ARTICLE_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".json": "json"}
 MAX_ARTICLE_BYTES = int(os.environ.get("NEWSBRIEF_MAX_ARTICLE_BYTES", 2_000_000))
@@ -62,7 +62,7 @@ def article_from_dict(obj: object, default_id: str, where: str) -> Article:
     for key in ("title", "url", "source", "published", "id"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise InputError(f'{where}: "{key}" must be a string', key)
-    content_type = "html" if has_html or obj.get("content_type") == "html" else "text"
+    content_type: ContentType = "html" if has_html or obj.get("content_type") == "html" else "text"
     return Article(
         id=obj.get("id") or default_id,
         title=(obj.get("title") or "").strip(),

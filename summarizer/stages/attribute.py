@@ -8,7 +8,8 @@ supporting sources. (b) is what catches the typical seq2seq hallucination: a
 fluent sentence with a wrong figure or a name from nowhere. Citations are the
 articles of the supporting clusters, plus those of any other cluster that
 supports the whole sentence alone, so a fact stated by four outlets cites all
-four even where they worded it too differently to be merged. Unsupported sentences are dropped and counted, or kept and flagged.
+four even where they worded it too differently to be merged. Unsupported sentences are
+dropped and counted, or kept and flagged.
 """
 
 from __future__ import annotations

@@ -94,13 +94,15 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     lines_per_article = [[line for line in lines if line] for lines in lines_per_article]
 
     # Count each short line once per article, to find furniture shared across sources.
-    seen_in = Counter()
+    seen_in: Counter[str] = Counter()
     for lines in lines_per_article:
         seen_in.update({_fingerprint(line) for line in lines if len(line.split()) <= REPEATED_MAX_WORDS})
 
     documents = []
     for index, (article, lines) in enumerate(zip(articles, lines_per_article, strict=True)):
-        kept, removed, seen_here = [], [], set()
+        kept: list[str] = []
+        removed: list[str] = []
+        seen_here: set[str] = set()
         dateline = None
         for line in lines:
             key = _fingerprint(line)

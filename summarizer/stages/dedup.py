@@ -1,8 +1,8 @@
 """Stage 3: merge near-duplicate sentences across articles into clusters.
 
-Algorithm: sparse TF-IDF vectors of stemmed content words, cosine similarity computed block by block as sparse matrix products,
-then greedy single-link merging of cross-article pairs above a threshold, most
-similar first.
+Algorithm: sparse TF-IDF vectors of stemmed content words, cosine similarity computed block
+by block as sparse matrix products, then greedy single-link merging of cross-article pairs
+above a threshold, most similar first.
 
 Why this and not MinHash LSH: news paraphrases share few exact shingles, so
 Jaccard over shingles misses them unless the bands are set so loose that LSH
@@ -72,10 +72,10 @@ def similar_pairs(matrix: sparse.csr_matrix, threshold: float) -> tuple[np.ndarr
         keep &= rows != block.indices
         pairs.append(np.sort(np.column_stack((rows[keep], block.indices[keep])), axis=1))
         similarity.append(block.data[keep])
-    pairs, similarity = np.concatenate(pairs), np.concatenate(similarity)
+    all_pairs, all_similarity = np.concatenate(pairs), np.concatenate(similarity)
     # A pair found from both ends appears twice; keep one.
-    _, first = np.unique(pairs[:, 0] * n + pairs[:, 1], return_index=True)
-    return pairs[first], similarity[first]
+    _, first = np.unique(all_pairs[:, 0] * n + all_pairs[:, 1], return_index=True)
+    return all_pairs[first], all_similarity[first]
 
 
 class _Groups:
@@ -128,7 +128,7 @@ def _labels(sentences: Sequence[Sentence], pairs: np.ndarray, similarity: np.nda
     _, first = np.unique(keys, return_index=True)
     candidates = rest[order][np.sort(first)]
 
-    component_numbers = [frozenset()] * (component.max() + 1)
+    component_numbers: list[frozenset[str]] = [frozenset()] * (component.max() + 1)
     for i, c in enumerate(component):
         component_numbers[c] = sentences[i].numbers
     groups = _Groups(component_numbers)
@@ -166,7 +166,7 @@ def deduplicate(
     members_by_label: dict[int, list[int]] = {}
     for i, label in enumerate(labels.tolist()):
         members_by_label.setdefault(label, []).append(i)
-    clusters = []
+    clusters: list[Cluster] = []
     for label, members in sorted(members_by_label.items(), key=lambda item: item[1][0]):
         clusters.append(
             Cluster(
