@@ -64,13 +64,17 @@ def main() -> None:
     args = parser.parse_args()
     counter = tokenizer_counter(args.tokenizer)
     print(f"token counter: {counter.name}; median of {args.runs} runs; seconds")
-    header = f"{'articles':>8} {'sentences':>9} {'clusters':>8} {'merged':>7} {'tokens':>6} {'clean+seg':>9} {'dedup':>7} {'select':>7} {'dedup+select':>12}"
+    header = (
+        f"{'articles':>8} {'sentences':>9} {'clusters':>8} {'merged':>7} {'tokens':>6} "
+        f"{'clean+seg':>9} {'dedup':>7} {'select':>7} {'dedup+select':>12}"
+    )
     print(header)
     print("-" * len(header))
     for n in args.articles:
         row = measure(n, counter, args.runs)
         print(
-            f"{row['articles']:>8} {row['sentences']:>9} {row['clusters']:>8} {row['merged']:>7} {row['input_tokens']:>6} "
+            f"{row['articles']:>8} {row['sentences']:>9} {row['clusters']:>8} {row['merged']:>7} "
+            f"{row['input_tokens']:>6} "
             f"{row['clean+segment']:>9.3f} {row['dedup']:>7.3f} {row['select']:>7.3f} {row['dedup+select']:>12.3f}"
         )
 

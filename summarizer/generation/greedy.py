@@ -63,7 +63,7 @@ def _layer_step(
     own: torch.Tensor,
     cross_keys: torch.Tensor,
     cross_values: torch.Tensor,
-    linears: list[torch.classes.quantized.LinearPackedParamsBase],  # type: ignore[name-defined]  # TorchScript reads it
+    linears: list[torch.classes.quantized.LinearPackedParamsBase],
     norms: list[torch.Tensor],
     eps: float,
     scaling: float,
@@ -100,7 +100,7 @@ def _layer_step(
     return torch.nn.functional.layer_norm(hidden + feed_forward, shape, norms[4], norms[5], eps)
 
 
-def _packed(linear) -> torch.classes.quantized.LinearPackedParamsBase:  # type: ignore[name-defined]
+def _packed(linear) -> torch.classes.quantized.LinearPackedParamsBase:
     """The int8 weights that DynamicInt8Linear.forward passes to linear_dynamic (with reduce_range=True)."""
     return linear._packed_params._packed_params
 

@@ -29,9 +29,12 @@ def insists_on_a_model(case) -> bool:
 def no_server_error(ctx, response, case):
     if response.status_code < 500:
         return None
-    if response.status_code == 503 and insists_on_a_model(case):
-        if response.json().get("type") == "urn:newsbrief:problem:model-unavailable":
-            return None
+    if (
+        response.status_code == 503
+        and insists_on_a_model(case)
+        and response.json().get("type") == "urn:newsbrief:problem:model-unavailable"
+    ):
+        return None
     raise AssertionError(f"server error {response.status_code} for {case.method} {case.path}: {response.text[:1000]}")
 
 
