@@ -208,10 +208,10 @@ def naive_runner(folder: str, new_tokens: int):
 
 def pipeline_runner(folder: str, new_tokens: int):
     from summarizer.generation.loading import load_generator
-    from summarizer.options import SummaryOptions
     from summarizer.pipeline import summarize
+    from summarizer.settings import Settings
 
-    options = SummaryOptions.from_env(engine="abstractive", model=folder)  # profile from NEWSBRIEF_PROFILE
+    options = Settings.load().summary_options(engine="abstractive", model=folder)  # profile from NEWSBRIEF_PROFILE
     generator = FixedLength(load_generator(folder, quantize=options.decoding.quantize), new_tokens)
 
     def run(articles) -> dict:
@@ -300,7 +300,8 @@ def numerics_worker(spec: dict) -> None:
 
 
 def greedy_step_logits(generator, ids, mask, tokens):
-    """[steps, 1, vocab]: the logits of our greedy loop's decoder step (summarizer/generation/greedy.py) fed `tokens`."""
+    """[steps, 1, vocab]: the logits of our greedy loop's decoder step (summarizer/generation/greedy.py)
+    fed `tokens`."""
     import torch
 
     with torch.inference_mode():
@@ -434,7 +435,8 @@ def main() -> None:
             f"; config {k} {old} -> {new} (alias disagreed)" for k, (old, new) in facts["config_fixed"].items()
         )
         print(
-            f"\n{facts['shape']}: {facts['parameters'] / 1e6:.0f} M parameters, fp32 {facts['fp32_bytes'] / 2**20:.0f} MiB{fixed}"
+            f"\n{facts['shape']}: {facts['parameters'] / 1e6:.0f} M parameters, "
+            f"fp32 {facts['fp32_bytes'] / 2**20:.0f} MiB{fixed}"
         )
         results = measure(args.variants, args.clusters, folder, args, env)
         all_results[facts["shape"]] = {"facts": facts, "results": results}
@@ -482,7 +484,8 @@ def main() -> None:
         print(
             f"targets on {rows[0][0]}, {rows[0][1]} cluster, p50 wall: "
             + "; ".join(
-                f"{variant} {speedup:.1f}x (target {TARGETS[variant]}x: {'met' if speedup >= TARGETS[variant] else 'MISSED'})"
+                f"{variant} {speedup:.1f}x "
+                f"(target {TARGETS[variant]}x: {'met' if speedup >= TARGETS[variant] else 'MISSED'})"
                 for _, _, variant, speedup, _ in first
                 if variant in TARGETS
             )

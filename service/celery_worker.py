@@ -14,15 +14,16 @@ from celery.signals import worker_process_init
 from summarizer import ModelUnavailable
 
 from . import create_app
-from .config import ConfigError
 from .registry import ModelRegistry
+from .settings import ConfigError, ServiceSettings
 
 log = logging.getLogger(__name__)
 
 # Lazy here whatever NEWSBRIEF_MODEL_LOADING says: a loading thread in this process would be
 # forked into the pool mid-load; each pool process loads the model itself (below).
 flask_app = create_app({"MODEL_LOADING": "lazy"})
-if "celery" not in flask_app.extensions:
+settings: ServiceSettings = flask_app.extensions["newsbrief.settings"]
+if not settings.redis_url:
     raise ConfigError(
         "NEWSBRIEF_REDIS_URL is not set: a worker needs a broker (redis://host:6379/0); "
         "without one, the API runs jobs in its own process"

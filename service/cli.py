@@ -1,4 +1,4 @@
-"""The `newsbrief` console script: the library's commands plus the service's (serve, worker).
+"""The `newsbrief` console script: the library's commands plus the service's (serve, worker, db).
 
 The service's commands live here, not in `summarizer.cli`, so the library never imports
 Flask or Celery; `summarizer.cli.build_parser` takes the extra commands as a callback.
@@ -12,40 +12,30 @@ import sys
 from collections.abc import Sequence
 
 from summarizer import cli as library_cli
-from summarizer.cli import EXIT_INPUT, positive_int
-from summarizer.errors import InputError
+from summarizer.cli import positive_int
 
-from .config import ConfigError
+from .migrations import add_db_commands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from . import create_app
 
-    try:
-        app = create_app()
-    except ConfigError as err:
-        print(f"newsbrief: error: {err}", file=sys.stderr)
-        return EXIT_INPUT
+    # A bad setting raises ConfigError, an InputError: main prints its one line and exits 2.
+    app = create_app()
     app.run(host=args.host, port=args.port, threaded=True)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    concurrency = args.concurrency
-    if concurrency is None:
-        try:
-            concurrency = positive_int(os.environ.get("NEWSBRIEF_WORKER_CONCURRENCY", "1"))
-        except argparse.ArgumentTypeError as err:
-            raise InputError(f"NEWSBRIEF_WORKER_CONCURRENCY: {err}", "concurrency") from None
+    from .settings import ServiceSettings, share_cores
+
+    settings = ServiceSettings.load()
+    concurrency = args.concurrency or settings.worker_concurrency
     # Each pool process loads its own model: give torch an equal share of the cores in each.
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    os.environ.setdefault("NEWSBRIEF_TORCH_THREADS", str(max(1, cores // concurrency)))
-    try:
-        # Importing it builds the Flask app from the settings, which may be bad.
-        from .celery_worker import celery_app
-    except ConfigError as err:
-        print(f"newsbrief: error: {err}", file=sys.stderr)
-        return EXIT_INPUT
+    share_cores(concurrency, settings)
+    # Importing it builds the Flask app from the same settings.
+    from .celery_worker import celery_app
+
     celery_app.worker_main(
         [
             "worker",
@@ -81,6 +71,7 @@ def add_service_commands(commands) -> None:
         help="Celery's log level (default: info)",
     )
     worker_cmd.set_defaults(handler=cmd_worker)
+    add_db_commands(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

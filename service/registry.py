@@ -16,9 +16,10 @@ from flask import Flask, current_app
 
 from summarizer import ModelUnavailable, SummaryOptions
 from summarizer.generation import Generation
-from summarizer.generation.loading import THREADS_ENV, configure_torch_threads, load_generator
+from summarizer.generation.loading import configure_torch_threads, load_generator
 
 from .monitoring import Metrics
+from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -119,20 +120,21 @@ class ModelRegistry:
         self.loader.start()
 
     def _limit_torch_threads(self) -> None:
-        # The setting may come from instance config rather than the environment the library reads.
+        # The app's settings may differ from the environment the library reads (create_app's test_config).
         if self._torch_threads:
-            configure_torch_threads({THREADS_ENV: str(self._torch_threads)})
+            configure_torch_threads(self._torch_threads)
 
 
 def init_app(app: Flask) -> None:
+    settings: ServiceSettings = app.extensions["newsbrief.settings"]
     registry = ModelRegistry(
-        names=app.config["MODELS"],
+        names=settings.models,
         defaults=app.config["SUMMARY_DEFAULTS"],
         metrics=app.extensions["newsbrief.metrics"],
-        torch_threads=app.config["TORCH_THREADS"],
+        torch_threads=settings.torch_threads,
     )
     app.extensions["newsbrief.models"] = registry
-    if app.config["MODEL_LOADING"] == "startup" and registry.defaults.engine != "extractive":
+    if settings.model_loading == "startup" and registry.defaults.engine != "extractive":
         registry.load_in_background()
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import InputError, ModelUnavailable
 from .options import ENGINES, PROFILES, SummaryOptions
+from .settings import Settings
 from .types import Briefing
 
 EXIT_INPUT = 2
@@ -51,8 +52,9 @@ def add_summary_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def options_from_args(args: argparse.Namespace) -> SummaryOptions:
-    return SummaryOptions.from_env(
+def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOptions:
+    """The options given on the command line, the settings (NEWSBRIEF_* variables) for the rest."""
+    return settings.summary_options(
         engine=args.engine,
         model=args.model,
         max_words=args.max_words,
@@ -77,7 +79,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from .inputs import read_articles
     from .pipeline import summarize
 
-    options = options_from_args(args)
+    settings = Settings.load()
+    options = options_from_args(args, settings)
     batches = [p for p in args.paths if str(p).endswith(".jsonl")]
     if batches:
         if len(args.paths) > 1:
@@ -85,7 +88,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         return cmd_batch(Path(batches[0]), Path(args.out) if args.out else None, options)
     if args.out:
         raise InputError("--out goes with a .jsonl file of clusters", "out")
-    articles, warnings = read_articles(args.paths)
+    articles, warnings = read_articles(args.paths, max_bytes=settings.max_article_bytes)
     briefing = summarize(articles, options)
     for warning in [*warnings, *briefing.warnings]:
         print(f"newsbrief: warning: {warning}", file=sys.stderr)
@@ -103,7 +106,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # Fixed defaults (not NEWSBRIEF_* variables) so figures compare with the reference ones.
     args.max_words = args.max_words or EVAL_MAX_WORDS
     args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
-    return main(args.data, options_from_args(args), limit=args.limit, as_json=args.json)
+    return main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
 
 
 def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:

@@ -1,13 +1,12 @@
 """Options for one briefing, with defaults that work with nothing installed.
 
 Defaults can be changed per process with NEWSBRIEF_* environment variables
-(`SummaryOptions.from_env()`); explicit values always win.
+(`Settings.load().summary_options(...)` in summarizer/settings.py); explicit values always win.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from .errors import InputError
 from .types import Engine
@@ -81,27 +80,3 @@ class SummaryOptions:
     @property
     def decoding(self) -> Profile:
         return PROFILES[self.profile]
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> SummaryOptions:
-        """Defaults from NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, NEWSBRIEF_MAX_WORDS, NEWSBRIEF_PROFILE,
-        NEWSBRIEF_BUDGET_TOKENS and NEWSBRIEF_TOKENIZER; `overrides` (when not None) win."""
-        env = os.environ if environ is None else environ
-        values: dict = {}
-        for f in fields(cls):
-            raw = env.get(f"NEWSBRIEF_{f.name.upper()}")
-            if raw is None or raw == "":
-                continue
-            if f.name in ("max_words", "budget_tokens", "no_repeat_ngram_size"):
-                try:
-                    values[f.name] = int(raw)
-                except ValueError:
-                    raise InputError(
-                        f"NEWSBRIEF_{f.name.upper()} must be a whole number, not {raw!r}", f.name
-                    ) from None
-            elif f.name == "keep_unsupported":
-                values[f.name] = raw.lower() in ("1", "true", "yes", "on")
-            else:
-                values[f.name] = raw
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)

@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 
 from ..errors import ModelUnavailable
 from ..options import Profile
+from ..settings import Settings
 from .base import Generation
 from .beam import SHARED_KV_ATTENTION, one_input_beam_cache, register_shared_kv_attention
 from .prompts import PromptTemplate, template_for
@@ -50,7 +51,6 @@ HUB_PROBE_TIMEOUT_S = 2.0
 TOKENS_PER_WORD = 1.4
 # A failed load is remembered this long, so a busy service does not re-probe on every request.
 FAILED_LOAD_TTL_S = 60.0
-THREADS_ENV = "NEWSBRIEF_TORCH_THREADS"
 
 
 def _truthy(value: str | None) -> bool:
@@ -74,17 +74,15 @@ def local_files_only(name: str) -> bool:
     return Path(name).is_dir() or _truthy(os.environ.get("HF_HUB_OFFLINE")) or not hub_reachable()
 
 
-def configure_torch_threads(environ: dict[str, str] | None = None) -> int:
-    """Apply NEWSBRIEF_TORCH_THREADS (torch's intra-op threads; unset: torch's default, one per
-    core) and return the count in use. The setting is process-wide, as torch's is."""
+def configure_torch_threads(threads: int | None = None) -> int:
+    """Apply `threads` (None: the torch_threads setting, NEWSBRIEF_TORCH_THREADS; unset: torch's
+    default, one per core) and return the count in use. The setting is process-wide, as torch's is."""
     import torch
 
-    raw = (os.environ if environ is None else environ).get(THREADS_ENV, "").strip()
-    if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValueError(f"{THREADS_ENV} must be a whole number of threads, 1 or more, not {raw!r}")
-        if int(raw) != torch.get_num_threads():
-            torch.set_num_threads(int(raw))
+    if threads is None:
+        threads = Settings.load().torch_threads
+    if threads is not None and threads != torch.get_num_threads():
+        torch.set_num_threads(threads)
     return torch.get_num_threads()
 
 

@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
+from ..settings import Settings
 from ..types import Article, ContentType
 
 ARTICLE_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".json": "json"}
-MAX_ARTICLE_BYTES = int(os.environ.get("NEWSBRIEF_MAX_ARTICLE_BYTES", 2_000_000))
 # A headline has at least this many words; shorter leading lines are section labels.
 MIN_TITLE_WORDS = 3
 
@@ -74,15 +74,15 @@ def article_from_dict(obj: object, default_id: str, where: str) -> Article:
     )
 
 
-def read_file(path: Path) -> tuple[list[Article], list[str]]:
-    """Articles in one file and any warnings; InputError when the file is unusable."""
+def read_file(path: Path, max_bytes: int) -> tuple[list[Article], list[str]]:
+    """Articles in one file of at most `max_bytes` and any warnings; InputError when the file is unusable."""
     kind = ARTICLE_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InputError(f"{path}: unsupported file type (use .txt, .html, .htm or .json)", "articles")
     size = path.stat().st_size
-    if size > MAX_ARTICLE_BYTES:
+    if size > max_bytes:
         raise InputError(
-            f"{path}: {size / 1e6:.1f} MB is over the {MAX_ARTICLE_BYTES / 1e6:.1f} MB limit for an article file "
+            f"{path}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit for an article file "
             "(set NEWSBRIEF_MAX_ARTICLE_BYTES to raise it)",
             "articles",
         )
@@ -112,8 +112,11 @@ def read_file(path: Path) -> tuple[list[Article], list[str]]:
     return [Article(id=path.stem, title=title, text=body)], warnings
 
 
-def read_articles(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[str]]:
-    """Articles from files and folders, in the order given (folders sorted by name)."""
+def read_articles(paths: Iterable[str | os.PathLike], max_bytes: int | None = None) -> tuple[list[Article], list[str]]:
+    """Articles from files and folders, in the order given (folders sorted by name); files over
+    `max_bytes` (None: the max_article_bytes setting, NEWSBRIEF_MAX_ARTICLE_BYTES) are refused."""
+    if max_bytes is None:
+        max_bytes = Settings.load().max_article_bytes
     articles: list[Article] = []
     warnings: list[str] = []
     for raw in paths:
@@ -124,14 +127,14 @@ def read_articles(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], li
                 raise InputError(f"{path}: no .txt, .html, .htm or .json articles in this folder", "articles")
             for file in files:
                 try:
-                    found, notes = read_file(file)
+                    found, notes = read_file(file, max_bytes)
                 except InputError as err:
                     warnings.append(f"skipped {err.message}")
                     continue
                 articles.extend(found)
                 warnings.extend(notes)
         elif path.is_file():
-            found, notes = read_file(path)
+            found, notes = read_file(path, max_bytes)
             articles.extend(found)
             warnings.extend(notes)
         else:

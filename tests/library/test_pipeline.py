@@ -5,6 +5,7 @@ from helpers.paths import SEEDS
 
 from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
 from summarizer.inputs import read_articles
+from summarizer.settings import Settings
 
 # Lines of web furniture that are in the seed files and must never reach a reader or the model.
 SEED_BOILERPLATE = [
@@ -125,11 +126,11 @@ def test_options_are_validated():
 def test_options_from_environment(monkeypatch):
     monkeypatch.setenv("NEWSBRIEF_MAX_WORDS", "80")
     monkeypatch.setenv("NEWSBRIEF_ENGINE", "extractive")
-    options = SummaryOptions.from_env(max_words=None, engine="auto")
+    options = Settings.load().summary_options(max_words=None, engine="auto")
     assert (options.max_words, options.engine) == (80, "auto")
     monkeypatch.setenv("NEWSBRIEF_MAX_WORDS", "many")
-    with pytest.raises(InputError):
-        SummaryOptions.from_env()
+    with pytest.raises(InputError, match="NEWSBRIEF_MAX_WORDS"):
+        Settings.load()
 
 
 def test_first_calls_from_several_threads_at_once_all_succeed():
