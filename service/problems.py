@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from flask import Flask, Response, json
+from flask import Flask, Response
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .schemas import Problem as ProblemDetails
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +33,20 @@ class Problem(Exception):
         self.detail = detail
         self.errors = list(errors)
 
-    def body(self) -> dict:
-        return {
-            "type": TYPE_PREFIX + self.slug if self.slug else "about:blank",
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-            "fields": list(dict.fromkeys(field for field, _ in self.errors)),
-            "errors": [{"field": field, "message": message} for field, message in self.errors],
-        }
+    def body(self) -> ProblemDetails:
+        return ProblemDetails.model_validate(
+            {
+                "type": TYPE_PREFIX + self.slug if self.slug else "about:blank",
+                "title": self.title,
+                "status": self.status,
+                "detail": self.detail,
+                "fields": list(dict.fromkeys(field for field, _ in self.errors)),
+                "errors": [{"field": field, "message": message} for field, message in self.errors],
+            }
+        )
 
     def response(self, headers: Iterable[tuple[str, str]] = ()) -> Response:
-        response = Response(json.dumps(self.body()), status=self.status, mimetype=MEDIA_TYPE)
+        response = Response(self.body().model_dump_json(), status=self.status, mimetype=MEDIA_TYPE)
         for name, value in headers:
             response.headers[name] = value
         return response

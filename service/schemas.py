@@ -1,26 +1,120 @@
-"""Request and response bodies as pydantic models: they validate requests and generate /openapi.json.
+"""Request and response bodies as pydantic models: spectree validates requests and responses with
+them and generates /openapi.json from them (service/api/openapi.py).
 
-The request model is built per app, because its limits (articles per request, characters per
-article) and the models a request may name are settings. Option bounds mirror the checks in
-`SummaryOptions.__post_init__`; a test holds the two together. The briefing inside a
+Some limits are settings of each app (articles per request, characters per article, clusters per
+job, the models a request may name), while these models are built once: `AtMost` and `OneOf` read
+the limit from `current_app.config` when a request is validated, and mark the field so that
+`with_settings` writes each app's own limit into its /openapi.json. Option bounds mirror the
+checks in `SummaryOptions.__post_init__`; a test holds the two together. The briefing inside a
 response is the summariser's own `Briefing` dataclass, so its schema cannot drift from it.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping, Sized
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from flask import current_app
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
-from summarizer.options import BUDGET_TOKENS_RANGE, ENGINES, MAX_WORDS_RANGE, PROFILES
-from summarizer.types import Briefing
+from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE, PROFILES
+from summarizer.types import Briefing, Engine
 
 # Contains something other than white space (JSON Schema patterns match anywhere in a string).
 NOT_BLANK = r"\S"
+# Idempotency-Key: visible ASCII, as HTTP header values can carry safely.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
+# The JSON Schema keywords whose value is a setting, as {keyword: setting}, for `with_settings`.
+SETTINGS_KEY = "x-newsbrief-settings"
 
 
-EXAMPLE_REQUEST = {
+@dataclass(frozen=True)
+class AtMost:
+    """Annotated metadata: at most `current_app.config[setting]` items (a list) or characters (a string)."""
+
+    setting: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        keyword = "maxItems" if json_schema.get("type") == "array" else "maxLength"
+        json_schema[SETTINGS_KEY] = {keyword: self.setting}
+        return json_schema
+
+    def check(self, value: Sized) -> Sized:
+        limit = current_app.config[self.setting]
+        if len(value) > limit:
+            unit = "characters" if isinstance(value, str) else "items"
+            raise PydanticCustomError(
+                "too_long",
+                "at most {limit} {unit} (NEWSBRIEF_{setting})",
+                {"limit": limit, "unit": unit, "setting": self.setting},
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """Annotated metadata: one of the names in `current_app.config[setting]`."""
+
+    setting: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema[SETTINGS_KEY] = {"enum": self.setting}
+        return json_schema
+
+    def check(self, value: str) -> str:
+        names = current_app.config[self.setting]
+        if value not in names:
+            raise PydanticCustomError(
+                "not_configured",
+                "must be one of {names} (NEWSBRIEF_{setting})",
+                {"names": ", ".join(names), "setting": self.setting},
+            )
+        return value
+
+
+def with_settings(spec: dict, config: Mapping[str, Any]) -> dict:
+    """A copy of `spec` whose setting-bound keywords (marked by AtMost and OneOf) hold `config`'s values."""
+    found = copy.deepcopy(spec)
+    pending: list[Any] = [found]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for keyword, setting in node.pop(SETTINGS_KEY, {}).items():
+                node[keyword] = config[setting]
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return found
+
+
+def _no_null_default(schema: dict) -> None:
+    del schema["default"]
+
+
+def omitted(description: str | None = None, alias: str | None = None) -> Any:
+    """The default of a field that a request may leave out but not set to null: the model holds None
+    for it, but null is no value of its type, so the schema has no default."""
+    return Field(None, alias=alias, description=description, json_schema_extra=_no_null_default)
+
+
+EXAMPLE_REQUEST: dict[str, Any] = {
     "articles": [
         {
             "id": "wire",
@@ -46,81 +140,91 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-def request_model(models: list[str], max_articles: int, max_article_chars: int) -> type[BaseModel]:
-    """The POST /v1/briefings body for these settings."""
-    Body = Annotated[str, Field(min_length=1, max_length=max_article_chars, pattern=NOT_BLANK)]
-    Meta = Annotated[str | None, Field(max_length=2000)]
-
-    class Article(Strict):
-        """One article: `text` (plain text) or `html` (a whole page; the article is extracted)."""
-
-        model_config = ConfigDict(
-            title="Article", json_schema_extra={"anyOf": [{"required": ["text"]}, {"required": ["html"]}]}
-        )
-        id: Meta = Field(None, description="Defaults to article-N (N counts from 1)")
-        title: Meta = None
-        text: Body = None
-        html: Body = None
-        content_type: Literal["text", "html"] | None = Field(None, description='"html" when `text` holds HTML')
-        url: Meta = None
-        source: Meta = None
-        published: Meta = None
-
-    class BriefingOptions(Strict):
-        """Unset options take the server's defaults (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, ...)."""
-
-        model_config = ConfigDict(title="BriefingOptions")
-        engine: Literal[ENGINES] | None = Field(None, description="auto: the model if it loads, else extractive")
-        model: Literal[tuple(models)] | None = Field(None, description="One of GET /v1/models")
-        max_words: Annotated[int, Field(ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1])] | None = None
-        profile: Literal[tuple(PROFILES)] | None = Field(None, description="Speed/fidelity profile of the model")
-        budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS_RANGE[0], le=BUDGET_TOKENS_RANGE[1])] | None = None
-        keep_unsupported: bool | None = Field(None, description="Keep unsupported sentences, flagged")
-
-    class BriefingRequest(Strict):
-        model_config = ConfigDict(title="BriefingRequest", json_schema_extra={"examples": [EXAMPLE_REQUEST]})
-        articles: list[Article] = Field(min_length=1, max_length=max_articles)
-        options: BriefingOptions = Field(default_factory=BriefingOptions)
-
-    return BriefingRequest
+ArticleBody = Annotated[str, Field(min_length=1, pattern=NOT_BLANK), AtMost("MAX_ARTICLE_CHARS")]
+Meta = Annotated[str | None, Field(max_length=2000)]
 
 
-EXAMPLE_JOB = {
+class Article(Strict):
+    """One article: `text` (plain text) or `html` (a whole page; the article is extracted). One of the
+    two is required."""
+
+    id: Meta = Field(default=None, description="Defaults to article-N (N counts from 1)")
+    title: Meta = None
+    # Typed str, not str | None: null is refused; None only stands for a key left out.
+    text: ArticleBody = omitted()
+    html: ArticleBody = omitted()
+    content_type: Literal["text", "html"] | None = Field(default=None, description='"html" when `text` holds HTML')
+    url: Meta = None
+    source: Meta = None
+    published: Meta = None
+
+
+class BriefingOptions(Strict):
+    """Unset options take the server's defaults (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, ...)."""
+
+    engine: Engine | None = Field(default=None, description="auto: the model if it loads, else extractive")
+    model: Annotated[str, OneOf("MODELS")] | None = Field(default=None, description="One of GET /v1/models")
+    max_words: Annotated[int, Field(ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1])] | None = None
+    profile: Literal[tuple(PROFILES)] | None = Field(default=None, description="Speed/fidelity profile of the model")  # type: ignore[valid-type]
+    budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS_RANGE[0], le=BUDGET_TOKENS_RANGE[1])] | None = None
+    keep_unsupported: bool | None = Field(default=None, description="Keep unsupported sentences, flagged")
+
+
+Articles = Annotated[list[Article], Field(min_length=1), AtMost("MAX_ARTICLES")]
+
+
+class BriefingRequest(Strict):
+    """The POST /v1/briefings body."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REQUEST]})
+    articles: Articles
+    options: BriefingOptions = Field(default_factory=lambda: BriefingOptions())
+
+
+EXAMPLE_JOB: dict[str, Any] = {
     "clusters": [
         {"id": "floods-north", "articles": EXAMPLE_REQUEST["articles"]},
         {"id": "floods-north-update", "articles": EXAMPLE_REQUEST["articles"][:1]},
     ],
     "options": {"max_words": 60},
 }
-# Idempotency-Key: visible ASCII, as HTTP header values can carry safely.
-IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
 
 
-def job_request_model(briefing_request: type[BaseModel], max_clusters: int, max_articles: int) -> type[BaseModel]:
+class JobCluster(Strict):
+    """The articles of one cluster, as in a POST /v1/briefings body."""
+
+    id: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)] | None = Field(
+        default=None, description="The cluster's own id, echoed in the results; defaults to cluster-N (N counts from 1)"
+    )
+    articles: Articles
+
+
+class JobRequest(Strict):
     """The POST /v1/jobs body: clusters of the same articles, with the same options, as a
     POST /v1/briefings body (the very same models, so one schema describes both)."""
-    Articles = briefing_request.model_fields["articles"].annotation  # list[Article]
-    Options = briefing_request.model_fields["options"].annotation
 
-    class JobCluster(Strict):
-        model_config = ConfigDict(title="JobCluster")
-        id: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)] | None = Field(
-            None, description="The cluster's own id, echoed in the results; defaults to cluster-N (N counts from 1)"
-        )
-        articles: Annotated[Articles, Field(min_length=1, max_length=max_articles)]
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_JOB]})
+    clusters: Annotated[list[JobCluster], Field(min_length=1), AtMost("MAX_JOB_CLUSTERS")]
+    options: BriefingOptions = Field(
+        default_factory=lambda: BriefingOptions(), description="For every cluster of the job"
+    )
 
-    class JobRequest(Strict):
-        model_config = ConfigDict(title="JobRequest", json_schema_extra={"examples": [EXAMPLE_JOB]})
-        clusters: list[JobCluster] = Field(min_length=1, max_length=max_clusters)
-        options: Options = Field(default_factory=Options, description="For every cluster of the job")
 
-    return JobRequest
+class JobHeaders(BaseModel):
+    """The request headers POST /v1/jobs reads; it ignores the others."""
+
+    # Typed str, not str | None (a union would report a wrong key twice): None stands for a header not sent.
+    idempotency_key: Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN)] = omitted(
+        "Any unique string (a UUID, say) that makes a retried POST safe: the same key with the same body answers "
+        "with the job made the first time; with a different body, 422",
+        alias="Idempotency-Key",
+    )
 
 
 class EffectiveOptions(BaseModel):
     """The options the briefing was made with, server defaults filled in."""
 
-    engine: Literal[ENGINES]
+    engine: Engine
     model: str
     max_words: int
     profile: str

@@ -8,10 +8,11 @@ Both carry `Location: /v1/briefings/<id>`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
-from pydantic import BaseModel, ValidationError
+from flask import Blueprint, current_app, request, url_for
+from pydantic import BaseModel
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
@@ -19,11 +20,11 @@ from summarizer.inputs import article_from_dict
 
 from ..fingerprint import canonical_request, content_hash
 from ..monitoring import Metrics
-from ..openapi import Body, document
-from ..problems import Problem, from_validation_error, invalid
+from ..problems import Problem, invalid
 from ..registry import get_registry
-from ..schemas import BriefingResource, request_model
+from ..schemas import BriefingRequest, BriefingResource
 from ..storage import StoredBriefing, get_storage
+from .openapi import Responses, api
 
 bp = Blueprint("briefings", __name__, url_prefix="/v1/briefings")
 
@@ -31,21 +32,14 @@ ARTICLE_KEYS = ("id", "title", "text", "html", "url", "source", "published", "co
 LOCATION = {"Location": "The briefing's address, /v1/briefings/{id}"}
 
 
-def request_schema(app: Flask) -> type[BaseModel]:
-    """The POST body model for this app's limits and models (built once per app)."""
-    if "newsbrief.request_model" not in app.extensions:
-        app.extensions["newsbrief.request_model"] = request_model(
-            app.config["MODELS"], app.config["MAX_ARTICLES"], app.config["MAX_ARTICLE_CHARS"]
-        )
-    return app.extensions["newsbrief.request_model"]
-
-
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def read_json(limit_setting: str = "MAX_CONTENT_LENGTH") -> object:
-    """The JSON body, at most `limit_setting` bytes long (a setting's name)."""
+def check_json_body(limit_setting: str) -> None:
+    """Refuse, with a 4xx naming the part at fault, a POST body that is not JSON, empty, not an object,
+    or over `limit_setting` (a setting's name) bytes. It runs before spectree, which parses the body
+    too but takes one that does not parse for an empty one; the body read here stays cached for it."""
     if not request.is_json:
         got = request.mimetype or "no Content-Type"
         raise Problem(
@@ -57,7 +51,7 @@ def read_json(limit_setting: str = "MAX_CONTENT_LENGTH") -> object:
         )
     limit = request.max_content_length = current_app.config[limit_setting]
     try:
-        data = request.get_data(cache=False)
+        data = request.get_data()
     except RequestEntityTooLarge:
         raise Problem(
             413,
@@ -69,17 +63,27 @@ def read_json(limit_setting: str = "MAX_CONTENT_LENGTH") -> object:
     if not data.strip():
         raise Problem(400, "malformed-json", "Malformed JSON", "the request body is empty", [("body", "empty")])
     try:
-        return json.loads(data, parse_constant=_reject_constant)
+        parsed = json.loads(data, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         detail = f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
     except UnicodeDecodeError:
         detail = "the body is not UTF-8 text"
     except (ValueError, RecursionError) as err:
         detail = f"the body is not valid JSON: {err if isinstance(err, ValueError) else 'nested too deeply'}"
+    else:
+        if not isinstance(parsed, dict):
+            raise invalid([("body", f"must be a JSON object, not {type(parsed).__name__}")])
+        return
     raise Problem(400, "malformed-json", "Malformed JSON", detail, [("body", "not valid JSON")])
 
 
-def to_articles(items: list[BaseModel]) -> list[Article]:
+@bp.before_request
+def check_briefing_request() -> None:
+    if request.method == "POST":
+        check_json_body("MAX_CONTENT_LENGTH")
+
+
+def to_articles(items: Sequence[BaseModel]) -> list[Article]:
     articles = []
     for i, item in enumerate(items):
         where = f"articles[{i}]"
@@ -99,40 +103,35 @@ def effective_options(given: BaseModel) -> SummaryOptions:
         raise invalid([(f"options.{err.field}" if err.field else "options", err.message)]) from None
 
 
-def resource(stored: StoredBriefing) -> dict:
-    return {
-        "id": stored.id,
-        "content_hash": stored.content_hash,
-        "created_at": stored.created_at.isoformat().replace("+00:00", "Z"),
-        "options": stored.request["options"],
-        "briefing": stored.briefing,
-    }
-
-
-def respond(stored: StoredBriefing, status: int) -> Response:
-    response = current_app.json.response(resource(stored))
-    response.status_code = status
-    response.headers["Location"] = url_for("briefings.get_briefing", briefing_id=stored.id)
-    return response
+def respond(stored: StoredBriefing, status: int) -> tuple[BriefingResource, int, dict[str, str]]:
+    resource = BriefingResource.model_validate(
+        {
+            "id": stored.id,
+            "content_hash": stored.content_hash,
+            "created_at": stored.created_at,
+            "options": stored.request["options"],
+            "briefing": stored.briefing,
+        }
+    )
+    return resource, status, {"Location": url_for("briefings.get_briefing", briefing_id=stored.id)}
 
 
 @bp.post("")
-@document(
-    "Write (or find) the cited briefing of a cluster of articles",
-    request=request_schema,
-    responses={
-        201: Body("A new briefing, stored", BriefingResource, headers=LOCATION),
-        200: Body("The briefing stored earlier for the same articles and options", BriefingResource, headers=LOCATION),
-    },
-    errors=(400, 413, 415, 422, 503),
+@api.validate(
+    resp=Responses(
+        {
+            201: (BriefingResource, "A new briefing, stored"),
+            200: (BriefingResource, "The briefing stored earlier for the same articles and options"),
+        },
+        problems=(400, 413, 415, 422, 503),
+        headers={201: LOCATION, 200: LOCATION},
+    ),
+    operation_id="create_briefing",
 )
-def create_briefing() -> Response:
-    try:
-        body = request_schema(current_app).model_validate(read_json())
-    except ValidationError as err:
-        raise from_validation_error(err) from None
-    articles = to_articles(body.articles)
-    options = effective_options(body.options)
+def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[str, str]]:
+    """Write (or find) the cited briefing of a cluster of articles"""
+    articles = to_articles(json.articles)
+    options = effective_options(json.options)
     key = content_hash(articles, options)
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
     storage = get_storage()
@@ -161,8 +160,12 @@ def create_briefing() -> Response:
 
 
 @bp.get("/<briefing_id>")
-@document("A stored briefing", responses={200: Body("The briefing", BriefingResource)}, errors=(404,))
-def get_briefing(briefing_id: str) -> Response:
+@api.validate(
+    resp=Responses({200: (BriefingResource, "The briefing")}, problems=(404,), headers={200: LOCATION}),
+    operation_id="get_briefing",
+)
+def get_briefing(briefing_id: str) -> tuple[BriefingResource, int, dict[str, str]]:
+    """A stored briefing"""
     stored = get_storage().get(briefing_id)
     if stored is None:
         raise Problem(

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..openapi import Body, document
 from ..registry import get_registry
 from ..schemas import Health, Readiness
 from ..storage import get_storage
 from .models import model_info
+from .openapi import Responses, api
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-@document("Liveness: the process answers", responses={200: Body("Alive", Health)})
-def healthz() -> dict:
-    return {"status": "ok"}
+@api.validate(resp=Responses({200: (Health, "Alive")}), operation_id="healthz")
+def healthz() -> Health:
+    """Liveness: the process answers"""
+    return Health(status="ok")
 
 
 def readiness() -> dict:
@@ -56,10 +57,11 @@ def readiness() -> dict:
 
 
 @bp.get("/readyz")
-@document(
-    "Readiness: the database answers and the default model is loaded, not needed, or replaced by the extractive fallback",
-    responses={200: Body("Ready", Readiness), 503: Body("Not ready (yet)", Readiness)},
-)
-def readyz() -> tuple[dict, int]:
-    state = readiness()
-    return state, 200 if state["ready"] else 503
+@api.validate(resp=Responses({200: (Readiness, "Ready"), 503: (Readiness, "Not ready (yet)")}), operation_id="readyz")
+def readyz() -> tuple[Readiness, int]:
+    """Readiness: this process can serve briefings now
+
+    The database answers, and the default model is loaded, not needed, or replaced by the extractive fallback.
+    """
+    state = Readiness.model_validate(readiness())
+    return state, 200 if state.ready else 503

@@ -15,53 +15,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
-from pydantic import BaseModel, ValidationError
+from flask import Blueprint, Response, current_app, request, url_for
 
 from summarizer import InputError
 from summarizer.inputs import article_from_dict
 
 from ..job_storage import Job, NewCluster
 from ..jobs import DispatchError, dispatch, get_job_store
-from ..openapi import Body, RequestHeader, document
-from ..problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
-from ..problems import Problem, from_validation_error, invalid
-from ..schemas import IDEMPOTENCY_KEY_PATTERN, JobResource, job_request_model
-from ..schemas import Problem as ProblemBody
-from .briefings import ARTICLE_KEYS, effective_options, read_json, request_schema
+from ..problems import Problem, invalid
+from ..schemas import JobHeaders, JobRequest, JobResource
+from ..schemas import Problem as ProblemDetails
+from .briefings import ARTICLE_KEYS, check_json_body, effective_options
+from .openapi import Responses, api
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 
 LOCATION = {"Location": "The job's address, /v1/jobs/{id}"}
 RETRY_AFTER = {"Retry-After": "Seconds to wait before trying again"}
-IDEMPOTENCY_KEY = RequestHeader(
-    "Idempotency-Key",
-    "Any unique string (a UUID, say) that makes a retried POST safe: the same key with the same body "
-    "answers with the job made the first time; with a different body, 422",
-    {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
-)
 
 
-def job_schema(app: Flask) -> type[BaseModel]:
-    """The POST body model for this app's limits and models (built once per app)."""
-    if "newsbrief.job_request_model" not in app.extensions:
-        app.extensions["newsbrief.job_request_model"] = job_request_model(
-            request_schema(app), app.config["MAX_JOB_CLUSTERS"], app.config["MAX_ARTICLES"]
-        )
-    return app.extensions["newsbrief.job_request_model"]
+@bp.before_request
+def check_job_request() -> None:
+    if request.method == "POST":
+        check_json_body("MAX_JOB_CONTENT_LENGTH")
 
 
-def idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
-        raise invalid([("Idempotency-Key", "must be 1 to 255 visible ASCII characters (no spaces)")])
-    return key
-
-
-def to_clusters(body: BaseModel) -> list[NewCluster]:
+def to_clusters(body: JobRequest) -> list[NewCluster]:
     clusters = []
     for i, cluster in enumerate(body.clusters):
         articles = []
@@ -82,41 +63,36 @@ def body_hash(data: object) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def resource(job: Job) -> dict:
-    def when(moment):
-        return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-    return {
-        "id": job.id,
-        "status": job.status,
-        "created_at": when(job.created_at),
-        "finished_at": when(job.finished_at),
-        "options": job.options,
-        "counts": job.counts,
-        "clusters": [
-            {
-                "index": c.index,
-                "id": c.id,
-                "status": c.status,
-                "attempts": c.attempts,
-                "finished_at": when(c.finished_at),
-                "briefing_id": c.briefing_id,
-                "briefing_url": url_for("briefings.get_briefing", briefing_id=c.briefing_id) if c.briefing_id else None,
-                "error": {"message": c.error, "field": c.error_field} if c.error is not None else None,
-            }
-            for c in job.clusters
-        ],
-    }
-
-
-def respond(job: Job, status: int) -> Response:
-    response = current_app.json.response(resource(job))
-    response.status_code = status
-    response.headers["Location"] = url_for("jobs.get_job", job_id=job.id)
-    return response
+def respond(job: Job, status: int) -> tuple[JobResource, int, dict[str, str]]:
+    resource = JobResource.model_validate(
+        {
+            "id": job.id,
+            "status": job.status,
+            "created_at": job.created_at,
+            "finished_at": job.finished_at,
+            "options": job.options,
+            "counts": job.counts,
+            "clusters": [
+                {
+                    "index": c.index,
+                    "id": c.id,
+                    "status": c.status,
+                    "attempts": c.attempts,
+                    "finished_at": c.finished_at,
+                    "briefing_id": c.briefing_id,
+                    "briefing_url": url_for("briefings.get_briefing", briefing_id=c.briefing_id)
+                    if c.briefing_id
+                    else None,
+                    "error": {"message": c.error, "field": c.error_field} if c.error is not None else None,
+                }
+                for c in job.clusters
+            ],
+        }
+    )
+    return resource, status, {"Location": url_for("jobs.get_job", job_id=job.id)}
 
 
-def replay(job: Job, request_hash: str) -> Response:
+def replay(job: Job, request_hash: str) -> tuple[JobResource, int, dict[str, str]]:
     if job.request_hash != request_hash:
         raise invalid(
             [("Idempotency-Key", "was used before with a different request body")],
@@ -131,32 +107,27 @@ def unavailable(slug: str, title: str, detail: str) -> Response:
 
 
 @bp.post("")
-@document(
-    "Summarise many clusters in the background",
-    request=job_schema,
-    headers=(IDEMPOTENCY_KEY,),
-    responses={
-        202: Body("The job, stored with every cluster queued", JobResource, headers=LOCATION),
-        200: Body("The job made earlier for this Idempotency-Key and body", JobResource, headers=LOCATION),
-        503: Body(
-            "Too many clusters queued (NEWSBRIEF_MAX_QUEUED_CLUSTERS), or no broker: nothing was stored",
-            ProblemBody,
-            PROBLEM_MEDIA_TYPE,
-            headers=RETRY_AFTER,
-        ),
-    },
-    errors=(400, 413, 415, 422),
+@api.validate(
+    resp=Responses(
+        {
+            202: (JobResource, "The job, stored with every cluster queued"),
+            200: (JobResource, "The job made earlier for this Idempotency-Key and body"),
+            503: (
+                ProblemDetails,
+                "Too many clusters queued (NEWSBRIEF_MAX_QUEUED_CLUSTERS), or no broker: nothing was stored",
+            ),
+        },
+        problems=(400, 413, 415, 422),
+        headers={202: LOCATION, 200: LOCATION, 503: RETRY_AFTER},
+    ),
+    operation_id="create_job",
 )
-def create_job() -> Response:
-    key = idempotency_key()
-    data = read_json("MAX_JOB_CONTENT_LENGTH")
-    try:
-        body = job_schema(current_app).model_validate(data)
-    except ValidationError as err:
-        raise from_validation_error(err) from None
-    options = effective_options(body.options)
-    clusters = to_clusters(body)
-    request_hash = body_hash(data)
+def create_job(json: JobRequest, headers: JobHeaders) -> tuple[JobResource, int, dict[str, str]] | Response:
+    """Summarise many clusters in the background"""
+    key = headers.idempotency_key
+    options = effective_options(json.options)
+    clusters = to_clusters(json)
+    request_hash = body_hash(request.get_json())
     store = get_job_store()
     if key is not None and (earlier := store.find_by_key(key)) is not None:
         return replay(earlier, request_hash)
@@ -185,16 +156,17 @@ def create_job() -> Response:
             "Jobs cannot be queued now",
             f"{str(err).rstrip('.')}; nothing was stored, try again later",
         )
-    return respond(store.get(job.id), 202)
+    # Read again: in-process workers may have started on it already.
+    return respond(store.get(job.id) or job, 202)
 
 
 @bp.get("/<job_id>")
-@document(
-    "A job: its status, each cluster's progress, briefing link or error",
-    responses={200: Body("The job", JobResource)},
-    errors=(404,),
+@api.validate(
+    resp=Responses({200: (JobResource, "The job")}, problems=(404,), headers={200: LOCATION}),
+    operation_id="get_job",
 )
-def get_job(job_id: str) -> Response:
+def get_job(job_id: str) -> tuple[JobResource, int, dict[str, str]]:
+    """A job: its status, each cluster's progress, briefing link or error"""
     job = get_job_store().get(job_id)
     if job is None:
         raise Problem(404, "not-found", "Not Found", f"no job with id {job_id!r}", [("id", "no such job")])

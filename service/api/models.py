@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..openapi import Body, document
 from ..registry import ModelRegistry, get_registry
 from ..schemas import ModelList
+from .openapi import Responses, api
 
 bp = Blueprint("models", __name__, url_prefix="/v1/models")
 
@@ -17,9 +17,8 @@ def model_info(registry: ModelRegistry, name: str) -> dict:
 
 
 @bp.get("")
-@document(
-    "The configured models (NEWSBRIEF_MODELS) and their load state", responses={200: Body("The models", ModelList)}
-)
-def list_models() -> dict:
+@api.validate(resp=Responses({200: (ModelList, "The models")}), operation_id="list_models")
+def list_models() -> ModelList:
+    """The configured models (NEWSBRIEF_MODELS) and their load state"""
     registry = get_registry()
-    return {"models": [model_info(registry, name) for name in registry.names]}
+    return ModelList.model_validate({"models": [model_info(registry, name) for name in registry.names]})

@@ -149,6 +149,15 @@ def test_an_article_over_the_size_limit(make_app):
     assert "500" in problem["detail"]
 
 
+def test_limits_from_the_settings_are_named_with_the_other_wrong_fields(make_app):
+    client = make_app(MAX_ARTICLES=1, MAX_ARTICLE_CHARS=50).test_client()
+    body = {"articles": [article(), article(title=3)], "options": {"model": "gpt2"}}
+    fields = ["articles[0].text", "articles[1].title", "articles[1].text", "options.model"]
+    assert "at most 50 characters" in assert_problem(post(client, body), 422, fields)["detail"]
+    body = {"articles": [article(text="Short."), article(text="Short too.")], "options": {"model": "gpt2"}}
+    assert "at most 1 items" in assert_problem(post(client, body), 422, ["articles", "options.model"])["detail"]
+
+
 def test_a_body_over_the_request_limit_is_413(make_app):
     client = make_app(MAX_CONTENT_LENGTH=2000).test_client()
     body = {"articles": [article(text=TEXT * 30)]}
