@@ -10,6 +10,8 @@ A result is written once: the update that finishes a cluster matches only a clus
 not finished yet, and (job_id, cluster_index) is the primary key. A task delivered twice (a
 worker died after finishing but before acknowledging, or the broker's visibility timeout
 ran out) finds its cluster finished and does nothing.
+
+The tables come from the migrations in service/migrations, as the briefings' do.
 """
 
 from __future__ import annotations
@@ -18,16 +20,31 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, cast, overload
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Update,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from .storage import Base, JSONDocument, Storage, create_tables
+from .storage import Base, JSONDocument, Storage
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 PENDING = (QUEUED, RUNNING)
-FINISHED = (DONE, FAILED)
 # Longest error message kept for a cluster (an exception's text can be huge).
 MAX_ERROR_CHARS = 2000
 
@@ -41,7 +58,6 @@ class JobRow(Base):
     # sha256 of the request body: a retried POST with the same key must carry the same body.
     request_hash: Mapped[str] = mapped_column(String(64))
     options: Mapped[dict] = mapped_column(JSONDocument)
-    total: Mapped[int] = mapped_column(Integer)
 
 
 class JobClusterRow(Base):
@@ -53,7 +69,7 @@ class JobClusterRow(Base):
     articles: Mapped[list] = mapped_column(JSONDocument)
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # Handed to the broker (or the in-process pool); None: not yet, or never (see `recoverable`).
+    # Handed to the broker (or the in-process pool); None: not yet, or never (see `JobStore.recover`).
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -62,9 +78,18 @@ class JobClusterRow(Base):
     error_field: Mapped[str | None] = mapped_column(String(300))
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: datetime | None) -> datetime | None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     # SQLite drops the time zone; every time stored here is UTC.
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _rows_changed(session: Session, statement: Update) -> int:
+    # An UPDATE's result is a CursorResult, which has the count; Session.execute is typed for any statement.
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
 
 
 @dataclass(frozen=True)
@@ -89,7 +114,6 @@ class ClusterState:
 class Job:
     id: str
     created_at: datetime
-    idempotency_key: str | None
     request_hash: str
     options: dict
     clusters: list[ClusterState]
@@ -114,7 +138,7 @@ class Job:
     def finished_at(self) -> datetime | None:
         if self.status != "done":
             return None
-        return max(cluster.finished_at for cluster in self.clusters)
+        return max(cluster.finished_at for cluster in self.clusters if cluster.finished_at is not None)
 
 
 @dataclass(frozen=True)
@@ -125,7 +149,6 @@ class ClaimedCluster:
     index: int
     articles: list[dict]
     options: dict
-    attempts: int
 
 
 class JobStore:
@@ -133,7 +156,6 @@ class JobStore:
 
     def __init__(self, storage: Storage):
         self.engine = storage.engine
-        create_tables(self.engine, [JobRow.__table__, JobClusterRow.__table__])
         self._sessions = sessionmaker(self.engine)
 
     def create(
@@ -148,7 +170,6 @@ class JobStore:
             idempotency_key=idempotency_key,
             request_hash=request_hash,
             options=options,
-            total=len(clusters),
         )
         rows = [
             {
@@ -173,7 +194,9 @@ class JobStore:
                 if existing is None:  # not a duplicate key after all: a real error
                     raise
                 return existing, False
-        return self.get(job_id), True
+        created = self.get(job_id)
+        assert created is not None  # committed above
+        return created, True
 
     def get(self, job_id: str) -> Job | None:
         with self._sessions() as session:
@@ -207,7 +230,7 @@ class JobStore:
                 )
                 for r in rows
             ]
-            return Job(job.id, _aware(job.created_at), job.idempotency_key, job.request_hash, job.options, clusters)
+            return Job(job.id, _aware(job.created_at), job.request_hash, job.options, clusters)
 
     def find_by_key(self, idempotency_key: str) -> Job | None:
         with self._sessions() as session:
@@ -223,9 +246,9 @@ class JobStore:
     def pending_clusters(self) -> int:
         """Clusters of all jobs that are queued or running: what back-pressure counts."""
         with self._sessions() as session:
-            return session.scalar(
+            return session.execute(
                 select(func.count()).select_from(JobClusterRow).where(JobClusterRow.status.in_(PENDING))
-            )
+            ).scalar_one()
 
     def _set_dispatched(self, job_id: str, indexes: Sequence[int], moment: datetime | None) -> None:
         with self._sessions.begin() as session:
@@ -259,31 +282,31 @@ class JobStore:
         )
         where = (JobClusterRow.job_id == job_id, JobClusterRow.cluster_index == index)
         with self._sessions.begin() as session:
-            claimed = session.execute(
+            claimed = _rows_changed(
+                session,
                 update(JobClusterRow)
                 .where(*where, claimable)
-                .values(status=RUNNING, claimed_at=datetime.now(UTC), attempts=JobClusterRow.attempts + 1)
-            ).rowcount
+                .values(status=RUNNING, claimed_at=datetime.now(UTC), attempts=JobClusterRow.attempts + 1),
+            )
             if not claimed:
                 return None
-            articles, attempts = session.execute(
-                select(JobClusterRow.articles, JobClusterRow.attempts).where(*where)
-            ).one()
-            options = session.scalar(select(JobRow.options).where(JobRow.id == job_id))
-        return ClaimedCluster(job_id, index, articles, options, attempts)
+            articles = session.execute(select(JobClusterRow.articles).where(*where)).scalar_one()
+            options = session.execute(select(JobRow.options).where(JobRow.id == job_id)).scalar_one()
+        return ClaimedCluster(job_id, index, articles, options)
 
     def _finish(self, job_id: str, index: int, **values) -> bool:
         with self._sessions.begin() as session:
             return bool(
-                session.execute(
+                _rows_changed(
+                    session,
                     update(JobClusterRow)
                     .where(
                         JobClusterRow.job_id == job_id,
                         JobClusterRow.cluster_index == index,
                         JobClusterRow.status.in_(PENDING),
                     )
-                    .values(finished_at=datetime.now(UTC), **values)
-                ).rowcount
+                    .values(finished_at=datetime.now(UTC), **values),
+                )
             )
 
     def finish(self, job_id: str, index: int, briefing_id: str) -> bool:
@@ -336,10 +359,11 @@ class JobStore:
                 else and_(JobClusterRow.status == QUEUED, JobClusterRow.dispatched_at.is_(None))
             )
             with self._sessions.begin() as session:
-                if session.execute(
+                if _rows_changed(
+                    session,
                     update(JobClusterRow)
                     .where(JobClusterRow.job_id == job_id, JobClusterRow.cluster_index == index, condition)
-                    .values(status=QUEUED, claimed_at=None, dispatched_at=datetime.now(UTC))
-                ).rowcount:
+                    .values(status=QUEUED, claimed_at=None, dispatched_at=datetime.now(UTC)),
+                ):
                     taken.append((job_id, index))
         return taken

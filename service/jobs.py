@@ -3,7 +3,7 @@ configured, on a small thread pool inside the API process.
 
 Celery is set up with Flask's own idiom (pallets/flask examples/celery): `celery_init_app`
 makes a Celery app whose tasks run inside the Flask app context, configured from
-app.config["CELERY"] (see config.celery_settings), kept in app.extensions["celery"].
+app.config["CELERY"] (see settings.celery_settings), kept in app.extensions["celery"].
 `newsbrief worker` runs service.celery_worker's app.
 
 A task carries only (job id, cluster index); the cluster's articles and the job's options are
@@ -253,7 +253,7 @@ def init_app(app: Flask) -> None:
         app.extensions["newsbrief.dispatcher"] = ThreadDispatcher(app, app.config["JOB_THREADS"])
 
     # When the app starts serving (its first request), not when it is built: a command such as
-    # `flask init-db` builds the app too, and would take clusters up only to exit.
+    # `newsbrief db upgrade` builds the app too, and would take clusters up only to exit.
     recovered, lock = threading.Event(), threading.Lock()
 
     @app.before_request

@@ -1,29 +1,31 @@
 """Stored briefings, with SQLAlchemy 2: a SQLite file by default, PostgreSQL by NEWSBRIEF_DATABASE_URL.
 
 One row per distinct request: the content hash (articles, effective options, summariser
-version) is unique, so posting the same request again finds the stored briefing. Tables are
-created when the app starts (`flask --app service init-db` does the same and says where).
+version) is unique, so posting the same request again finds the stored briefing. The tables
+come from the migrations in service/migrations (applied at start on SQLite, by
+`newsbrief db upgrade` on PostgreSQL): a change to a model here needs a new revision there.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
-from sqlalchemy import JSON, DateTime, String, Table, create_engine, event, select, text
+from sqlalchemy import JSON, DateTime, String, create_engine, event, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from .settings import ConfigError
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 # Seconds a SQLite writer waits for another process's lock (gunicorn workers share the file).
 SQLITE_BUSY_TIMEOUT_S = 30
-CREATE_TABLES_TRIES = 3
 
 
 class Base(DeclarativeBase):
@@ -59,22 +61,20 @@ class StoredBriefing:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers go on while a worker writes; the busy timeout makes writers queue.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
-    cursor.close()
-
-
-def create_tables(engine: Engine, tables: list[Table] | None = None) -> None:
-    """Create the tables that are missing. Processes starting together (gunicorn's workers,
-    Celery workers) race between checking and creating: the loser gets "already exists", so
-    it checks again."""
-    for attempt in range(CREATE_TABLES_TRIES):
+    # Switching a new file to WAL needs it unlocked and SQLite answers "database is locked" at once
+    # instead of waiting, as it happens when several processes start on one new file while the
+    # first migrates it; once the file is in WAL mode (it stays so) the pragma does not wait.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
         try:
-            Base.metadata.create_all(engine, tables=tables)
-            return
-        except (OperationalError, ProgrammingError, IntegrityError):
-            if attempt == CREATE_TABLES_TRIES - 1:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
                 raise
+            time.sleep(0.05)
+    cursor.close()
 
 
 def make_engine(url: str) -> Engine:
@@ -89,7 +89,6 @@ class Storage:
     def __init__(self, url: str):
         self.engine = make_engine(url)
         self.url = self.engine.url.render_as_string(hide_password=True)
-        create_tables(self.engine)
         self._sessions = sessionmaker(self.engine)
 
     def get(self, briefing_id: str) -> StoredBriefing | None:
@@ -136,16 +135,12 @@ class Storage:
             return False
 
 
-@click.command("init-db")
-@with_appcontext
-def init_db_command() -> None:
-    """Create the tables (if missing) and say which database the service uses."""
-    click.echo(f"Database ready: {get_storage().url}")
-
-
 def init_app(app: Flask) -> None:
-    app.extensions["newsbrief.storage"] = Storage(app.config["DATABASE_URL"])
-    app.cli.add_command(init_db_command)
+    try:
+        storage = Storage(app.config["DATABASE_URL"])
+    except (ArgumentError, ImportError) as err:  # not a URL, an unknown dialect, or its driver missing
+        raise ConfigError(f"NEWSBRIEF_DATABASE_URL is not a database URL this service can use: {err}") from None
+    app.extensions["newsbrief.storage"] = storage
 
 
 def get_storage() -> Storage:

@@ -6,20 +6,35 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, create_engine
 
-from service.storage import Base
+from service import migrations
+from service.storage import make_engine
 
 POSTGRES_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
 NOT_TESTED = "PostgreSQL NOT TESTED: set NEWSBRIEF_TEST_DATABASE_URL (run .ci/start-postgres) to test it"
 
 
 def fresh_postgres() -> str:
+    """The test server's URL, its database emptied: every table dropped, the models', alembic's
+    and any that a test of an older schema made."""
     if not POSTGRES_URL:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but NEWSBRIEF_TEST_DATABASE_URL is not set: {NOT_TESTED}")
         pytest.skip(NOT_TESTED)
     engine = create_engine(POSTGRES_URL)
-    Base.metadata.drop_all(engine)
+    tables = MetaData()
+    tables.reflect(engine)
+    tables.drop_all(engine)
     engine.dispose()
     return POSTGRES_URL
+
+
+def migrated(url: str) -> str:
+    """`url` with its schema brought up to date, as `newsbrief db upgrade` does."""
+    engine = make_engine(url)
+    try:
+        migrations.upgrade(engine)
+    finally:
+        engine.dispose()
+    return url

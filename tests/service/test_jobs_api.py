@@ -19,10 +19,10 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 import service.jobs
-from service.config import ConfigError
 from service.job_storage import JobClusterRow
 from service.jobs import DispatchError
 from service.schemas import JobResource
+from service.settings import ConfigError
 from summarizer import InputError, SummaryOptions, summarize
 from summarizer.inputs import article_from_dict
 
@@ -315,7 +315,7 @@ def test_clusters_left_by_a_stopped_process_run_at_the_next_start(make_app, seed
         )
 
     second = make_app()  # the same database: the next start of the service
-    # Built is not serving (`flask init-db` builds an app too): nothing is taken up yet...
+    # Built is not serving (`newsbrief db upgrade` builds an app too): nothing is taken up yet...
     assert [c.status for c in second.extensions["newsbrief.jobs"].get(job_id).clusters] == [
         "queued",
         "running",

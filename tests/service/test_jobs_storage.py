@@ -1,6 +1,6 @@
 """The job tables against SQLite and PostgreSQL: claims, results written once, recovery.
 
-PostgreSQL runs when NEWSBRIEF_TEST_DATABASE_URL is set, as in test_service_storage.py (a loud
+PostgreSQL runs when NEWSBRIEF_TEST_DATABASE_URL is set, as in test_storage.py (a loud
 skip without it, a failure under CI).
 """
 
@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers.databases import fresh_postgres
+from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import update
 
 from service.job_storage import DONE, FAILED, QUEUED, RUNNING, JobClusterRow, JobStore, NewCluster
@@ -33,7 +33,7 @@ OPTIONS = {"engine": "extractive", "max_words": 60}
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}" if request.param == "sqlite" else fresh_postgres()
-    storage = Storage(url)
+    storage = Storage(migrated(url))
     yield JobStore(storage)
     storage.engine.dispose()
 
@@ -69,12 +69,13 @@ def test_a_new_job_has_every_cluster_queued(store):
 def test_a_cluster_is_claimed_then_finished_once(store):
     job, _ = new_job(store)
     work = store.claim(job.id, 1, stale_before=datetime.now(UTC) - timedelta(hours=1))
-    assert (work.index, work.articles, work.options, work.attempts) == (1, ARTICLES, OPTIONS, 1)
-    assert store.get(job.id).status == "running"
+    assert (work.index, work.articles, work.options) == (1, ARTICLES, OPTIONS)
+    assert store.get(job.id).status == "running" and store.get(job.id).clusters[1].attempts == 1
     # Held under a fresh claim: an in-process pool does not take it again...
     assert store.claim(job.id, 1, stale_before=datetime.now(UTC) - timedelta(hours=1)) is None
     # ...but a redelivered Celery task takes it over.
-    assert store.claim(job.id, 1, stale_before=None).attempts == 2
+    assert store.claim(job.id, 1, stale_before=None) is not None
+    assert store.get(job.id).clusters[1].attempts == 2
 
     assert store.finish(job.id, 1, briefing_id=None) is True
     assert store.finish(job.id, 1, briefing_id=None) is False

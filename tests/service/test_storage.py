@@ -11,7 +11,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from helpers.databases import fresh_postgres
+from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import inspect
 
 from service.storage import Storage
@@ -19,9 +19,8 @@ from service.storage import Storage
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'storage.sqlite3'}"
-    return fresh_postgres()
+    """A database with the newest schema, as `newsbrief db upgrade` leaves it."""
+    return migrated(f"sqlite:///{tmp_path / 'storage.sqlite3'}" if request.param == "sqlite" else fresh_postgres())
 
 
 @pytest.fixture
