@@ -1,5 +1,5 @@
-"""Fixtures that more than one tier uses: tiny models, and the Flask tutorial's `app`, `client`
-and `runner` (the service and integration tiers build apps alike).
+"""Fixtures that more than one tier uses: tiny models, and the Flask tutorial's `app` and `client`
+(the service and integration tiers build apps alike).
 
 No model weights can be downloaded where the tests run: HF_HUB_OFFLINE makes the default
 model fail fast, so engine "auto" falls back to the extractive engine.
@@ -66,11 +66,6 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
 
 
 @pytest.fixture(scope="session")

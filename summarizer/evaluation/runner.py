@@ -1,8 +1,9 @@
 """`newsbrief eval`: run the real pipeline over clusters with human summaries and measure it.
 
 Input: JSON Lines, one cluster a line, as {"id", "documents" (or "articles"):
-[{"title", "text", "boilerplate"}], "summary" (or "references": [...])}.
-Documents flagged `"boilerplate": true` (Multi-News's filler pages) are left out.
+[{"title", "text", "boilerplate"}], "summary" (or "references": [...])}, read by
+`inputs.clusters`; documents flagged `"boilerplate": true` (Multi-News's filler
+pages) are left out, and a bad line stops the run with an error naming it.
 
 Per cluster it calls `pipeline.summarize` and records the measures of
 `metrics`: ROUGE of the briefing, input coverage (ROUGE-2 recall of the exact
@@ -21,28 +22,17 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from ..errors import InputError
-from ..inputs import article_from_dict
+from ..inputs import ArticleCluster, read_clusters
 from ..options import SummaryOptions
-from ..types import Article
 from .metrics import citation_stats, redundancy, rouge2_recall, rouge_f1
 
 # The settings of the reference figures in the evaluation data's README:
 # Multi-News summaries run about 220-260 words, and BART-family models read 1024 tokens.
 EVAL_MAX_WORDS = 260
 EVAL_BUDGET_TOKENS = 1024
-# Token counts for coverage use the real tokenizer of the default model, shipped
-# (without weights) beside the repository.
-DEFAULT_TOKENIZER_DIR = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "model-shapes" / "distilbart-cnn-12-6"
-)
-
-
-@dataclass(frozen=True)
-class EvalCluster:
-    id: str
-    line: int
-    articles: tuple[Article, ...]
-    references: tuple[str, ...]
+# Token counts for coverage use the real tokenizer of the default model, shipped (without
+# weights) in shared/ beside the repository: parents[3] is the folder that holds the repository.
+DEFAULT_TOKENIZER_DIR = Path(__file__).resolve().parents[3] / "shared" / "model-shapes" / "distilbart-cnn-12-6"
 
 
 @dataclass(frozen=True)
@@ -68,61 +58,6 @@ class ClusterResult:
 TOTALS = ("uncited_sentences", "dropped_unsupported")
 
 
-def _references(obj: dict, where: str) -> tuple[str, ...]:
-    if "references" in obj:
-        refs = obj["references"]
-        if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
-            raise InputError(f'{where}: "references" must be a non-empty list of non-empty strings', "references")
-        return tuple(refs)
-    summary = obj.get("summary")
-    if not isinstance(summary, str) or not summary.strip():
-        raise InputError(f'{where}: a cluster needs a "summary" string or a "references" list', "summary")
-    return (summary,)
-
-
-def parse_cluster(text: str, line: int, name: str) -> EvalCluster:
-    where = f"{name} line {line}"
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(f"{where}: invalid JSON ({err.msg} at column {err.colno})", "data") from None
-    if not isinstance(obj, dict):
-        raise InputError(f"{where}: a cluster must be a JSON object", "data")
-    documents = obj.get("documents", obj.get("articles"))
-    if not isinstance(documents, list):
-        raise InputError(f'{where}: a cluster needs a "documents" (or "articles") list', "documents")
-    cluster_id = str(obj.get("id") or f"line-{line}")
-    articles = []
-    for k, doc in enumerate(documents):
-        if isinstance(doc, dict) and doc.get("boilerplate") is True:
-            continue
-        articles.append(article_from_dict(doc, f"{cluster_id}-{k}", f"{where} document {k + 1}"))
-    if not articles:
-        raise InputError(f"{where}: no documents left once boilerplate ones are skipped", "documents")
-    return EvalCluster(cluster_id, line, tuple(articles), _references(obj, where))
-
-
-def read_clusters(path: str | Path, limit: int | None = None) -> list[EvalCluster]:
-    """The clusters of a JSONL file (blank lines skipped); InputError names a bad line."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})", "data") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text", "data") from None
-    clusters = []
-    # Split on newlines only: str.splitlines() would also break at U+2028 inside a JSON string.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if limit is not None and len(clusters) >= limit:
-            break
-        if line.strip():
-            clusters.append(parse_cluster(line, number, str(path)))
-    if not clusters:
-        raise InputError(f"{path}: no clusters in the file", "data")
-    return clusters
-
-
 def evaluation_options(options: SummaryOptions) -> SummaryOptions:
     """`options` with the default tokenizer folder filled in when there is one."""
     if options.tokenizer is None and DEFAULT_TOKENIZER_DIR.is_dir():
@@ -130,7 +65,7 @@ def evaluation_options(options: SummaryOptions) -> SummaryOptions:
     return options
 
 
-def evaluate_cluster(cluster: EvalCluster, options: SummaryOptions) -> tuple[ClusterResult, str]:
+def evaluate_cluster(cluster: ArticleCluster, options: SummaryOptions) -> tuple[ClusterResult, str]:
     """The measures of one cluster's briefing, and the name of the token counter used."""
     from ..pipeline import summarize
 
@@ -206,10 +141,10 @@ def run_eval(
     path: str | Path,
     options: SummaryOptions,
     limit: int | None = None,
-    progress: Callable[[Sequence[EvalCluster]], Sequence[EvalCluster]] | None = None,
+    progress: Callable[[Sequence[ArticleCluster]], Sequence[ArticleCluster]] | None = None,
 ) -> Report:
     """Summarise and measure every cluster of `path` (the first `limit` only, when given)."""
-    clusters = read_clusters(path, limit)
+    clusters = read_clusters(path, with_references=True, limit=limit)
     options = evaluation_options(options)
     results, counters = [], set()
     for cluster in progress(clusters) if progress else clusters:
@@ -256,7 +191,7 @@ def main(path: str, options: SummaryOptions, limit: int | None = None, as_json: 
     """The CLI command: the table (or JSON with per-cluster rows) on stdout, a progress bar on a terminal."""
     from tqdm import tqdm
 
-    def progress(clusters: Sequence[EvalCluster]):
+    def progress(clusters: Sequence[ArticleCluster]):
         return tqdm(clusters, desc="eval", unit="cluster", disable=not sys.stderr.isatty(), file=sys.stderr)
 
     report = run_eval(path, options, limit, progress)

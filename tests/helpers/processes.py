@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import signal
@@ -13,8 +12,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from .paths import ROOT
 
 SERVER_START_TIMEOUT_S = 120
 WORKER_START_TIMEOUT_S = 90
@@ -33,22 +30,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def image_command() -> list[str]:
-    """ENTRYPOINT + CMD of the Dockerfile's final stage (exec form), as the container runs them."""
-    entrypoint: list[str] = []
-    cmd: list[str] = []
-    for line in (ROOT / "Dockerfile").read_text().splitlines():
-        if line.startswith("FROM "):
-            entrypoint, cmd = [], []
-        elif line.startswith("ENTRYPOINT "):
-            entrypoint = json.loads(line.removeprefix("ENTRYPOINT "))
-        elif line.startswith("CMD "):
-            cmd = json.loads(line.removeprefix("CMD "))
-    if not entrypoint and not cmd:
-        raise AssertionError("the Dockerfile's final stage has no ENTRYPOINT or CMD in exec form")
-    return entrypoint + cmd
 
 
 @dataclass

@@ -3,12 +3,14 @@ workers on a real Redis (NEWSBRIEF_TEST_REDIS_URL, from .ci/start-redis)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.dockerfile import image_command
 from helpers.paths import BROKEN_MODEL
 from helpers.processes import (
     Broker,
@@ -16,7 +18,6 @@ from helpers.processes import (
     Worker,
     clean_environ,
     free_port,
-    image_command,
     start_server,
     stop_server,
     stop_worker,
@@ -89,7 +90,5 @@ def workers() -> Iterator[list[Worker]]:
     started: list[Worker] = []
     yield started
     for worker in started:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # the test killed it
             stop_worker(worker)
-        except ProcessLookupError:  # the test killed it
-            pass

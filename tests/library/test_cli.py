@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from helpers.paths import SEEDS
@@ -13,10 +14,19 @@ def offline(monkeypatch):
 
 def test_summarize_seeds_plain(capsys):
     assert main(["summarize", str(SEEDS), "--engine", "extractive"]) == 0
-    out = capsys.readouterr().out
-    briefing, sources = out.split("\nSources:\n")
-    assert "[1]" in briefing or "[2]" in briefing
-    assert sources.strip().count("\n") == 4 and sources.startswith("[1] Putin to visit North Korea")
+    plain = capsys.readouterr().out
+    assert main(["summarize", str(SEEDS), "--engine", "extractive", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    briefing, sources = plain.rstrip("\n").split("\n\nSources:\n")
+    listed = [int(re.match(r"\[(\d+)\] ", line).group(1)) for line in sources.splitlines()]
+    assert listed == [source["index"] for source in data["sources"]] == [1, 2, 3, 4, 5]  # one per seed article
+    assert sources.startswith("[1] Putin to visit North Korea")
+    # Every sentence cites at least one listed source...
+    assert data["sentences"] and all(s["citations"] and set(s["citations"]) <= set(listed) for s in data["sentences"])
+    # ...and the plain text is those sentences, each followed by its markers (compared without
+    # whitespace, which the 100-column wrapping moves).
+    expected = "".join(s["text"] + "".join(f"[{n}]" for n in s["citations"]) for s in data["sentences"])
+    assert "".join(briefing.split()) == "".join(expected.split())
 
 
 def test_summarize_seeds_json_has_the_whole_briefing(capsys):

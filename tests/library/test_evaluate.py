@@ -1,12 +1,14 @@
 import json
 
 import pytest
+from helpers.paths import ROOT
 
 from summarizer.cli import main
-from summarizer.errors import InputError
 from summarizer.evaluation.metrics import citation_stats, redundancy, rouge2_recall, rouge_f1
-from summarizer.evaluation.runner import aggregate, read_clusters
+from summarizer.evaluation.runner import aggregate
 
+# The reference figures' token counter: the default model's tokenizer, beside the repository.
+SHARED_TOKENIZER = ROOT.parent / "shared" / "model-shapes" / "distilbart-cnn-12-6"
 FLOODS = "Floods killed 12 people in the northern province of Kars on Monday."
 FLOODS_AGAIN = "On Monday, 12 people were killed by floods in Kars province, officials said."
 FUNDS = "The government promised new funds for rebuilding bridges."
@@ -92,34 +94,6 @@ THREE_CLUSTERS = [
 ]
 
 
-def test_read_clusters_accepts_both_key_styles_and_skips_boilerplate(tmp_path):
-    clusters = read_clusters(write_jsonl(tmp_path / "data.jsonl", THREE_CLUSTERS))
-    assert [c.id for c in clusters] == ["exact", "two-refs", "boilerplate"]
-    assert [len(c.articles) for c in clusters] == [1, 1, 1]
-    assert clusters[1].references == (FUNDS, "Zebras graze quietly near rivers at dawn.")
-    assert [c.line for c in read_clusters(str(tmp_path / "data.jsonl"), limit=2)] == [1, 2]
-
-
-@pytest.mark.parametrize(
-    "bad, message",
-    [
-        ("{not json", "line 2: invalid JSON"),
-        (json.dumps({"documents": [{"text": FUNDS}]}), 'line 2: a cluster needs a "summary"'),
-        (json.dumps({"summary": FUNDS}), 'line 2: a cluster needs a "documents"'),
-        (json.dumps({"documents": [{"text": FUNDS}], "references": []}), 'line 2: "references" must be'),
-        (
-            json.dumps({"documents": [{"text": FUNDS, "boilerplate": True}], "summary": FUNDS}),
-            "line 2: no documents left",
-        ),
-        (json.dumps({"documents": [{"title": "no text"}], "summary": FUNDS}), "line 2 document 1"),
-    ],
-)
-def test_a_malformed_line_is_an_input_error_naming_the_line(tmp_path, bad, message):
-    path = write_jsonl(tmp_path / "bad.jsonl", [THREE_CLUSTERS[0], bad])
-    with pytest.raises(InputError, match=message):
-        read_clusters(path)
-
-
 def test_eval_command_json_rows(tmp_path, capsys):
     path = write_jsonl(tmp_path / "three.jsonl", THREE_CLUSTERS)
     assert (
@@ -157,6 +131,15 @@ def test_eval_command_json_rows(tmp_path, capsys):
     assert report["summary"]["dropped_unsupported"] == 0
 
 
+@pytest.mark.skipif(not SHARED_TOKENIZER.is_dir(), reason=f"no {SHARED_TOKENIZER}")
+def test_eval_counts_tokens_with_the_shared_tokenizer_by_default(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "one.jsonl", THREE_CLUSTERS[:1])
+    assert main(["eval", path, "--engine", "extractive", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["options"]["tokenizer"] == str(SHARED_TOKENIZER)
+    assert report["token_counters"] == [str(SHARED_TOKENIZER)]
+
+
 def test_eval_command_prints_one_table(tmp_path, capsys):
     path = write_jsonl(tmp_path / "three.jsonl", THREE_CLUSTERS)
     assert main(["eval", path, "--engine", "extractive", "--limit", "2"]) == 0
@@ -172,10 +155,15 @@ def test_eval_command_prints_one_table(tmp_path, capsys):
 
 
 def test_eval_command_reports_a_bad_line_and_exits_2(tmp_path, capsys):
+    # Unlike a batch run, which records a bad line and goes on, evaluation needs every cluster.
     path = write_jsonl(tmp_path / "bad.jsonl", [THREE_CLUSTERS[0], "[1, 2]"])
     assert main(["eval", path, "--engine", "extractive"]) == 2
-    assert "newsbrief: error:" in capsys.readouterr().err
-    assert main(["eval", str(tmp_path / "missing.jsonl")]) == 2
+    assert capsys.readouterr().err == (
+        f'newsbrief: error: {path} line 2: a cluster must be a JSON object with an "articles" list\n'
+    )
+    missing = tmp_path / "missing.jsonl"
+    assert main(["eval", str(missing)]) == 2
+    assert capsys.readouterr().err == f"newsbrief: error: {missing}: cannot read (No such file or directory)\n"
 
 
 def test_aggregate_means_and_totals():
@@ -204,11 +192,3 @@ def test_aggregate_means_and_totals():
     assert summary["rouge2"] == 15.0
     assert summary["dropped_unsupported"] == 3
     assert summary["input_tokens"] == 10
-
-
-def test_a_line_separator_inside_a_json_string_does_not_split_the_line(tmp_path):
-    row = {"documents": [{"text": FLOODS + "\u2028" + FUNDS}], "summary": FUNDS}
-    path = tmp_path / "sep.jsonl"
-    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-    [cluster] = read_clusters(path)
-    assert cluster.articles[0].text == FLOODS + "\u2028" + FUNDS

@@ -1,17 +1,21 @@
 """The CPU speed paths of generate.py and greedy.py on tiny random models: same beams and same
 greedy tokens as transformers, int8 close to fp32, threads from the environment, and profiles
-that keep their promises."""
+that reach the model: its input budget, quantisation and beams."""
 
 import math
 
 import pytest
 import torch
+from helpers.fakes import FakeGenerator
+from helpers.paths import SEEDS
 from helpers.tiny_models import build_tiny_model
 
 from benchmarks.numerics import compare_first_steps, decoder_logits, reference_tokens
+from summarizer import SummaryOptions, summarize
 from summarizer.generation.beam import SHARED_KV_ATTENTION, shared_kv_sdpa
 from summarizer.generation.greedy import RepeatedNgrams, greedy_ids, lean_greedy_step
 from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
+from summarizer.inputs import read_articles
 from summarizer.options import PROFILES
 
 TEXT = (
@@ -28,18 +32,67 @@ def restore_threads():
     torch.set_num_threads(threads)
 
 
-def test_profiles_keep_their_promises():
-    assert PROFILES["default"].num_beams > 1  # quality-preserving: beam search kept
-    assert PROFILES["fast"].num_beams == 1
-    assert not PROFILES["exact"].quantize and PROFILES["exact"].budget_tokens is None
-    assert PROFILES["fast"].budget_tokens <= PROFILES["default"].budget_tokens
+class RecordingGenerator(FakeGenerator):
+    """Also remembers the decoding settings it was asked for."""
+
+    def generate(self, model_input, **decoding):
+        self.decoding = decoding
+        return super().generate(model_input, **decoding)
 
 
-def test_threads_come_from_the_environment(restore_threads):
-    assert configure_torch_threads({"NEWSBRIEF_TORCH_THREADS": "1"}) == 1 == torch.get_num_threads()
-    assert configure_torch_threads({}) == 1  # unset: left as it is
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_a_profile_sets_the_input_budget_and_reaches_the_model(name):
+    articles, _ = read_articles([SEEDS])
+    model = RecordingGenerator("Putin will visit North Korea.", max_input_tokens=1024)
+    briefing = summarize(articles, SummaryOptions(engine="abstractive", profile=name), generator=model)
+    profile = PROFILES[name]
+    assert model.decoding["profile"] == profile
+    stats = briefing.stats
+    # No budget of its own (exact): the model's whole window.
+    assert stats.budget_tokens == (profile.budget_tokens or model.max_input_tokens)
+    # The seeds are longer than any budget, so it binds: the input is cut to it.
+    assert stats.left_out.clusters > 0
+    assert 0.8 * stats.budget_tokens < stats.model_input_tokens <= stats.budget_tokens
+
+
+def is_int8(model) -> bool:
+    return any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in model.modules())
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_a_profile_decides_quantisation_and_beams(tiny_models, name, monkeypatch):
+    from transformers import GenerationMixin
+
+    calls = []
+    generate, greedy = GenerationMixin.generate, Seq2SeqGenerator._greedy
+
+    def spy_generate(model, *args, **kwargs):
+        calls.append(("generate", kwargs["num_beams"], is_int8(model)))
+        return generate(model, *args, **kwargs)
+
+    def spy_greedy(generator, *args, **kwargs):
+        calls.append(("our greedy loop", 1, is_int8(generator.model)))
+        return greedy(generator, *args, **kwargs)
+
+    monkeypatch.setattr(GenerationMixin, "generate", spy_generate)
+    monkeypatch.setattr(Seq2SeqGenerator, "_greedy", spy_greedy)
+    articles, _ = read_articles([SEEDS])
+    summarize(articles, SummaryOptions(engine="abstractive", model=tiny_models["bart"], profile=name))
+    profile = PROFILES[name]
+    # Greedy decoding on an int8 BART model runs our own loop; everything else runs generate().
+    path = "our greedy loop" if profile.num_beams == 1 and profile.quantize else "generate"
+    assert calls == [(path, profile.num_beams, profile.quantize)]
+
+
+def test_threads_come_from_the_environment(restore_threads, monkeypatch):
+    monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "1")
+    assert configure_torch_threads() == 1 == torch.get_num_threads()
+    monkeypatch.delenv("NEWSBRIEF_TORCH_THREADS")
+    assert configure_torch_threads() == 1  # unset: left as it is
+    assert configure_torch_threads(2) == 2 == torch.get_num_threads()  # an explicit count wins
+    monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "many")
     with pytest.raises(ValueError, match="NEWSBRIEF_TORCH_THREADS"):
-        configure_torch_threads({"NEWSBRIEF_TORCH_THREADS": "many"})
+        configure_torch_threads()
 
 
 @pytest.mark.parametrize("family", ["bart", "t5"])

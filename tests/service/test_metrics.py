@@ -72,6 +72,18 @@ def test_model_load_time_and_generated_tokens(client, seed_request, tiny_model):
 
 
 def test_each_app_has_its_own_counts(make_app, seed_request):
+    # Both apps share one database, so the second app's request is answered from storage too.
     first, second = make_app().test_client(), make_app().test_client()
-    first.post("/v1/briefings", json=seed_request)
-    assert value(samples(second), "newsbrief_briefings_total", engine="extractive", outcome="reused") == 0
+    assert [first.post("/v1/briefings", json=seed_request).status_code for _ in range(2)] == [201, 200]
+    assert second.post("/v1/briefings", json=seed_request).status_code == 200
+
+    def counts(client):
+        found = samples(client)
+        return {
+            outcome: value(found, "newsbrief_briefings_total", engine="extractive", outcome=outcome)
+            for outcome in ("created", "reused")
+        }
+
+    # The first app counts its own two requests (the second one reused), not the second app's.
+    assert counts(first) == {"created": 1, "reused": 1}
+    assert counts(second) == {"created": 0, "reused": 1}
