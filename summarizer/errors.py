@@ -14,3 +14,7 @@ class InputError(ValueError):
 
 class ModelUnavailable(RuntimeError):
     """The seq2seq model could not be loaded (offline, missing, or broken)."""
+
+
+class ResourceUnavailable(RuntimeError):
+    """Language data shipped in the package could not be read (a broken install)."""

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from .resources import stemmer, stop_words
+import regex
 
-WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*\d|\d")
+from .resources import ENGLISH, stemmer, stop_words
+from .types import UNSPACED_CHARACTER, UNSPACED_LETTER, UNSPACED_SCRIPTS
+
+# A word: one character of a script written without spaces (with its marks), or a run of letters
+# (with their marks, apostrophes and hyphens) of any other script, or a number. On ASCII text
+# this is the earlier [A-Za-z][A-Za-z'’-]* rule, so English tokens are unchanged.
+WORD_RE = regex.compile(
+    rf"{UNSPACED_LETTER}\p{{M}}*"
+    rf"|[[\p{{L}}]--[{UNSPACED_SCRIPTS}]](?:[[\p{{L}}\p{{M}}]--[{UNSPACED_SCRIPTS}]]|['’\-])*"
+    r"|\d[\d,.]*\d|\d",
+    regex.V1,
+)
+# French, Italian and Catalan write an elided article or pronoun onto the next word ("l'accord").
+ELIDING_LANGUAGES = {"fr", "it", "ca"}
+ELISION = re.compile(r"^(?:c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu|un|all|dall|dell|nell|sull|coll)'(?=\w)")
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "–": "-", "—": " - "})
 
 MONTHS = {
@@ -97,31 +111,59 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(normalize(text))
 
 
+def fold(word: str, language: str = ENGLISH) -> str:
+    """A lower-case word as `language` compares it: Greek without accents and with σ for a final ς
+    (as NLTK's Greek stop words are written, and Greek has no Snowball stemmer); French, Italian and
+    Catalan without an elided article or pronoun ("l'accord" -> "accord"). English is unchanged."""
+    if language == "el":
+        return without_accents(word).replace("ς", "σ")
+    if language in ELIDING_LANGUAGES:
+        return ELISION.sub("", word)
+    return word
+
+
+def without_accents(word: str) -> str:
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    )
+
+
+@cache
+def stop_keys(language: str = ENGLISH) -> frozenset[str]:
+    """The language's stop words, folded as its words are."""
+    return frozenset(fold(word, language) for word in stop_words(language))
+
+
 @lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Porter stem, memoised: news vocabulary repeats, and the Python stemmer is the slow part."""
-    return stemmer().stem(word)
+def stem(word: str, language: str = ENGLISH) -> str:
+    """Porter stem for English, Snowball for the languages NLTK covers, the word itself for the
+    rest; memoised: news vocabulary repeats, and the Python stemmers are the slow part."""
+    word_stemmer = stemmer(language)
+    return word_stemmer.stem(word) if word_stemmer is not None else word
 
 
-def content_stems(tokens: list[str]) -> tuple[str, ...]:
-    """Stemmed, lower-cased tokens without stop words or bare digits."""
-    stops = stop_words()
+def content_stems(tokens: list[str], language: str = ENGLISH) -> tuple[str, ...]:
+    """Stemmed, lower-cased tokens without stop words, bare digits or one-letter words (a
+    character of a script written without spaces is a word)."""
+    stops = stop_keys(language)
     out = []
     for token in tokens:
-        lower = token.lower().strip("'-")
-        if len(lower) < 2 or lower in stops or lower[0].isdigit():
+        key = fold(token.lower().strip("'-"), language)
+        if (len(key) < 2 and not UNSPACED_CHARACTER.match(key)) or key in stops or key[0].isdigit():
             continue
-        out.append(stem(lower))
+        out.append(stem(key, language))
     return tuple(out)
 
 
-def _number(token: str) -> str | None:
+def _number(token: str, language: str) -> str | None:
     lower = token.lower()
     if lower[0].isdigit():
         digits = lower.replace(",", "")
         if digits.endswith(".0"):
             digits = digits[:-2]
         return digits
+    if language != ENGLISH:  # the words below are English ("ten" is Dutch for "at the")
+        return None
     if lower in NUMBER_WORDS:
         return NUMBER_WORDS[lower]
     if lower in MONTHS and token[0].isupper():  # "may" and "march" are verbs too
@@ -131,12 +173,13 @@ def _number(token: str) -> str | None:
     return None
 
 
-def numbers(tokens: list[str]) -> frozenset[str]:
-    """Numbers, number words, months and weekdays: the facts that must never be mixed up."""
+def numbers(tokens: list[str], language: str = ENGLISH) -> frozenset[str]:
+    """Numbers, and in English number words, months and weekdays: the facts that must never be
+    mixed up."""
     found = set()
     for token in tokens:
         for part in token.split("-"):
-            if part and (value := _number(part)) is not None:
+            if part and (value := _number(part, language)) is not None:
                 found.add(value)
     return frozenset(found)
 
@@ -147,18 +190,21 @@ def name_key(token: str) -> str:
     return key[:-2] if key.endswith("'s") else key
 
 
-def names(tokens: list[str]) -> frozenset[str]:
-    """Capitalised words, lower-cased, skipping the sentence's first word and date words.
+def names(tokens: list[str], language: str = ENGLISH) -> frozenset[str]:
+    """Capitalised words, lower-cased, skipping the sentence's first word, date words and stop words.
 
     A name at the start of a sentence is missed; that only weakens the name
-    check, which is a guard on top of content-word overlap.
+    check, which is a guard on top of content-word overlap. Scripts without
+    case (Arabic, Hebrew, Chinese...) have no names by this rule; German, which
+    capitalises every noun, has many.
     """
+    stops = stop_keys(language)
     found = set()
     for i, token in enumerate(tokens):
         if i == 0 or not token[0].isupper():
             continue
         lower = name_key(token)
-        if lower in NOT_NAMES or lower in MONTHS or lower in WEEKDAYS or lower in stop_words():
+        if lower in NOT_NAMES or lower in MONTHS or lower in WEEKDAYS or fold(lower, language) in stops:
             continue
         found.add(lower)
     return frozenset(found)

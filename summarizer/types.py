@@ -10,8 +10,27 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal, Protocol
 
+import regex
+
 Engine = Literal["auto", "abstractive", "extractive"]
 ContentType = Literal["text", "html"]
+
+# Scripts written without spaces between words (a regex character-class body): there each
+# character counts as a word, the usual unit for Chinese, Japanese and Thai text.
+UNSPACED_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+# One such character, not a mark of it (a regex.V1 class: it uses set difference).
+UNSPACED_LETTER = rf"[[{UNSPACED_SCRIPTS}]--[\p{{M}}]]"
+UNSPACED_CHARACTER = regex.compile(UNSPACED_LETTER, regex.V1)
+_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words; in a script written without spaces, characters."""
+    unspaced = len(UNSPACED_CHARACTER.findall(text))
+    if not unspaced:
+        return len(text.split())
+    rest = UNSPACED_CHARACTER.sub(" ", text).split()
+    return unspaced + sum(1 for token in rest if _LETTER_OR_DIGIT.search(token))
 
 
 class TokenCounter(Protocol):
@@ -69,7 +88,8 @@ class Sentence:
     `position` is the sentence's index within its article (0-based).
     `stems` are stemmed content words (stop words removed); `numbers` holds
     normalised numbers and date words; `names` holds lower-cased capitalised
-    words that are not merely sentence-initial.
+    words that are not merely sentence-initial. `language` is the ISO 639-1
+    code of its article's language, which chose the stop words and stemmer.
     """
 
     article_index: int
@@ -78,10 +98,11 @@ class Sentence:
     stems: tuple[str, ...] = ()
     numbers: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
+    language: str = "en"
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
 
 @dataclass(frozen=True)

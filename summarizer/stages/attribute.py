@@ -14,9 +14,11 @@ dropped and counted, or kept and flagged.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language
 from ..text import name_key, tidy_generated, words
 from ..types import BriefingSentence, Citation, Cluster, Sentence
 from .dedup import deduplicate
@@ -124,11 +126,28 @@ def corroborating(
     ]
 
 
-def without_repeats(texts: Sequence[str]) -> list[str]:
-    """Drop a sentence that deduplication would merge with an earlier one (models do repeat)."""
-    sentences = [make_sentence(i, 0, t) for i, t in enumerate(texts)]
+def without_repeats(texts: Sequence[str], languages: Sequence[str] | None = None) -> list[str]:
+    """Drop a sentence that deduplication would merge with an earlier one (models do repeat).
+    `languages`: each text's language (default: all English)."""
+    languages = languages or [ENGLISH] * len(texts)
+    sentences = [make_sentence(i, 0, t, language) for i, (t, language) in enumerate(zip(texts, languages, strict=True))]
     keep = {min(s.article_index for s in c.sentences) for c in deduplicate(sentences)}
     return [t for i, t in enumerate(texts) if i in keep]
+
+
+def most_common_language(languages: Counter[str]) -> str:
+    return languages.most_common(1)[0][0] if languages else ENGLISH
+
+
+def written_in(text: str, source_languages: Counter[str]) -> str:
+    """The language to read a generated sentence in: one of the sources' languages (their stems
+    are what it is compared with), the one it is confidently written in, else the most common."""
+    if len(source_languages) < 2:
+        return most_common_language(source_languages)
+    code, probability = detect_language(text)
+    if code in source_languages and probability >= MIN_LANGUAGE_CONFIDENCE:
+        return code
+    return most_common_language(source_languages)
 
 
 def attribute(
@@ -136,10 +155,13 @@ def attribute(
 ) -> tuple[list[BriefingSentence], int]:
     """Briefing sentences with citations, and how many unsupported sentences were dropped."""
     index = index_clusters(clusters)
+    source_languages = Counter(s.language for c in clusters for s in c.sentences)
+    texts = split_sentences(tidy_generated(text), most_common_language(source_languages))
+    language_of = {t: written_in(t, source_languages) for t in texts}
     result: list[BriefingSentence] = []
     dropped = 0
-    for position, sentence_text in enumerate(without_repeats(split_sentences(tidy_generated(text)))):
-        sentence = make_sentence(-1, position, sentence_text)
+    for position, sentence_text in enumerate(without_repeats(texts, [language_of[t] for t in texts])):
+        sentence = make_sentence(-1, position, sentence_text, language_of[sentence_text])
         support, coverage, missing = align(sentence, index)
         supported = coverage >= SUPPORT_THRESHOLD and not missing
         if not supported and not keep_unsupported:

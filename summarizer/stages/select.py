@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import stem, words
+from ..text import fold, stem, words
 from ..types import Cluster, InputFormat, LeftOut, RankedCluster, Selection, Sentence, TokenCounter
 
 # A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the tenth.
@@ -53,8 +53,9 @@ def self_contained(sentence: Sentence) -> bool:
 
 
 def word_pairs(sentence: Sentence) -> frozenset[tuple[str, str]]:
-    """Adjacent stemmed words of the sentence: the units that coverage counts."""
-    stems = [stem(w.lower()) for w in words(sentence.text)]
+    """Adjacent stemmed words of the sentence, in its language: the units that coverage counts."""
+    language = sentence.language
+    stems = [stem(fold(w.lower(), language), language) for w in words(sentence.text)]
     return frozenset(zip(stems, stems[1:], strict=False))
 
 
@@ -73,9 +74,11 @@ def coverage_order(clusters: Sequence[Cluster]) -> list[tuple[int, float]]:
     """(cluster index, value when picked) in greedy coverage order, every cluster once."""
     pairs_of = {id(s): word_pairs(s) for c in clusters for s in c.sentences}
     weights = pair_weights([(s, pairs_of[id(s)]) for c in clusters for s in c.sentences])
-    column = {pair: j for j, pair in enumerate(weights)}
-    remaining = np.fromiter(weights.values(), dtype=float, count=len(weights))
-    rows = [[column[p] for p in pairs_of[id(c.representative)]] for c in clusters]
+    # Columns and rows in sorted order, not the sets' hash order: the float sums below, and so
+    # the ties between equal values, then come out the same in every process.
+    column = {pair: j for j, pair in enumerate(sorted(weights))}
+    remaining = np.fromiter((weights[pair] for pair in column), dtype=float, count=len(column))
+    rows = [sorted(column[p] for p in pairs_of[id(c.representative)]) for c in clusters]
     holders: list[list[int]] = [[] for _ in column]  # the clusters whose representative has each pair
     for k, cols in enumerate(rows):
         for j in cols:

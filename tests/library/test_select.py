@@ -1,4 +1,9 @@
+import os
+import subprocess
+import sys
+
 import pytest
+from helpers.paths import ROOT
 
 from summarizer.pipeline import extract
 from summarizer.stages.segment import make_sentence
@@ -82,3 +87,32 @@ def test_extract_skips_repeats_and_dangling_openers_and_keeps_reading_order():
 def test_extract_keeps_the_top_sentence_even_over_the_word_budget():
     ranked = [RankedCluster(single(0, 0, 0, "He said floods killed 12 people in Kars on Monday."), 1.0)]
     assert [s.text for s in extract(ranked, max_words=3)] == [ranked[0].cluster.representative.text]
+
+
+RANK_THE_SEEDS = """
+import json
+from helpers.paths import SEEDS
+from summarizer.inputs import read_articles
+from summarizer.stages import clean, deduplicate, rank, segment
+articles, _ = read_articles([str(SEEDS)])
+print(json.dumps([(r.cluster.id, r.score) for r in rank(deduplicate(segment(clean(articles))))]))
+"""
+
+
+def test_ranking_is_the_same_in_every_process():
+    """Word pairs are sets, whose order follows the string hash that each process seeds anew;
+    the scores (sums of floats) and so the ties between them must not."""
+
+    def ranked_with_hash_seed(seed: str) -> str:
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "HF_HUB_OFFLINE": "1",
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]),
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", RANK_THE_SEEDS], capture_output=True, text=True, env=env, timeout=300, check=True
+        )
+        return result.stdout
+
+    assert len({ranked_with_hash_seed(seed) for seed in ("1", "2", "3")}) == 1
