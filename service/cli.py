@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from summarizer import InputError
 from summarizer import cli as library_cli
 from summarizer.cli import positive_int
 
@@ -51,6 +52,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_hash(args: argparse.Namespace) -> int:
+    from .settings import stored_api_key
+
+    # Read, not taken as arguments, so that keys stay out of shell history and process lists.
+    if sys.stdin.isatty():
+        import getpass
+
+        keys = [getpass.getpass("API key (not shown): ").strip()]
+    else:
+        keys = [line.strip() for line in sys.stdin if line.strip()]
+    if not any(keys):
+        raise InputError("no key given: pipe keys in, one a line")
+    try:
+        digests = [stored_api_key(key, f"key {number}") for number, key in enumerate(keys, 1)]
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    print("\n".join(digests))
+    return 0
+
+
 def add_service_commands(commands) -> None:
     serve_cmd = commands.add_parser(
         "serve", help="run the REST service (development server; use gunicorn in production)"
@@ -72,6 +93,14 @@ def add_service_commands(commands) -> None:
     )
     worker_cmd.set_defaults(handler=cmd_worker)
     add_db_commands(commands)
+    keys_cmd = commands.add_parser("keys", help="API keys (NEWSBRIEF_API_KEYS, NEWSBRIEF_API_KEYS_FILE)")
+    keys_actions = keys_cmd.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
+    hash_cmd = keys_actions.add_parser(
+        "hash",
+        help="print the sha256: digest of each key read from standard input, one a line, "
+        "for NEWSBRIEF_API_KEYS_FILE or NEWSBRIEF_API_KEYS instead of the key",
+    )
+    hash_cmd.set_defaults(handler=cmd_keys_hash)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

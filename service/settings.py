@@ -9,11 +9,15 @@ settings) derived from them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
 from urllib.parse import urlsplit
 
+from limits import parse_many
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
@@ -23,6 +27,16 @@ if TYPE_CHECKING:
     from flask import Flask
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+# How an API key is kept (in memory, and in NEWSBRIEF_API_KEYS or the keys file when the operator
+# prefers not to store the key itself): this prefix and the key's SHA-256 in hexadecimal.
+API_KEY_DIGEST_PREFIX = "sha256:"
+_API_KEY_DIGEST = re.compile(re.escape(API_KEY_DIGEST_PREFIX) + "[0-9a-f]{64}")
+# A key is a bearer credential: short ones could be guessed.
+MIN_API_KEY_LENGTH = 16
+# The value of a NEWSBRIEF_RATE_LIMIT_* variable that turns the limit off (an empty variable is
+# unset, as for every setting, so it means the default).
+RATE_LIMIT_OFF = "off"
 
 # What "nothing lost" rests on: a message is acknowledged only after its task has finished,
 # is handed back when the worker process dies, and a worker holds one message at a time.
@@ -92,6 +106,21 @@ class ServiceSettings(Settings):
     # Longer than one generation on a busy CPU (beam search on a long cluster can take minutes).
     timeout: PositiveInt = 300
 
+    # API keys (service/security.py): with any, every /v1/* request needs one. Each entry is a key
+    # or its API_KEY_DIGEST_PREFIX digest; validation leaves only digests, so no plain key is kept.
+    api_keys: Annotated[list[str], NoDecode] = []
+    # A file of keys or digests, one a line, `#` comments; read once, at start-up.
+    api_keys_file: Path | None = None
+    # /metrics needs a key too (it is open by default, for scrapers).
+    metrics_require_key: bool = False
+    # Rate limits (Flask-Limiter notation, "60/minute", "10/second;300/hour", or "off") for each
+    # client: its API key when keys are configured, else its address. POST /v1/briefings and
+    # POST /v1/jobs each have their own; every other route but /healthz, /readyz and /metrics
+    # shares the default one.
+    rate_limit_briefings: str | None = "60/minute"
+    rate_limit_jobs: str | None = "10/minute"
+    rate_limit_default: str | None = "600/minute"
+
     @field_validator("models", mode="before")
     @classmethod
     def _split_model_names(cls, value: object) -> object:
@@ -105,6 +134,46 @@ class ServiceSettings(Settings):
         if url and urlsplit(url).scheme not in REDIS_SCHEMES:
             raise ValueError(f"must be a redis://, rediss:// or unix:// URL, not {url!r}")
         return url or None
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_api_keys(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            entries = [entry.strip() for entry in value.split(",")]
+            if not any(entries):
+                raise ValueError("holds no key: give keys separated by commas")
+            return [entry for entry in entries if entry]
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keep_only_digests(cls, entries: list[str]) -> list[str]:
+        return list(dict.fromkeys(stored_api_key(entry, f"key {n}") for n, entry in enumerate(entries, 1)))
+
+    @field_validator("rate_limit_briefings", "rate_limit_jobs", "rate_limit_default", mode="before")
+    @classmethod
+    def _rate_limit_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("", RATE_LIMIT_OFF):
+            return None
+        return value
+
+    @field_validator("rate_limit_briefings", "rate_limit_jobs", "rate_limit_default")
+    @classmethod
+    def _rate_limit_notation(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            items = parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"must be a rate limit such as '60/minute' or '10/second;300/hour', or {RATE_LIMIT_OFF!r}, "
+                f"not {value!r}"
+            ) from None
+        if any(item.amount == 0 for item in items):
+            raise ValueError(f"{value!r} would refuse every request: use {RATE_LIMIT_OFF!r} for no limit")
+        return value
 
     @field_validator("celery", mode="before")
     @classmethod
@@ -136,9 +205,62 @@ class ServiceSettings(Settings):
         return self
 
     @model_validator(mode="after")
+    def _api_keys_from_file(self) -> Self:
+        if self.api_keys_file is not None:
+            self.api_keys = list(dict.fromkeys([*self.api_keys, *read_api_keys_file(self.api_keys_file)]))
+        if self.metrics_require_key and not self.api_keys:
+            raise ValueError(
+                f"{variable_name('metrics_require_key')} needs API keys: set {variable_name('api_keys')} "
+                f"or {variable_name('api_keys_file')}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _default_model_first(self) -> Self:
         self.models = list(dict.fromkeys([self.model, *(name.strip() for name in self.models if name.strip())]))
         return self
+
+
+def api_key_digest(key: str) -> str:
+    """How a key is kept and compared: API_KEY_DIGEST_PREFIX and the SHA-256 of its UTF-8 bytes."""
+    return API_KEY_DIGEST_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+
+def stored_api_key(entry: str, where: str) -> str:
+    """The digest of a configured key, or the configured digest itself; ValueError naming `where`
+    (never quoting the entry, which may be a secret) when it can be neither."""
+    if entry.lower().startswith(API_KEY_DIGEST_PREFIX):
+        if not _API_KEY_DIGEST.fullmatch(entry.lower()):
+            raise ValueError(f"{where} starts with {API_KEY_DIGEST_PREFIX!r} but is not followed by 64 hex digits")
+        return entry.lower()
+    if not (entry.isascii() and entry.isprintable()) or " " in entry:
+        raise ValueError(f"{where} must be printable ASCII without spaces, as HTTP headers carry it")
+    if len(entry) < MIN_API_KEY_LENGTH:
+        raise ValueError(f"{where} is shorter than {MIN_API_KEY_LENGTH} characters: use a long random key")
+    return api_key_digest(entry)
+
+
+def read_api_keys_file(path: Path) -> list[str]:
+    """The digests of the keys in `path`: one key or digest a line, then optionally a `# comment`;
+    blank lines and lines starting with # are skipped. ValueError naming the variable and the line."""
+    name = variable_name("api_keys_file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{name}: {path} is not UTF-8 text") from None
+    except OSError as err:
+        raise ValueError(f"{name}: cannot read {path}: {err.strerror or err}") from None
+    digests = []
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split(maxsplit=1)
+        if not words or words[0].startswith("#"):
+            continue
+        if len(words) > 1 and not words[1].startswith("#"):
+            raise ValueError(f"{name}: line {number} of {path} holds more than one word (a comment starts with #)")
+        digests.append(stored_api_key(words[0], f"{name}: line {number} of {path}"))
+    if not digests:
+        raise ValueError(f"{name}: {path} holds no key")
+    return digests
 
 
 def _json_or_text(text: str) -> Any:
