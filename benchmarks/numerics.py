@@ -50,7 +50,7 @@ def decoder_logits(model, input_ids, attention_mask, tokens, beams: int = 1, cac
             out = model(
                 encoder_outputs=encoder_outputs,
                 attention_mask=mask,
-                past_key_values=cache,
+                cache=cache,
                 use_cache=True,
                 decoder_input_ids=torch.full((beams, 1), token, dtype=torch.long),
             )
@@ -73,7 +73,7 @@ def reference_tokens(model, input_ids, attention_mask, steps: int) -> list[int]:
             out = model(
                 encoder_outputs=encoded,
                 attention_mask=attention_mask,
-                past_key_values=cache,
+                cache=cache,
                 use_cache=True,
                 decoder_input_ids=torch.tensor([[tokens[-1]]]),
             )

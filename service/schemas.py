@@ -12,32 +12,44 @@ response is the summariser's own `Briefing` dataclass, so its schema cannot drif
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sized
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE, PROFILES
 from summarizer.types import Briefing, Engine
 
+# White space, spelt out (what Python's str.strip() removes, but the control characters below):
+# regex engines disagree on what `\s` covers (Rust's, which pydantic checks patterns with,
+# Python's and ECMAScript's, which JSON Schema tools read them with).
+WHITE_SPACE = r"\t\n\x0B\x0C\r\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
 # Contains something other than white space (JSON Schema patterns match anywhere in a string).
-NOT_BLANK = r"\S"
+NOT_BLANK = f"[^{WHITE_SPACE}]"
+# The C0 control characters other than tab, line feed and carriage return (a regex character-class
+# body). No text needs them and PostgreSQL cannot store NUL, so every string a request stores is
+# refused with them, on every database alike (a 422 naming the field), before anything is stored.
+CONTROL_CHARACTERS = r"\x00-\x08\x0B\x0C\x0E-\x1F"
+CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
+# The JSON Schema patterns of such strings: no control character; and, for NOT_BLANK ones, also
+# something other than white space.
+TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"
+NOT_BLANK_TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*[^{WHITE_SPACE}{CONTROL_CHARACTERS}][^{CONTROL_CHARACTERS}]*$"
 # Idempotency-Key: visible ASCII, as HTTP header values can carry safely.
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
 # The JSON Schema keywords whose value is a setting, as {keyword: setting}, for `with_settings`.
 SETTINGS_KEY = "x-newsbrief-settings"
 
 
-@dataclass(frozen=True)
-class AtMost:
-    """Annotated metadata: at most `current_app.config[setting]` items (a list) or characters (a string)."""
-
-    setting: str
+class AfterCheck:
+    """Annotated metadata whose `check` runs after pydantic's own validation of the field, and
+    whose `schema_keywords` add to the field's JSON Schema."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(self.check, handler(source))
@@ -46,9 +58,25 @@ class AtMost:
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
-        keyword = "maxItems" if json_schema.get("type") == "array" else "maxLength"
-        json_schema[SETTINGS_KEY] = {keyword: self.setting}
+        json_schema.update(self.schema_keywords(json_schema))
         return json_schema
+
+    def check(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def schema_keywords(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class AtMost(AfterCheck):
+    """At most `current_app.config[setting]` items (a list) or characters (a string)."""
+
+    setting: str
+
+    def schema_keywords(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
+        keyword = "maxItems" if json_schema.get("type") == "array" else "maxLength"
+        return {SETTINGS_KEY: {keyword: self.setting}}
 
     def check(self, value: Sized) -> Sized:
         limit = current_app.config[self.setting]
@@ -63,20 +91,13 @@ class AtMost:
 
 
 @dataclass(frozen=True)
-class OneOf:
-    """Annotated metadata: one of the names in `current_app.config[setting]`."""
+class OneOf(AfterCheck):
+    """One of the names in `current_app.config[setting]`."""
 
     setting: str
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        json_schema = handler(schema)
-        json_schema[SETTINGS_KEY] = {"enum": self.setting}
-        return json_schema
+    def schema_keywords(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
+        return {SETTINGS_KEY: {"enum": self.setting}}
 
     def check(self, value: str) -> str:
         names = current_app.config[self.setting]
@@ -85,6 +106,25 @@ class OneOf:
                 "not_configured",
                 "must be one of {names} (NEWSBRIEF_{setting})",
                 {"names": ", ".join(names), "setting": self.setting},
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class NoControlCharacters(AfterCheck):
+    """Text without CONTROL_CHARACTERS (after any `pattern=NOT_BLANK`, whose check it keeps while
+    its schema pattern says both)."""
+
+    def schema_keywords(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
+        return {"pattern": NOT_BLANK_TEXT_PATTERN if json_schema.get("pattern") == NOT_BLANK else TEXT_PATTERN}
+
+    def check(self, value: str) -> str:
+        if found := CONTROL_CHARACTER.search(value):
+            raise PydanticCustomError(
+                "control_character",
+                "must not contain control characters other than tab, newline and carriage return "
+                "(U+{code} at character {position})",
+                {"code": f"{ord(found.group()):04X}", "position": found.start() + 1},
             )
         return value
 
@@ -140,19 +180,37 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-ArticleBody = Annotated[str, Field(min_length=1, pattern=NOT_BLANK), AtMost("MAX_ARTICLE_CHARS")]
-Meta = Annotated[str | None, Field(max_length=2000)]
+def _whole_number(value: object) -> object:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Annotated metadata after an int's constraints: an integer as JSON Schema has it, so 60.0 is one
+# too (its `integer` is any number without a fraction); "60", true and 60.5 are not (strict mode
+# refuses them).
+WHOLE_NUMBER = BeforeValidator(_whole_number)
+ArticleBody = Annotated[str, Field(min_length=1, pattern=NOT_BLANK), AtMost("MAX_ARTICLE_CHARS"), NoControlCharacters()]
+Meta = Annotated[str, Field(max_length=2000), NoControlCharacters()] | None
+# What the summariser needs; JSON Schema cannot tell a sentence, so the rest is said in words.
+SENTENCES_NEEDED = (
+    "The articles of a request need at least one complete sentence of prose between them (several words "
+    "ending in a full stop, not only a headline, labels, links or markup): without one the answer is 422, "
+    '"the articles contain no complete sentences to summarise".'
+)
 
 
 class Article(Strict):
     """One article: `text` (plain text) or `html` (a whole page; the article is extracted). One of the
     two is required."""
 
+    # "text or html", in the schema (as a condition: generated clients read `anyOf` as a union of
+    # types); the check itself is article_from_dict's, a 422 naming `text`.
+    model_config = ConfigDict(json_schema_extra={"if": {"not": {"required": ["html"]}}, "then": {"required": ["text"]}})
+
     id: Meta = Field(default=None, description="Defaults to article-N (N counts from 1)")
     title: Meta = None
     # Typed str, not str | None: null is refused; None only stands for a key left out.
-    text: ArticleBody = omitted()
-    html: ArticleBody = omitted()
+    text: ArticleBody = omitted(f"Plain text. {SENTENCES_NEEDED}")
+    html: ArticleBody = omitted(f"A whole HTML page; its main text is extracted. {SENTENCES_NEEDED}")
     content_type: Literal["text", "html"] | None = Field(default=None, description='"html" when `text` holds HTML')
     url: Meta = None
     source: Meta = None
@@ -164,9 +222,11 @@ class BriefingOptions(Strict):
 
     engine: Engine | None = Field(default=None, description="auto: the model if it loads, else extractive")
     model: Annotated[str, OneOf("MODELS")] | None = Field(default=None, description="One of GET /v1/models")
-    max_words: Annotated[int, Field(ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1])] | None = None
+    max_words: Annotated[int, Field(ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1]), WHOLE_NUMBER] | None = None
     profile: Literal[tuple(PROFILES)] | None = Field(default=None, description="Speed/fidelity profile of the model")  # type: ignore[valid-type]
-    budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS_RANGE[0], le=BUDGET_TOKENS_RANGE[1])] | None = None
+    budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS_RANGE[0], le=BUDGET_TOKENS_RANGE[1]), WHOLE_NUMBER] | None = (
+        None
+    )
     keep_unsupported: bool | None = Field(default=None, description="Keep unsupported sentences, flagged")
 
 
@@ -193,7 +253,7 @@ EXAMPLE_JOB: dict[str, Any] = {
 class JobCluster(Strict):
     """The articles of one cluster, as in a POST /v1/briefings body."""
 
-    id: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)] | None = Field(
+    id: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK), NoControlCharacters()] | None = Field(
         default=None, description="The cluster's own id, echoed in the results; defaults to cluster-N (N counts from 1)"
     )
     articles: Articles

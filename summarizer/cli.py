@@ -15,15 +15,24 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from .errors import InputError, ModelUnavailable
+from .errors import InputError, ModelUnavailable, ResourceUnavailable
 from .options import ENGINES, PROFILES, SummaryOptions
 from .settings import Settings
 from .types import Briefing
 
 EXIT_INPUT = 2
 EXIT_MODEL = 1
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, "newsbrief: error: ...", exit status 2, as every
+    other bad input's (argparse prints its usage block first). Subcommands' parsers are of this
+    class too: add_subparsers makes them of their parent's class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"newsbrief: error: {message} (see {self.prog} --help)\n")
 
 
 def positive_int(text: str) -> int:
@@ -122,7 +131,7 @@ def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
 def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentParser:
     """The library's commands (summarize, eval); each of `more_commands` adds its own to the
     subcommands (the service adds serve and worker, so the library never imports it)."""
-    parser = argparse.ArgumentParser(prog="newsbrief", description="Cited briefings from clusters of news articles.")
+    parser = OneLineParser(prog="newsbrief", description="Cited briefings from clusters of news articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -162,7 +171,7 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
     except InputError as err:
         print(f"newsbrief: error: {err.message}", file=sys.stderr)
         return EXIT_INPUT
-    except ModelUnavailable as err:
+    except (ModelUnavailable, ResourceUnavailable) as err:
         print(f"newsbrief: error: {err}", file=sys.stderr)
         return EXIT_MODEL
     except KeyboardInterrupt:

@@ -10,10 +10,11 @@ assembly check and package what it wrote (postprocess). Each stage lives in
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .briefing import assemble, count_stats, list_sources
 from .errors import InputError, ModelUnavailable
@@ -22,28 +23,46 @@ from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
 from .stages import attribute, clean, deduplicate, extract, fit_budget, rank, segment
-from .types import Article, Briefing, BriefingSentence, InputFormat, Selection, TokenCounter
+from .stages.segment import language_warnings
+from .text import normalize
+from .types import (
+    Article,
+    Briefing,
+    BriefingSentence,
+    CleanDocument,
+    InputFormat,
+    Selection,
+    TokenCounter,
+    count_words,
+)
 
 # Input budget when no model is loaded: the 1024-token window of BART-family models.
 DEFAULT_BUDGET_TOKENS = 1024
+NO_SENTENCES = "the articles contain no complete sentences to summarise"
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def summarize(
     articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
 ) -> Briefing:
     options = options or SummaryOptions()
-    warnings = check_articles(articles)
+    articles, warnings = check_articles(articles)
     timer = StageTimer()
     with timer("clean"):
-        documents = clean(articles)
+        try:
+            documents = clean(articles)
+        except InputError as err:  # one message for "nothing to summarise", whichever stage finds it
+            raise InputError(f"{NO_SENTENCES}: {err.message}", err.field) from None
     with timer("segment"):
         sentences = segment(documents)
     if not sentences:
-        raise InputError("the articles contain no complete sentences to summarise", "articles")
+        raise InputError(NO_SENTENCES, "articles")
     with timer("dedup"):
         clusters = deduplicate(sentences)
     with timer("load"):
         model, engine_warnings = resolve_engine(options, generator)
+    if model is not None:
+        engine_warnings += language_warnings(sentences, model.name)
     with timer("select"):
         input_format, counter, budget = input_budget(options, model)
         selection = fit_budget(rank(clusters), input_format, counter, budget)
@@ -53,11 +72,11 @@ def summarize(
     )
     return assemble(
         draft.sentences,
-        list_sources(articles, documents),
+        list_sources(with_found_titles(articles, documents), documents),
         model=draft.model.name if draft.model is not None else None,
         profile=options.profile,
         stats=stats,
-        warnings=[*warnings, *engine_warnings, *draft.warnings],
+        warnings=[*warnings, *engine_warnings, *draft.warnings, *length_warnings(draft.sentences, options.max_words)],
         model_input=selection.model_input,
     )
 
@@ -85,12 +104,57 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_articles(articles: Sequence[Article]) -> list[str]:
+def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The articles to summarise, exact duplicates merged, and warnings about them."""
     if not articles:
         raise InputError("at least one article is needed", "articles")
-    if len(articles) == 1:
-        return ["only one article: nothing to cross-check, every citation points to it"]
-    return []
+    for position, article in enumerate(articles, start=1):
+        check_unicode(article, position)
+    distinct = without_duplicates(articles)
+    warnings = []
+    if merged := len(articles) - len(distinct):
+        warnings.append(
+            f"{merged} of {len(articles)} articles had the same text as an earlier one and were merged into it "
+            "(the first one's title and id are kept, and cited once)"
+        )
+    if len(distinct) == 1:
+        warnings.append("only one article: nothing to cross-check, every citation points to it")
+    return distinct, warnings
+
+
+def check_unicode(article: Article, position: int) -> None:
+    """InputError for a string field holding a surrogate code point: no Unicode text has one (a
+    JSON "\\ud800" escape makes one), and neither a tokenizer nor a UTF-8 encoder takes it."""
+    for name in ("id", "title", "text", "url", "source", "published"):
+        value = getattr(article, name)
+        if value is not None and (found := SURROGATE.search(value)):
+            raise InputError(
+                f"article {position}: its {name} holds a lone surrogate (U+{ord(found.group()):04X}), "
+                "which is not Unicode text",
+                name,
+            )
+
+
+def without_duplicates(articles: Sequence[Article]) -> list[Article]:
+    """The articles without those whose text (Unicode, quotes and white space normalised) an
+    earlier one has: a cluster that carries one story many times over would otherwise cite it
+    once per copy, in every sentence."""
+    seen: set[tuple[str, str]] = set()
+    distinct = []
+    for article in articles:
+        key = (article.content_type, normalize(article.text))
+        if key not in seen:
+            seen.add(key)
+            distinct.append(article)
+    return distinct
+
+
+def with_found_titles(articles: Sequence[Article], documents: Sequence[CleanDocument]) -> list[Article]:
+    """The articles, those without a title given the one cleaning found (an HTML page's own)."""
+    return [
+        replace(a, title=doc.title) if not a.title and doc.title else a
+        for a, doc in zip(articles, documents, strict=True)
+    ]
 
 
 def resolve_engine(options: SummaryOptions, generator: Generator | None) -> tuple[Generator | None, list[str]]:
@@ -146,12 +210,24 @@ def write(selection: Selection, clusters, model: Generator | None, options: Summ
         return Draft(extract(selection.clusters, options.max_words), None, dropped, fallback)
 
 
+def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:
+    """A warning when the briefing is longer than asked: it never cuts a sentence, so when the one
+    it starts with (always kept) is over `max_words` on its own, that is the whole briefing."""
+    words = sum(count_words(s.text) for s in sentences)
+    if words <= max_words:
+        return []
+    return [
+        f"the briefing has {words} words, over max_words={max_words}: sentences are never cut, and its "
+        "one sentence is longer than that on its own"
+    ]
+
+
 def trim_to_words(sentences: list[BriefingSentence], max_words: int) -> list[BriefingSentence]:
     """Whole sentences up to `max_words` (the first is always kept)."""
     kept: list[BriefingSentence] = []
     words = 0
     for s in sentences:
-        n = len(s.text.split())
+        n = count_words(s.text)
         if kept and words + n > max_words:
             break
         kept.append(s)

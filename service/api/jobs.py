@@ -25,7 +25,7 @@ from summarizer.inputs import article_from_dict
 from ..job_storage import Job, NewCluster
 from ..jobs import DispatchError, dispatch, get_job_store
 from ..problems import Problem, invalid
-from ..schemas import JobHeaders, JobRequest, JobResource
+from ..schemas import CONTROL_CHARACTER, JobHeaders, JobRequest, JobResource
 from ..schemas import Problem as ProblemDetails
 from .briefings import ARTICLE_KEYS, check_json_body, effective_options
 from .openapi import Responses, api
@@ -167,7 +167,8 @@ def create_job(json: JobRequest, headers: JobHeaders) -> tuple[JobResource, int,
 )
 def get_job(job_id: str) -> tuple[JobResource, int, dict[str, str]]:
     """A job: its status, each cluster's progress, briefing link or error"""
-    job = get_job_store().get(job_id)
+    # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
+    job = None if CONTROL_CHARACTER.search(job_id) else get_job_store().get(job_id)
     if job is None:
         raise Problem(404, "not-found", "Not Found", f"no job with id {job_id!r}", [("id", "no such job")])
     return respond(job, 200)

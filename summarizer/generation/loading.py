@@ -74,6 +74,21 @@ def local_files_only(name: str) -> bool:
     return Path(name).is_dir() or _truthy(os.environ.get("HF_HUB_OFFLINE")) or not hub_reachable()
 
 
+def local_path_problem(name: str) -> str | None:
+    """What is wrong with `name` as a model folder, when it names a place on this machine that is no
+    model folder; None for a model folder or a hub id. transformers would try the tokenizer's
+    fallbacks first and answer with whatever the last one ran into."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return None if (path / "config.json").is_file() else f"{name} is a folder without a model's config.json"
+    if path.exists():
+        return f"{name} is a file; a local model is a folder with config.json and the weights"
+    # A hub id is "name" or "owner/name"; a path that starts from the root, home or here is none.
+    if name.startswith(("/", "~", "./", "../")):
+        return f"{name}: no such folder"
+    return None
+
+
 def configure_torch_threads(threads: int | None = None) -> int:
     """Apply `threads` (None: the torch_threads setting, NEWSBRIEF_TORCH_THREADS; unset: torch's
     default, one per core) and return the count in use. The setting is process-wide, as torch's is."""
@@ -99,6 +114,8 @@ class Seq2SeqGenerator:
         AutoTokenizer, AutoModelForSeq2SeqLM = auto_classes()
         started = time.perf_counter()
         self.threads = configure_torch_threads()  # before loading: torch sizes its pools on first use
+        if (wrong := local_path_problem(name)) is not None:
+            raise ModelUnavailable(f"could not load model {name!r}: {wrong}")
         offline = local_files_only(name)
         try:
             tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=offline)
@@ -169,7 +186,7 @@ class Seq2SeqGenerator:
             extra["global_attention_mask"] = torch.zeros_like(encoded["input_ids"])
             extra["global_attention_mask"][:, 0] = 1
         if profile.num_beams > 1:
-            extra["past_key_values"] = self.beam_cache()
+            extra["cache"] = self.beam_cache()
         with self._lock, torch.inference_mode():
             # Our greedy loop applies no attention mask: right for one tokenised text (no padding), checked anyway.
             if profile.num_beams == 1 and self.greedy_step is not None and bool(encoded["attention_mask"].all()):

@@ -17,14 +17,15 @@ from collections.abc import Sequence
 
 from ..errors import InputError
 from ..text import find_date, normalize
-from ..types import Article, CleanDocument
+from ..types import Article, CleanDocument, count_words
 
 # A line shorter than this with no sentence-final punctuation is a label, not prose.
 LABEL_MAX_WORDS = 10
 # Short non-sentence lines seen in two or more sources are site furniture (menus, footers).
 REPEATED_MAX_WORDS = 12
 
-SENTENCE_END = re.compile(r"""[.!?]["')\]]*$|[.!?]\s*["”’]$""")
+# Full stops of other scripts too (CJK, Devanagari, Arabic, Ethiopic, Armenian, Myanmar, Greek "?").
+SENTENCE_END = re.compile(r"""[.!?。！？｡।॥؟።։။\u037e]["')\]」』）]*$|[.!?]\s*["”’]$""")
 BYLINE = re.compile(r"^(by|written by|reporting by|reported by|posted by|story by|words by)\s+[A-Z]", re.I)
 CREDIT = re.compile(
     r"^(photo|photograph|image|picture|video|source|credit|illustration)s?(\s+credit)?\s*[:|/]"
@@ -46,12 +47,13 @@ TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(upda
 
 
 def _fingerprint(line: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", line.lower()).strip()
+    """Letters and digits of any script (an ASCII-only key made every Greek or Russian line the same)."""
+    return re.sub(r"[\W_]+", " ", line.lower()).strip()
 
 
 def boilerplate_reason(line: str, title: str = "") -> str | None:
     """Why `line` is boilerplate, or None for prose worth keeping."""
-    n_words = len(line.split())
+    n_words = count_words(line)
     if title and _fingerprint(line) == _fingerprint(title):
         return "headline repeated"
     if BYLINE.match(line) and n_words <= 12:
@@ -88,25 +90,36 @@ def html_to_text(html: str) -> str:
     return "\n".join(t.strip() for t in root.itertext() if t.strip())
 
 
+def html_title(html: str) -> str:
+    """The title an HTML page gives itself: its <title>, og:title and other metadata, or its <h1>
+    (trafilatura's metadata extraction); "" when it has none."""
+    from trafilatura import extract_metadata
+
+    metadata = extract_metadata(html)
+    return (metadata.title or "") if metadata is not None else ""
+
+
 def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     texts = [html_to_text(a.text) if a.content_type == "html" else a.text for a in articles]
+    # An HTML article sent without a title has one in its page.
+    titles = [a.title or (html_title(a.text) if a.content_type == "html" else "") for a in articles]
     lines_per_article = [[normalize(line) for line in t.splitlines()] for t in texts]
     lines_per_article = [[line for line in lines if line] for lines in lines_per_article]
 
     # Count each short line once per article, to find furniture shared across sources.
     seen_in: Counter[str] = Counter()
     for lines in lines_per_article:
-        seen_in.update({_fingerprint(line) for line in lines if len(line.split()) <= REPEATED_MAX_WORDS})
+        seen_in.update({_fingerprint(line) for line in lines if count_words(line) <= REPEATED_MAX_WORDS})
 
     documents = []
-    for index, (article, lines) in enumerate(zip(articles, lines_per_article, strict=True)):
+    for index, (title, lines) in enumerate(zip(titles, lines_per_article, strict=True)):
         kept: list[str] = []
         removed: list[str] = []
         seen_here: set[str] = set()
         dateline = None
         for line in lines:
             key = _fingerprint(line)
-            reason = boilerplate_reason(line, article.title)
+            reason = boilerplate_reason(line, title)
             # Wire copy repeats whole sentences across sources; those are facts, not furniture.
             if reason is None and seen_in[key] > 1 and not SENTENCE_END.search(line):
                 reason = "repeated across sources"
@@ -116,7 +129,7 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
             (removed if reason else kept).append(line)
             if reason in ("timestamp", "byline") and dateline is None:
                 dateline = find_date(line)
-        documents.append(CleanDocument(index, normalize(article.title), tuple(kept), tuple(removed), dateline))
+        documents.append(CleanDocument(index, normalize(title), tuple(kept), tuple(removed), dateline))
     if not any(doc.paragraphs for doc in documents):
         raise InputError("no article has any prose left after removing markup and boilerplate", "articles")
     return documents

@@ -29,7 +29,8 @@ def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSen
         if chosen and (words + sentence.word_count > max_words or not self_contained(sentence)):
             continue
         texts = [c.cluster.representative.text for c in chosen] + [sentence.text]
-        if len(without_repeats(texts)) < len(texts):
+        languages = [c.cluster.representative.language for c in chosen] + [sentence.language]
+        if len(without_repeats(texts, languages)) < len(texts):
             continue
         chosen.append(r)
         words += sentence.word_count

@@ -86,3 +86,56 @@ def test_bad_option_values_exit_with_usage_error(capsys):
 def test_explicit_abstractive_without_weights_exits_1(capsys):
     assert main(["summarize", str(SEEDS), "--engine", "abstractive", "--model", "no-such-org/no-model"]) == 1
     assert "could not load model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["summarize", str(SEEDS), "--max-words", "0"], "argument --max-words: must be positive: '0'"),
+        (["summarize", str(SEEDS), "--engine", "bogus"], "argument --engine: invalid choice: 'bogus'"),
+        (["summarize", str(SEEDS), "--budget-tokens", "many"], "argument --budget-tokens: not a whole number"),
+        (["summarize"], "the following arguments are required: PATH"),
+        (["summarise", str(SEEDS)], "argument command: invalid choice: 'summarise'"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err  # no usage block
+    assert err[0].startswith(f"newsbrief: error: {message}") and err[0].endswith("--help)")
+
+
+SEED_FILE = str(SEEDS / "000_89bc57a796e3b746.txt")
+
+
+@pytest.mark.parametrize(
+    ("model", "wrong"),
+    [
+        ("/etc", "/etc is a folder without a model's config.json"),
+        (SEED_FILE, f"{SEED_FILE} is a file; a local model is a folder with config.json and the weights"),
+        ("/no/such/model/folder", "/no/such/model/folder: no such folder"),
+    ],
+)
+def test_a_model_path_that_is_no_model_says_what_is_wrong(capsys, model, wrong):
+    assert main(["summarize", str(SEEDS), "--engine", "abstractive", "--model", model]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"newsbrief: error: could not load model {model!r}: {wrong}"]
+
+
+def test_an_html_file_is_listed_with_its_pages_title(tmp_path, capsys):
+    for name, when in (("page.html", "Sunday night"), ("other.html", "Sunday")):
+        (tmp_path / name).write_text(
+            "<html><head><title>Storm hits the southern coast</title></head><body><article>"
+            f"<p>The storm made landfall on the southern coast on {when}, bringing winds of 150 km/h.</p>"
+            "<p>More than 20,000 homes lost power, the utility company said in a statement on Monday.</p>"
+            "</article></body></html>",
+            encoding="utf-8",
+        )
+    assert main(["summarize", str(tmp_path), "--engine", "extractive", "--json"]) == 0
+    sources = json.loads(capsys.readouterr().out)["sources"]
+    assert [(s["id"], s["title"]) for s in sources] == [
+        ("other", "Storm hits the southern coast"),
+        ("page", "Storm hits the southern coast"),
+    ]

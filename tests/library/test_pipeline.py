@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 
 import pytest
 from helpers.paths import SEEDS
@@ -166,3 +167,76 @@ def test_first_calls_from_several_threads_at_once_all_succeed():
         env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_briefing_longer_than_max_words_says_so(seed_articles):
+    briefing = summarize(seed_articles, SummaryOptions(engine="extractive", max_words=10))
+    words = sum(len(s.text.split()) for s in briefing.sentences)
+    assert len(briefing.sentences) == 1 and words > 10  # a sentence is never cut
+    assert any(f"the briefing has {words} words, over max_words=10" in w for w in briefing.warnings)
+    within = summarize(seed_articles, SummaryOptions(engine="extractive", max_words=150))
+    assert not any("over max_words" in w for w in within.warnings)
+
+
+def test_identical_articles_are_merged_with_a_warning(seed_articles):
+    first = seed_articles[0]
+    # The same text sixty times, re-spaced and under other ids: one source, one citation a sentence.
+    copies = [
+        replace(first, id=f"copy-{i}", text=first.text.replace(" ", "  ") if i % 2 else first.text) for i in range(60)
+    ]
+    briefing = summarize([*copies, seed_articles[1]], SummaryOptions(engine="extractive"))
+    assert [s.id for s in briefing.sources] == ["copy-0", seed_articles[1].id]
+    assert all(set(s.citations) <= {1, 2} for s in briefing.sentences)
+    assert any("59 of 61 articles had the same text as an earlier one and were merged" in w for w in briefing.warnings)
+    assert briefing.stats.articles == 2
+    alone = summarize(copies, SummaryOptions(engine="extractive"))
+    assert len(alone.sources) == 1 and all(s.citations == (1,) for s in alone.sentences)
+    assert any("only one article" in w for w in alone.warnings)
+
+
+def test_distinct_articles_are_never_merged(seed_briefing, seed_articles):
+    assert len(seed_briefing.sources) == len(seed_articles)
+    assert not any("merged" in w for w in seed_briefing.warnings)
+
+
+STORM_PAGE = (
+    "<html><head><title>Storm hits the southern coast | Example News</title></head><body><nav><a href='/'>Home</a></nav>"
+    "<article><h1>Storm hits the southern coast</h1><p>The storm made landfall on the southern coast on Sunday night, "
+    "bringing winds of 150 km/h to the region.</p><p>More than 20,000 homes lost power, the utility company said in "
+    "a statement on Monday.</p></article></body></html>"
+)
+
+
+def test_an_html_article_without_a_title_takes_the_pages_own():
+    articles = [
+        Article(id="page", title="", text=STORM_PAGE, content_type="html"),
+        Article(
+            id="given",
+            title="A title of its own",
+            text=STORM_PAGE.replace("Sunday night", "Sunday"),
+            content_type="html",
+        ),
+    ]
+    briefing = summarize(articles, SummaryOptions(engine="extractive"))
+    assert [s.title for s in briefing.sources] == ["Storm hits the southern coast", "A title of its own"]
+    # The page's headline, repeated in its body, is not a sentence of the briefing.
+    assert not any(s.text.startswith("Storm hits the southern coast") for s in briefing.sentences)
+
+
+def test_nothing_to_summarise_is_one_message_whichever_stage_finds_it():
+    for article in [
+        Article(id="x", title="", text="0", content_type="html"),
+        Article(id="x", title="t", text="Trending Now\nLatest Videos"),
+        Article(id="x", title="t", text="Okay. Yes. He said."),
+    ]:
+        with pytest.raises(InputError, match="^the articles contain no complete sentences to summarise"):
+            summarize([article])
+
+
+@pytest.mark.parametrize("field", ["text", "title", "source"])
+def test_a_lone_surrogate_is_an_input_error_naming_the_field(field):
+    good = Article(id="a", title="Floods", text="Floods killed twelve people on Monday. Rescue teams came on Tuesday.")
+    bad = replace(good, id="b", **{field: (getattr(good, field) or "") + " \ud800 x"})
+    with pytest.raises(InputError, match=rf"^article 2: its {field} holds a lone surrogate \(U\+D800\)") as raised:
+        summarize([good, bad])
+    assert raised.value.field == field

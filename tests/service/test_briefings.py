@@ -151,3 +151,34 @@ def test_keep_unsupported_keeps_the_tiny_models_output_flagged(client, seed_requ
     briefing = client.post("/v1/briefings", json=request).get_json()["briefing"]
     assert briefing["engine"] == "abstractive" and briefing["model"] == tiny_model
     assert "[unsupported]" in briefing["text"]
+
+
+def test_an_html_article_without_a_title_is_listed_with_its_pages_title(client):
+    page = (
+        "<html><head><title>Storm hits the southern coast</title></head><body><article>"
+        "<p>The storm made landfall on the southern coast on {when}, bringing winds of 150 km/h.</p>"
+        "<p>More than 20,000 homes lost power, the utility company said in a statement on Monday.</p>"
+        "</article></body></html>"
+    )
+    articles = [
+        {"id": "page", "html": page.format(when="Sunday night")},
+        {"id": "other", "html": page.format(when="Sunday")},
+    ]
+    response = client.post("/v1/briefings", json={"articles": articles})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    sources = response.get_json()["briefing"]["sources"]
+    assert [(s["id"], s["title"]) for s in sources] == [
+        ("page", "Storm hits the southern coast"),
+        ("other", "Storm hits the southern coast"),
+    ]
+
+
+def test_a_whole_number_written_with_a_point_is_that_number(client, seed_request):
+    # JSON Schema's `integer` (the spec's type for these options) includes 60.0; strings and fractions are no numbers.
+    first = client.post("/v1/briefings", json={**seed_request, "options": {"max_words": 60, "budget_tokens": 512}})
+    again = client.post("/v1/briefings", json={**seed_request, "options": {"max_words": 60.0, "budget_tokens": 512.0}})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == first.get_json()["id"]
+    for wrong in ("60", 60.5, True):
+        refused = client.post("/v1/briefings", json={**seed_request, "options": {"max_words": wrong}})
+        assert refused.status_code == 422 and refused.get_json()["fields"] == ["options.max_words"]

@@ -116,6 +116,24 @@ def test_invalid_fields_are_422_naming_them(client, body, fields):
     assert problem["type"] == "urn:newsbrief:problem:invalid-request"
 
 
+@pytest.mark.parametrize(
+    "articles",
+    [
+        pytest.param([{"html": "0"}], id="html-0"),
+        pytest.param([{"text": "0"}], id="text-0"),
+        pytest.param([{"text": "hello"}, {"text": "world"}], id="no-sentences"),
+    ],
+)
+def test_articles_without_a_sentence_are_the_documented_422(client, articles):
+    problem = assert_problem(post(client, {"articles": articles}), 422, ["articles"])
+    assert problem["errors"][0]["message"].startswith("the articles contain no complete sentences to summarise")
+    # The schema accepts such articles (JSON Schema cannot tell a sentence), and says why they are refused.
+    operation = client.get("/openapi.json").get_json()["paths"]["/v1/briefings"]["post"]
+    assert "the articles contain no complete sentences to summarise" in operation["responses"]["422"]["description"]
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Article"]["properties"]
+    assert all("complete sentence" in schema[field]["description"] for field in ("text", "html"))
+
+
 def test_several_wrong_fields_are_all_named(client):
     body = {"articles": [article(text=""), article(url=3)], "options": {"engine": "x", "speed": 1}}
     problem = assert_problem(
@@ -163,6 +181,43 @@ def test_a_body_over_the_request_limit_is_413(make_app):
     body = {"articles": [article(text=TEXT * 30)]}
     problem = assert_problem(post(client, body), 413, ["body"])
     assert "2000" in problem["detail"]
+
+
+def post_chunked(client, path: str, data: bytes):
+    """`data` sent as gunicorn and the development server hand a chunked body to the app: no
+    Content-Length, and a stream that ends where the body ends (wsgi.input_terminated)."""
+    return client.post(
+        path,
+        data=data,
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def padded(body: dict, size: int) -> bytes:
+    """`body` as JSON, followed by spaces up to `size` bytes: still valid JSON, whatever is cut off."""
+    data = json.dumps(body).encode()
+    assert len(data) <= size
+    return data + b" " * (size - len(data))
+
+
+@pytest.mark.parametrize(
+    ("path", "setting", "body"),
+    [
+        pytest.param("/v1/briefings", "MAX_CONTENT_LENGTH", {"articles": [article()]}, id="briefings"),
+        pytest.param("/v1/jobs", "MAX_JOB_CONTENT_LENGTH", {"clusters": [{"articles": [article()]}]}, id="jobs"),
+    ],
+)
+def test_a_chunked_body_is_held_to_the_limit_on_the_bytes_read(make_app, path, setting, body):
+    limit = 4000
+    client = make_app(**{setting: limit, "MAX_CONTENT_LENGTH": limit}).test_client()
+    assert post_chunked(client, path, padded(body, limit)).status_code in (201, 202)
+    # One byte over: before, werkzeug's limit cut the body at the limit without a word, and the
+    # valid JSON that happened to end there was summarised.
+    problem = assert_problem(post_chunked(client, path, padded(body, limit + 1)), 413, ["body"])
+    assert f"{limit}-byte limit (NEWSBRIEF_{setting})" in problem["detail"]
+    assert_problem(post_chunked(client, path, padded(body, 3 * limit)), 413, ["body"])
 
 
 def test_a_model_that_cannot_load_is_503_for_abstractive(client):
