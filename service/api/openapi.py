@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 from spectree.utils import get_model_key
 
+from .. import security
 from ..fingerprint import summarizer_version
 from ..problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 from ..problems import from_validation_error
@@ -105,10 +106,32 @@ class Responses(Response):
         return responses
 
 
+# OpenAPI links, which spectree cannot declare: {operation: (the operation that reads back what it
+# answered with, that operation's path parameter)}. Each success response of the first gets a link
+# passing its body's `id`, for clients and for schemathesis's stateful tests
+# (tests/integration/test_schemathesis.py), which follow them.
+READ_BACK = {"create_briefing": ("get_briefing", "briefing_id"), "create_job": ("get_job", "job_id")}
+
+
+def with_links(spec: dict) -> dict:
+    """`spec` with the READ_BACK links added to its 2xx responses (in place)."""
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            if (read_back := READ_BACK.get(operation.get("operationId"))) is None:
+                continue
+            target, parameter = read_back
+            for status, response in operation["responses"].items():
+                if status.startswith("2"):
+                    response["links"] = {
+                        target: {"operationId": target, "parameters": {parameter: "$response.body#/id"}}
+                    }
+    return spec
+
+
 def app_spec(app: Flask) -> dict:
     """The OpenAPI document of `app` (call it in the app's context), with the app's own limits.
 
     spectree builds its document once, from the first app's URL map: every app registers the
     same blueprints, so only the settings differ between apps, and `with_settings` fills them in.
     """
-    return with_settings(api.spec, app.config)
+    return security.document(with_links(with_settings(api.spec, app.config)), app)

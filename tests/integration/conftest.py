@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.databases import fresh_postgres, migrated
 from helpers.dockerfile import image_command
 from helpers.paths import BROKEN_MODEL
 from helpers.processes import (
@@ -44,11 +45,10 @@ def redis_test_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, tiny_model) -> Iterator[Server]:
+def serve_live(workdir: Path, tiny_model: str, **settings: str) -> Iterator[Server]:
     """gunicorn, started with the image's own command line, on a loopback port: 2 workers, so
-    that metrics are added up across processes."""
-    workdir = tmp_path_factory.mktemp("live")
+    that metrics are added up across processes. No API keys (clean_environ drops any
+    NEWSBRIEF_API_KEYS*) and no rate limits: fuzzing and bursts send far more than a client may."""
     port = free_port()
     env = clean_environ(
         NEWSBRIEF_BIND=f"127.0.0.1:{port}",
@@ -57,12 +57,30 @@ def live_server(tmp_path_factory, tiny_model) -> Iterator[Server]:
         NEWSBRIEF_INSTANCE_PATH=str(workdir / "instance"),
         NEWSBRIEF_MODELS=f"{tiny_model},{BROKEN_MODEL}",
         NEWSBRIEF_MAX_CONTENT_LENGTH=str(2 * 1024 * 1024),
+        NEWSBRIEF_RATE_LIMIT_BRIEFINGS="off",
+        NEWSBRIEF_RATE_LIMIT_JOBS="off",
+        NEWSBRIEF_RATE_LIMIT_DEFAULT="off",
         # gunicorn from this interpreter's environment, whatever PATH the tests run with.
         PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        **settings,
     )
     server = start_server(image_command(), env, port, workdir)
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, tiny_model) -> Iterator[Server]:
+    """The live server on SQLite (in its instance folder)."""
+    yield from serve_live(tmp_path_factory.mktemp("live"), tiny_model)
+
+
+@pytest.fixture(scope="module")
+def live_server_postgres(tmp_path_factory, tiny_model) -> Iterator[Server]:
+    """The live server on NEWSBRIEF_TEST_DATABASE_URL, emptied and migrated (skipped without it);
+    stopped with its module, before the service tier empties that database again."""
+    url = migrated(fresh_postgres())
+    yield from serve_live(tmp_path_factory.mktemp("live-postgres"), tiny_model, NEWSBRIEF_DATABASE_URL=url)
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_the_request_schema_follows_the_settings(make_app, tiny_model):
 
 def test_errors_and_location_are_documented(spec):
     post = spec["paths"]["/v1/briefings"]["post"]
-    assert set(post["responses"]) == {"200", "201", "400", "413", "415", "422", "503"}
+    # 429: the default rate limit of POST /v1/briefings (service/security.py).
+    assert set(post["responses"]) == {"200", "201", "400", "413", "415", "422", "429", "503"}
     assert "Location" in post["responses"]["201"]["headers"]
     problem = post["responses"]["422"]["content"]["application/problem+json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/Problem"}
