@@ -7,13 +7,14 @@ Both carry `Location: /v1/briefings/<id>`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
 from flask import Blueprint, current_app, request, url_for
 from pydantic import BaseModel
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_input_stream
 
 from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
 from summarizer.inputs import article_from_dict
@@ -22,7 +23,8 @@ from ..fingerprint import canonical_request, content_hash
 from ..monitoring import Metrics
 from ..problems import Problem, invalid
 from ..registry import get_registry
-from ..schemas import BriefingRequest, BriefingResource
+from ..schemas import CONTROL_CHARACTER, BriefingRequest, BriefingResource
+from ..schemas import Problem as ProblemDetails
 from ..storage import StoredBriefing, get_storage
 from .openapi import Responses, api
 
@@ -30,10 +32,84 @@ bp = Blueprint("briefings", __name__, url_prefix="/v1/briefings")
 
 ARTICLE_KEYS = ("id", "title", "text", "html", "url", "source", "published", "content_type")
 LOCATION = {"Location": "The briefing's address, /v1/briefings/{id}"}
+UNPROCESSABLE = (
+    "Invalid request fields; or articles with no complete sentence to summarise, which JSON Schema cannot "
+    'tell (field "articles", message "the articles contain no complete sentences to summarise")'
+)
+# Bytes read at a time from a request body being thrown away.
+DISCARD_CHUNK = 64 * 1024
+# A refused body with a Content-Length is read and thrown away, to keep the connection usable, when
+# it is at most this many times the limit; a larger one is left unread and the connection closes.
+DISCARD_FACTOR = 4
+# Only werkzeug's development server puts its socket in the WSGI environ.
+DEVELOPMENT_SERVER_KEY = "werkzeug.socket"
 
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
+
+
+def read_body(limit_setting: str) -> bytes:
+    """The request body, or 413 when it is over `limit_setting` (a setting's name) bytes.
+
+    The limit holds for the bytes actually read, whether the body came with a Content-Length or
+    chunked (`Transfer-Encoding: chunked`, no length). werkzeug's own `max_content_length` stops
+    reading a chunked body at the limit without a word, so one byte more is read here to tell a
+    body that ends at the limit from one that goes on.
+    """
+    limit = current_app.config[limit_setting]
+    if request.content_length is None or request.content_length <= limit:
+        request.max_content_length = limit + 1
+        try:
+            data = request.get_data()
+        except Exception as err:  # each server has its own errors for a broken chunk or a lost client
+            raise Problem(
+                400,
+                "unreadable-body",
+                "Unreadable request body",
+                f"the request body could not be read: {err}".rstrip(": "),
+                [("body", "could not be read (a malformed chunked body, or the client went away)")],
+            ) from None
+        if len(data) <= limit:
+            return data
+    discard_body(limit)
+    raise Problem(
+        413,
+        "body-too-large",
+        "Request body too large",
+        f"the request body is over the {limit}-byte limit (NEWSBRIEF_{limit_setting})",
+        [("body", f"over {limit} bytes")],
+    )
+
+
+def discard_body(limit: int) -> None:
+    """Read what is left of a refused body and throw it away, so that the answer ends the exchange
+    cleanly.
+
+    gunicorn answers `Connection: keep-alive`, then throws away at most 64 KiB of a body the
+    application left unread and, finding more, drops the connection: a client that reuses it (any
+    HTTP library's connection pool) fails on its next request. So a body with a Content-Length of at
+    most DISCARD_FACTOR times `limit` is read to its end, in bounded chunks; a larger one is left
+    for gunicorn to refuse (an application cannot make it say `Connection: close`). A chunked body
+    past the limit is not read further: its length is not known.
+
+    The development server answers `Connection: close` and then reads whatever is left of a body,
+    but with blocking reads of 10 MB that wait on the client, which waits on the server: the
+    connection stayed open until the client gave up. Read to the body's end here, it finds nothing
+    left and closes at once.
+    """
+    length = request.content_length
+    if DEVELOPMENT_SERVER_KEY in request.environ:
+        stream = get_input_stream(request.environ, max_content_length=None)
+    elif length is not None and length <= DISCARD_FACTOR * limit:
+        stream = get_input_stream(request.environ, max_content_length=length)
+    else:
+        return
+    # Whatever reading raises (a client gone, a broken chunk) only means there is nothing more to
+    # throw away; the answer is the refusal either way.
+    with contextlib.suppress(Exception):
+        while stream.read(DISCARD_CHUNK):
+            pass
 
 
 def check_json_body(limit_setting: str) -> None:
@@ -42,6 +118,7 @@ def check_json_body(limit_setting: str) -> None:
     too but takes one that does not parse for an empty one; the body read here stays cached for it."""
     if not request.is_json:
         got = request.mimetype or "no Content-Type"
+        discard_body(current_app.config[limit_setting])
         raise Problem(
             415,
             "unsupported-media-type",
@@ -49,17 +126,7 @@ def check_json_body(limit_setting: str) -> None:
             f"send the request as application/json, not {got}",
             [("Content-Type", "must be application/json")],
         )
-    limit = request.max_content_length = current_app.config[limit_setting]
-    try:
-        data = request.get_data()
-    except RequestEntityTooLarge:
-        raise Problem(
-            413,
-            "body-too-large",
-            "Request body too large",
-            f"the request body is over the {limit}-byte limit (NEWSBRIEF_{limit_setting})",
-            [("body", f"over {limit} bytes")],
-        ) from None
+    data = read_body(limit_setting)
     if not data.strip():
         raise Problem(400, "malformed-json", "Malformed JSON", "the request body is empty", [("body", "empty")])
     try:
@@ -122,8 +189,9 @@ def respond(stored: StoredBriefing, status: int) -> tuple[BriefingResource, int,
         {
             201: (BriefingResource, "A new briefing, stored"),
             200: (BriefingResource, "The briefing stored earlier for the same articles and options"),
+            422: (ProblemDetails, UNPROCESSABLE),
         },
-        problems=(400, 413, 415, 422, 503),
+        problems=(400, 413, 415, 503),
         headers={201: LOCATION, 200: LOCATION},
     ),
     operation_id="create_briefing",
@@ -166,7 +234,8 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
 )
 def get_briefing(briefing_id: str) -> tuple[BriefingResource, int, dict[str, str]]:
     """A stored briefing"""
-    stored = get_storage().get(briefing_id)
+    # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
+    stored = None if CONTROL_CHARACTER.search(briefing_id) else get_storage().get(briefing_id)
     if stored is None:
         raise Problem(
             404, "not-found", "Not Found", f"no briefing with id {briefing_id!r}", [("id", "no such briefing")]
