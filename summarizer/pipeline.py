@@ -30,6 +30,7 @@ from .types import (
     Briefing,
     BriefingSentence,
     CleanDocument,
+    Cluster,
     InputFormat,
     Selection,
     TokenCounter,
@@ -187,7 +188,13 @@ def input_budget(options: SummaryOptions, model: Generator | None) -> tuple[Inpu
     return input_format, counter, min(options.budget_tokens or options.decoding.budget_tokens or window, window)
 
 
-def write(selection: Selection, clusters, model: Generator | None, options: SummaryOptions, timer: StageTimer) -> Draft:
+def write(
+    selection: Selection,
+    clusters: Sequence[Cluster],
+    model: Generator | None,
+    options: SummaryOptions,
+    timer: StageTimer,
+) -> Draft:
     """Generate and keep the supported sentences; the extractive engine when there is no model
     or when the model's output had no supported sentence."""
     if model is not None:
