@@ -25,6 +25,7 @@ from nltk.stem.snowball import SnowballStemmer
 from nltk.tabdata import PunktDecoder
 from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from wordllama.inference import WordLlamaInference
 
 from .errors import ResourceUnavailable
 
@@ -166,3 +167,31 @@ def detect_language(text: str) -> tuple[str, float]:
         identifier = _load_language_identifier()
     code, probability = identifier.classify(text)
     return code, probability
+
+
+# Pretrained static word embeddings (WordLlama "l2_supercat", 256 dimensions, MIT) ship in the
+# `wordllama` wheel. Its own loader looks for the tokenizer under a folder name the wheel does
+# not use and then tries the Hugging Face hub, so the two files are read here directly.
+_WORD_VECTORS_LOCK = threading.Lock()
+
+
+@cache
+def _load_word_vectors() -> WordLlamaInference:
+    import wordllama
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
+    root = Path(wordllama.__file__).parent
+    tokenizer_file = root / "tokenizers" / "l2_supercat_tokenizer_config.json"
+    weights_file = root / "weights" / "l2_supercat_256.safetensors"
+    if not (tokenizer_file.is_file() and weights_file.is_file()):
+        raise ResourceUnavailable(f"the wordllama wheel lacks its embeddings ({root}); reinstall wordllama")
+    with safe_open(str(weights_file), framework="np", device="cpu") as weights:
+        embedding = weights.get_tensor("embedding.weight")
+    return WordLlamaInference(embedding, Tokenizer.from_file(str(tokenizer_file)))
+
+
+def word_vectors() -> WordLlamaInference:
+    """The static sentence embedder (a third of a second to load, once per process)."""
+    with _WORD_VECTORS_LOCK:
+        return _load_word_vectors()
