@@ -1,0 +1,244 @@
+"""The page for people (GET /, service/web) in a real browser: paste the seed articles, get the
+briefing, open a citation's evidence with the mouse and the keyboard, copy it as Markdown, follow
+a job; nothing an article carries runs as code; the page states its Content-Security-Policy and
+keeps to it. The README's screenshot (docs/screenshot.png) is taken here."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+import pytest
+from helpers.paths import ROOT, SEEDS
+from playwright.sync_api import expect
+
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+
+
+@pytest.fixture(scope="module")
+def seed_articles() -> list[dict]:
+    from service.payload import request_body
+
+    return request_body([str(SEEDS)])["articles"]
+
+
+def fold(text: str) -> str:
+    """Text as the page compares it with the article: white space runs, curly quotes, dashes, case."""
+    text = unicodedata.normalize("NFC", text).translate(str.maketrans("\u2018\u2019\u201c\u201d\u2013\u2014", "''\"\"--"))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def paste(page, articles: list[dict]) -> None:
+    """Fill one article's fields per article, adding fields as the page's button does."""
+    fieldsets = page.locator("fieldset.article")
+    while fieldsets.count() < len(articles):
+        page.get_by_role("button", name="Add an article").click()
+    for i, article in enumerate(articles):
+        fieldset = fieldsets.nth(i)
+        for label, key in (("Title", "title"), ("Outlet", "source"), ("Link", "url"), ("Date", "published"), ("Text", "text")):
+            if article.get(key):
+                fieldset.get_by_label(label, exact=True).fill(article[key])
+
+
+def brief(page, articles: list[dict], **options) -> dict:
+    """Paste `articles`, submit, and return the API's answer once the page shows the briefing."""
+    paste(page, articles)
+    if "max_words" in options:
+        page.get_by_label("Length (at most, in words)").fill(str(options["max_words"]))
+    with page.expect_response(lambda r: r.url.endswith("/v1/briefings") and r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Write the briefing").click()
+    assert answer.value.status in (200, 201), answer.value.text()
+    expect(page.locator("#briefing-result")).to_be_visible()
+    return answer.value.json()
+
+
+def shown_evidence(page) -> tuple[str, str]:
+    """The source sentence the evidence panel quotes, and the part of the article it highlights."""
+    panel = page.locator("#evidence")
+    expect(panel).to_be_visible()
+    return panel.locator("blockquote.evidence-sentence").first.inner_text(), panel.locator("mark.evidence-mark").first.inner_text()
+
+
+def test_the_seed_briefing_cites_and_a_marker_opens_its_evidence_in_the_article(page_server, page, seed_articles):
+    page.goto(page_server.url + "/")
+    resource = brief(page, seed_articles, max_words=120)
+    briefing = resource["briefing"]
+    titles = {f"article-{i + 1}": article["title"] for i, article in enumerate(seed_articles)}
+    sentences = page.locator("#briefing-text .sentence")
+    expect(sentences).to_have_count(len(briefing["sentences"]))
+    # Engine auto, offline: the fallback and its reason are on the page, not hidden.
+    expect(page.locator("#warning-list")).to_contain_text("used the extractive engine")
+    expect(page.locator("#source-list li")).to_have_count(len(briefing["sources"]))
+
+    # A sentence citing another source than the first's, so the panel must change.
+    firsts = [s for s in briefing["sentences"] if s["evidence"]]
+    for n, sentence in enumerate(briefing["sentences"][:4]):
+        if not sentence["evidence"]:
+            continue
+        citation = sentence["evidence"][0]
+        source = briefing["sources"][citation["source"] - 1]
+        page.locator(f"#sentence-{n + 1} .marker[data-source='{citation['source']}']").first.click()
+        quoted, highlighted = shown_evidence(page)
+        assert quoted == citation["text"]
+        # The highlight is that sentence inside the article as it was pasted (curly quotes and all).
+        assert fold(highlighted) == fold(citation["text"])
+        pasted = seed_articles[int(source["id"].removeprefix("article-")) - 1]["text"]
+        assert highlighted in pasted
+        expect(page.locator("#evidence h4").first).to_contain_text(titles[source["id"]])
+    assert len({s["evidence"][0]["source"] for s in firsts[:4]}) > 1
+    assert page.errors.errors == []
+
+    # What a person sees: the seeds' briefing, the evidence of its first marker open.
+    page.locator("#sentence-1 .marker").first.click()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_a_marker_reached_with_the_keyboard_shows_its_evidence(page_server, page, seed_articles):
+    page.goto(page_server.url + "/")
+    briefing = brief(page, seed_articles[:3])["briefing"]
+    cited = [(i, s) for i, s in enumerate(briefing["sentences"]) if s["citations"]]
+    # The page moves focus to the briefing; Tab goes on to its first marker, and the next.
+    expect(page.locator("#briefing-section")).to_be_focused()
+    for i, sentence in cited[:2]:
+        page.keyboard.press("Tab")
+        focused = page.locator(":focus")
+        expect(focused).to_have_class(re.compile(r"\bmarker\b"))
+        assert focused.evaluate("node => node.closest('.sentence').id") == f"sentence-{i + 1}"
+        quoted, _ = shown_evidence(page)
+        assert quoted == sentence["evidence"][0]["text"]
+        expect(page.locator("#evidence-title")).to_have_text(f"Evidence for [{sentence['citations'][0]}] in sentence {i + 1}")
+
+
+def test_markup_in_articles_is_shown_as_text_and_never_runs(page_server, page):
+    script = "<script>window.__xss = 'script'</script>"
+    image = "<img src=x onerror=\"window.__xss = 'img'\">"
+    body = (
+        f"The city council approved the new budget on Monday after a long debate {script}. "
+        f"The budget raises spending on schools by ten percent over last year {image}. "
+        "Council members said the vote was the closest in a decade. "
+        "The mayor welcomed the decision and promised to publish the full figures."
+    )
+    articles = [
+        {"title": f"Council passes budget {script}", "source": f"Outlet {image}", "url": "javascript:window.__xss='link'", "text": body},
+        {"title": f"Budget vote {image}", "text": body.replace("Monday", "Monday evening")},
+    ]
+    page.goto(page_server.url + "/")
+    # A dropped HTML page too: read by the page (DOMParser) to show its text.
+    page.locator("#files").set_input_files(
+        files=[{"name": "story.html", "mimeType": "text/html", "buffer": f"<html><head><title>Page {script}</title></head><body><p>{body}</p>{image}</body></html>".encode()}]
+    )
+    expect(page.locator("fieldset.article").first.get_by_label("Title", exact=True)).to_have_value(f"Page {script}")
+    page.get_by_role("button", name="Add an article").click()
+    fieldsets = page.locator("fieldset.article")
+    for i, article in enumerate(articles, start=1):
+        for label, key in (("Title", "title"), ("Outlet", "source"), ("Link", "url"), ("Text", "text")):
+            if article.get(key):
+                fieldsets.nth(i).get_by_label(label, exact=True).fill(article[key])
+    with page.expect_response(lambda r: r.url.endswith("/v1/briefings")) as answer:
+        page.get_by_role("button", name="Write the briefing").click()
+    assert answer.value.status == 201, answer.value.text()
+    expect(page.locator("#briefing-result")).to_be_visible()
+    for marker in page.locator(".marker").all():
+        marker.click()
+    expect(page.locator("#source-list")).to_contain_text(f"Council passes budget {script}")
+    expect(page.locator("#evidence")).to_be_visible()
+    assert page.evaluate("window.__xss") is None
+    # The text is there as text: no element was made from it, and no javascript: link.
+    assert page.locator("main img, main script").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    # Nothing failed; the only refusals are of the dropped page's handler, parsed to read its text.
+    assert page.errors.errors == []
+    assert all("inline event handler" in refused for refused in page.errors.refused)
+
+
+def test_the_page_states_a_content_security_policy_and_keeps_to_it(page_server, page):
+    response = page.goto(page_server.url + "/")
+    headers = response.headers
+    policy = {part.split()[0]: part.split()[1:] for part in headers["content-security-policy"].split("; ")}
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert "unsafe-inline" not in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    # Enforced: a script added inline does not run, and the page itself broke no rule loading.
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.body.append(s); }")
+    assert page.evaluate("window.__inline") is None
+    assert len(page.errors.refused) == 1 and "inline script" in page.errors.refused[0]
+    assert page.errors.errors == []
+    # Without the stories endpoint, the Stories view stays hidden.
+    expect(page.locator("#stories")).to_be_hidden()
+
+
+def test_copy_as_markdown_and_download_the_json(page_server, page, context, seed_articles):
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page_server.url)
+    page.goto(page_server.url + "/")
+    resource = brief(page, seed_articles[:3])
+    briefing = resource["briefing"]
+    page.get_by_role("button", name="Copy as Markdown").click()
+    expect(page.locator("#copy-status")).to_have_text("Copied the briefing as Markdown.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#markdown").input_value()
+    assert copied.startswith("# Briefing\n")
+    assert briefing["text"] in copied
+    sources = copied.split("## Sources\n\n", 1)[1].splitlines()
+    assert sources == [
+        f"{s['index']}. {s['title']}" + (f" ({s['published']})" if s["published"] else "") for s in briefing["sources"]
+    ]
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the JSON").click()
+    assert download.value.suggested_filename == f"briefing-{resource['id']}.json"
+    assert json.loads(open(download.value.path(), encoding="utf-8").read()) == resource
+
+
+def test_a_job_started_from_the_page_is_followed_to_its_briefing(page_server, page, seed_articles):
+    page.goto(page_server.url + "/")
+    paste(page, seed_articles[:2])
+    with page.expect_response(lambda r: r.url.endswith("/v1/jobs")) as answer:
+        page.get_by_role("button", name="Run as a background job").click()
+    assert answer.value.status == 202, answer.value.text()
+    job_id = answer.value.json()["id"]
+    card = page.locator("#job-list .job")
+    expect(card.locator(".job-summary")).to_contain_text("done: 1 of 1 clusters done")
+    expect(card.locator("progress")).to_have_attribute("value", "1")
+    card.get_by_role("button", name=re.compile("Open the briefing")).click()
+    expect(page.locator("#briefing-result")).to_be_visible()
+    page.locator("#sentence-1 .marker").first.click()
+    _, highlighted = shown_evidence(page)  # the page still knows the articles it sent
+    assert highlighted
+
+    # And by its id, in a page that did not start it.
+    other = page.context.new_page()
+    other.goto(page_server.url + "/")
+    other.get_by_label("Job id").fill(job_id)
+    other.get_by_role("button", name="Follow").click()
+    expect(other.locator("#job-list .job-summary")).to_contain_text("done: 1 of 1 clusters done")
+    other.get_by_label("Job id").fill("no-such-job")
+    other.get_by_role("button", name="Follow").click()
+    expect(other.locator("#job-list .job").first).to_contain_text("no job with id 'no-such-job'")
+
+
+def test_a_service_with_api_keys_gets_a_key_field_and_the_key_is_sent(keyed_server, api_key, page, seed_articles):
+    page.goto(keyed_server.url + "/")
+    key = page.get_by_label(re.compile("^API key"))
+    expect(key).to_be_visible()
+    paste(page, seed_articles[:2])
+    page.get_by_role("button", name="Write the briefing").click()
+    expect(page.locator("#form-errors")).to_contain_text("this request needs an API key")
+    expect(key).to_have_attribute("aria-invalid", "true")
+    key.fill(api_key)
+    page.get_by_role("button", name="Write the briefing").click()
+    expect(page.locator("#briefing-result")).to_be_visible()
+    expect(page.locator("#form-errors")).to_be_hidden()
+
+
+def test_a_bad_field_is_named_and_marked_on_the_page(page_server, page, seed_articles):
+    page.goto(page_server.url + "/")
+    paste(page, [seed_articles[0], {"title": "A title and no text"}])
+    page.get_by_role("button", name="Write the briefing").click()
+    errors = page.locator("#form-errors")
+    expect(errors).to_contain_text("articles[1].text")
+    expect(page.locator("fieldset.article").nth(1).get_by_label("Text", exact=True)).to_have_attribute("aria-invalid", "true")
