@@ -8,6 +8,7 @@ from .openapi import Responses, api, app_spec
 
 bp = Blueprint("docs", __name__)
 
+
 @bp.get("/openapi.json")
 @api.validate(
     resp=Responses({200: (None, "The OpenAPI document")}, media_types={200: "application/json"}),
@@ -18,4 +19,3 @@ def openapi() -> dict:
     if "newsbrief.openapi" not in current_app.extensions:
         current_app.extensions["newsbrief.openapi"] = app_spec(current_app)
     return current_app.extensions["newsbrief.openapi"]
-

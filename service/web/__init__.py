@@ -57,7 +57,9 @@ def add_security_headers(response: Response) -> Response:
 
 
 @bp.get("/")
-@api.validate(resp=Responses({200: (None, "The page for people")}, media_types={200: "text/html"}), operation_id="index")
+@api.validate(
+    resp=Responses({200: (None, "The page for people")}, media_types={200: "text/html"}), operation_id="index"
+)
 def index() -> tuple[str, int, dict]:
     """A page to paste articles, read the cited briefing and follow jobs"""
     service_settings: ServiceSettings = current_app.extensions["newsbrief.settings"]

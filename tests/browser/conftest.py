@@ -1,7 +1,6 @@
 """Fixtures of the browser tier: `newsbrief serve` on a loopback port, and Debian's chromium
-driven by Playwright (its pip package; no browser is downloaded: `executable_path` points at the
-system's, NEWSBRIEF_TEST_CHROMIUM or /usr/bin/chromium). Without that browser the tests fail,
-saying how to install it: a page nobody looked at is not tested."""
+driven by Playwright (helpers/browsers.py: without that browser the tests fail, saying how to
+install it)."""
 
 from __future__ import annotations
 
@@ -11,17 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
+from helpers.browsers import chromium_path
 from helpers.processes import Server, clean_environ, free_port, start_server, stop_server
+from playwright.sync_api import expect, sync_playwright
 
 # Read now: make_app clears NEWSBRIEF_* variables for each test.
-CHROMIUM = os.environ.get("NEWSBRIEF_TEST_CHROMIUM", "/usr/bin/chromium")
-NO_CHROMIUM = (
-    f"no chromium at {CHROMIUM}: the browser tests drive Debian's chromium. Install it with "
-    "`apt-get install chromium` (or `bash .ci/install-chromium`), or set NEWSBRIEF_TEST_CHROMIUM "
-    "to a Chromium executable"
-)
+ENVIRON = dict(os.environ)
 API_KEY = "page-test-key-0123456789"
 # A briefing takes a few seconds on a loaded machine (the model's load is tried first, offline).
 WAIT_MS = 60_000
@@ -59,12 +53,9 @@ def keyed_server(tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(NO_CHROMIUM, pytrace=False)
-    from playwright.sync_api import sync_playwright
-
+    executable = chromium_path(ENVIRON)
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM)
+        launched = playwright.chromium.launch(executable_path=executable)
         yield launched
         launched.close()
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import pytest
+from helpers.browsers import chromium_path
 from helpers.paths import ROOT, SEEDS
 from playwright.sync_api import expect
 
@@ -25,7 +26,9 @@ def seed_articles() -> list[dict]:
 
 def fold(text: str) -> str:
     """Text as the page compares it with the article: white space runs, curly quotes, dashes, case."""
-    text = unicodedata.normalize("NFC", text).translate(str.maketrans("\u2018\u2019\u201c\u201d\u2013\u2014", "''\"\"--"))
+    text = unicodedata.normalize("NFC", text).translate(
+        str.maketrans("\u2018\u2019\u201c\u201d\u2013\u2014", "''\"\"--")
+    )
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
@@ -36,7 +39,13 @@ def paste(page, articles: list[dict]) -> None:
         page.get_by_role("button", name="Add an article").click()
     for i, article in enumerate(articles):
         fieldset = fieldsets.nth(i)
-        for label, key in (("Title", "title"), ("Outlet", "source"), ("Link", "url"), ("Date", "published"), ("Text", "text")):
+        for label, key in (
+            ("Title", "title"),
+            ("Outlet", "source"),
+            ("Link", "url"),
+            ("Date", "published"),
+            ("Text", "text"),
+        ):
             if article.get(key):
                 fieldset.get_by_label(label, exact=True).fill(article[key])
 
@@ -57,7 +66,9 @@ def shown_evidence(page) -> tuple[str, str]:
     """The source sentence the evidence panel quotes, and the part of the article it highlights."""
     panel = page.locator("#evidence")
     expect(panel).to_be_visible()
-    return panel.locator("blockquote.evidence-sentence").first.inner_text(), panel.locator("mark.evidence-mark").first.inner_text()
+    return panel.locator("blockquote.evidence-sentence").first.inner_text(), panel.locator(
+        "mark.evidence-mark"
+    ).first.inner_text()
 
 
 def test_the_seed_briefing_cites_and_a_marker_opens_its_evidence_in_the_article(page_server, page, seed_articles):
@@ -108,7 +119,9 @@ def test_a_marker_reached_with_the_keyboard_shows_its_evidence(page_server, page
         assert focused.evaluate("node => node.closest('.sentence').id") == f"sentence-{i + 1}"
         quoted, _ = shown_evidence(page)
         assert quoted == sentence["evidence"][0]["text"]
-        expect(page.locator("#evidence-title")).to_have_text(f"Evidence for [{sentence['citations'][0]}] in sentence {i + 1}")
+        expect(page.locator("#evidence-title")).to_have_text(
+            f"Evidence for [{sentence['citations'][0]}] in sentence {i + 1}"
+        )
 
 
 def test_markup_in_articles_is_shown_as_text_and_never_runs(page_server, page):
@@ -121,13 +134,24 @@ def test_markup_in_articles_is_shown_as_text_and_never_runs(page_server, page):
         "The mayor welcomed the decision and promised to publish the full figures."
     )
     articles = [
-        {"title": f"Council passes budget {script}", "source": f"Outlet {image}", "url": "javascript:window.__xss='link'", "text": body},
+        {
+            "title": f"Council passes budget {script}",
+            "source": f"Outlet {image}",
+            "url": "javascript:window.__xss='link'",
+            "text": body,
+        },
         {"title": f"Budget vote {image}", "text": body.replace("Monday", "Monday evening")},
     ]
     page.goto(page_server.url + "/")
     # A dropped HTML page too: read by the page (DOMParser) to show its text.
     page.locator("#files").set_input_files(
-        files=[{"name": "story.html", "mimeType": "text/html", "buffer": f"<html><head><title>Page {script}</title></head><body><p>{body}</p>{image}</body></html>".encode()}]
+        files=[
+            {
+                "name": "story.html",
+                "mimeType": "text/html",
+                "buffer": f"<html><head><title>Page {script}</title></head><body><p>{body}</p>{image}</body></html>".encode(),
+            }
+        ]
     )
     expect(page.locator("fieldset.article").first.get_by_label("Title", exact=True)).to_have_value(f"Page {script}")
     page.get_by_role("button", name="Add an article").click()
@@ -164,7 +188,9 @@ def test_the_page_states_a_content_security_policy_and_keeps_to_it(page_server, 
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer"
     # Enforced: a script added inline does not run, and the page itself broke no rule loading.
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.body.append(s); }")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.body.append(s); }"
+    )
     assert page.evaluate("window.__inline") is None
     assert len(page.errors.refused) == 1 and "inline script" in page.errors.refused[0]
     assert page.errors.errors == []
@@ -191,7 +217,7 @@ def test_copy_as_markdown_and_download_the_json(page_server, page, context, seed
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the JSON").click()
     assert download.value.suggested_filename == f"briefing-{resource['id']}.json"
-    assert json.loads(open(download.value.path(), encoding="utf-8").read()) == resource
+    assert json.loads(download.value.path().read_text(encoding="utf-8")) == resource
 
 
 def test_a_job_started_from_the_page_is_followed_to_its_briefing(page_server, page, seed_articles):
@@ -241,4 +267,13 @@ def test_a_bad_field_is_named_and_marked_on_the_page(page_server, page, seed_art
     page.get_by_role("button", name="Write the briefing").click()
     errors = page.locator("#form-errors")
     expect(errors).to_contain_text("articles[1].text")
-    expect(page.locator("fieldset.article").nth(1).get_by_label("Text", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("fieldset.article").nth(1).get_by_label("Text", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+
+def test_without_chromium_the_browser_tests_fail_saying_how_to_install_it(tmp_path):
+    with pytest.raises(pytest.fail.Exception, match=r"no chromium at .*apt-get install chromium.*install-chromium"):
+        chromium_path({"NEWSBRIEF_TEST_CHROMIUM": str(tmp_path / "chromium")})
+    with pytest.raises(pytest.fail.Exception, match="no chromium at /nonexistent/chromium"):
+        chromium_path({"NEWSBRIEF_TEST_CHROMIUM": "/nonexistent/chromium"})

@@ -402,9 +402,10 @@ def test_docker_compose_migrates_once_before_the_api_and_workers_start():
         assert url == migrate["environment"]["NEWSBRIEF_DATABASE_URL"] and url.startswith("postgresql")
 
 
-def test_a_non_editable_install_carries_the_migrations_and_every_module(tmp_path):
+def test_a_non_editable_install_carries_the_migrations_every_module_and_the_web_page(tmp_path):
     """`pip install .`, as the Dockerfile runs it, installs only the packages pyproject lists: the
-    wheel built from what the Dockerfile copies holds every module of the source tree."""
+    wheel built from what the Dockerfile copies holds every module of the source tree, and the
+    web page's files."""
     source = tmp_path / "src"
     for name in ("summarizer", "service", "prompts"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -423,5 +424,11 @@ def test_a_non_editable_install_carries_the_migrations_and_every_module(tmp_path
         for path in (source / name).rglob("*.py")
     }
     assert modules - in_wheel == set()
+    # The web page's templates and static files too (pyproject's package-data).
+    page_files = {
+        path.relative_to(source).as_posix() for path in (source / "service" / "web").rglob("*") if path.is_file()
+    }
+    assert {"service/web/templates/index.html", "service/web/static/page.js"} <= page_files
+    assert page_files - in_wheel == set()
     revisions = [name for name in in_wheel if name.startswith("service/migrations/versions/v")]
     assert len(revisions) == len(list(migrations._scripts().walk_revisions())) == int(HEAD)

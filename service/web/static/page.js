@@ -292,10 +292,9 @@
     return (shown.briefing.sources || []).find((source) => source.index === index) || null;
   }
 
-  function articleOf(source, index) {
-    if (!shown.articles) return null;
-    if (source && shown.articles.has(source.id)) return shown.articles.get(source.id);
-    return shown.articles.get(`#${index}`) || null;
+  function articleOf(source) {
+    if (!shown.articles || !source) return null;
+    return shown.articles.get(String(source.id)) || null;
   }
 
   function sourceLabel(source, index) {
@@ -539,7 +538,7 @@
       el("p", { class: "label", text: `Source sentence${facts.length ? ` (${facts.join(", ")})` : ""}` }),
       el("blockquote", { class: "evidence-sentence" }, ...withSpan(citation.text, citation.span)),
     );
-    const article = articleOf(sourceByIndex(index), index);
+    const article = articleOf(sourceByIndex(index));
     if (!article) {
       nodes.push(el("p", { class: "help", text: "This page does not have the article's text, so only the sentence is shown." }));
       return el("div", { class: "evidence-item" }, ...nodes);
@@ -631,7 +630,7 @@
   function downloadJson() {
     if (!shown) return;
     const blob = new Blob([`${JSON.stringify(shown.resource, null, 2)}\n`], { type: "application/json" });
-    const link = el("a", { href: URL.createObjectURL(blob), download: `briefing-${shown.resource.id || "story"}.json` });
+    const link = el("a", { href: URL.createObjectURL(blob), download: `briefing-${shown.resource.id || shown.resource.briefing_id || "story"}.json` });
     document.body.append(link);
     link.click();
     link.remove();
@@ -825,20 +824,23 @@
       return;
     }
     const story = result.data;
-    const briefing = story.briefing || null;
-    if (!briefingOf(briefing)) {
-      status.textContent = "This story has no briefing yet.";
+    // The current version: {version, status, briefing, error}, or a briefing itself.
+    const version = story.briefing || null;
+    if (!briefingOf(version)) {
+      const state = version && version.status ? `its briefing is ${version.status}` : "it has no briefing yet";
+      const why = version && version.error ? `: ${version.error.message}` : "";
+      status.textContent = `${story.headline || `Story ${id}`}: ${state}${why}.`;
       return;
     }
+    // Articles listed with their text, when the service sends it, show the evidence in place.
     const known = new Map();
-    (story.articles || []).forEach((article, i) => {
+    for (const article of story.articles || []) {
       let text = article.text || "";
       if (!text && article.html) text = htmlText(new DOMParser().parseFromString(article.html, "text/html"));
-      const entry = { ...article, shown: text };
-      if (article.id) known.set(article.id, entry);
-      known.set(`#${i + 1}`, entry);
-    });
-    renderBriefing(briefing, known);
+      if (text && article.id !== undefined) known.set(String(article.id), { ...article, shown: text });
+    }
+    status.textContent = `${story.headline || `Story ${id}`}${version.version ? `: briefing version ${version.version}` : ""}`;
+    renderBriefing(version, known);
     $("briefing-section").focus();
   }
 
