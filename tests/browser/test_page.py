@@ -102,6 +102,7 @@ def test_the_seed_briefing_cites_and_a_marker_opens_its_evidence_in_the_article(
 
     # What a person sees: the seeds' briefing, the evidence of its first marker open.
     page.locator("#sentence-1 .marker").first.click()
+    page.evaluate("document.querySelectorAll('textarea').forEach(box => { box.scrollTop = 0; })")
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 

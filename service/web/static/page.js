@@ -522,6 +522,8 @@
     $("evidence-body").replaceChildren(...nodes);
     const panel = $("evidence");
     panel.hidden = false;
+    // Scrolls the page only when some of the panel is out of sight.
+    panel.scrollIntoView({ block: "nearest" });
     // Bring each highlighted sentence into view inside its article box, not by scrolling the page.
     for (const mark of panel.querySelectorAll("mark.evidence-mark")) {
       const box = mark.closest(".article-text");
