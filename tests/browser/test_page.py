@@ -282,3 +282,38 @@ def test_without_chromium_the_browser_tests_fail_saying_how_to_install_it(tmp_pa
         chromium_path({"NEWSBRIEF_TEST_CHROMIUM": str(tmp_path / "chromium")})
     with pytest.raises(pytest.fail.Exception, match="no chromium at /nonexistent/chromium"):
         chromium_path({"NEWSBRIEF_TEST_CHROMIUM": "/nonexistent/chromium"})
+
+
+def test_dropped_files_fill_article_fields_and_fields_can_be_removed(page_server, page):
+    page.goto(page_server.url + "/")
+    # A drop as a person makes it: files in a DataTransfer, dropped on the drop zone.
+    page.evaluate(
+        """() => {
+            const files = new DataTransfer();
+            files.items.add(new File(["Breaking\\n\\nCouncil passes the new city budget\\nThe council voted on Monday."], "budget.txt", {type: "text/plain"}));
+            files.items.add(new File(["<html><head><title>Mayor welcomes vote</title></head><body><p>The mayor spoke.</p></body></html>"], "mayor.html", {type: "text/html"}));
+            files.items.add(new File(["%PDF-1.4"], "report.pdf", {type: "application/pdf"}));
+            document.getElementById("drop-zone").dispatchEvent(new DragEvent("drop", {dataTransfer: files, bubbles: true, cancelable: true}));
+        }"""
+    )
+    fieldsets = page.locator("fieldset.article")
+    # The .txt file's title line follows `newsbrief summarize`'s rule: a short label is skipped.
+    expect(fieldsets.nth(0).get_by_label("Title", exact=True)).to_have_value("Council passes the new city budget")
+    expect(fieldsets.nth(0).get_by_label("Text", exact=True)).to_have_value("Breaking\n\nThe council voted on Monday.")
+    expect(fieldsets.nth(1).get_by_label("Title", exact=True)).to_have_value("Mayor welcomes vote")
+    expect(fieldsets.nth(1).get_by_label("Text", exact=True)).to_have_value("The mayor spoke.")
+    expect(fieldsets.nth(1).get_by_label("Text", exact=True)).not_to_be_editable()  # the service reads the HTML
+    expect(fieldsets).to_have_count(2)
+    expect(page.locator("#form-status")).to_have_text(
+        "Added 2 files: budget.txt, mayor.html; left out report.pdf: only .txt and .html files are read"
+    )
+
+    page.get_by_role("button", name="Add an article").click()
+    expect(fieldsets).to_have_count(3)
+    expect(page.locator(":focus")).to_have_id(re.compile(r"article-\d+-title"))
+    page.get_by_role("button", name="Remove article 1").click()
+    expect(fieldsets).to_have_count(2)
+    expect(fieldsets.nth(0).locator("legend")).to_have_text("Article 1")
+    expect(fieldsets.nth(0).get_by_label("Title", exact=True)).to_have_value("Mayor welcomes vote")
+    page.get_by_role("button", name="Remove article 2").click()
+    expect(page.get_by_role("button", name="Remove article 1")).to_be_disabled()  # one is always left

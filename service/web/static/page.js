@@ -151,13 +151,14 @@
   }
 
   async function addFiles(files) {
-    const status = $("form-status");
     const added = [];
+    const skipped = [];
+    let overLimit = null;
     for (const file of files) {
       const name = file.name.toLowerCase();
       const isHtml = name.endsWith(".html") || name.endsWith(".htm");
       if (!isHtml && !name.endsWith(".txt")) {
-        status.textContent = `${file.name}: not a .txt or .html file, skipped`;
+        skipped.push(file.name);
         continue;
       }
       const content = await file.text();
@@ -177,7 +178,7 @@
       let fieldset = empty;
       if (!fieldset) {
         if (articleFieldsets().length >= maxArticles) {
-          status.textContent = `At most ${maxArticles} articles: ${file.name} and later files were left out`;
+          overLimit = `at most ${maxArticles} articles: ${file.name} and later files were left out`;
           break;
         }
         fieldset = addArticle();
@@ -193,7 +194,11 @@
       }
       added.push(file.name);
     }
-    if (added.length) status.textContent = `Added ${added.length} file${added.length > 1 ? "s" : ""}: ${added.join(", ")}`;
+    const said = [];
+    if (added.length) said.push(`Added ${added.length} file${added.length > 1 ? "s" : ""}: ${added.join(", ")}`);
+    if (skipped.length) said.push(`left out ${skipped.join(", ")}: only .txt and .html files are read`);
+    if (overLimit) said.push(overLimit);
+    $("form-status").textContent = said.join("; ");
   }
 
   // The articles to send, each with an id the briefing's sources name, and what the page shows of
