@@ -1,5 +1,6 @@
 """What the page does with the parts of a briefing and the endpoints other work adds: verdicts,
-evidence spans and disagreements (the trust work), and stories (GET /v1/stories). A real briefing
+evidence spans and disagreements (the trust work), an evidence's speaker (the content work), and
+stories (GET /v1/stories). A real briefing
 of the seeds is answered with those fields added, by Playwright's routing, in the shapes that work
 gives them, so the page reads them before they land and tolerates their absence after."""
 
@@ -39,6 +40,7 @@ def with_trust_fields(resource: dict) -> dict:
         sentence["reason"] = "source 3 gives another date" if i == 1 else None
         for citation in sentence["evidence"]:
             citation["span"] = [0, citation["text"].index(" ", 10)]
+    changed["briefing"]["sentences"][0]["evidence"][0]["speaker"] = "Dmitry Peskov"
     changed["briefing"]["disagreements"] = [
         {
             "claim": "When the visit takes place",
@@ -80,6 +82,9 @@ def test_verdicts_spans_and_disagreements_are_shown(page_server, page, seed_requ
     expect(spans).to_have_count(2)
     expect(spans.first).to_have_text(first["text"][start:end])
     expect(page.locator("#evidence mark strong.span")).to_have_text(first["text"][start:end])
+    expect(page.locator("#evidence .label").nth(1)).to_have_text(
+        f"Source sentence (similarity {first['score']:.2f}, said by Dmitry Peskov)"
+    )
 
     section = page.locator("#disagreements")
     expect(section).to_be_visible()
