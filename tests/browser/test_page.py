@@ -317,3 +317,38 @@ def test_dropped_files_fill_article_fields_and_fields_can_be_removed(page_server
     expect(fieldsets.nth(0).get_by_label("Title", exact=True)).to_have_value("Mayor welcomes vote")
     page.get_by_role("button", name="Remove article 2").click()
     expect(page.get_by_role("button", name="Remove article 1")).to_be_disabled()  # one is always left
+
+
+# WCAG 2 contrast of each visible text element's colour with the background it is drawn on (the
+# nearest opaque one up the tree).
+CONTRAST_OF_TEXT = """() => {
+    const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    const rgb = (css) => css.match(/[\\d.]+/g).map(Number);
+    const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const background = (node) => {
+        for (; node; node = node.parentElement) {
+            const [r, g, b, a] = rgb(getComputedStyle(node).backgroundColor);
+            if (a === undefined || a > 0) return [r, g, b];
+        }
+        return [255, 255, 255];
+    };
+    const found = [];
+    for (const node of document.querySelectorAll("body *")) {
+        const own = Array.from(node.childNodes).some((child) => child.nodeType === 3 && child.textContent.trim());
+        if (!own || !node.getClientRects().length || getComputedStyle(node).visibility === "hidden") continue;
+        const [fore, back] = [luminance(rgb(getComputedStyle(node).color)), luminance(background(node))];
+        const ratio = (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+        found.push([node.tagName.toLowerCase() + (node.className ? "." + node.className : ""), Math.round(ratio * 100) / 100]);
+    }
+    return found;
+}"""
+
+
+def test_text_on_the_page_has_readable_contrast(page_server, page, seed_articles):
+    page.goto(page_server.url + "/")
+    brief(page, seed_articles[:2])
+    page.locator("#sentence-1 .marker").first.click()
+    measured = page.evaluate(CONTRAST_OF_TEXT)
+    assert len(measured) > 50  # the briefing, its warnings, sources and evidence included
+    low = [(element, ratio) for element, ratio in measured if ratio < 4.5]
+    assert low == [], low
