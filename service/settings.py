@@ -10,6 +10,7 @@ settings) derived from them.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -99,6 +100,25 @@ class ServiceSettings(Settings):
     # Pool processes of `newsbrief worker`, each with its own model.
     worker_concurrency: PositiveInt = 1
 
+    # Stories (service/stories.py): articles and feeds grouped into events, each with its briefing.
+    # Networks (CIDR, comma-separated) that fetched URLs may reach although they are loopback,
+    # private, link-local or reserved: by default none, so a user's URL never reaches this
+    # machine's own network. Tests list 127.0.0.1/32 to reach their local server.
+    fetch_allow_networks: Annotated[list[str], NoDecode] = []
+    # Seconds a fetch may take (connect and each read), and the most bytes read of one response.
+    fetch_timeout: PositiveFloat = 10.0
+    fetch_max_bytes: PositiveInt = 5_000_000
+    # Articles one POST /v1/articles may carry (content or URLs to fetch).
+    max_ingest_articles: PositiveInt = 500
+    # Seconds between two polls of a subscribed feed, and the most new entries one poll ingests.
+    feed_poll_interval: PositiveFloat = 900.0
+    feed_max_entries: PositiveInt = 50
+    max_feeds: PositiveInt = 1000
+    # Hours an article stays open for new articles to join its story; older stories are closed.
+    story_window_hours: PositiveFloat = 72.0
+    # Threads of the in-process pool that fetches and polls when no broker is configured.
+    fetch_threads: PositiveInt = 4
+
     # gunicorn (service/gunicorn_conf.py): each worker process has its own model.
     bind: str = "0.0.0.0:8000"
     workers: PositiveInt = 2
@@ -127,6 +147,25 @@ class ServiceSettings(Settings):
         if value is None:
             return []
         return value.split(",") if isinstance(value, str) else value
+
+    @field_validator("fetch_allow_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if value is None:
+            return []
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("fetch_allow_networks")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{network!r} is not a network: give addresses or CIDR blocks, like 10.0.0.0/8"
+                ) from None
+        return networks
 
     @field_validator("redis_url")
     @classmethod
