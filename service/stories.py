@@ -41,7 +41,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -69,6 +69,7 @@ from summarizer.stories.feeds import entry_article
 
 from .job_storage import PENDING, JobClusterRow, JobStore, NewCluster
 from .jobs import TRANSIENT, DispatchError, dispatch, retry_delay
+from .settings import ConfigError, variable_name
 from .story_storage import (
     DONE,
     FAILED,
@@ -123,7 +124,7 @@ def short(message: str) -> str:
     return message if len(message) <= MAX_ERROR_CHARS else message[: MAX_ERROR_CHARS - 1] + "…"
 
 
-def fetch_policy(config: dict[str, Any] | Any) -> FetchPolicy:
+def fetch_policy(config: Mapping[str, Any]) -> FetchPolicy:
     return FetchPolicy(
         allow_networks=tuple(config["FETCH_ALLOW_NETWORKS"]),
         timeout_s=config["FETCH_TIMEOUT"],
@@ -291,6 +292,10 @@ class StoryService:
         config = app.config
         self.engine: Engine = app.extensions["newsbrief.storage"].engine
         self.sessions = sessionmaker(self.engine)
+        try:
+            self.policy = fetch_policy(config)
+        except InputError as err:
+            raise ConfigError(f"{variable_name('fetch_allow_networks')}: {err.message}") from None
         self.index = StoryIndex(timedelta(hours=config["STORY_WINDOW_HOURS"]))
         self.celery = app.extensions.get("celery") if config["REDIS_URL"] else None
         self._executor: ThreadPoolExecutor | None = None
@@ -471,7 +476,7 @@ class StoryService:
         known = self.known_url(row.url)
         if known is None:
             try:
-                article = fetch_article(row.url, fetch_policy(self.app.config))
+                article = fetch_article(row.url, self.policy)
             except InputError as err:  # FetchRefused, FetchFailed: the caller's URL, not a bug
                 self.finish_fetch(fetch_id, status=FAILED, error=short(err.message))
                 return
@@ -504,7 +509,7 @@ class StoryService:
             url = session.execute(select(FeedRow.url).where(FeedRow.id == feed_id)).scalar_one_or_none()
         if url is None:
             return
-        policy = fetch_policy(self.app.config)
+        policy = self.policy
         errors: list[str] = []
         added = 0
         title = None

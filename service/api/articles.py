@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 
 from summarizer import InputError
 from summarizer.inputs import article_from_dict
@@ -26,7 +26,7 @@ from ..jobs import DispatchError
 from ..problems import Problem, invalid
 from ..schemas import CONTROL_CHARACTER
 from ..schemas import Problem as ProblemDetails
-from ..stories import FETCH_TASK, Incoming, fetch_policy, get_stories, plain_article
+from ..stories import FETCH_TASK, Incoming, get_stories, plain_article
 from ..story_schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
 from ..story_storage import FAILED, FetchRow, aware
 from .briefings import check_json_body
@@ -61,7 +61,7 @@ def to_incoming(index: int, item: IngestArticle) -> Incoming:
 def check_fetchable(index: int, url: str) -> None:
     """422 naming articles[index].url when the URL may not (or cannot) be fetched; nothing is sent."""
     try:
-        check_url(url, fetch_policy(current_app.config))
+        check_url(url, get_stories().policy)
     except InputError as err:  # FetchRefused (SSRF, scheme), FetchFailed (the host does not resolve)
         reason = getattr(err, "reason", err.message)
         raise invalid([(f"articles[{index}].url", f"{url}: {reason}")]) from None

@@ -20,7 +20,7 @@ from summarizer.stories.fetch import check_url
 from ..jobs import DispatchError
 from ..problems import Problem, invalid
 from ..schemas import CONTROL_CHARACTER
-from ..stories import POLL_TASK, fetch_policy, get_stories, log
+from ..stories import POLL_TASK, get_stories, log
 from ..story_schemas import FeedList, FeedRequest, FeedResource
 from ..story_storage import FeedRow, aware, url_digest
 from .briefings import check_json_body
@@ -74,7 +74,7 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
     service = get_stories()
     url = json.url.strip()
     try:
-        check_url(url, fetch_policy(current_app.config))
+        check_url(url, get_stories().policy)
     except InputError as err:  # FetchRefused (SSRF, scheme), FetchFailed (the host does not resolve)
         raise invalid([("url", f"{url}: {getattr(err, 'reason', err.message)}")]) from None
     digest = url_digest(url)
@@ -91,15 +91,17 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
         try:
             with service.sessions.begin() as session:
                 session.add(row)
+                session.flush()
+                feed_id = row.id
         except IntegrityError:  # the same feed, subscribed by a concurrent request
             pass
         else:
             status = 201
-            if service.claim_feed(row.id, due=None):
+            if service.claim_feed(feed_id, due=None):
                 try:
-                    service.submit(POLL_TASK, row.id)
+                    service.submit(POLL_TASK, feed_id)
                 except DispatchError as err:
-                    log.warning("feed %d: first poll not queued (the scheduler will poll it): %s", row.id, err)
+                    log.warning("feed %d: first poll not queued (the scheduler will poll it): %s", feed_id, err)
             service.start_scheduler()
     with service.sessions() as session:
         stored = session.execute(select(FeedRow).where(FeedRow.url_hash == digest)).scalar_one()
