@@ -531,7 +531,7 @@ class StoryService:
                 feed_row.title = feed_row.title or title
 
     def _new_entries(self, feed: Feed, feed_id: int, policy: FetchPolicy, errors: list[str]) -> list[Incoming]:
-        incoming = []
+        incoming: list[Incoming] = []
         for entry in feed.entries:
             if len(incoming) >= self.app.config["FEED_MAX_ENTRIES"]:
                 break

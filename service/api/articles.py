@@ -125,14 +125,14 @@ def ingest_articles(json: IngestRequest) -> tuple[IngestResponse, int]:
     items = []
     for index in range(len(json.articles)):
         result = results[index]
-        fetch_id = result.get("fetch_id")
+        queued_id = result.get("fetch_id")
         items.append(
             {
                 "index": index,
                 **result,
-                "fetch_id": fetch_id,
+                "fetch_id": queued_id,
                 "story_url": story_url(result["story_id"]),
-                "fetch_url": url_for("articles.get_fetch", fetch_id=fetch_id) if fetch_id else None,
+                "fetch_url": url_for("articles.get_fetch", fetch_id=queued_id) if queued_id else None,
             }
         )
     counts = {status: sum(item["status"] == status for item in items) for status in ("new", "duplicate", "queued")}
