@@ -33,8 +33,8 @@ def article_from_page(
             raise FetchFailed(url, "the page is empty")
         return Article(id=url, title="", text=text.strip(), url=url, source=site_of(url))
     # trafilatura decodes bytes itself (meta charset, then detection); it never fetches `url`.
-    found = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False, as_dict=True)
-    document: dict = found if isinstance(found, dict) else {}
+    found = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False)
+    document: dict = {} if found is None else found if isinstance(found, dict) else found.as_dict()
     text = str(document.get("text") or "").strip()
     if not text:
         raise FetchFailed(url, "no article text found in the page")
