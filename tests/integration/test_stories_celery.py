@@ -45,7 +45,7 @@ def start_beat_worker(env: dict[str, str], workdir) -> Worker:
 def test_fetches_polls_and_briefings_run_on_a_celery_worker_with_beat(make_app, broker, workers, tmp_path):
     server = LocalServer()
     try:
-        server.routes["/radio"] = ("text/html", page(FLOODS_RADIO["title"], FLOODS_RADIO["text"].split(". "), "Radio"))
+        server.routes["/radio"] = ("text/html", page(FLOODS_RADIO["title"], [FLOODS_RADIO["text"]], "Radio"))
         entries = [{"title": FLOODS_LOCAL["title"], "link": server.url("/local"), "content": FLOODS_LOCAL["text"]}]
         server.routes["/feed.xml"] = ("application/rss+xml", rss(entries))
         database_url = f"sqlite:///{tmp_path / 'stories.sqlite3'}"

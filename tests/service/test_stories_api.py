@@ -130,7 +130,7 @@ def test_a_briefing_is_made_at_two_outlets_and_remade_when_the_story_grows(stori
 def test_urls_are_fetched_in_the_background_once(stories_app, server):
     server.routes["/floods"] = (
         "text/html; charset=utf-8",
-        page(FLOODS_LOCAL["title"], FLOODS_LOCAL["text"].split(". "), "Local"),
+        page(FLOODS_LOCAL["title"], [FLOODS_LOCAL["text"]], "Local"),
     )
     client = stories_app(**ALLOW_LOCAL).test_client()
     [wire] = ingest(client, FLOODS_WIRE, status=201)["articles"]
@@ -212,7 +212,7 @@ def test_a_redirect_to_a_refused_address_is_not_followed(stories_app, server):
 
 
 def test_feeds_are_subscribed_listed_and_polled_on_a_schedule(stories_app, server):
-    server.routes["/floods"] = ("text/html", page(FLOODS_RADIO["title"], FLOODS_RADIO["text"].split(". "), "Radio"))
+    server.routes["/floods"] = ("text/html", page(FLOODS_RADIO["title"], [FLOODS_RADIO["text"]], "Radio"))
     entries = [
         {"title": FLOODS_LOCAL["title"], "link": server.url("/a/floods-local"), "content": FLOODS_LOCAL["text"]},
         {"title": RATES["title"], "link": server.url("/a/rates"), "content": RATES["text"]},
