@@ -6,12 +6,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from summarizer.types import Briefing
 
 from .schemas import NOT_BLANK, ArticleBody, AtMost, ClusterError, Meta, NoControlCharacters, Strict, omitted
 
+
+def _iso_time(value: object) -> object:
+    """An ISO 8601 time (a time zone, or UTC), and only that: pydantic alone also takes a number
+    of seconds, which a query string cannot tell from a typo."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "datetime_from_iso", "must be an ISO 8601 time, like 2026-11-30T14:00:00Z"
+            ) from None
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
 WebUrl = Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK), NoControlCharacters()]
 
 EXAMPLE_INGEST: dict[str, Any] = {
@@ -117,8 +133,8 @@ class StoryQuery(BaseModel):
     """GET /v1/stories: stories last seen in [since, until), newest first, `limit` a page."""
 
     model_config = ConfigDict(extra="forbid")
-    since: datetime | None = omitted("Only stories last seen at or after this time (ISO 8601)")
-    until: datetime | None = omitted("Only stories first seen before this time (ISO 8601)")
+    since: IsoTime | None = omitted("Only stories last seen at or after this time (ISO 8601)")
+    until: IsoTime | None = omitted("Only stories first seen before this time (ISO 8601)")
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[str, Field(min_length=1, max_length=200)] | None = omitted(
         "The `next_cursor` of the previous page"

@@ -19,6 +19,7 @@ from flask import Blueprint, request, url_for
 
 from summarizer import InputError
 from summarizer.inputs import article_from_dict
+from summarizer.stories import FetchFailed, FetchRefused
 from summarizer.stories.articles import site_of
 from summarizer.stories.fetch import check_url
 
@@ -59,12 +60,18 @@ def to_incoming(index: int, item: IngestArticle) -> Incoming:
 
 
 def check_fetchable(index: int, url: str) -> None:
-    """422 naming articles[index].url when the URL may not (or cannot) be fetched; nothing is sent."""
+    """422 naming articles[index].url when the fetch policy refuses the URL (nothing is sent). A
+    host that does not resolve now is left to the fetch, which may find it later and says why not."""
     try:
         check_url(url, get_stories().policy)
-    except InputError as err:  # FetchRefused (SSRF, scheme), FetchFailed (the host does not resolve)
-        reason = getattr(err, "reason", err.message)
-        raise invalid([(f"articles[{index}].url", f"{url}: {reason}")]) from None
+    except FetchRefused as err:
+        raise invalid([(f"articles[{index}].url", refusal(err))]) from None
+    except FetchFailed:
+        pass
+
+
+def refusal(err: FetchRefused) -> str:
+    return f"may not be fetched: {err.reason} ({err.url})"
 
 
 def story_url(story_id: int | None) -> str | None:

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from summarizer import InputError
+from summarizer.stories import FetchFailed, FetchRefused
 from summarizer.stories.fetch import check_url
 
 from ..jobs import DispatchError
@@ -23,6 +23,7 @@ from ..schemas import CONTROL_CHARACTER
 from ..stories import POLL_TASK, get_stories, log
 from ..story_schemas import FeedList, FeedRequest, FeedResource
 from ..story_storage import FeedRow, aware, url_digest
+from .articles import refusal
 from .briefings import check_json_body
 from .openapi import Responses, api
 
@@ -75,8 +76,10 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
     url = json.url.strip()
     try:
         check_url(url, get_stories().policy)
-    except InputError as err:  # FetchRefused (SSRF, scheme), FetchFailed (the host does not resolve)
-        raise invalid([("url", f"{url}: {getattr(err, 'reason', err.message)}")]) from None
+    except FetchRefused as err:
+        raise invalid([("url", refusal(err))]) from None
+    except FetchFailed:
+        pass  # the host does not resolve now: the polls say so in last_error until it does
     digest = url_digest(url)
     with service.sessions() as session:
         existing = session.execute(select(FeedRow).where(FeedRow.url_hash == digest)).scalar_one_or_none()

@@ -163,6 +163,11 @@ def test_a_failed_fetch_says_why(stories_app, server):
     assert "404" in fetch["error"]["message"] and fetch["error"]["field"] == "articles[0].url"
     assert fetch["article_id"] is None and server.hits["/gone"] == 1
 
+    # A host that does not resolve now is not refused: the fetch tries, and says why it failed.
+    [unknown] = ingest(client, {"url": "http://newsbrief-test.invalid/x"}, status=202)["articles"]
+    fetch = wait_for(lambda: client.get(unknown["fetch_url"]).get_json(), lambda f: f["status"] == "failed", "fetch")
+    assert "cannot resolve newsbrief-test.invalid" in fetch["error"]["message"]
+
 
 def test_urls_on_this_machines_network_are_refused_without_a_request(stories_app, server):
     server.routes["/floods"] = ("text/html", page("Floods", ["Floods killed 12 people on Monday."], "Local"))
@@ -286,6 +291,7 @@ def test_stories_are_listed_newest_first_in_pages_and_by_time(stories_app):
         ("/v1/stories?limit=0", "limit"),
         ("/v1/stories?limit=lots", "limit"),
         ("/v1/stories?since=yesterday", "since"),
+        ("/v1/stories?until=72.0", "until"),
         ("/v1/stories?cursor=not-a-cursor", "cursor"),
         ("/v1/stories?colour=red", "colour"),
     ],
