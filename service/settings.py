@@ -100,14 +100,8 @@ class ServiceSettings(Settings):
     worker_concurrency: PositiveInt = 1
 
     # Stories (service/stories.py): articles and feeds grouped into events, each with its briefing.
-    # Networks (CIDR) or host names, comma-separated, that fetched URLs may reach although they
-    # are loopback, private, link-local or reserved: by default none, so a user's URL never reaches
-    # this machine's own network. Tests list 127.0.0.1/32 to reach their local server. Checked
-    # as the app starts (service/stories.py), not here: the check's module is slow to import.
-    fetch_allow_networks: Annotated[list[str], NoDecode] = []
-    # Seconds a fetch may take (connect and each read), and the most bytes read of one response.
-    fetch_timeout: PositiveFloat = 10.0
-    fetch_max_bytes: PositiveInt = 5_000_000
+    # How URLs are fetched is the library's settings (NEWSBRIEF_FETCH_ALLOW_NETWORKS, ...: tests
+    # allow 127.0.0.1/32 to reach their local server), checked as the app starts.
     # Articles one POST /v1/articles may carry (content or URLs to fetch).
     max_ingest_articles: PositiveInt = 500
     # Seconds between two polls of a subscribed feed, and the most new entries one poll ingests.
@@ -147,13 +141,6 @@ class ServiceSettings(Settings):
         if value is None:
             return []
         return value.split(",") if isinstance(value, str) else value
-
-    @field_validator("fetch_allow_networks", mode="before")
-    @classmethod
-    def _split_networks(cls, value: object) -> object:
-        if value is None:
-            return []
-        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
     @field_validator("redis_url")
     @classmethod

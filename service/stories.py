@@ -129,6 +129,7 @@ def fetch_policy(config: Mapping[str, Any]) -> FetchPolicy:
         allow_networks=tuple(config["FETCH_ALLOW_NETWORKS"]),
         timeout_s=config["FETCH_TIMEOUT"],
         max_bytes=config["FETCH_MAX_BYTES"],
+        max_redirects=config["FETCH_MAX_REDIRECTS"],
     )
 
 

@@ -30,6 +30,8 @@ from helpers.story_server import (
     wait_for,
 )
 
+from service.settings import ConfigError
+
 
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
@@ -372,3 +374,8 @@ def test_the_openapi_document_describes_the_stories_api(client):
     assert {"/v1/articles", "/v1/feeds", "/v1/stories", "/v1/stories/{story_id}"} <= set(spec["paths"])
     assert spec["components"]["schemas"]["IngestRequest"]["properties"]["articles"]["maxItems"] == 500
     assert {"200", "201", "202", "422"} <= set(spec["paths"]["/v1/articles"]["post"]["responses"])
+
+
+def test_a_bad_allow_list_stops_the_start(make_app):
+    with pytest.raises(ConfigError, match="NEWSBRIEF_FETCH_ALLOW_NETWORKS: allow-list entry '10.0.0.0/99'"):
+        make_app(FETCH_ALLOW_NETWORKS=["10.0.0.0/99"])
