@@ -152,7 +152,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
     settings = Settings.load()
     options = options_from_args(args, settings)
     policy = FetchPolicy(
-        allow_networks=settings.fetch_allow,
+        allow_networks=settings.fetch_allow_networks,
         timeout_s=settings.fetch_timeout,
         max_bytes=settings.fetch_max_bytes,
         max_redirects=settings.fetch_max_redirects,
@@ -330,7 +330,7 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
         help="group articles and feeds into stories, each with its briefing",
         description="Fetch and read SOURCES, group their articles into stories (events) and print each "
         "story with a cited briefing when its articles come from at least --min-outlets outlets. "
-        "URLs are fetched safely: only public addresses unless NEWSBRIEF_FETCH_ALLOW names a network or host.",
+        "URLs are fetched safely: only public addresses unless NEWSBRIEF_FETCH_ALLOW_NETWORKS names a network or host.",
     )
     stories_cmd.add_argument(
         "sources",

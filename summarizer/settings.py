@@ -2,7 +2,7 @@
 
 The briefing defaults are the fields of `SummaryOptions` (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL,
 NEWSBRIEF_MAX_WORDS, ...); besides them, the largest article file read (NEWSBRIEF_MAX_ARTICLE_BYTES),
-torch's thread count (NEWSBRIEF_TORCH_THREADS) and how story sources are fetched (NEWSBRIEF_FETCH_ALLOW,
+torch's thread count (NEWSBRIEF_TORCH_THREADS) and how story sources are fetched (NEWSBRIEF_FETCH_ALLOW_NETWORKS,
 NEWSBRIEF_FETCH_TIMEOUT, NEWSBRIEF_FETCH_MAX_BYTES, NEWSBRIEF_FETCH_MAX_REDIRECTS). The service's
 settings extend this class, so one variable means the same to the command line, the library and
 the service.
@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     # Story ingestion (summarizer.stories.FetchPolicy): networks (CIDR) or host names that URLs
     # may reach although they are not public, comma-separated ("127.0.0.1/32,localhost"); empty:
     # public addresses only. The time, size and redirect limits of one fetch.
-    fetch_allow: Annotated[tuple[str, ...], NoDecode] = ()
+    fetch_allow_networks: Annotated[tuple[str, ...], NoDecode] = ()
     fetch_timeout: PositiveFloat = 10.0
     fetch_max_bytes: PositiveInt = 5_000_000
     fetch_max_redirects: NonNegativeInt = 5
@@ -90,7 +90,7 @@ class Settings(BaseSettings):
             location = err.errors()[0]["loc"]
             raise cls.error_class(describe(err), str(location[0]) if location else None) from None
 
-    @field_validator("fetch_allow", mode="before")
+    @field_validator("fetch_allow_networks", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return tuple(part.strip() for part in value.split(",") if part.strip()) if isinstance(value, str) else value

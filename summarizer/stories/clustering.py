@@ -30,6 +30,8 @@ from .articles import article_key, site_of
 DEFAULT_THRESHOLD = 0.175
 # Terms kept per article: the rare ones that name the event; the rest only cost time.
 TERMS_PER_ARTICLE = 100
+# An article is compared with the stories that share one of its this many heaviest terms.
+CANDIDATE_TERMS = 20
 # A title says what the event is: its words count as this many occurrences.
 TITLE_WEIGHT = 3
 # Words of an article's text read: the lead says what the story is, and long texts cost time.
@@ -153,9 +155,9 @@ class StoryClusterer:
 
     def _count(self, article: Article) -> Counter[str]:
         """Term counts of an article, and the document frequencies updated with it."""
-        tokens = Counter(token.lower() for token in WORD_RE.findall(" ".join(article.text.split()[:MAX_WORDS])))
-        for token in WORD_RE.findall(article.title):
-            tokens[token.lower()] += TITLE_WEIGHT
+        tokens = Counter(WORD_RE.findall(" ".join(article.text.split()[:MAX_WORDS]).lower()))
+        for token in WORD_RE.findall(article.title.lower()):
+            tokens[token] += TITLE_WEIGHT
         # Each distinct word is stemmed once (the stemmer is the slow part).
         counts: Counter[str] = Counter()
         for token, count in tokens.items():
@@ -178,17 +180,19 @@ class StoryClusterer:
         return {term: w / norm for term, w in kept}
 
     def _closest(self, vector: Vector, seen: datetime) -> tuple[int | None, float]:
-        dots: defaultdict[int, float] = defaultdict(float)
-        for term, weight in vector.items():
-            for story in self._index.get(term, ()):
-                dots[story] += weight * self._stories[story].centroid[term]
+        """The open story most similar to `vector`, and that cosine. Candidates are the stories
+        that share one of the article's heaviest terms: a story sharing none of them cannot come
+        near the threshold, and a common term's postings list every story."""
         oldest = seen - self.window
+        heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:CANDIDATE_TERMS]
+        candidates = set().union(*(self._index.get(term, ()) for term in heaviest))
         best, best_score = None, 0.0
-        for story_id, dot in dots.items():
-            candidate = self._stories[story_id]
-            if candidate.last_seen < oldest:
+        for story_id in candidates:
+            story = self._stories[story_id]
+            if story.last_seen < oldest or not story.norm:
                 continue
-            score = dot / candidate.norm if candidate.norm else 0.0
+            centroid = story.centroid
+            score = sum(weight * centroid.get(term, 0.0) for term, weight in vector.items()) / story.norm
             if score > best_score:
                 best, best_score = story_id, score
         return best, best_score

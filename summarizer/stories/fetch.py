@@ -177,7 +177,7 @@ def check_url(url: str, policy: FetchPolicy) -> _Target:
             problem = address_problem(address)
             # Every address must pass: the connection could go to any of them.
             if problem and not any(address in network for network in networks):
-                raise FetchRefused(url, f"{problem} (add it to the fetch allow-list to permit it)")
+                raise FetchRefused(url, f"{problem} (not on the fetch allow-list)")
     return _Target(url=parsed, addresses=tuple(map(str, addresses)), host=host)
 
 

@@ -8,6 +8,7 @@ import pytest
 from helpers.news_server import NewsServer, Page, article_page, rss
 
 from summarizer.cli import main
+from summarizer.settings import Settings
 
 FLOOD_PAGES = {
     "Cork Courier": [
@@ -35,7 +36,7 @@ COMET = [
 @pytest.fixture(autouse=True)
 def settings_from_the_test_only(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.delenv("NEWSBRIEF_FETCH_ALLOW", raising=False)
+    monkeypatch.delenv("NEWSBRIEF_FETCH_ALLOW_NETWORKS", raising=False)
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def news():
 
 
 def test_stories_of_a_local_feed_with_a_briefing_for_the_story_from_several_outlets(news, monkeypatch, capsys):
-    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW_NETWORKS", "127.0.0.1")
     assert main(["stories", news.url("/rss"), "--engine", "extractive", "--json"]) == 0
     stories = json.loads(capsys.readouterr().out)
     assert len(stories) == 2
@@ -67,7 +68,7 @@ def test_stories_of_a_local_feed_with_a_briefing_for_the_story_from_several_outl
 
 
 def test_the_plain_output_lists_each_story_its_articles_and_briefing(news, monkeypatch, capsys):
-    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW", "127.0.0.1/32")
+    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW_NETWORKS", "127.0.0.1/32")
     assert main(["stories", news.url("/rss"), "--engine", "extractive"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("4 articles, 2 stories")
@@ -101,3 +102,12 @@ def test_a_bad_jsonl_line_is_named(tmp_path, capsys):
     (tmp_path / "bad.jsonl").write_text('{"text": "fine text here."}\n[1, 2\n')
     assert main(["stories", str(tmp_path / "bad.jsonl")]) == 2
     assert "bad.jsonl line 2" in capsys.readouterr().err
+
+
+def test_the_allow_list_setting_is_read_comma_separated_and_checked(news, monkeypatch, capsys):
+    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW_NETWORKS", " localhost , 10.0.0.0/8 ")
+    assert Settings.load().fetch_allow_networks == ("localhost", "10.0.0.0/8")
+    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW_NETWORKS", "127.0.0.1/33")
+    assert main(["stories", news.url("/rss")]) == 2
+    assert "'127.0.0.1/33' is neither a network (CIDR) nor a host name" in capsys.readouterr().err
+    assert news.total_hits == 0
