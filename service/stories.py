@@ -5,16 +5,17 @@ How an article becomes part of a story (`ingest`):
 - It is stored once: its `article_key` (canonical URL, else a hash of its normalised text) is
   unique; a second copy is answered as a duplicate, with the story the first one joined.
 - The story is chosen by this process's `StoryIndex`, a `summarizer.stories.StoryClusterer` kept
-  in step with the `articles` table. The database is the record: at start, and whenever another
-  process has added articles since this one last looked, the index is rebuilt by replaying
-  (`restore`) the stored articles seen within the story window.
+  in step with the `articles` table. The database is the record: the index is built by replaying
+  (`restore`) the stored articles seen within the story window, at the first ingestion, and
+  before each later one it replays the articles other processes have stored since.
 - Assignment is serialised across processes: an ingestion holds the database's write lock
   (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory transaction lock) from the duplicate check
   to the commit, and a thread lock within the process. So two processes never assign at once,
   and each sees the other's rows before it assigns. The cost: ingestion is one at a time across
-  the deployment (clustering one article takes milliseconds), and a process that finds rows of
-  another rebuilds its index (with several Celery workers ingesting, that happens often: a
-  rebuild replays the window's articles).
+  the deployment (clustering one article takes milliseconds). A process's index numbers the
+  stories it creates itself (the clusterer's ids, mapped to the stored ones); when another
+  process's stored story has an id this index gave to another story, the index is rebuilt
+  from the window's articles instead (rare: a full replay).
 
 Content articles (title and text or HTML) are clustered inline, in the request: it is fast, and the
 answer can say which story each joined. URLs are fetched in the background (`fetches` rows, each
@@ -202,6 +203,22 @@ class StoryIndex:
         self.rebuilds += 1
         return clusterer
 
+    def _catch_up(
+        self, connection: Connection, clusterer: StoryClusterer, now: datetime, newest: int
+    ) -> StoryClusterer:
+        """Replay the articles other processes stored since this index last looked; rebuild
+        instead when one of them is in a stored story whose id this clusterer gave to another."""
+        rows = connection.execute(
+            select(ArticleRow).where(ArticleRow.id > self._seen_upto).order_by(ArticleRow.id)
+        ).all()
+        own_id = {stored: own for own, stored in self._stored_id.items()}
+        if any(row.story_id not in own_id and row.story_id in self._stored_id for row in rows):
+            return self._rebuild(connection, now, newest)
+        for row in rows:
+            clusterer.restore(_row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
+        self._seen_upto = newest
+        return clusterer
+
     def ingest(self, engine: Engine, incoming: Sequence[Incoming]) -> list[Ingested]:
         """Store and assign each article (one transaction under the assignment lock)."""
         with self._lock:
@@ -216,8 +233,10 @@ class StoryIndex:
         now = datetime.now(UTC)
         newest = connection.execute(select(func.max(ArticleRow.id))).scalar() or 0
         clusterer = self._clusterer
-        if clusterer is None or newest != self._seen_upto:
+        if clusterer is None:
             clusterer = self._rebuild(connection, now, newest)
+        elif newest != self._seen_upto:
+            clusterer = self._catch_up(connection, clusterer, now, newest)
         results = []
         for item in incoming:
             article = item.article
