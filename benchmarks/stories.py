@@ -141,6 +141,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEV, help="clusters JSONL (default: the dev set)")
     parser.add_argument("--thresholds", default=str(DEFAULT_THRESHOLD), help="comma-separated thresholds to compare")
     parser.add_argument("--orders", type=int, default=5, help="shuffles of each dev stream averaged (5)")
+    parser.add_argument("--only", help="run only the streams whose name contains this text (e.g. 10,000)")
     parser.add_argument("--quick", action="store_true", help="the dev streams only, not the 1,000 and 10,000 ones")
     args = parser.parse_args()
     if not args.data.is_file():
@@ -171,6 +172,8 @@ def main() -> int:
     print("| stream | threshold | articles | stories (true) | B3 P | B3 R | B3 F1 | ARI | articles/s | s | cpu s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, variants in streams.items():
+        if args.only and args.only not in name:
+            continue
         for threshold in map(float, args.thresholds.split(",")):
             r = mean_run(variants, threshold)
             quality = (
