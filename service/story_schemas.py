@@ -59,7 +59,10 @@ class IngestArticle(Strict):
     text: ArticleBody = omitted("Plain text")
     html: ArticleBody = omitted("A whole HTML page; its main text is extracted")
     content_type: Literal["text", "html"] | None = Field(default=None, description='"html" when `text` holds HTML')
-    url: Meta = Field(default=None, description="The article's address; alone, the page to fetch")
+    # Typed str, not str | None: an item of only {"url": null} would pass the schema's "then".
+    url: Annotated[str, Field(max_length=2000), NoControlCharacters()] = omitted(
+        "The article's address; alone, the page to fetch"
+    )
     source: Meta = Field(default=None, description="The outlet; defaults to the URL's site")
     published: Meta = None
 

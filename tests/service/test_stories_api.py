@@ -309,6 +309,7 @@ def test_bad_story_queries_are_422_naming_the_parameter(client, path, field):
     [
         ({"articles": []}, "articles"),
         ({"articles": [{"title": "Only a title"}]}, "articles[0]"),
+        ({"articles": [{"published": "today", "url": None}]}, "articles[0].url"),
         ({"articles": [{"text": "A line.\u0000"}]}, "articles[0].text"),
         ({"articles": [{"text": "Fine text here.", "colour": "red"}]}, "articles[0].colour"),
         ({"articles": [{"html": "<html><body><script>x()</script></body></html>"}]}, "articles[0].html"),
