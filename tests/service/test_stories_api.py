@@ -218,7 +218,7 @@ def test_a_redirect_to_a_refused_address_is_not_followed(stories_app, server):
         target.close()
 
 
-def test_feeds_are_subscribed_listed_and_polled_on_a_schedule(stories_app, server):
+def test_feeds_are_subscribed_listed_and_polled_on_a_schedule(stories_app, server, database_settings):
     server.routes["/floods"] = ("text/html", page(FLOODS_RADIO["title"], [FLOODS_RADIO["text"]], "Radio"))
     entries = [
         {"title": FLOODS_LOCAL["title"], "link": server.url("/a/floods-local"), "content": FLOODS_LOCAL["text"]},
@@ -226,7 +226,7 @@ def test_feeds_are_subscribed_listed_and_polled_on_a_schedule(stories_app, serve
         {"title": FLOODS_RADIO["title"], "link": server.url("/floods")},  # no content: its page is fetched
     ]
     server.routes["/feed.xml"] = ("application/rss+xml", rss(entries))
-    client = stories_app(**ALLOW_LOCAL, FEED_POLL_INTERVAL=1.0).test_client()
+    client = stories_app(**ALLOW_LOCAL, **database_settings, FEED_POLL_INTERVAL=1.0).test_client()
 
     created = client.post("/v1/feeds", json={"url": server.url("/feed.xml")})
     assert created.status_code == 201, created.get_json()
