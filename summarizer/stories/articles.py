@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit, urlunsplit
 
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from ..text import normalize
@@ -48,6 +50,18 @@ def article_from_page(
         source=str(document.get("sitename") or "").strip() or site_of(canonical),
         published=str(document.get("date") or "") or None,
     )
+
+
+def html_text(html: str) -> str:
+    """The text of HTML that is no whole page (a feed's content, an article sent as HTML):
+    trafilatura's main text, or for a fragment too short for it to judge, all of its text."""
+    extracted = trafilatura.extract(html, include_comments=False)
+    if extracted and extracted.strip():
+        return extracted.strip()
+    try:
+        return " ".join(lxml.html.fromstring(html).text_content().split())
+    except (lxml.etree.ParserError, ValueError):
+        return ""
 
 
 def is_web_url(url: str | None) -> bool:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from ..errors import InputError
 from ..text import WORD_RE, content_stems
 from ..types import Article
-from .articles import article_key, site_of
+from .articles import article_key, html_text, site_of
 
 # The cosine an article must reach with a story's centroid to join it (see the module doc).
 DEFAULT_THRESHOLD = 0.175
@@ -105,6 +105,8 @@ class StoryClusterer:
             raise InputError("the story window must be positive", "window")
         if not 0 < threshold < 1:
             raise InputError("the story threshold must be between 0 and 1", "threshold")
+        if terms_per_article < CANDIDATE_TERMS:
+            raise InputError(f"an article keeps at least {CANDIDATE_TERMS} terms", "terms_per_article")
         self.window = window
         self.threshold = threshold
         self.terms_per_article = terms_per_article
@@ -118,7 +120,8 @@ class StoryClusterer:
 
     def add(self, article: Article, seen: datetime) -> StoryAssignment:
         """Put `article`, seen at `seen`, in its story: the closest open one, or a new one. An
-        article already added (the same canonical URL or text, `article_key`) keeps its story."""
+        article already added (the same `article_key`: canonical URL, or text when it has no URL)
+        keeps its story and is not counted again."""
         key = article_key(article)
         if key in self._keys:
             return StoryAssignment(self._keys[key], new=False)
@@ -155,7 +158,8 @@ class StoryClusterer:
 
     def _count(self, article: Article) -> Counter[str]:
         """Term counts of an article, and the document frequencies updated with it."""
-        tokens = Counter(WORD_RE.findall(" ".join(article.text.split()[:MAX_WORDS]).lower()))
+        text = html_text(article.text) if article.content_type == "html" else article.text
+        tokens = Counter(WORD_RE.findall(" ".join(text.split()[:MAX_WORDS]).lower()))
         for token in WORD_RE.findall(article.title.lower()):
             tokens[token] += TITLE_WEIGHT
         # Each distinct word is stemmed once (the stemmer is the slow part).

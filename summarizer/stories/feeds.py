@@ -10,13 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-import lxml.etree
-import lxml.html
-import trafilatura
 
 from ..errors import InputError
 from ..types import Article
-from .articles import fetch_article, is_web_url, site_of
+from .articles import fetch_article, html_text, is_web_url, site_of
 from .fetch import FetchPolicy, fetch
 
 
@@ -83,7 +80,7 @@ def entry_articles(feed: Feed, policy: FetchPolicy) -> Iterator[Article | InputE
 def entry_article(entry: FeedEntry, feed: Feed, policy: FetchPolicy) -> Article:
     """The article of one entry; the feed's own title and date win over what a page says."""
     if entry.content is not None:
-        text = fragment_text(entry.content)
+        text = html_text(entry.content)
         if not text:
             raise InputError(f"{feed.url}: the entry {entry.title or entry.url!r} has empty content", "url")
         return Article(
@@ -98,15 +95,3 @@ def entry_article(entry: FeedEntry, feed: Feed, policy: FetchPolicy) -> Article:
         raise InputError(f"{feed.url}: the entry {entry.title!r} has neither a link nor content", "url")
     article = fetch_article(entry.url, policy)
     return replace(article, title=entry.title or article.title, published=entry.published or article.published)
-
-
-def fragment_text(html: str) -> str:
-    """The text of a feed's HTML content: trafilatura's main text, or for a fragment too short for
-    it to judge, all of its text."""
-    extracted = trafilatura.extract(html, include_comments=False)
-    if extracted and extracted.strip():
-        return extracted.strip()
-    try:
-        return " ".join(lxml.html.fromstring(html).text_content().split())
-    except (lxml.etree.ParserError, ValueError):
-        return ""

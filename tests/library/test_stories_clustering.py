@@ -117,3 +117,14 @@ def test_bad_arguments_are_input_errors():
         StoryClusterer().story(3)
     with pytest.raises(InputError):
         StoryClusterer().restore(article(0, *FLOODS[0]), T0, story=0)
+
+
+def test_an_article_sent_as_html_is_compared_by_its_text_not_its_markup():
+    clusterer = StoryClusterer()
+    markup = '<div class="story-body"><span class="x">{}</span></div>'
+    html = [
+        Article(id=f"h{i}", title="", text=markup.format(text), content_type="html", url=f"https://h{i}.example/")
+        for i, (_, _, text) in enumerate([FLOODS[0], ELECTION[0]])
+    ]
+    assert [clusterer.add(a, T0).story for a in html] == [1, 2]
+    assert clusterer.add(article(5, *FLOODS[1]), T0) == StoryAssignment(1, False)
