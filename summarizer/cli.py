@@ -189,7 +189,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
         json.dump([story_dict(*result) for result in results], sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(f"{len(articles)} articles, {len(stories)} stories\n")
+        kept = sum(len(story.article_ids) for story in stories)
+        duplicates = f" ({len(articles) - kept} the same as another)" if kept < len(articles) else ""
+        print(f"{len(articles)} articles{duplicates}, {len(stories)} stor{'y' if len(stories) == 1 else 'ies'}\n")
         print("\n\n".join(format_story(*result) for result in results))
     return 0
 

@@ -111,3 +111,16 @@ def test_the_allow_list_setting_is_read_comma_separated_and_checked(news, monkey
     assert main(["stories", news.url("/rss")]) == 2
     assert "'127.0.0.1/33' is neither a network (CIDR) nor a host name" in capsys.readouterr().err
     assert news.total_hits == 0
+
+
+def test_the_same_article_twice_is_listed_once(tmp_path, capsys):
+    outlet, paragraphs = next(iter(FLOOD_PAGES.items()))
+    line = json.dumps(
+        {"title": "Cork floods", "text": " ".join(paragraphs), "source": outlet, "url": "https://cork.example/a"}
+    )
+    again = json.dumps({"title": "Cork floods", "text": " ".join(paragraphs), "url": "https://www.cork.example/a/#top"})
+    (tmp_path / "twice.jsonl").write_text(f"{line}\n{again}\n")
+    assert main(["stories", str(tmp_path / "twice.jsonl"), "--engine", "extractive"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2 articles (1 the same as another), 1 story")
+    assert out.count("https://cork.example/a") == 1
