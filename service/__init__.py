@@ -27,7 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         **{key.lower(): value for key, value in given.items() if key.lower() in setting_names}
     )
     # After the settings are known good: some of these read the library's settings as they load.
-    from . import jobs, migrations, monitoring, problems, registry, security, storage, web
+    from . import jobs, migrations, monitoring, problems, registry, security, storage, stories, web
     from .api import BLUEPRINTS
 
     instance_path = service_settings.instance_path
@@ -46,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrations.init_app(app)
     registry.init_app(app)
     jobs.init_app(app)
+    stories.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_blueprint(web.bp)

@@ -47,6 +47,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             # Gossip and mingle synchronise workers' remote-control state, which jobs do not use.
             "--without-gossip",
             "--without-mingle",
+            # Celery beat inside this worker: the stories' schedule (feed polls, briefings of grown stories).
+            *(["--beat"] if args.beat else []),
         ]
     )
     return 0
@@ -90,6 +92,11 @@ def add_service_commands(commands) -> None:
         default="info",
         choices=("debug", "info", "warning", "error"),
         help="Celery's log level (default: info)",
+    )
+    worker_cmd.add_argument(
+        "--beat",
+        action="store_true",
+        help="also run the schedule that polls subscribed feeds (run exactly one worker with it)",
     )
     worker_cmd.set_defaults(handler=cmd_worker)
     add_db_commands(commands)

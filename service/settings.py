@@ -99,6 +99,20 @@ class ServiceSettings(Settings):
     # Pool processes of `newsbrief worker`, each with its own model.
     worker_concurrency: PositiveInt = 1
 
+    # Stories (service/stories.py): articles and feeds grouped into events, each with its briefing.
+    # How URLs are fetched is the library's settings (NEWSBRIEF_FETCH_ALLOW_NETWORKS, ...: tests
+    # allow 127.0.0.1/32 to reach their local server), checked as the app starts.
+    # Articles one POST /v1/articles may carry (content or URLs to fetch).
+    max_ingest_articles: PositiveInt = 500
+    # Seconds between two polls of a subscribed feed, and the most new entries one poll ingests.
+    feed_poll_interval: PositiveFloat = 900.0
+    feed_max_entries: PositiveInt = 50
+    max_feeds: PositiveInt = 1000
+    # Hours an article stays open for new articles to join its story; older stories are closed.
+    story_window_hours: PositiveFloat = 72.0
+    # Threads of the in-process pool that fetches and polls when no broker is configured.
+    fetch_threads: PositiveInt = 4
+
     # gunicorn (service/gunicorn_conf.py): each worker process has its own model.
     bind: str = "0.0.0.0:8000"
     workers: PositiveInt = 2

@@ -1,4 +1,4 @@
-"""The library's commands of the `newsbrief` command line: summarize and eval.
+"""The library's commands of the `newsbrief` command line: summarize, eval and stories.
 
 The console script is `service.cli:main`, which adds the service's commands (serve, worker).
 
@@ -14,13 +14,18 @@ import logging
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import InputError, ModelUnavailable, ResourceUnavailable
 from .options import ENGINES, PROFILES, SummaryOptions
 from .settings import Settings
-from .types import Briefing
+from .types import Article, Briefing
+
+if TYPE_CHECKING:
+    from .stories import FetchPolicy, StorySummary
 
 EXIT_INPUT = 2
 EXIT_MODEL = 1
@@ -41,6 +46,16 @@ def positive_int(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
     return value
 
@@ -128,6 +143,160 @@ def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
     return 0
 
 
+def cmd_stories(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .pipeline import summarize
+    from .stories import FetchPolicy, StoryClusterer
+
+    settings = Settings.load()
+    options = options_from_args(args, settings)
+    policy = FetchPolicy(
+        allow_networks=settings.fetch_allow_networks,
+        timeout_s=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        max_redirects=settings.fetch_max_redirects,
+    )
+    show = sys.stderr.isatty()
+    articles: list[Article] = []
+    for source in tqdm(args.sources, desc="sources", unit="source", disable=not show, file=sys.stderr):
+        found, warnings = read_story_source(source, policy, settings.max_article_bytes)
+        articles.extend(found)
+        for warning in warnings:
+            tqdm.write(f"newsbrief: warning: {warning}", file=sys.stderr)
+    articles = with_unique_ids(articles)
+    now = datetime.now(UTC)
+    stream = sorted(((seen_at(article, now), article) for article in articles), key=lambda pair: pair[0])
+    clusterer = StoryClusterer(window=timedelta(days=args.window_days))
+    for seen, article in tqdm(stream, desc="clustering", unit="article", disable=not show, file=sys.stderr):
+        clusterer.add(article, seen)
+    by_id = {article.id: article for article in articles}
+    results = []
+    stories = clusterer.stories()
+    for story in tqdm(stories, desc="briefings", unit="story", disable=not show, file=sys.stderr):
+        members = [by_id[i] for i in story.article_ids]
+        outlets = len(story.outlets) + sum(1 for a in members if not (a.source or a.url))
+        briefing, note = None, None
+        if outlets >= args.min_outlets:
+            try:
+                briefing = summarize(members, options)
+            except InputError as err:
+                note = f"no briefing: {err.message}"
+        else:
+            note = f"no briefing: {outlets} outlet{'s' if outlets != 1 else ''} (a briefing needs {args.min_outlets})"
+        results.append((story, members, briefing, note))
+    if args.json:
+        json.dump([story_dict(*result) for result in results], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        kept = sum(len(story.article_ids) for story in stories)
+        duplicates = f" ({len(articles) - kept} the same as another)" if kept < len(articles) else ""
+        print(f"{len(articles)} articles{duplicates}, {len(stories)} stor{'y' if len(stories) == 1 else 'ies'}\n")
+        print("\n\n".join(format_story(*result) for result in results))
+    return 0
+
+
+def read_story_source(source: str, policy: FetchPolicy, max_bytes: int) -> tuple[list[Article], list[str]]:
+    """The articles of one source of `newsbrief stories`: a feed or page URL, a .jsonl file of
+    articles (or of clusters of them), or what `summarize` reads (files, folders, .json)."""
+    from .inputs import read_articles
+    from .stories import articles_from_url
+
+    if "://" in source:
+        articles, warnings = [], []
+        for item in articles_from_url(source, policy):
+            if isinstance(item, InputError):
+                warnings.append(f"skipped {item.message}")
+            else:
+                articles.append(item)
+        if not articles:
+            raise InputError(f"{source}: no usable articles ({'; '.join(warnings) or 'none found'})", "sources")
+        return articles, warnings
+    if source.endswith(".jsonl"):
+        return read_article_lines(Path(source)), []
+    return read_articles([source], max_bytes=max_bytes)
+
+
+def read_article_lines(path: Path) -> list[Article]:
+    """Articles of a JSON Lines file: each line an article object or a cluster of them."""
+    from .inputs import article_from_dict, cluster_from_json
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", "sources")
+    articles: list[Article] = []
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                raise InputError(f"{path} line {number}: not a JSON object ({err})", "sources") from None
+            if isinstance(obj, dict) and ("articles" in obj or "documents" in obj):
+                articles.extend(cluster_from_json(obj, number).articles)
+            else:
+                articles.append(article_from_dict(obj, f"{path.stem}-{number}", f"{path} line {number}"))
+    if not articles:
+        raise InputError(f"{path}: no articles in the file", "sources")
+    return articles
+
+
+def with_unique_ids(articles: list[Article]) -> list[Article]:
+    """The articles with distinct ids (two folders may both hold a 1.txt): a repeated id gets a suffix."""
+    seen: dict[str, int] = {}
+    unique = []
+    for article in articles:
+        count = seen.get(article.id, 0)
+        seen[article.id] = count + 1
+        unique.append(replace(article, id=f"{article.id}~{count + 1}") if count else article)
+    return unique
+
+
+def seen_at(article: Article, now: datetime) -> datetime:
+    """When an article joins the stream: its publication date (UTC when it names no zone), else now."""
+    try:
+        published = datetime.fromisoformat(article.published) if article.published else None
+    except ValueError:
+        published = None
+    if published is None:
+        return now
+    return published if published.tzinfo else published.replace(tzinfo=UTC)
+
+
+def story_dict(story: StorySummary, members: list[Article], briefing: Briefing | None, note: str | None) -> dict:
+    return {
+        "id": story.id,
+        "headline": story.headline,
+        "outlets": list(story.outlets),
+        "first_seen": story.first_seen.isoformat(),
+        "last_seen": story.last_seen.isoformat(),
+        "articles": [
+            {"id": a.id, "title": a.title, "url": a.url, "source": a.source, "published": a.published} for a in members
+        ],
+        "briefing": briefing.to_dict() if briefing is not None else None,
+        "note": note,
+    }
+
+
+def format_story(story: StorySummary, members: list[Article], briefing: Briefing | None, note: str | None) -> str:
+    span = f"{story.first_seen:%Y-%m-%d %H:%M}" + (
+        f" to {story.last_seen:%Y-%m-%d %H:%M}" if story.last_seen != story.first_seen else ""
+    )
+    lines = [
+        f"Story {story.id}: {story.headline}",
+        f"  {len(members)} article{'s' if len(members) != 1 else ''}; "
+        f"outlets: {', '.join(story.outlets) or 'unknown'}; {span}",
+    ]
+    for article in members:
+        where = article.url or article.id
+        lines.append(f"  - {article.title or '(untitled)'} [{article.source or 'unknown outlet'}] {where}")
+    if briefing is not None:
+        lines += ["", textwrap.indent(format_plain(briefing), "  ")]
+    elif note:
+        lines.append(f"  ({note})")
+    return "\n".join(lines)
+
+
 def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentParser:
     """The library's commands (summarize, eval); each of `more_commands` adds its own to the
     subcommands (the service adds serve and worker, so the library never imports it)."""
@@ -158,6 +327,28 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
     eval_cmd.add_argument("--json", action="store_true", help="print the summary and per-cluster rows as JSON")
     add_summary_options(eval_cmd)
     eval_cmd.set_defaults(handler=cmd_eval)
+    stories_cmd = commands.add_parser(
+        "stories",
+        help="group articles and feeds into stories, each with its briefing",
+        description="Fetch and read SOURCES, group their articles into stories (events) and print each "
+        "story with a cited briefing when its articles come from at least --min-outlets outlets. "
+        "URLs are fetched safely: only public addresses unless NEWSBRIEF_FETCH_ALLOW_NETWORKS names a network or host.",
+    )
+    stories_cmd.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="RSS/Atom feed or article URLs, article files or folders, .json or .jsonl files of articles",
+    )
+    stories_cmd.add_argument("--json", action="store_true", help="print the stories and briefings as JSON")
+    stories_cmd.add_argument(
+        "--window-days", type=positive_float, default=3.0, help="an article joins stories seen this recently (3)"
+    )
+    stories_cmd.add_argument(
+        "--min-outlets", type=positive_int, default=2, help="outlets a story needs for a briefing (2)"
+    )
+    add_summary_options(stories_cmd)
+    stories_cmd.set_defaults(handler=cmd_stories)
     for add_commands in more_commands:
         add_commands(commands)
     return parser

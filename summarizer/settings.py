@@ -1,9 +1,11 @@
 """The library's settings, from NEWSBRIEF_* environment variables (pydantic-settings).
 
 The briefing defaults are the fields of `SummaryOptions` (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL,
-NEWSBRIEF_MAX_WORDS, ...); besides them, the largest article file read (NEWSBRIEF_MAX_ARTICLE_BYTES)
-and torch's thread count (NEWSBRIEF_TORCH_THREADS). The service's settings extend this class, so
-one variable means the same to the command line, the library and the service.
+NEWSBRIEF_MAX_WORDS, ...); besides them, the largest article file read (NEWSBRIEF_MAX_ARTICLE_BYTES),
+torch's thread count (NEWSBRIEF_TORCH_THREADS) and how story sources are fetched (NEWSBRIEF_FETCH_ALLOW_NETWORKS,
+NEWSBRIEF_FETCH_TIMEOUT, NEWSBRIEF_FETCH_MAX_BYTES, NEWSBRIEF_FETCH_MAX_REDIRECTS). The service's
+settings extend this class, so one variable means the same to the command line, the library and
+the service.
 
 `Settings.load()` reads the environment as it is when called and checks every value at once; a bad
 one raises InvalidSettings, an InputError whose one-line message names the variable.
@@ -12,11 +14,11 @@ one raises InvalidSettings, an InputError whose one-line message names the varia
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import NonNegativeInt, PositiveInt, ValidationError, ValidationInfo, field_validator
+from pydantic import NonNegativeInt, PositiveFloat, PositiveInt, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import InputError
 from .options import SummaryOptions
@@ -70,6 +72,13 @@ class Settings(BaseSettings):
     max_article_bytes: PositiveInt = 2_000_000
     # torch's intra-op threads in this process; None: torch's default, one per core.
     torch_threads: PositiveInt | None = None
+    # Story ingestion (summarizer.stories.FetchPolicy): networks (CIDR) or host names that URLs
+    # may reach although they are not public, comma-separated ("127.0.0.1/32,localhost"); empty:
+    # public addresses only. The time, size and redirect limits of one fetch.
+    fetch_allow_networks: Annotated[tuple[str, ...], NoDecode] = ()
+    fetch_timeout: PositiveFloat = 10.0
+    fetch_max_bytes: PositiveInt = 5_000_000
+    fetch_max_redirects: NonNegativeInt = 5
 
     @classmethod
     def load(cls, **overrides: Any) -> Self:
@@ -80,6 +89,11 @@ class Settings(BaseSettings):
         except ValidationError as err:
             location = err.errors()[0]["loc"]
             raise cls.error_class(describe(err), str(location[0]) if location else None) from None
+
+    @field_validator("fetch_allow_networks", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        return tuple(part.strip() for part in value.split(",") if part.strip()) if isinstance(value, str) else value
 
     @field_validator(*(option.name for option in fields(SummaryOptions)))
     @classmethod

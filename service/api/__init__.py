@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
-from . import briefings, docs, health, jobs, metrics, models
+from . import articles, briefings, docs, feeds, health, jobs, metrics, models, stories
 
-BLUEPRINTS = (briefings.bp, jobs.bp, models.bp, health.bp, metrics.bp, docs.bp)
+BLUEPRINTS = (
+    briefings.bp,
+    jobs.bp,
+    articles.bp,
+    feeds.bp,
+    stories.bp,
+    models.bp,
+    health.bp,
+    metrics.bp,
+    docs.bp,
+)

@@ -1,0 +1,182 @@
+"""GET /v1/stories (newest first, by time, in pages), GET /v1/stories/<id> (its articles and its
+current briefing) and GET /v1/stories/<id>/briefings (every version of its briefing).
+
+Stories are ordered by when they were last seen (a story that grows comes back to the top), then
+by id; a page's `next_cursor` holds the last story's (last_seen, id), so pages do not overlap. A
+story that grows while a client pages moves above the cursor: it shows on the next first page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from flask import Blueprint, url_for
+from sqlalchemy import and_, func, or_, select
+
+from ..job_storage import JobClusterRow
+from ..problems import Problem, invalid
+from ..storage import get_storage
+from ..stories import get_stories
+from ..story_schemas import StoryBriefingList, StoryList, StoryQuery, StoryResource
+from ..story_storage import ArticleRow, StoryBriefingRow, StoryRow, aware
+from .openapi import Responses, api
+
+bp = Blueprint("stories", __name__, url_prefix="/v1/stories")
+
+# Articles listed with a story (its newest).
+MAX_LISTED_ARTICLES = 200
+
+
+def encode_cursor(last_seen: datetime, story_id: int) -> str:
+    raw = json.dumps([aware(last_seen).isoformat(), story_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        moment, story_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return aware(datetime.fromisoformat(moment)), int(story_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise invalid([("cursor", "not a cursor this API gave: pass a page's next_cursor as it is")]) from None
+
+
+def versions_of(session, story_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(StoryBriefingRow.story_id, func.count())
+        .where(StoryBriefingRow.story_id.in_(story_ids))
+        .group_by(StoryBriefingRow.story_id)
+    ).all()
+    return {story_id: count for story_id, count in rows}
+
+
+def item(row: StoryRow, versions: int) -> dict:
+    return {
+        "id": row.id,
+        "url": url_for("stories.get_story", story_id=row.id),
+        "headline": row.headline,
+        "article_count": row.article_count,
+        "outlets": row.outlets,
+        "first_seen": aware(row.first_seen),
+        "last_seen": aware(row.last_seen),
+        "briefing_versions": versions,
+    }
+
+
+@bp.get("")
+@api.validate(
+    query=StoryQuery,
+    resp=Responses({200: (StoryList, "A page of stories")}, problems=(422,)),
+    operation_id="list_stories",
+)
+def list_stories(query: StoryQuery) -> StoryList:
+    """Stories, the most recently seen first, by time, in pages"""
+    statement = select(StoryRow)
+    if query.since is not None:
+        statement = statement.where(StoryRow.last_seen >= aware(query.since))
+    if query.until is not None:
+        statement = statement.where(StoryRow.first_seen < aware(query.until))
+    if query.cursor is not None:
+        last_seen, story_id = decode_cursor(query.cursor)
+        statement = statement.where(
+            or_(StoryRow.last_seen < last_seen, and_(StoryRow.last_seen == last_seen, StoryRow.id < story_id))
+        )
+    statement = statement.order_by(StoryRow.last_seen.desc(), StoryRow.id.desc()).limit(query.limit + 1)
+    with get_stories().sessions() as session:
+        rows = session.execute(statement).scalars().all()
+        page = rows[: query.limit]
+        versions = versions_of(session, [row.id for row in page])
+    cursor = encode_cursor(page[-1].last_seen, page[-1].id) if len(rows) > query.limit else None
+    return StoryList.model_validate(
+        {
+            "stories": [item(row, versions.get(row.id, 0)) for row in page],
+            "next_cursor": cursor,
+            "next_url": url_for("stories.list_stories", **{**query.model_dump(exclude_none=True), "cursor": cursor})
+            if cursor
+            else None,
+        }
+    )
+
+
+def find_story(story_id: str) -> StoryRow:
+    row = None
+    if story_id.isascii() and story_id.isdigit() and len(story_id) < 10:
+        with get_stories().sessions() as session:
+            row = session.get(StoryRow, int(story_id))
+    if row is None:
+        raise Problem(404, "not-found", "Not Found", f"no story with id {story_id!r}", [("id", "no such story")])
+    return row
+
+
+def briefing_versions(story_id: int) -> list[dict]:
+    """Every version of the story's briefing, the newest first."""
+    with get_stories().sessions() as session:
+        rows = session.execute(
+            select(StoryBriefingRow, JobClusterRow)
+            .join(JobClusterRow, JobClusterRow.job_id == StoryBriefingRow.job_id)
+            .where(StoryBriefingRow.story_id == story_id)
+            .order_by(StoryBriefingRow.version.desc())
+        ).all()
+    storage = get_storage()
+    versions = []
+    for version, cluster in rows:
+        stored = storage.get(cluster.briefing_id) if cluster.briefing_id else None
+        versions.append(
+            {
+                "version": version.version,
+                "created_at": aware(version.created_at),
+                "article_count": version.article_count,
+                "status": cluster.status,
+                "job_url": url_for("jobs.get_job", job_id=version.job_id),
+                "briefing_id": cluster.briefing_id,
+                "briefing_url": url_for("briefings.get_briefing", briefing_id=cluster.briefing_id)
+                if cluster.briefing_id
+                else None,
+                "briefing": stored.briefing if stored else None,
+                "error": {"message": cluster.error, "field": cluster.error_field} if cluster.error else None,
+            }
+        )
+    return versions
+
+
+@bp.get("/<story_id>")
+@api.validate(resp=Responses({200: (StoryResource, "The story")}, problems=(404,)), operation_id="get_story")
+def get_story(story_id: str) -> StoryResource:
+    """A story: its articles and its current briefing"""
+    row = find_story(story_id)
+    with get_stories().sessions() as session:
+        articles = session.execute(
+            select(
+                ArticleRow.id,
+                ArticleRow.title,
+                ArticleRow.url,
+                ArticleRow.source,
+                ArticleRow.published,
+                ArticleRow.seen_at,
+            )
+            .where(ArticleRow.story_id == row.id)
+            .order_by(ArticleRow.id.desc())
+            .limit(MAX_LISTED_ARTICLES)
+        ).all()
+    versions = briefing_versions(row.id)
+    current = next((v for v in versions if v["status"] == "done"), versions[0] if versions else None)
+    return StoryResource.model_validate(
+        {
+            **item(row, len(versions)),
+            "articles": [{**a._asdict(), "seen_at": aware(a.seen_at)} for a in articles],
+            "briefing": current,
+        }
+    )
+
+
+@bp.get("/<story_id>/briefings")
+@api.validate(
+    resp=Responses({200: (StoryBriefingList, "Every version of the story's briefing")}, problems=(404,)),
+    operation_id="list_story_briefings",
+)
+def list_story_briefings(story_id: str) -> StoryBriefingList:
+    """Every version of a story's briefing, the newest first"""
+    row = find_story(story_id)
+    return StoryBriefingList.model_validate({"versions": briefing_versions(row.id)})
