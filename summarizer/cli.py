@@ -123,7 +123,7 @@ def cmd_eval_attribution(args: argparse.Namespace) -> int:
 
     if not Path(args.data).is_file():
         raise InputError(f"{args.data}: no such file", "data")
-    return main(args.data, per_kind=args.per_kind, limit=args.limit, as_json=args.json)
+    return main(args.data, per_kind=args.per_kind, limit=args.limit, as_json=args.json, ablation=args.ablation)
 
 
 def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
@@ -180,6 +180,9 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
         "--per-kind", type=positive_int, default=2, help="cases of each kind per cluster (default 2)"
     )
     attribution_cmd.add_argument("--json", action="store_true", help="print the table as JSON")
+    attribution_cmd.add_argument(
+        "--ablation", action="store_true", help="the shares with each check (and synonyms, paraphrase) left out"
+    )
     attribution_cmd.set_defaults(handler=cmd_eval_attribution)
     for add_commands in more_commands:
         add_commands(commands)

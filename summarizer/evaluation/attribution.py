@@ -16,6 +16,7 @@ sentence each, out of the cluster's own sentences:
                                     antonym      confirmed -> denied, won -> lost ...
                                     modality     will <-> may, "plans to" -> "will", "reportedly" cut
                                     role_swap    two names with a verb between them exchanged
+                                    outside      a sentence of another cluster of the file
 
 Each is fed through the pipeline's public hook, `summarize(articles, generator=...)`, with a
 generator that returns it, `keep_unsupported` on so the verdict can be read. Printed per kind:
@@ -33,10 +34,11 @@ import random
 import re
 import statistics
 import sys
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ..generation import Generation
@@ -46,12 +48,13 @@ from ..inputs import ArticleCluster, read_clusters
 from ..options import SummaryOptions
 from ..pipeline import summarize, without_duplicates
 from ..stages import clean, deduplicate, segment
+from ..stages.attribute import AttributionConfig, attribute
 from ..stages.segment import split_sentences
 from ..text import name_key, numbers, stop_keys, words
 from ..types import Article, Cluster, Sentence
 
 KEPT_KINDS = ("extract", "fusion", "compression", "reference")
-CAUGHT_KINDS = ("number", "name", "negation", "antonym", "modality", "role_swap")
+CAUGHT_KINDS = ("number", "name", "negation", "antonym", "modality", "role_swap", "outside")
 KINDS = KEPT_KINDS + CAUGHT_KINDS
 # Source sentences of this many words make cases: long enough to state a fact, short enough that
 # a fusion of two stays one readable sentence.
@@ -362,9 +365,12 @@ def fuse(first: Sentence, second: Sentence) -> str:
 # ---- building the suite --------------------------------------------------------------------
 
 
-def cases_of(prepared: Prepared, foreign_names: Sequence[str], per_kind: int) -> list[Case]:
+def cases_of(
+    prepared: Prepared, foreign_names: Sequence[str], per_kind: int, outsiders: Sequence[Sentence] = ()
+) -> list[Case]:
     """The labelled cases of one cluster, `per_kind` of each kind at most (all its reference
-    sentences up to MAX_REFERENCE_SENTENCES), chosen at random with a seed of the cluster's id."""
+    sentences up to MAX_REFERENCE_SENTENCES), chosen at random with a seed of the cluster's id;
+    `outsiders`: sentences of another cluster."""
     ident = prepared.cluster.id
     rng = random.Random(zlib.crc32(ident.encode()))
     usable = [s for s in prepared.sentences if MIN_CASE_WORDS <= s.word_count <= MAX_CASE_WORDS]
@@ -417,6 +423,8 @@ def cases_of(prepared: Prepared, foreign_names: Sequence[str], per_kind: int) ->
             origins = tuple(sorted({first.article_index + 1, second.article_index + 1}))
             cases.append(Case("fusion", ident, text, origins, prepared.expected(first, second)))
             fused += 1
+    outside = [s.text for s in outsiders if MIN_CASE_WORDS <= s.word_count <= MAX_CASE_WORDS and one_sentence(s.text)]
+    cases += [Case("outside", ident, t) for t in outside[:per_kind]]
     references = [t for r in prepared.cluster.references for t in split_sentences(r) if len(t.split()) >= 6]
     cases += [Case("reference", ident, t) for t in references[:MAX_REFERENCE_SENTENCES]]
     return cases
@@ -439,17 +447,13 @@ def foreign_name_pool(prepared: Sequence[Prepared]) -> dict[str, list[str]]:
     return pool
 
 
-def verdict_of(sentence) -> str:
-    return "supported" if sentence.supported else "unsupported"
-
-
 def run_case(case: Case, articles: Sequence[Article]) -> Outcome:
     briefing = summarize(articles, CASE_OPTIONS, generator=ScriptedGenerator(case.text))
     ms = briefing.stats.timings_ms.get("attribute", 0.0)
     if briefing.engine != "abstractive" or not briefing.sentences:
         return Outcome(case, "unsupported", (), ms)
     sentence = briefing.sentences[0]
-    return Outcome(case, verdict_of(sentence), sentence.citations, ms)
+    return Outcome(case, sentence.verdict, sentence.citations, ms)
 
 
 def briefing_time_ms(prepared: Prepared) -> float | None:
@@ -532,11 +536,61 @@ def run_suite(
 ) -> Suite:
     clusters = read_clusters(path, with_references=True, limit=limit)
     prepared = [prepare(c) for c in clusters]
-    names = foreign_name_pool(prepared)
-    work = [(c, p) for p in prepared for c in cases_of(p, names[p.cluster.id], per_kind)]
+    work = all_cases(prepared, per_kind)
     outcomes = [run_case(case, p.articles) for case, p in (progress(work) if progress else work)]
     timings = [t for p in prepared if (t := briefing_time_ms(p)) is not None]
     return Suite(str(path), len(clusters), tuple(rows_of(outcomes)), tuple(timings))
+
+
+def all_cases(prepared: Sequence[Prepared], per_kind: int) -> list[tuple[Case, Prepared]]:
+    """Every cluster's cases; the "outside" ones of a cluster are sentences of the next one."""
+    names = foreign_name_pool(prepared)
+    return [
+        (c, p)
+        for i, p in enumerate(prepared)
+        for c in cases_of(
+            p, names[p.cluster.id], per_kind, prepared[(i + 1) % len(prepared)].sentences if len(prepared) > 1 else ()
+        )
+    ]
+
+
+def variants() -> dict[str, AttributionConfig]:
+    """Attribution as it runs, and without each of its parts in turn."""
+    full = AttributionConfig()
+    found = {"all checks": full}
+    for name in full.checks:
+        found[f"without {name}"] = replace(full, checks=tuple(c for c in full.checks if c != name))
+    found["without synonyms"] = replace(full, synonyms=False)
+    found["without paraphrase score"] = replace(full, paraphrase=False)
+    found["no checks (support only)"] = replace(full, checks=())
+    return found
+
+
+def run_ablation(path: str | Path, per_kind: int = DEFAULT_PER_KIND, limit: int | None = None) -> dict[str, list[Row]]:
+    """The suite's rows under each variant, attribution called directly on the clusters
+    summarize() would make (the same stage the pipeline's write step runs)."""
+    prepared = [prepare(c) for c in read_clusters(path, with_references=True, limit=limit)]
+    work = all_cases(prepared, per_kind)
+    table = {}
+    for label, config in variants().items():
+        outcomes = []
+        for case, p in work:
+            started = time.perf_counter()
+            judged, _ = attribute(case.text, p.clusters, keep_unsupported=True, config=config)
+            ms = (time.perf_counter() - started) * 1000
+            verdict = judged[0].verdict if judged else "unsupported"
+            outcomes.append(Outcome(case, verdict, judged[0].citations if judged else (), ms))
+        table[label] = rows_of(outcomes)
+    return table
+
+
+def format_ablation(table: dict[str, list[Row]]) -> str:
+    kinds = [r.kind for r in next(iter(table.values()))]
+    lines = ["share kept (true kinds) or caught (false kinds) by variant", ""]
+    lines.append(f"{'variant':<26}" + "".join(f"{k:>12}" for k in kinds))
+    for label, rows in table.items():
+        lines.append(f"{label:<26}" + "".join(f"{r.share:>12.1%}" for r in rows))
+    return "\n".join(lines)
 
 
 def _percent(value: float | None) -> str:
@@ -570,8 +624,19 @@ def format_suite(suite: Suite) -> str:
     return header + "\n\n" + "\n".join(lines)
 
 
-def main(path: str, per_kind: int = DEFAULT_PER_KIND, limit: int | None = None, as_json: bool = False) -> int:
+def main(
+    path: str, per_kind: int = DEFAULT_PER_KIND, limit: int | None = None, as_json: bool = False, ablation: bool = False
+) -> int:
     from tqdm import tqdm
+
+    if ablation:
+        table = run_ablation(path, per_kind, limit)
+        if as_json:
+            json.dump({k: [asdict(r) for r in v] for k, v in table.items()}, sys.stdout, indent=2)
+            print()
+        else:
+            print(format_ablation(table))
+        return 0
 
     def progress(work: Sequence):
         return tqdm(work, desc="eval-attribution", unit="case", disable=not sys.stderr.isatty(), file=sys.stderr)

@@ -1,0 +1,79 @@
+"""Where the sources disagree: a briefing sentence never silently picks one side.
+
+Deduplication never merges sentences whose figures or dates differ ("3 dead", "5 dead"), so the
+versions of a disputed fact stay in separate clusters with nearly the same words. For each
+supported briefing sentence, every sentence of its evidence is compared with every source
+sentence of another article: when the two share most content words, and each has a figure or date
+of the same kind the other lacks, and the briefing sentence states one of those, the sources
+disagree on what it states. The briefing lists each such `Disagreement` (the claim, each version
+with its sources) and the sentence's `reason` says so; rendering marks it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..text import numbers, words
+from ..types import BriefingSentence, Cluster, Disagreement, DisagreementVersion, Sentence
+from .checks import number_kind
+
+# Two sentences state the same fact when they share this many content stems, and this cosine
+# of their stem sets (the dedup's 0.45 threshold is on TF-IDF weights; sets are rougher).
+MIN_SHARED_STEMS = 3
+MIN_SIMILARITY = 0.5
+
+
+def differing(a: Sentence, b: Sentence, stems: dict[int, frozenset[str]]) -> frozenset[str]:
+    """The figures of `a` that `b` states otherwise (empty: no disagreement): `a` and `b` come
+    from different articles, say nearly the same words, and each has a figure of a kind the
+    other has with another value."""
+    if a.article_index == b.article_index or not b.numbers:
+        return frozenset()
+    only_a, only_b = a.numbers - b.numbers, b.numbers - a.numbers
+    kinds = {number_kind(n) for n in only_b}
+    conflicting = frozenset(n for n in only_a if number_kind(n) in kinds)
+    if not conflicting:
+        return frozenset()
+    sa, sb = stems[id(a)], stems[id(b)]
+    shared = len(sa & sb)
+    if shared < MIN_SHARED_STEMS or shared / math.sqrt(len(sa) * len(sb)) < MIN_SIMILARITY:
+        return frozenset()
+    return conflicting
+
+
+def find_disagreements(
+    sentences: Sequence[BriefingSentence], clusters: Sequence[Cluster]
+) -> tuple[list[BriefingSentence], tuple[Disagreement, ...]]:
+    """The sentences, those that state one side of a disputed figure with a reason saying so, and
+    the disagreements."""
+    member_of = {(s.article_index + 1, s.position): (c, s) for c in clusters for s in c.sentences}
+    everything = [s for c in clusters for s in c.sentences if s.numbers]
+    stems = {id(s): frozenset(s.stems) for c in clusters for s in c.sentences}
+    annotated, found = [], []
+    for sentence in sentences:
+        evidence = [member_of[key] for e in sentence.evidence if (key := (e.source, e.sentence)) in member_of]
+        stated = numbers(words(sentence.text))
+        own = {id(c) for c, _ in evidence}
+        texts: dict[frozenset[str], str] = {}
+        sources: dict[frozenset[str], set[int]] = {}
+        for cluster, said in evidence if sentence.supported and stated else []:
+            for other in everything:
+                if id(member_of[(other.article_index + 1, other.position)][0]) in own:
+                    continue
+                if differing(said, other, stems) & stated:
+                    texts.setdefault(said.numbers, said.text)
+                    sources.setdefault(said.numbers, set()).update(s.article_index + 1 for s in cluster.sentences)
+                    texts.setdefault(other.numbers, other.text)
+                    sources.setdefault(other.numbers, set()).add(other.article_index + 1)
+        if len(texts) < 2:
+            annotated.append(sentence)
+            continue
+        versions = tuple(DisagreementVersion(text, tuple(sorted(sources[key]))) for key, text in texts.items())
+        disagreement = Disagreement(sentence.text, versions)
+        found.append(disagreement)
+        others = sorted({n for v in disagreement.versions[1:] for n in v.sources})
+        reason = f"sources disagree: {', '.join(map(str, others))} give other figures (see disagreements)"
+        annotated.append(replace(sentence, reason=reason))
+    return annotated, tuple(found)
