@@ -21,7 +21,9 @@ from .types import (
 def render_text(sentences: Sequence[BriefingSentence], disagreements: Sequence[Disagreement] = ()) -> str:
     """The sentences with their [n] markers; a sentence kept unsupported or contradicted is marked
     so, and one that states one side of a disagreement names the sources that say otherwise."""
-    disputed = {d.claim: d for d in disagreements}
+    # A sentence states one side of a disagreement as its claim, or (quoted by the extractive
+    # engine) as one of its versions.
+    disputed = {text: d for d in disagreements for text in (d.claim, *(v.text for v in d.versions))}
     parts = []
     for s in sentences:
         markers = "".join(f"[{c}]" for c in s.citations) if s.supported else f"[{s.verdict}]"

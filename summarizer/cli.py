@@ -76,6 +76,15 @@ def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOp
 
 def format_plain(briefing: Briefing) -> str:
     lines = textwrap.wrap(briefing.text, width=100) or ["(empty briefing)"]
+    if briefing.disagreements:
+        lines += ["", "Sources disagree:"]
+        for disagreement in briefing.disagreements:
+            lines += textwrap.wrap(disagreement.claim, width=100, initial_indent="- ", subsequent_indent="  ")
+            for version in disagreement.versions:
+                cited = "".join(f"[{n}]" for n in version.sources)
+                lines += textwrap.wrap(
+                    f"{cited} {version.text}", width=100, initial_indent="    ", subsequent_indent="    "
+                )
     lines += ["", "Sources:"]
     for source in briefing.sources:
         details = ", ".join(x for x in (source.source, source.published) if x)

@@ -276,9 +276,17 @@ def judge(
 
 
 def source_context(clusters: Sequence[Cluster], index: Sequence[_ClusterIndex]) -> Context:
+    """Every word of the sources; as common words, the lower-case ones and the capitalised first
+    words ("Police arrested...") that no source writes capitalised inside a sentence."""
+    sentences = [s for c in clusters for s in c.sentences]
+    names = frozenset().union(*(s.names for s in sentences)) if sentences else frozenset()
+    tokens = [(i, t) for s in sentences for i, t in enumerate(tokenize(s.text, s.language))]
     return Context(
         source_keys=frozenset().union(*(c.words for c in index)),
-        source_lemmas=frozenset(t.lemma for c in clusters for s in c.sentences for t in tokenize(s.text, s.language)),
+        source_lemmas=frozenset(t.lemma for _, t in tokens),
+        common_words=frozenset(
+            t.key for i, t in tokens if t.stem and (not t.capitalised or (i == 0 and t.name not in names))
+        ),
     )
 
 

@@ -71,9 +71,11 @@ def find_disagreements(
             annotated.append(sentence)
             continue
         versions = tuple(DisagreementVersion(text, tuple(sorted(sources[key]))) for key, text in texts.items())
-        disagreement = Disagreement(sentence.text, versions)
-        found.append(disagreement)
-        others = sorted({n for v in disagreement.versions[1:] for n in v.sources})
-        reason = f"sources disagree: {', '.join(map(str, others))} give other figures (see disagreements)"
+        # The extractive engine may quote both versions: list their disagreement once.
+        if frozenset(versions) not in {frozenset(d.versions) for d in found}:
+            found.append(Disagreement(sentence.text, versions))
+        others = sorted({n for v in versions[1:] for n in v.sources})
+        which = f"source {others[0]} gives" if len(others) == 1 else f"sources {', '.join(map(str, others))} give"
+        reason = f"sources disagree: {which} another figure or date (see disagreements)"
         annotated.append(replace(sentence, reason=reason))
     return annotated, tuple(found)
