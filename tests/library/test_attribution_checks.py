@@ -63,7 +63,11 @@ def test_true_sentences_are_supported_and_cited(text):
     ("text", "verdict", "reason"),
     [
         ("Police arrested Maria Lopez in Kars on Tuesday.", "contradicted", "Tuesday where the source says Monday"),
-        ("Police arrested Maria Lopez in Kars on Monday after a 9-day search.", "contradicted", "where the source says two-day"),
+        (
+            "Police arrested Maria Lopez in Kars on Monday after a 9-day search.",
+            "contradicted",
+            "where the source says two-day",
+        ),
         ("The mayor confirmed that 40 bridges will reopen next week.", "unsupported", "40 in no source"),
         ("Erdogan arrested Maria Lopez in Kars on Monday.", "unsupported", "Erdogan: in no source"),
         ("Police arrested Maria Lopez in Kars on Monday, Erdogan said.", "unsupported", "Erdogan: in no source"),
@@ -75,7 +79,18 @@ def test_true_sentences_are_supported_and_cited(text):
         ("Germany defeated Brazil in the regional final on Sunday evening.", "contradicted", "roles exchanged"),
         ("The central bank raised interest rates to curb inflation.", "unsupported", "support score"),
     ],
-    ids=["date", "number", "new-number", "initial-name", "name", "negated", "negation-dropped", "antonym", "overclaim", "hedged"]
+    ids=[
+        "date",
+        "number",
+        "new-number",
+        "initial-name",
+        "name",
+        "negated",
+        "negation-dropped",
+        "antonym",
+        "overclaim",
+        "hedged",
+    ]
     + ["roles", "outside"],
 )
 def test_false_sentences_get_their_verdict_and_reason(text, verdict, reason):
