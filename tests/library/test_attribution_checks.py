@@ -8,7 +8,7 @@ import pytest
 from helpers.fakes import FakeGenerator
 
 from summarizer import Article, SummaryOptions, summarize
-from summarizer.cli import format_plain, main
+from summarizer.cli import format_plain
 from summarizer.stages.attribute import AttributionConfig, Dropped, attribute
 from summarizer.stages.clean import clean
 from summarizer.stages.dedup import deduplicate
@@ -35,8 +35,9 @@ ARTICLES = [
 ]
 
 
-def judged(text: str, config: AttributionConfig = AttributionConfig()):
-    [sentence], dropped = attribute(text, deduplicate(segment(clean(ARTICLES))), keep_unsupported=True, config=config)
+def judged(text: str, config: AttributionConfig | None = None):
+    clusters = deduplicate(segment(clean(ARTICLES)))
+    [sentence], dropped = attribute(text, clusters, keep_unsupported=True, config=config or AttributionConfig())
     assert dropped == Dropped()
     return sentence
 
