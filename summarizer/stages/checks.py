@@ -293,7 +293,7 @@ def check_numbers(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
         value = next(iter(numbers([t.text])), None)
         if value not in missing:
             continue
-        around = _context(claim, i)
+        around = context_of(claim, i)
         for e in evidence:
             for j, other in enumerate(e.tokens):
                 theirs = next(iter(numbers([other.text])), None)
@@ -301,7 +301,7 @@ def check_numbers(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
                     theirs is not None
                     and theirs not in claim.numbers
                     and number_kind(theirs) == number_kind(value)
-                    and around & _context(e, j)
+                    and around & context_of(e, j)
                 ):
                     return Finding("contradicted", f"{t.text} where the source says {other.text}: {e.quote()}")
     return Finding("unsupported", f"{', '.join(sorted(missing))} in no source that supports the sentence")
@@ -347,7 +347,7 @@ def check_names(claim: Said, evidence: Sequence[Said], context: Context) -> Find
     return None
 
 
-def _context(said: Said, i: int) -> frozenset[str]:
+def context_of(said: Said, i: int) -> frozenset[str]:
     """The CONTEXT_WORDS nearest content lemmas either side of word i (within CONTEXT_TOKENS)."""
     found: set[str] = set()
     for side in (
@@ -364,10 +364,10 @@ def _context(said: Said, i: int) -> frozenset[str]:
     return frozenset(found)
 
 
-def _same_context(around: frozenset[str], said: Said, j: int) -> bool:
+def _samecontext_of(around: frozenset[str], said: Said, j: int) -> bool:
     """Whether word j of `said` has a neighbour in `around` (a claim word without content
     neighbours matches anywhere)."""
-    return not around or bool(around & _context(said, j))
+    return not around or bool(around & context_of(said, j))
 
 
 def _opposed(claim: Said, evidence: Sequence[Said], differs: Callable[[Said, int, Said, int], bool]) -> Said | None:
@@ -378,10 +378,10 @@ def _opposed(claim: Said, evidence: Sequence[Said], differs: Callable[[Said, int
         if t.stem is None or t.negation or t.key in HEDGES:
             continue
         against, agree = None, False
-        around = _context(claim, i)
+        around = context_of(claim, i)
         for e in evidence:
             for j in e.positions.get(t.lemma, ()):
-                if not _same_context(around, e, j):
+                if not _samecontext_of(around, e, j):
                     continue
                 if differs(claim, i, e, j):
                     against = against or e
@@ -431,12 +431,12 @@ def check_antonyms(claim: Said, evidence: Sequence[Said], context: Context) -> F
     for i, t in enumerate(claim.tokens):
         if t.lemma not in opposite:
             continue
-        around = _context(claim, i)
+        around = context_of(claim, i)
         against: tuple[Said, str] | None = None
         agree = False
         for e in evidence:
             for j, other in enumerate(e.tokens):
-                if (other.lemma == t.lemma or other.lemma in opposite[t.lemma]) and _same_context(around, e, j):
+                if (other.lemma == t.lemma or other.lemma in opposite[t.lemma]) and _samecontext_of(around, e, j):
                     if other.lemma == t.lemma:
                         agree = True
                     else:

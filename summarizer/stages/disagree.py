@@ -3,9 +3,9 @@
 Deduplication never merges sentences whose figures or dates differ ("3 dead", "5 dead"), so the
 versions of a disputed fact stay in separate clusters with nearly the same words. For each
 supported briefing sentence, every sentence of its evidence is compared with every source
-sentence of another article: when the two share most content words, and each has a figure or date
-of the same kind the other lacks, and the briefing sentence states one of those, the sources
-disagree on what it states. The briefing lists each such `Disagreement` (the claim, each version
+sentence of another article: when the two share most content words, each has a figure or date of
+the same kind the other lacks with a content word in common next to both (the same thing
+counted), and the briefing sentence states one of those, the sources disagree on what it states. The briefing lists each such `Disagreement` (the claim, each version
 with its sources) and the sentence's `reason` says so; rendering marks it.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..text import numbers, words
 from ..types import BriefingSentence, Cluster, Disagreement, DisagreementVersion, Sentence
-from .checks import number_kind
+from .checks import Said, context_of, number_kind
 
 # Two sentences state the same fact when they share this many content stems, and this cosine
 # of their stem sets (the dedup's 0.45 threshold is on TF-IDF weights; sets are rougher).
@@ -40,7 +40,20 @@ def differing(a: Sentence, b: Sentence, stems: dict[int, frozenset[str]]) -> fro
     shared = len(sa & sb)
     if shared < MIN_SHARED_STEMS or shared / math.sqrt(len(sa) * len(sb)) < MIN_SIMILARITY:
         return frozenset()
-    return conflicting
+    # The two figures must be said of the same thing: a content word next to both ("$33.5 million
+    # in damages" / "$25 million in damages"; not "one shot" / "the 55-year-old woman").
+    first, second = Said.of(a), Said.of(b)
+    theirs = [(j, value) for j, t in enumerate(second.tokens) for value in numbers([t.text]) if value in only_b]
+    return frozenset(
+        value
+        for i, t in enumerate(first.tokens)
+        for value in numbers([t.text])
+        if value in conflicting
+        and any(
+            number_kind(other) == number_kind(value) and context_of(first, i) & context_of(second, j)
+            for j, other in theirs
+        )
+    )
 
 
 def find_disagreements(
@@ -51,7 +64,8 @@ def find_disagreements(
     member_of = {(s.article_index + 1, s.position): (c, s) for c in clusters for s in c.sentences}
     everything = [s for c in clusters for s in c.sentences if s.numbers]
     stems = {id(s): frozenset(s.stems) for c in clusters for s in c.sentences}
-    annotated, found = [], []
+    annotated: list[BriefingSentence] = []
+    found: list[Disagreement] = []
     for sentence in sentences:
         evidence = [member_of[key] for e in sentence.evidence if (key := (e.source, e.sentence)) in member_of]
         stated = numbers(words(sentence.text))
