@@ -128,9 +128,9 @@ SYMMETRIC = frozenset(
     | {"faced", "face", "joined", "agreed", "signed", "discussed", "hugged", "shook", "vs", "versus", "between"}
 )
 PASSIVE_BY = "by"
-# Words from a name to the other within which they are the two sides of one verb ("A sued B",
-# "B was sued on Monday by A"); names further apart are in different clauses.
-ROLE_DISTANCE = 8
+# Words from a name to the other within which they may be the two sides of one verb ("A sued B",
+# "B was sued on Monday by A"); further apart they are in different sentences of a long one.
+ROLE_DISTANCE = 30
 HEDGES = MODAL_VERBS | INTENT_VERBS | REPORTING_ADVERBS
 # Content words either side of a shared word (within so many words) that tell whether two
 # sentences say it of the same thing.
@@ -311,6 +311,13 @@ def check_numbers(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
 # is taken for a common word rather than a name: common words score 0.4-0.5 with their near
 # synonyms (officers/police 0.48, scientists/researchers 0.45), names under 0.3 with common words.
 COMMON_WORD_SIMILARITY = 0.4
+# An outlet credited with a report: provenance, not a fact of the story, and human summaries name
+# outlets their sources never do. "X said" is not among them: who said what is a fact.
+_OUTLET = r"((?:[A-Z][\w&.'-]*\s?){1,4})"
+CREDIT = [
+    re.compile(rf"\b(?:according to|per|via) (?:the )?{_OUTLET}"),
+    re.compile(rf"{_OUTLET}\s*(?:reports|reported|writes|wrote|notes|noted|explains|observes|adds)\b"),
+]
 # Capitalised words that open a sentence for grammar, not because they name something.
 OPENERS = frozenset(
     {"meanwhile", "however", "still", "yet", "also", "now", "then", "later", "earlier", "today", "yesterday"}
@@ -319,15 +326,27 @@ OPENERS = frozenset(
 )
 
 
+def credited(text: str) -> list[tuple[int, int]]:
+    """Character spans of the outlets a sentence credits ("according to the AP", "CNN notes")."""
+    return [m.span(1) for pattern in CREDIT for m in pattern.finditer(text)]
+
+
 def claim_names(claim: Said, context: Context) -> list[str]:
     """The claim's names that no source has. A sentence's first word is a name only when no
-    source has it in any case nor a word of its stem ("Police" is not a name: sources say "police")."""
+    source has it in any case nor a word of its stem ("Police" is not a name: sources say "police").
+    Not checked: the outlet a sentence credits with a report, and a hyphenated word whose first
+    part the sources have ("Chicago-based")."""
     unknown = []
+    outlets = credited(claim.text)
     for i, t in enumerate(claim.tokens):
         if not t.capitalised or t.key in stop_keys() or t.key[0].isdigit():
             continue
         key = name_key(t.text)
         if key in context.source_keys or key in MONTHS or key in WEEKDAYS:
+            continue
+        if "-" in key and key.split("-", 1)[0] in context.source_keys:
+            continue
+        if any(start <= t.start < end for start, end in outlets):
             continue
         if i == 0 and (
             key in OPENERS or key.endswith("ly") or t.lemma in context.source_lemmas or context.near_common_word(key)

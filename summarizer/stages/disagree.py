@@ -2,12 +2,12 @@
 
 Deduplication never merges sentences whose figures or dates differ ("3 dead", "5 dead"), so the
 versions of a disputed fact stay in separate clusters with nearly the same words. For each
-supported briefing sentence, every sentence of its evidence is compared with every source
-sentence of another article: when the two share most content words, each has a figure or date of
-the same kind the other lacks with a content word in common next to both (the same thing
-counted), and the briefing sentence states one of those, the sources disagree on what it states. The briefing lists each such `Disagreement` (the claim, each version
-with its sources) and the sentence's `reason` says so; rendering marks it.
-"""
+supported briefing sentence, every sentence of its evidence is compared with every source sentence
+of another article: when the two share most content words, each has a figure or date of the same
+kind the other lacks with a content word in common next to both (the same thing counted), and the
+briefing sentence states one of those, the sources disagree on what it states. The briefing lists
+each such `Disagreement` (the claim, each version with its sources) and the sentence's `reason`
+says so; rendering marks it."""
 
 from __future__ import annotations
 
