@@ -175,7 +175,8 @@ def tokenize(text: str, language: str = ENGLISH) -> tuple[Token, ...]:
             continue
         lemma = stem(key, language) if not key[0].isdigit() else key
         content = len(key) >= 2 and key not in stops and not key[0].isdigit()
-        tokens.append(Token(raw, key, lemma, lemma if content else None, match.start(), match.end(), name_key(raw)))
+        name = key[:-2] if key.endswith("'s") else key  # text.name_key, from the key already made
+        tokens.append(Token(raw, key, lemma, lemma if content else None, match.start(), match.end(), name))
     return tuple(tokens)
 
 
@@ -341,7 +342,7 @@ def claim_names(claim: Said, context: Context) -> list[str]:
     for i, t in enumerate(claim.tokens):
         if not t.capitalised or t.key in stop_keys() or t.key[0].isdigit():
             continue
-        key = name_key(t.text)
+        key = t.name
         if key in context.source_keys or key in MONTHS or key in WEEKDAYS:
             continue
         if "-" in key and key.split("-", 1)[0] in context.source_keys:
