@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .types import Article, Briefing, BriefingSentence, CleanDocument, Cluster, Selection, Sentence, Source, Stats
+from .types import (
+    Article,
+    Briefing,
+    BriefingSentence,
+    CleanDocument,
+    Cluster,
+    Disagreement,
+    Selection,
+    Sentence,
+    Source,
+    Stats,
+)
 
 
-def render_text(sentences: Sequence[BriefingSentence]) -> str:
+def render_text(sentences: Sequence[BriefingSentence], disagreements: Sequence[Disagreement] = ()) -> str:
+    """The sentences with their [n] markers; a sentence kept unsupported or contradicted is marked
+    so, and one that states one side of a disagreement names the sources that say otherwise."""
+    # A sentence states one side of a disagreement as its claim, or (quoted by the extractive
+    # engine) as one of its versions.
+    disputed = {text: d for d in disagreements for text in (d.claim, *(v.text for v in d.versions))}
     parts = []
     for s in sentences:
-        markers = "".join(f"[{c}]" for c in s.citations) if s.supported else "[unsupported]"
+        markers = "".join(f"[{c}]" for c in s.citations) if s.supported else f"[{s.verdict}]"
+        if s.supported and s.text in disputed:
+            others = sorted(
+                {n for v in disputed[s.text].versions if not set(v.sources) & set(s.citations) for n in v.sources}
+            )
+            markers += f" [disputed by {', '.join(map(str, others))}]" if others else " [sources disagree]"
         parts.append(f"{s.text} {markers}")
     return " ".join(parts)
 
@@ -37,6 +58,7 @@ def count_stats(
     selection: Selection,
     token_counter: str,
     dropped_unsupported: int,
+    dropped_contradicted: int,
     timings_ms: dict[str, float],
 ) -> Stats:
     return Stats(
@@ -49,6 +71,7 @@ def count_stats(
         token_counter=token_counter,
         left_out=selection.left_out,
         dropped_unsupported=dropped_unsupported,
+        dropped_contradicted=dropped_contradicted,
         timings_ms=timings_ms,
     )
 
@@ -62,9 +85,10 @@ def assemble(
     stats: Stats,
     warnings: Sequence[str],
     model_input: str,
+    disagreements: tuple[Disagreement, ...] = (),
 ) -> Briefing:
     return Briefing(
-        text=render_text(sentences),
+        text=render_text(sentences, disagreements),
         sentences=tuple(sentences),
         sources=sources,
         engine="abstractive" if model is not None else "extractive",
@@ -73,4 +97,5 @@ def assemble(
         stats=stats,
         warnings=tuple(warnings),
         model_input=model_input,
+        disagreements=disagreements,
     )

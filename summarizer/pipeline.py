@@ -22,7 +22,8 @@ from .generation import Generator
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
-from .stages import attribute, clean, deduplicate, extract, fit_budget, rank, segment
+from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank, segment
+from .stages.attribute import Dropped
 from .stages.segment import language_warnings
 from .text import normalize
 from .types import (
@@ -68,17 +69,27 @@ def summarize(
         input_format, counter, budget = input_budget(options, model)
         selection = fit_budget(rank(clusters), input_format, counter, budget)
     draft = write(selection, clusters, model, options, timer)
+    with timer("disagreements"):
+        briefing_sentences, disagreements = find_disagreements(draft.sentences, clusters)
     stats = count_stats(
-        articles, sentences, clusters, selection, counter.name, draft.dropped_unsupported, timer.timings_ms
+        articles,
+        sentences,
+        clusters,
+        selection,
+        counter.name,
+        draft.dropped.unsupported,
+        draft.dropped.contradicted,
+        timer.timings_ms,
     )
     return assemble(
-        draft.sentences,
+        briefing_sentences,
         list_sources(with_found_titles(articles, documents), documents),
         model=draft.model.name if draft.model is not None else None,
         profile=options.profile,
         stats=stats,
         warnings=[*warnings, *engine_warnings, *draft.warnings, *length_warnings(draft.sentences, options.max_words)],
         model_input=selection.model_input,
+        disagreements=disagreements,
     )
 
 
@@ -97,11 +108,12 @@ class StageTimer:
 
 @dataclass(frozen=True)
 class Draft:
-    """The briefing's sentences and the model that wrote them (None: the extractive engine)."""
+    """The briefing's sentences, the model that wrote them (None: the extractive engine), and the
+    generated sentences attribution dropped."""
 
     sentences: list[BriefingSentence]
     model: Generator | None
-    dropped_unsupported: int = 0
+    dropped: Dropped = Dropped()
     warnings: list[str] = field(default_factory=list)
 
 
@@ -212,7 +224,7 @@ def write(
             return Draft(sentences, model, dropped)
         fallback = ["the model's output had no supported sentence; used the extractive engine"]
     else:
-        dropped, fallback = 0, []
+        dropped, fallback = Dropped(), []
     with timer("extract"):
         return Draft(extract(selection.clusters, options.max_words), None, dropped, fallback)
 

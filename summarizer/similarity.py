@@ -33,3 +33,21 @@ def cosine_matrix(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
 def paraphrase_similarity(first: str, second: str) -> float:
     """Cosine similarity of two texts' embeddings, in [-1, 1]."""
     return float(cosine_matrix([first], [second])[0, 0])
+
+
+# Embeddings of texts seen before: attribution compares each generated sentence with the same
+# source sentences and words again and again. Cleared whole when full (a simple bound).
+_REMEMBERED: dict[str, np.ndarray] = {}
+MAX_REMEMBERED = 200_000
+
+
+def embed_remembered(texts: Sequence[str]) -> np.ndarray:
+    """`embed(texts)`, each text embedded once per process (the rows are read-only views)."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _REMEMBERED]
+    if missing:
+        if len(_REMEMBERED) + len(missing) > MAX_REMEMBERED:
+            _REMEMBERED.clear()
+        _REMEMBERED.update(zip(missing, embed(missing), strict=True))
+    if not texts:
+        return embed([])
+    return np.stack([_REMEMBERED[t] for t in texts])

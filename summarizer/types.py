@@ -151,20 +151,37 @@ class Selection:
 
 @dataclass(frozen=True)
 class Citation:
-    """Evidence for a briefing sentence: `source` is 1-based, `sentence` 0-based."""
+    """Evidence for a briefing sentence: `source` is 1-based, `sentence` 0-based. `span` is the
+    part of `text` that supports the claim, as (start, end) character offsets, for highlighting."""
 
     source: int
     sentence: int
     text: str
     score: float
+    span: tuple[int, int] | None = None
+
+
+Verdict = Literal["supported", "contradicted", "unsupported"]
 
 
 @dataclass(frozen=True)
 class BriefingSentence:
+    """A sentence of the briefing and its verdict: `supported` (the cited sources say it),
+    `contradicted` (they say otherwise: a flipped polarity, a conflicting figure, swapped roles) or
+    `unsupported` (they do not say it). `score` (0-1) is its support: the share of its content words
+    the supporting sources hold (synonyms counted) and its paraphrase similarity with them;
+    `reason` says why a sentence is not supported, or where sources disagree."""
+
     text: str
     citations: tuple[int, ...]
     evidence: tuple[Citation, ...]
-    supported: bool = True
+    verdict: Verdict = "supported"
+    score: float = 1.0
+    reason: str | None = None
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict == "supported"
 
 
 @dataclass(frozen=True)
@@ -180,7 +197,28 @@ class Source:
 
 
 @dataclass(frozen=True)
+class DisagreementVersion:
+    """One version of a disputed fact and the sources (1-based) that state it."""
+
+    text: str
+    sources: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Sources that state one fact with different figures or dates ("3 dead", "5 dead"): `claim`
+    is the briefing sentence that states the fact."""
+
+    claim: str
+    versions: tuple[DisagreementVersion, ...]
+
+
+@dataclass(frozen=True)
 class Stats:
+    """Counts of one briefing. `dropped_unsupported` and `dropped_contradicted`: generated
+    sentences dropped because the sources do not say them, or say otherwise (each sentence counted
+    once, under its verdict)."""
+
     articles: int
     sentences: int
     duplicate_sentences_merged: int
@@ -190,6 +228,7 @@ class Stats:
     token_counter: str
     left_out: LeftOut
     dropped_unsupported: int
+    dropped_contradicted: int = 0
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -206,6 +245,7 @@ class Briefing:
     stats: Stats
     warnings: tuple[str, ...]
     model_input: str
+    disagreements: tuple[Disagreement, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -7,7 +7,8 @@ Each is one module with one entry point over the typed values of `summarizer.typ
     dedup      Sentence           -> Cluster         near-duplicates across articles, sources kept
     select     Cluster            -> Selection       ranked, fitted to the model's input budget
     extract    RankedCluster      -> BriefingSentence  the extractive engine
-    attribute  generated text     -> BriefingSentence  supported and cited, or dropped
+    attribute  generated text     -> BriefingSentence  a verdict, cited with evidence spans, or dropped
+    disagree   BriefingSentence   -> Disagreement    where the sources give a stated figure otherwise
 
 No stage imports `generation`: selection counts tokens through the `TokenCounter` and
 `InputFormat` protocols of `summarizer.types`.
@@ -16,8 +17,9 @@ No stage imports `generation`: selection counts tokens through the `TokenCounter
 from .attribute import attribute
 from .clean import clean
 from .dedup import deduplicate
+from .disagree import find_disagreements
 from .extract import extract
 from .segment import segment
 from .select import fit_budget, rank
 
-__all__ = ["attribute", "clean", "deduplicate", "extract", "fit_budget", "rank", "segment"]
+__all__ = ["attribute", "clean", "deduplicate", "extract", "find_disagreements", "fit_budget", "rank", "segment"]

@@ -1,7 +1,7 @@
 from helpers.fakes import FakeGenerator
 
 from summarizer import Article, SummaryOptions, summarize
-from summarizer.stages.attribute import attribute, without_repeats
+from summarizer.stages.attribute import Dropped, attribute, without_repeats
 from summarizer.stages.clean import clean
 from summarizer.stages.dedup import deduplicate
 from summarizer.stages.segment import segment
@@ -55,23 +55,26 @@ def test_paraphrase_fusion_and_hallucination_are_cited_exactly():
         (FUSION, (1, 2, 3)),
         ("Schools will stay closed until Friday.", (3,)),
     ]
-    assert dropped == 1
+    # 40 dead where the sources say 12: contradicted, not merely unsupported.
+    assert dropped == Dropped(unsupported=0, contradicted=1)
     first = sentences[0]
     assert {(e.source, e.sentence) for e in first.evidence} == {(1, 0), (2, 0)}
     assert all(0 < e.score <= 1 for e in first.evidence)
+    assert all(s.verdict == "supported" and s.reason is None and 0.45 <= s.score <= 1 for s in sentences)
 
 
 def test_unsupported_sentences_can_be_kept_flagged():
     sentences, dropped = attribute(MODEL_OUTPUT, clusters(), keep_unsupported=True)
-    assert dropped == 0
+    assert dropped == Dropped()
     flagged = [s for s in sentences if not s.supported]
-    assert [s.text for s in flagged] == [HALLUCINATION]
+    assert [(s.text, s.verdict) for s in flagged] == [(HALLUCINATION, "contradicted")]
     assert flagged[0].citations == ()
+    assert "40 where the source says 12" in flagged[0].reason
 
 
 def test_a_name_found_in_no_source_makes_a_sentence_unsupported():
     sentences, dropped = attribute("Floods killed 12 people in Kars province on Monday, Erdogan said.", clusters())
-    assert sentences == [] and dropped == 1
+    assert sentences == [] and dropped == Dropped(unsupported=1)
 
 
 def test_repeated_model_sentences_are_dropped():
@@ -88,7 +91,7 @@ def test_pipeline_with_a_fake_model_cites_and_counts():
     briefing = summarize(ARTICLES, SummaryOptions(engine="abstractive", max_words=100), generator=fake)
     assert briefing.engine == "abstractive"
     assert briefing.model == "fake/bart-like"
-    assert briefing.stats.dropped_unsupported == 1
+    assert (briefing.stats.dropped_unsupported, briefing.stats.dropped_contradicted) == (0, 1)
     assert briefing.text == (
         "Floods killed 12 people in Kars province on Monday. [1][2] "
         f"{FUSION} [1][2][3] Schools will stay closed until Friday. [3]"

@@ -12,7 +12,7 @@ from summarizer import Article, SummaryOptions, summarize
 from summarizer.cli import main
 from summarizer.resources import MIN_LANGUAGE_CONFIDENCE, detect_language, stemmer, stop_words
 from summarizer.stages import clean, deduplicate, segment
-from summarizer.stages.attribute import attribute
+from summarizer.stages.attribute import Dropped, attribute
 from summarizer.stages.segment import document_languages, is_prose, make_sentence, split_sentences
 from summarizer.stages.select import word_pairs
 from summarizer.text import content_stems, names, numbers, words
@@ -179,11 +179,12 @@ RUSSIAN_OUTPUT = (
 def test_model_sentences_in_russian_are_checked_against_russian_sources():
     clusters = deduplicate(segment(clean(cluster_articles("ru"))))
     sentences, dropped = attribute(RUSSIAN_OUTPUT, clusters)
-    # The supported sentence cites both outlets; a wrong figure and an English sentence are dropped.
+    # The supported sentence cites both outlets; a wrong figure (contradicted: the sources give
+    # another) and an English sentence (unsupported) are dropped.
     assert [(s.text, s.citations) for s in sentences] == [
         ("Власти эвакуировали более 4 000 жителей из затопленных районов Орска.", (1, 2))
     ]
-    assert dropped == 2
+    assert dropped == Dropped(unsupported=1, contradicted=1)
 
 
 def test_an_english_model_on_other_languages_says_so():

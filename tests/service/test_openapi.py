@@ -74,6 +74,17 @@ def test_the_briefing_schema_is_the_summarizers_own_type(spec):
     assert set(briefing["properties"]) == {f.name for f in fields(Briefing)}
 
 
+def test_the_schema_documents_verdicts_spans_and_disagreements(spec):
+    schemas = spec["components"]["schemas"]
+    sentence = schemas["BriefingSentence"]["properties"]
+    assert sentence["verdict"]["enum"] == ["supported", "contradicted", "unsupported"]
+    assert {"score", "reason"} <= set(sentence)
+    assert "span" in schemas["Citation"]["properties"]
+    assert set(schemas["Disagreement"]["properties"]) == {"claim", "versions"}
+    assert set(schemas["DisagreementVersion"]["properties"]) == {"text", "sources"}
+    assert "dropped_contradicted" in schemas["Stats"]["properties"]
+
+
 @pytest.mark.parametrize(("name", "bounds"), [("max_words", MAX_WORDS_RANGE), ("budget_tokens", BUDGET_TOKENS_RANGE)])
 def test_documented_bounds_are_the_summarizers_bounds(spec, name, bounds):
     low, high = bounds

@@ -1,0 +1,542 @@
+"""The meaning checks of attribution: does a generated sentence say what its evidence says?
+
+Word overlap and paraphrase similarity only tell that a sentence is about what its sources are
+about: "the body was not found" shares every content word with "the body was found", and
+embeddings score the two 0.98. These checks look at what the overlap cannot see, along the error
+types of the faithfulness literature (FRANK; FactCC's rule-made errors):
+
+    numbers    a figure or date word the evidence lacks: contradicted when the evidence gives
+               another one of the same kind ("3" and "5", "Monday" and "Tuesday"), else unsupported
+    names      a name found nowhere in the sources, the sentence's first word too
+    negation   a shared word negated on one side only ("was found" / "was not found")
+    antonyms   a word whose opposite the evidence uses instead (confirmed / denied, won / lost)
+    modality   a shared word hedged on one side and asserted on the other (will / may, plans to)
+    roles      two names in the opposite order around the same word (A attacked B / B attacked A)
+
+Every check is a plain function of a `Claim` and its `Evidence` returning a `Finding` or None;
+`CHECKS` names them, so a caller can run without one (the ablation of eval-attribution). They are
+rules over words, without a parser: what they miss is listed in the README ("Trust").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from ..resources import ENGLISH
+from ..similarity import embed_remembered
+from ..text import MONTHS, WEEKDAYS, WORD_RE, fold, name_key, numbers, stem, stop_keys
+from ..types import Sentence
+
+# How far before a word a negation or a modal verb may stand and still bear on it: this many
+# words, of which at most SCOPE_WORDS content words ("was not immediately found").
+SCOPE_TOKENS = 6
+SCOPE_WORDS = 2
+CLAUSE_BREAK = re.compile(r"[,;:.!?()\"]")
+NEGATIONS = frozenset(
+    {"not", "no", "never", "neither", "nor", "none", "nobody", "nothing", "cannot", "without", "failed", "fails"}
+    | {"fail", "refused", "refuses", "declined", "declines"}
+)
+# Modal verbs and adverbs that hedge a statement; the verbs of intent count only before "to"
+# ("plans to visit", not "the plan was approved").
+MODAL_VERBS = frozenset({"may", "might", "could", "possibly", "perhaps", "likely", "probably", "unlikely"})
+INTENT_VERBS = frozenset(
+    {"plan", "plans", "planned", "planning", "intend", "intends", "intended", "expected", "expect", "expects"}
+    | {"hope", "hopes", "hoped", "aim", "aims", "want", "wants", "wanted", "seek", "seeks", "considering"}
+)
+# Hedges a faithful writer may add to a fact the sources state ("was reportedly killed"), but
+# not drop from one the sources only report.
+REPORTING_ADVERBS = frozenset({"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "suspected"})
+# Opposites, as words (their stems are compared, so "confirms" and "confirmed" both count).
+ANTONYM_PAIRS = (
+    ("confirm", "deny"),
+    ("admit", "deny"),
+    ("win", "lose"),
+    ("won", "lost"),
+    ("winner", "loser"),
+    ("victory", "defeat"),
+    ("rise", "fall"),
+    ("rose", "fell"),
+    ("increase", "decrease"),
+    ("increase", "cut"),
+    ("gain", "loss"),
+    ("raise", "lower"),
+    ("higher", "lower"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("most", "least"),
+    ("largest", "smallest"),
+    ("biggest", "smallest"),
+    ("best", "worst"),
+    ("accept", "reject"),
+    ("approve", "reject"),
+    ("approve", "veto"),
+    ("agree", "refuse"),
+    ("agree", "disagree"),
+    ("support", "oppose"),
+    ("allow", "ban"),
+    ("allow", "forbid"),
+    ("allow", "prohibit"),
+    ("legal", "illegal"),
+    ("guilty", "innocent"),
+    ("convict", "acquit"),
+    ("uphold", "overturn"),
+    ("upheld", "overturned"),
+    ("impose", "lift"),
+    ("open", "close"),
+    ("opened", "closed"),
+    ("start", "end"),
+    ("begin", "end"),
+    ("first", "last"),
+    ("before", "after"),
+    ("earlier", "later"),
+    ("early", "late"),
+    ("above", "below"),
+    ("success", "failure"),
+    ("succeed", "fail"),
+    ("buy", "sell"),
+    ("bought", "sold"),
+    ("hire", "fire"),
+    ("import", "export"),
+    ("positive", "negative"),
+    ("true", "false"),
+    ("survive", "die"),
+    ("survived", "died"),
+    ("alive", "dead"),
+    ("arrive", "leave"),
+    ("arrived", "left"),
+    ("enter", "exit"),
+    ("strengthen", "weaken"),
+    ("majority", "minority"),
+    ("maximum", "minimum"),
+    ("ally", "enemy"),
+    ("friend", "enemy"),
+    ("peace", "war"),
+    ("release", "arrest"),
+    ("released", "arrested"),
+    ("found", "lost"),
+    ("include", "exclude"),
+    ("north", "south"),
+    ("east", "west"),
+)
+# Verbs whose two sides can be exchanged without changing the fact ("A met B" is "B met A").
+SYMMETRIC = frozenset(
+    {"met", "meet", "meets", "meeting", "married", "marry", "talked", "talks", "spoke", "debated", "played"}
+    | {"faced", "face", "joined", "agreed", "signed", "discussed", "hugged", "shook", "vs", "versus", "between"}
+)
+PASSIVE_BY = "by"
+# Words from a name to the other within which they may be the two sides of one verb ("A sued B",
+# "B was sued on Monday by A"); further apart they are in different sentences of a long one.
+ROLE_DISTANCE = 30
+HEDGES = MODAL_VERBS | INTENT_VERBS | REPORTING_ADVERBS
+# Content words either side of a shared word (within so many words) that tell whether two
+# sentences say it of the same thing.
+CONTEXT_WORDS = 2
+CONTEXT_TOKENS = 8
+
+
+SYMMETRIC_STEMS = frozenset(stem(w) for w in SYMMETRIC)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a sentence: `key` lower-cased and folded, `lemma` its stem, `stem` the same for
+    a content word (None for a stop word, a number or a one-letter word), offsets in the text."""
+
+    text: str
+    key: str
+    lemma: str
+    stem: str | None
+    start: int
+    end: int
+    name: str  # as names are compared (text.name_key)
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def negation(self) -> bool:
+        return self.key in NEGATIONS or self.key.endswith("n't")
+
+
+@lru_cache(maxsize=100_000)
+def tokenize(text: str, language: str = ENGLISH) -> tuple[Token, ...]:
+    """The words of `text` with their offsets (memoised: evidence sentences recur)."""
+    stops = stop_keys(language)
+    tokens = []
+    for match in WORD_RE.finditer(text):
+        raw = match.group().replace("’", "'")
+        key = fold(raw.lower().strip("'-"), language)
+        if not key:
+            continue
+        lemma = stem(key, language) if not key[0].isdigit() else key
+        content = len(key) >= 2 and key not in stops and not key[0].isdigit()
+        name = key[:-2] if key.endswith("'s") else key  # text.name_key, from the key already made
+        tokens.append(Token(raw, key, lemma, lemma if content else None, match.start(), match.end(), name))
+    return tuple(tokens)
+
+
+@dataclass
+class Said:
+    """A sentence (generated or source) read for the checks."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    numbers: frozenset[str]
+    names: frozenset[str]
+    source: int = 0  # 1-based article; 0 for a generated sentence
+    lemmas: frozenset[str] = field(init=False)
+    positions: dict[str, list[int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lemmas = frozenset(t.lemma for t in self.tokens)
+        self.positions = {}
+        for i, t in enumerate(self.tokens):
+            self.positions.setdefault(t.lemma, []).append(i)
+
+    @classmethod
+    def of(cls, sentence: Sentence) -> Said:
+        return cls(
+            sentence.text,
+            tokenize(sentence.text, sentence.language),
+            sentence.numbers,
+            sentence.names,
+            sentence.article_index + 1,
+        )
+
+    def in_scope(self, i: int, words: Callable[[Token, int], bool]) -> Token | None:
+        """The first word before word i, in the same clause and with at most SCOPE_WORDS content
+        words between, for which `words(token, index)` holds ("was not immediately found",
+        "may be without the actor")."""
+        content = 0
+        for j in range(i - 1, max(-1, i - 1 - SCOPE_TOKENS), -1):
+            if CLAUSE_BREAK.search(self.text, self.tokens[j].end, self.tokens[i].start):
+                return None
+            if words(self.tokens[j], j):
+                return self.tokens[j]
+            content += self.tokens[j].stem is not None
+            if content >= SCOPE_WORDS:
+                return None
+        return None
+
+    def negated(self, i: int) -> bool:
+        return self.in_scope(i, lambda t, _: t.negation) is not None
+
+    def hedge(self, i: int) -> Literal["modal", "reported", None]:
+        """How word i is hedged: by a modal verb or a verb of intent ("may", "plans to"), by a
+        reporting adverb ("reportedly"), or not at all."""
+
+        def hedging(token: Token, j: int) -> bool:
+            if token.key in MODAL_VERBS or token.key in REPORTING_ADVERBS:
+                return not (token.key == "may" and token.capitalised)  # the month
+            following = self.tokens[j + 1].key if j + 1 < len(self.tokens) else ""
+            return token.key in INTENT_VERBS and following == "to"
+
+        found = self.in_scope(i, hedging)
+        if found is None:
+            return None
+        return "reported" if found.key in REPORTING_ADVERBS else "modal"
+
+    def quote(self, limit: int = 90) -> str:
+        text = self.text if len(self.text) <= limit else self.text[: limit - 3].rsplit(" ", 1)[0] + "..."
+        return f'source {self.source}: "{text}"'
+
+
+@dataclass(frozen=True)
+class Finding:
+    verdict: Literal["contradicted", "unsupported"]
+    reason: str
+
+
+@dataclass
+class Context:
+    """What the checks know beyond the evidence: every word and lemma of every source, and the
+    lower-case content words among them."""
+
+    source_keys: frozenset[str]
+    source_lemmas: frozenset[str]
+    common_words: frozenset[str] = frozenset()
+
+    def near_common_word(self, key: str) -> bool:
+        """Whether `key` means nearly what a lower-case word of the sources means (WordLlama
+        vectors): "Officers" opening a sentence is the sources' "police", not a name."""
+        if not self.common_words:
+            return False
+        vectors = embed_remembered([key, *sorted(self.common_words)])
+        return float((vectors[1:] @ vectors[0]).max()) >= COMMON_WORD_SIMILARITY
+
+
+Check = Callable[[Said, Sequence[Said], Context], Finding | None]
+
+
+def number_kind(value: str) -> str:
+    if value in WEEKDAYS:
+        return "weekday"
+    if value in MONTHS.values():
+        return "month"
+    if value[-2:] in ("st", "nd", "rd", "th"):
+        return "ordinal"
+    return "year" if len(value) == 4 and value[:2] in ("19", "20") else "number"
+
+
+def check_numbers(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
+    """Every figure and date word of the claim must be in its evidence; where the evidence gives
+    another of the same kind in the same context ("3 killed" / "5 killed"), it is contradicted."""
+    known = frozenset().union(*(e.numbers for e in evidence)) if evidence else frozenset()
+    missing = claim.numbers - known
+    if not missing:
+        return None
+    for i, t in enumerate(claim.tokens):
+        value = next(iter(numbers([t.text])), None)
+        if value not in missing:
+            continue
+        around = context_of(claim, i)
+        for e in evidence:
+            for j, other in enumerate(e.tokens):
+                theirs = next(iter(numbers([other.text])), None)
+                if (
+                    theirs is not None
+                    and theirs not in claim.numbers
+                    and number_kind(theirs) == number_kind(value)
+                    and around & context_of(e, j)
+                ):
+                    return Finding("contradicted", f"{t.text} where the source says {other.text}: {e.quote()}")
+    return Finding("unsupported", f"{', '.join(sorted(missing))} in no source that supports the sentence")
+
+
+# Cosine of WordLlama vectors from which a sentence's capitalised first word, found in no source,
+# is taken for a common word rather than a name: common words score 0.4-0.5 with their near
+# synonyms (officers/police 0.48, scientists/researchers 0.45), names under 0.3 with common words.
+COMMON_WORD_SIMILARITY = 0.4
+# An outlet credited with a report: provenance, not a fact of the story, and human summaries name
+# outlets their sources never do. "X said" is not among them: who said what is a fact.
+_OUTLET = r"((?:[A-Z][\w&.'-]*\s?){1,4})"
+CREDIT = [
+    re.compile(rf"\b(?:according to|per|via) (?:the )?{_OUTLET}"),
+    re.compile(rf"{_OUTLET}\s*(?:reports|reported|writes|wrote|notes|noted|explains|observes|adds)\b"),
+]
+# Capitalised words that open a sentence for grammar, not because they name something.
+OPENERS = frozenset(
+    {"meanwhile", "however", "still", "yet", "also", "now", "then", "later", "earlier", "today", "yesterday"}
+    | {"instead", "indeed", "besides", "thus", "hence", "overall", "finally", "first", "second", "last"}
+    | {"in", "on", "at", "according", "despite", "although", "though", "while", "since", "after", "before"}
+)
+
+
+def credited(text: str) -> list[tuple[int, int]]:
+    """Character spans of the outlets a sentence credits ("according to the AP", "CNN notes")."""
+    return [m.span(1) for pattern in CREDIT for m in pattern.finditer(text)]
+
+
+def claim_names(claim: Said, context: Context) -> list[str]:
+    """The claim's names that no source has. A sentence's first word is a name only when no
+    source has it in any case nor a word of its stem ("Police" is not a name: sources say "police").
+    Not checked: the outlet a sentence credits with a report, and a hyphenated word whose first
+    part the sources have ("Chicago-based")."""
+    unknown = []
+    outlets = credited(claim.text)
+    for i, t in enumerate(claim.tokens):
+        if not t.capitalised or t.key in stop_keys() or t.key[0].isdigit():
+            continue
+        key = t.name
+        if key in context.source_keys or key in MONTHS or key in WEEKDAYS:
+            continue
+        if "-" in key and key.split("-", 1)[0] in context.source_keys:
+            continue
+        if any(start <= t.start < end for start, end in outlets):
+            continue
+        if i == 0 and (
+            key in OPENERS or key.endswith("ly") or t.lemma in context.source_lemmas or context.near_common_word(key)
+        ):
+            continue
+        if i > 0 and key not in claim.names:
+            continue
+        unknown.append(t.text)
+    return unknown
+
+
+def check_names(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
+    """Every name of the claim must be somewhere in the sources."""
+    unknown = claim_names(claim, context)
+    if unknown:
+        return Finding("unsupported", f"{', '.join(unknown)}: in no source")
+    return None
+
+
+def context_of(said: Said, i: int) -> frozenset[str]:
+    """The CONTEXT_WORDS nearest content lemmas either side of word i (within CONTEXT_TOKENS)."""
+    found: set[str] = set()
+    for side in (
+        range(i - 1, max(-1, i - 1 - CONTEXT_TOKENS), -1),
+        range(i + 1, min(len(said.tokens), i + 1 + CONTEXT_TOKENS)),
+    ):
+        taken = 0
+        for j in side:
+            if (lemma := said.tokens[j].stem) is not None:
+                found.add(lemma)
+                taken += 1
+                if taken == CONTEXT_WORDS:
+                    break
+    return frozenset(found)
+
+
+def _samecontext_of(around: frozenset[str], said: Said, j: int) -> bool:
+    """Whether word j of `said` has a neighbour in `around` (a claim word without content
+    neighbours matches anywhere)."""
+    return not around or bool(around & context_of(said, j))
+
+
+def _opposed(claim: Said, evidence: Sequence[Said], differs: Callable[[Said, int, Said, int], bool]) -> Said | None:
+    """A source sentence that `differs` from the claim on a content word they share in the same
+    context (a neighbouring content word in common), where no source sentence agrees with the
+    claim on that word."""
+    for i, t in enumerate(claim.tokens):
+        if t.stem is None or t.negation or t.key in HEDGES:
+            continue
+        against, agree = None, False
+        around = context_of(claim, i)
+        for e in evidence:
+            for j in e.positions.get(t.lemma, ()):
+                if not _samecontext_of(around, e, j):
+                    continue
+                if differs(claim, i, e, j):
+                    against = against or e
+                else:
+                    agree = True
+        if against is not None and not agree:
+            return against
+    return None
+
+
+def check_negation(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
+    """A word negated in the claim and not in the evidence, or the other way round."""
+    source = _opposed(claim, evidence, lambda c, i, e, j: c.negated(i) != e.negated(j))
+    if source is None:
+        return None
+    return Finding("contradicted", f"the source says the opposite: {source.quote()}")
+
+
+def check_modality(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
+    """A word stated as fact on one side and hedged ("may", "plans to", "reportedly") on the
+    other; hedging a stated fact with "reportedly" is allowed."""
+
+    def differs(c: Said, i: int, e: Said, j: int) -> bool:
+        mine, theirs = c.hedge(i), e.hedge(j)
+        return mine != theirs and not (mine == "reported" and theirs is None)
+
+    source = _opposed(claim, evidence, differs)
+    if source is None:
+        return None
+    return Finding("contradicted", f"the source states it with another certainty: {source.quote()}")
+
+
+@lru_cache(maxsize=1)
+def antonyms() -> dict[str, frozenset[str]]:
+    pairs: dict[str, set[str]] = {}
+    for a, b in ANTONYM_PAIRS:
+        sa, sb = stem(a), stem(b)
+        pairs.setdefault(sa, set()).add(sb)
+        pairs.setdefault(sb, set()).add(sa)
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+def check_antonyms(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
+    """A word of the claim where its evidence, in the same context, has the word's opposite, and
+    no evidence has the word itself there."""
+    opposite = antonyms()
+    for i, t in enumerate(claim.tokens):
+        if t.lemma not in opposite:
+            continue
+        around = context_of(claim, i)
+        against: tuple[Said, str] | None = None
+        agree = False
+        for e in evidence:
+            for j, other in enumerate(e.tokens):
+                if (other.lemma == t.lemma or other.lemma in opposite[t.lemma]) and _samecontext_of(around, e, j):
+                    if other.lemma == t.lemma:
+                        agree = True
+                    else:
+                        against = against or (e, other.text)
+        if against is not None and not agree:
+            source, word = against
+            return Finding("contradicted", f'"{t.text}" where the source says "{word}": {source.quote()}')
+    return None
+
+
+def _name_positions(said: Said) -> dict[str, int]:
+    """The first position of each capitalised word that is not a stop word."""
+    positions: dict[str, int] = {}
+    stops = stop_keys()
+    for i, t in enumerate(said.tokens):
+        key = name_key(t.text)
+        if t.capitalised and key not in stops and not key[0].isdigit() and key not in MONTHS and key not in WEEKDAYS:
+            positions.setdefault(key, i)
+    return positions
+
+
+def _between(said: Said, first: int, second: int) -> tuple[frozenset[str], bool]:
+    """The content lemmas strictly between two positions (lower-case words only) and whether
+    "by" is among the words there (a passive: "B was attacked by A")."""
+    tokens = said.tokens[first + 1 : second]
+    lemmas = frozenset(t.stem for t in tokens if t.stem and not t.capitalised)
+    return lemmas, any(t.key == PASSIVE_BY for t in tokens)
+
+
+def _swapped(claim: Said, mine: dict[str, int], a: str, b: str, e: Said, theirs: dict[str, int]) -> bool | None:
+    """Whether source `e` puts names a and b (a first in the claim) the other way round around a
+    shared word; None when it does not have both, or has nothing between them in common."""
+    if a not in theirs or b not in theirs:
+        return None
+    if abs(theirs[a] - theirs[b]) > ROLE_DISTANCE:
+        return None
+    if theirs[a] < theirs[b]:
+        here, _ = _between(claim, mine[a], mine[b])
+        there, _ = _between(e, theirs[a], theirs[b])
+        return False if here & there else None
+    here, here_by = _between(claim, mine[a], mine[b])
+    there, there_by = _between(e, theirs[b], theirs[a])
+    shared = here & there - SYMMETRIC_STEMS
+    return True if shared and here_by == there_by else None
+
+
+def check_roles(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
+    """Two names on either side of the same word in the opposite order ("A sued B" for "B sued
+    A"), unless one side is passive ("by") or the word is symmetric ("met"), and no source has
+    them in the claim's order."""
+    mine = _name_positions(claim)
+    names = sorted(mine, key=lambda name: mine[name])
+    sources = [(e, _name_positions(e)) for e in evidence]
+    for a_index, a in enumerate(names):
+        for b in names[a_index + 1 :]:
+            if mine[b] - mine[a] > ROLE_DISTANCE or not _between(claim, mine[a], mine[b])[0]:
+                continue  # nothing but names and function words between them: a list, one name
+            verdicts = [(e, _swapped(claim, mine, a, b, e, theirs)) for e, theirs in sources]
+            if any(v is False for _, v in verdicts):
+                continue
+            against = next((e for e, v in verdicts if v), None)
+            if against is not None:
+                return Finding("contradicted", f"roles exchanged between {a} and {b}: {against.quote()}")
+    return None
+
+
+CHECKS: dict[str, Check] = {
+    "numbers": check_numbers,
+    "names": check_names,
+    "negation": check_negation,
+    "antonyms": check_antonyms,
+    "modality": check_modality,
+    "roles": check_roles,
+}
+
+
+def first_finding(
+    claim: Said, evidence: Sequence[Said], context: Context, checks: Sequence[str] = tuple(CHECKS)
+) -> Finding | None:
+    for name in checks:
+        if finding := CHECKS[name](claim, evidence, context):
+            return finding
+    return None

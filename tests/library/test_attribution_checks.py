@@ -1,0 +1,157 @@
+"""Verdicts of the attribution stage on hand-made sentences: each kind of meaning error is caught,
+honest paraphrase is kept, evidence spans point at the supporting words, and sources that
+disagree are listed."""
+
+import json
+
+import pytest
+from helpers.fakes import FakeGenerator
+
+from summarizer import Article, SummaryOptions, summarize
+from summarizer.cli import format_plain
+from summarizer.stages.attribute import AttributionConfig, Dropped, attribute
+from summarizer.stages.clean import clean
+from summarizer.stages.dedup import deduplicate
+from summarizer.stages.segment import segment
+
+ARTICLES = [
+    Article(
+        id="a",
+        title="Arrest in Kars",
+        text=(
+            "Police arrested Maria Lopez in Kars on Monday after a two-day search. "
+            "The mayor confirmed that the old bridge will reopen next week. "
+            "Brazil defeated Germany in the regional final on Sunday evening."
+        ),
+    ),
+    Article(
+        id="b",
+        title="Kars news",
+        text=(
+            "The governor said the new hospital may open in June, officials said. "
+            "Lopez was not charged with any crime, her lawyer told reporters."
+        ),
+    ),
+]
+
+
+def judged(text: str, config: AttributionConfig | None = None):
+    clusters = deduplicate(segment(clean(ARTICLES)))
+    [sentence], dropped = attribute(text, clusters, keep_unsupported=True, config=config or AttributionConfig())
+    assert dropped == Dropped()
+    return sentence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police arrested Maria Lopez in Kars on Monday after a two-day search.",
+        "Meanwhile, police arrested Maria Lopez in Kars on Monday.",
+        "Officers detained Maria Lopez in Kars on Monday after a search.",
+        "Germany was defeated by Brazil in the regional final on Sunday.",
+        "Lopez was not charged with a crime, her lawyer said.",
+        "The governor said the hospital may open in June.",
+    ],
+    ids=["extract", "opener", "paraphrase", "passive", "kept-negation", "kept-hedge"],
+)
+def test_true_sentences_are_supported_and_cited(text):
+    sentence = judged(text)
+    assert (sentence.verdict, sentence.reason) == ("supported", None)
+    assert sentence.citations and 0.45 <= sentence.score <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "reason"),
+    [
+        ("Police arrested Maria Lopez in Kars on Tuesday.", "contradicted", "Tuesday where the source says Monday"),
+        (
+            "Police arrested Maria Lopez in Kars on Monday after a 9-day search.",
+            "contradicted",
+            "where the source says two-day",
+        ),
+        ("The mayor confirmed that 40 bridges will reopen next week.", "unsupported", "40 in no source"),
+        ("Erdogan arrested Maria Lopez in Kars on Monday.", "unsupported", "Erdogan: in no source"),
+        ("Police arrested Maria Lopez in Kars on Monday, Erdogan said.", "unsupported", "Erdogan: in no source"),
+        ("The mayor confirmed that the old bridge will not reopen next week.", "contradicted", "the opposite"),
+        ("Lopez was charged with a crime, her lawyer told reporters.", "contradicted", "the opposite"),
+        ("The mayor denied that the old bridge will reopen next week.", "contradicted", '"denied" where the source'),
+        ("The governor said the new hospital will open in June.", "contradicted", "another certainty"),
+        ("The mayor confirmed that the old bridge may reopen next week.", "contradicted", "another certainty"),
+        ("Germany defeated Brazil in the regional final on Sunday evening.", "contradicted", "roles exchanged"),
+        ("The central bank raised interest rates to curb inflation.", "unsupported", "support score"),
+    ],
+    ids=[
+        "date",
+        "number",
+        "new-number",
+        "initial-name",
+        "name",
+        "negated",
+        "negation-dropped",
+        "antonym",
+        "overclaim",
+        "hedged",
+    ]
+    + ["roles", "outside"],
+)
+def test_false_sentences_get_their_verdict_and_reason(text, verdict, reason):
+    sentence = judged(text)
+    assert sentence.verdict == verdict
+    assert reason in sentence.reason
+    assert sentence.citations == ()
+
+
+def test_each_check_can_be_left_out_to_measure_it():
+    negated = "The mayor confirmed that the old bridge will not reopen next week."
+    assert judged(negated).verdict == "contradicted"
+    without = AttributionConfig(checks=tuple(c for c in AttributionConfig().checks if c != "negation"))
+    assert judged(negated, without).verdict == "supported"
+
+
+def test_evidence_spans_cover_the_supporting_words():
+    sentence = judged("Police arrested Maria Lopez in Kars on Monday.")
+    best = sentence.evidence[0]
+    start, end = best.span
+    assert best.text[start:end] == "Police arrested Maria Lopez in Kars on Monday"
+
+
+FLOODS = [
+    Article(id="a", title="A", text="Floods killed 12 people in Kars province on Monday. The mayor visited the dam."),
+    Article(id="b", title="B", text="Floods killed 14 people in Kars province on Monday, the governor said."),
+]
+
+
+def test_a_model_sentence_that_picks_one_side_of_a_disagreement_is_flagged():
+    generated = "Floods killed 12 people in Kars province on Monday."
+    briefing = summarize(FLOODS, SummaryOptions(engine="abstractive"), generator=FakeGenerator(generated))
+    [sentence] = briefing.sentences
+    assert sentence.citations == (1,)
+    assert sentence.reason.startswith("sources disagree: source 2 gives another figure")
+    assert briefing.text == f"{generated} [1] [disputed by 2]"
+    [disagreement] = briefing.disagreements
+    assert disagreement.claim == generated
+    assert [(v.text, v.sources) for v in disagreement.versions] == [
+        (generated, (1,)),
+        ("Floods killed 14 people in Kars province on Monday, the governor said.", (2,)),
+    ]
+    as_json = json.loads(json.dumps(briefing.to_dict()))
+    assert as_json["disagreements"][0]["versions"][1]["sources"] == [2]
+    assert "Sources disagree:" in format_plain(briefing)
+
+
+def test_sources_that_agree_make_no_disagreement():
+    briefing = summarize(FLOODS[:1] + [FLOODS[0]], SummaryOptions(engine="extractive"))
+    assert briefing.disagreements == ()
+    assert "Sources disagree" not in format_plain(briefing)
+
+
+def test_contradicted_and_unsupported_are_counted_apart():
+    output = "Floods killed 40 people in Kars province on Monday. Floods killed 12 people in Ankara on Monday."
+    briefing = summarize(FLOODS, SummaryOptions(engine="abstractive"), generator=FakeGenerator(output))
+    assert briefing.engine == "extractive"  # nothing was supported: the fallback
+    assert (briefing.stats.dropped_contradicted, briefing.stats.dropped_unsupported) == (1, 1)
+    kept = summarize(
+        FLOODS, SummaryOptions(engine="abstractive", keep_unsupported=True), generator=FakeGenerator(output)
+    )
+    assert [s.verdict for s in kept.sentences] == ["contradicted", "unsupported"]
+    assert kept.text.endswith("[contradicted] Floods killed 12 people in Ankara on Monday. [unsupported]")
