@@ -22,8 +22,8 @@ from .generation import Generator
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
-from .stages import attribute, clean, deduplicate, extract, fit_budget, rank, segment
-from .stages.segment import language_warnings
+from .stages import attribute, clean, deduplicate, extract, fit_budget, rank
+from .stages.segment import language_warnings, segment_documents
 from .text import normalize
 from .types import (
     Article,
@@ -55,7 +55,8 @@ def summarize(
         except InputError as err:  # one message for "nothing to summarise", whichever stage finds it
             raise InputError(f"{NO_SENTENCES}: {err.message}", err.field) from None
     with timer("segment"):
-        sentences = segment(documents)
+        segmentation = segment_documents(documents)
+        sentences = segmentation.sentences
     if not sentences:
         raise InputError(NO_SENTENCES, "articles")
     with timer("dedup"):
@@ -68,8 +69,11 @@ def summarize(
         input_format, counter, budget = input_budget(options, model)
         selection = fit_budget(rank(clusters), input_format, counter, budget)
     draft = write(selection, clusters, model, options, timer)
-    stats = count_stats(
-        articles, sentences, clusters, selection, counter.name, draft.dropped_unsupported, timer.timings_ms
+    stats = replace(
+        count_stats(
+            articles, sentences, clusters, selection, counter.name, draft.dropped_unsupported, timer.timings_ms
+        ),
+        fragments_dropped=segmentation.fragments_dropped,
     )
     return assemble(
         draft.sentences,

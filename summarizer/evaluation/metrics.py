@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from math import comb
 
-from ..stages.dedup import deduplicate
-from ..stages.segment import make_sentence
+from ..stages.segment import complete, make_sentence, quote_marks, split_units, voiceless_quotation
+from ..stages.select import same_fact
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 
@@ -46,15 +47,47 @@ def rouge2_recall(text: str, references: Sequence[str]) -> float:
 
 
 def redundancy(texts: Sequence[str]) -> float:
-    """Share of sentence pairs that deduplication would merge into one fact (0 to 1).
-
-    Each sentence counts as its own article, so the cross-article merge rule and
-    the number guard of `dedup.deduplicate` apply exactly as they do to sources.
-    """
+    """Share of sentence pairs that state the same fact (0 to 1), by `select.same_fact`: the
+    cosine of their embeddings is at least select.SAME_FACT_COSINE and their numbers and dates
+    agree (deduplication's guard). It sees paraphrase ("Putin
+    will visit North Korea" / "Putin is preparing a visit to Pyongyang"), which the
+    deduplication's strict word overlap leaves apart."""
     if len(texts) < 2:
         return 0.0
-    clusters = deduplicate([make_sentence(i, 0, t) for i, t in enumerate(texts)])
-    return sum(comb(len(c.sentences), 2) for c in clusters) / comb(len(texts), 2)
+    sentences = [make_sentence(i, 0, t) for i, t in enumerate(texts)]
+    repeats = sum(same_fact(a, b) for a, b in combinations(sentences, 2))
+    return repeats / comb(len(texts), 2)
+
+
+def units_of(text: str) -> list[str]:
+    """A model input (or any text) cut into sentences as segmentation cuts its sources:
+    quotations whole, stray full stops mended."""
+    return [unit for paragraph in text.splitlines() for unit in split_units(paragraph)]
+
+
+def fragments(texts: Sequence[str]) -> int:
+    """How many of the texts are not complete sentences (segment.complete: one that opens in
+    lower case, has no verb-like lower-case words, or does not end as a sentence does)."""
+    return sum(not complete(t) for t in texts)
+
+
+def quotation_breaks(texts: Sequence[str], sources: Sequence[str]) -> int:
+    """How many of the texts are cut from a quotation without its speaker: an unclosed quote
+    mark, a quotation with no words outside it, or text that sits inside a quotation of one of
+    the `sources` (paragraphs), its quote marks left behind ("... Russia. They are doing
+    everything ...," said Putin: the middle sentence alone reads as plain fact)."""
+    return sum(voiceless_quotation(t) or inside_quotation(t, sources) for t in texts)
+
+
+def inside_quotation(text: str, sources: Sequence[str]) -> bool:
+    """Whether `text` appears in a source paragraph after an odd number of double quote marks."""
+    for paragraph in sources:
+        start = paragraph.find(text)
+        while start >= 0:
+            if quote_marks(paragraph[:start]) % 2 == 1:
+                return True
+            start = paragraph.find(text, start + 1)
+    return False
 
 
 @dataclass(frozen=True)
