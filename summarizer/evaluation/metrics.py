@@ -8,6 +8,7 @@ for matching whichever reference happens to be closest). Figures are percent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,21 +74,22 @@ def fragments(texts: Sequence[str]) -> int:
 
 def quotation_breaks(texts: Sequence[str], sources: Sequence[str]) -> int:
     """How many of the texts are cut from a quotation without its speaker: an unclosed quote
-    mark, a quotation with no words outside it, or text that sits inside a quotation of one of
-    the `sources` (paragraphs), its quote marks left behind ("... Russia. They are doing
+    mark, a quotation with no words outside it, or text that sits inside a quotation wherever the
+    `sources` (paragraphs) have it, its quote marks left behind ("... Russia. They are doing
     everything ...," said Putin: the middle sentence alone reads as plain fact)."""
     return sum(voiceless_quotation(t) or inside_quotation(t, sources) for t in texts)
 
 
 def inside_quotation(text: str, sources: Sequence[str]) -> bool:
-    """Whether `text` appears in a source paragraph after an odd number of double quote marks."""
-    for paragraph in sources:
-        start = paragraph.find(text)
-        while start >= 0:
-            if quote_marks(paragraph[:start]) % 2 == 1:
-                return True
-            start = paragraph.find(text, start + 1)
-    return False
+    """Whether every place `text` appears in the source paragraphs is inside a quotation (after an
+    odd number of double quote marks). A text one source states as its own words (a press
+    release that another article quotes) is no break when it is presented plainly."""
+    places = [
+        quote_marks(paragraph[:start]) % 2 == 1
+        for paragraph in sources
+        for start in (m.start() for m in re.finditer(re.escape(text), paragraph))
+    ]
+    return bool(places) and all(places)
 
 
 @dataclass(frozen=True)

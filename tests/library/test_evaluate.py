@@ -102,6 +102,8 @@ def test_quotation_breaks_count_sentences_cut_from_a_quotation():
     assert quotation_breaks(['"We will never give up our land."'], []) == 1  # whose words?
     assert quotation_breaks(['"We will never give up," she said. "Our land is ours.'], []) == 1  # unclosed
     assert quotation_breaks([FLOODS], [SPEECH]) == 0
+    # One source's own words, which another quotes: presented plainly, they are that source's statement.
+    assert quotation_breaks([middle], [SPEECH, f"Putin wrote an article. {middle}"]) == 0
 
 
 def test_redundancy_keeps_the_number_guard_of_deduplication():
