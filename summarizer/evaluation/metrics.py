@@ -49,8 +49,7 @@ def rouge2_recall(text: str, references: Sequence[str]) -> float:
 
 def redundancy(texts: Sequence[str]) -> float:
     """Share of sentence pairs that state the same fact (0 to 1), by `select.same_fact`: the
-    cosine of their embeddings is at least select.SAME_FACT_COSINE and their numbers and dates
-    agree (deduplication's guard). It sees paraphrase ("Putin
+    cosine of their embeddings is at least select.SAME_FACT_COSINE. It sees paraphrase ("Putin
     will visit North Korea" / "Putin is preparing a visit to Pyongyang"), which the
     deduplication's strict word overlap leaves apart."""
     if len(texts) < 2:

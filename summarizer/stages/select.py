@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..similarity import embed
-from ..text import fold, numbers_compatible, stem, words
+from ..text import fold, stem, words
 from ..types import Cluster, InputFormat, LeftOut, RankedCluster, Selection, Sentence, TokenCounter
 
 # A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the tenth.
@@ -67,26 +67,23 @@ def self_contained(sentence: Sentence) -> bool:
 
 
 class FactMemory:
-    """The sentences taken so far, to tell whether a candidate restates one of them."""
+    """The sentences taken so far (their embeddings), to tell whether a candidate restates one."""
 
     def __init__(self) -> None:
         self.vectors = embed([])
-        self.numbers: list[frozenset[str]] = []
 
     def restates(self, sentence: Sentence, vector: np.ndarray | None = None) -> bool:
-        """True when `sentence` states the same fact as a sentence already taken: their embeddings
-        are close and their numbers and dates agree, as deduplication's guard has it ("3 dead"
-        and "5 dead" are two facts however alike the words). `vector`: its embedding, when known."""
-        if not self.numbers:
+        """True when `sentence` states the same fact as a sentence already taken (`vector`: its
+        embedding, when known). Unlike deduplication, no number guard: "June 18-19" and
+        "Tuesday" date one visit, and a briefing states a toll once, not "3 dead" then "5 dead"."""
+        if not len(self.vectors):
             return False
         vector = embed([sentence.text])[0] if vector is None else vector
-        close = np.flatnonzero(self.vectors @ vector >= SAME_FACT_COSINE)
-        return any(numbers_compatible(sentence.numbers, self.numbers[k]) for k in close)
+        return float((self.vectors @ vector).max()) >= SAME_FACT_COSINE
 
     def add(self, sentence: Sentence, vector: np.ndarray | None = None) -> None:
         vector = embed([sentence.text])[0] if vector is None else vector
         self.vectors = np.vstack([self.vectors, vector[None, :]])
-        self.numbers.append(sentence.numbers)
 
 
 def same_fact(first: Sentence, second: Sentence) -> bool:
