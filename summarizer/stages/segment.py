@@ -92,8 +92,9 @@ SPEAKER_BEFORE_VERB = re.compile(rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+
 # Thai, Lao and Khmer do not mark the end of a sentence.
 SENTENCE_END = regex.compile(r"(?<![.…])[.!?;。！？｡।॥؟።։။][\p{Pf}\p{Pe}\"'”’»]*$")
 UNPUNCTUATED_LANGUAGES = {"th", "lo", "km"}
-# Capitalised words beside a speech verb that are not who spoke ("said Thursday", "It said").
+# Speakers that name no one the reader can see outside their sentence.
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
+# Capitalised words beside a speech verb that are not who spoke ("said Thursday", "It said").
 NOT_SPEAKERS = {*WEEKDAYS, *MONTHS, "it", "this", "that", "yesterday", "today", "earlier", "later", "in", "on"}
 # A piece that opens in lower case (after any quote mark or bracket) continues the one before it.
 CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
