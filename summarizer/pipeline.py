@@ -22,9 +22,9 @@ from .generation import Generator
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
-from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank, segment
+from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped
-from .stages.segment import language_warnings
+from .stages.segment import language_warnings, segment_documents
 from .text import normalize
 from .types import (
     Article,
@@ -56,7 +56,8 @@ def summarize(
         except InputError as err:  # one message for "nothing to summarise", whichever stage finds it
             raise InputError(f"{NO_SENTENCES}: {err.message}", err.field) from None
     with timer("segment"):
-        sentences = segment(documents)
+        segmentation = segment_documents(documents)
+        sentences = segmentation.sentences
     if not sentences:
         raise InputError(NO_SENTENCES, "articles")
     with timer("dedup"):
@@ -71,15 +72,18 @@ def summarize(
     draft = write(selection, clusters, model, options, timer)
     with timer("disagreements"):
         briefing_sentences, disagreements = find_disagreements(draft.sentences, clusters)
-    stats = count_stats(
-        articles,
-        sentences,
-        clusters,
-        selection,
-        counter.name,
-        draft.dropped.unsupported,
-        draft.dropped.contradicted,
-        timer.timings_ms,
+    stats = replace(
+        count_stats(
+            articles,
+            sentences,
+            clusters,
+            selection,
+            counter.name,
+            draft.dropped.unsupported,
+            draft.dropped.contradicted,
+            timer.timings_ms,
+        ),
+        fragments_dropped=segmentation.fragments_dropped,
     )
     return assemble(
         briefing_sentences,

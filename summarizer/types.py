@@ -90,6 +90,10 @@ class Sentence:
     normalised numbers and date words; `names` holds lower-cased capitalised
     words that are not merely sentence-initial. `language` is the ISO 639-1
     code of its article's language, which chose the stop words and stemmer.
+    `quoted` is true when the sentence holds direct speech (a whole quotation,
+    kept as one unit however many sentences it runs to); `speaker` is who it is
+    attributed to, as the sentence words it ("Putin", "the Kremlin", "he"),
+    when an English attribution was found.
     """
 
     article_index: int
@@ -99,6 +103,8 @@ class Sentence:
     numbers: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     language: str = "en"
+    quoted: bool = False
+    speaker: str | None = None
 
     @property
     def word_count(self) -> int:
@@ -230,6 +236,9 @@ class Stats:
     dropped_unsupported: int
     dropped_contradicted: int = 0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Pieces of text segmentation left out as incomplete sentences (a dangling half, a caption,
+    # a quotation whose speaker the text does not give).
+    fragments_dropped: int = 0
 
 
 @dataclass(frozen=True)

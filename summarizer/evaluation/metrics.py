@@ -8,13 +8,15 @@ for matching whichever reference happens to be closest). Figures are percent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from math import comb
 
-from ..stages.dedup import deduplicate
-from ..stages.segment import make_sentence
+from ..stages.segment import complete, make_sentence, quote_marks, split_units, voiceless_quotation
+from ..stages.select import same_fact
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 
@@ -46,15 +48,47 @@ def rouge2_recall(text: str, references: Sequence[str]) -> float:
 
 
 def redundancy(texts: Sequence[str]) -> float:
-    """Share of sentence pairs that deduplication would merge into one fact (0 to 1).
-
-    Each sentence counts as its own article, so the cross-article merge rule and
-    the number guard of `dedup.deduplicate` apply exactly as they do to sources.
-    """
+    """Share of sentence pairs that state the same fact (0 to 1), by `select.same_fact`: the
+    cosine of their embeddings is at least select.SAME_FACT_COSINE. It sees paraphrase ("Putin
+    will visit North Korea" / "Putin is preparing a visit to Pyongyang"), which the
+    deduplication's strict word overlap leaves apart."""
     if len(texts) < 2:
         return 0.0
-    clusters = deduplicate([make_sentence(i, 0, t) for i, t in enumerate(texts)])
-    return sum(comb(len(c.sentences), 2) for c in clusters) / comb(len(texts), 2)
+    sentences = [make_sentence(i, 0, t) for i, t in enumerate(texts)]
+    repeats = sum(same_fact(a, b) for a, b in combinations(sentences, 2))
+    return repeats / comb(len(texts), 2)
+
+
+def units_of(text: str) -> list[str]:
+    """A model input (or any text) cut into sentences as segmentation cuts its sources:
+    quotations whole, stray full stops mended."""
+    return [unit for paragraph in text.splitlines() for unit in split_units(paragraph)]
+
+
+def fragments(texts: Sequence[str]) -> int:
+    """How many of the texts are not complete sentences (segment.complete: one that opens in
+    lower case, has no verb-like lower-case words, or does not end as a sentence does)."""
+    return sum(not complete(t) for t in texts)
+
+
+def quotation_breaks(texts: Sequence[str], sources: Sequence[str]) -> int:
+    """How many of the texts are cut from a quotation without its speaker: an unclosed quote
+    mark, a quotation with no words outside it, or text that sits inside a quotation wherever the
+    `sources` (paragraphs) have it, its quote marks left behind ("... Russia. They are doing
+    everything ...," said Putin: the middle sentence alone reads as plain fact)."""
+    return sum(voiceless_quotation(t) or inside_quotation(t, sources) for t in texts)
+
+
+def inside_quotation(text: str, sources: Sequence[str]) -> bool:
+    """Whether every place `text` appears in the source paragraphs is inside a quotation (after an
+    odd number of double quote marks). A text one source states as its own words (a press
+    release that another article quotes) is no break when it is presented plainly."""
+    places = [
+        quote_marks(paragraph[:start]) % 2 == 1
+        for paragraph in sources
+        for start in (m.start() for m in re.finditer(re.escape(text), paragraph))
+    ]
+    return bool(places) and all(places)
 
 
 @dataclass(frozen=True)

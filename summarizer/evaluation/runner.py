@@ -7,8 +7,11 @@ pages) are left out, and a bad line stops the run with an error naming it.
 
 Per cluster it calls `pipeline.summarize` and records the measures of
 `metrics`: ROUGE of the briefing, input coverage (ROUGE-2 recall of the exact
-model input, so it measures selection), redundancy, citations and time. The
-summary row is the mean over clusters (dropped and uncited sentences: totals).
+model input, so it measures selection), redundancy (pairs of sentences that
+state the same fact), citations, time, and two checks of the briefing's and the
+model input's sentences: fragments (not complete sentences) and sentences cut
+from a quotation without its speaker. The summary row is the mean over clusters
+(dropped and uncited sentences, fragments and quotation breaks: totals).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pathlib import Path
 from ..errors import InputError
 from ..inputs import ArticleCluster, read_clusters
 from ..options import SummaryOptions
-from .metrics import citation_stats, redundancy, rouge2_recall, rouge_f1
+from ..stages.clean import clean
+from .metrics import citation_stats, fragments, quotation_breaks, redundancy, rouge2_recall, rouge_f1, units_of
 
 # The settings of the reference figures in the evaluation data's README:
 # Multi-News summaries run about 220-260 words, and BART-family models read 1024 tokens.
@@ -52,10 +56,21 @@ class ClusterResult:
     uncited_sentences: int
     dropped_unsupported: int
     seconds: float
+    fragments: int
+    input_fragments: int
+    quotation_breaks: int
+    input_quotation_breaks: int
 
 
 # Fields of ClusterResult summed rather than averaged in the summary row.
-TOTALS = ("uncited_sentences", "dropped_unsupported")
+TOTALS = (
+    "uncited_sentences",
+    "dropped_unsupported",
+    "fragments",
+    "input_fragments",
+    "quotation_breaks",
+    "input_quotation_breaks",
+)
 
 
 def evaluation_options(options: SummaryOptions) -> SummaryOptions:
@@ -76,6 +91,8 @@ def evaluate_cluster(cluster: ArticleCluster, options: SummaryOptions) -> tuple[
         raise InputError(f"line {cluster.line} ({cluster.id}): {err.message}", err.field) from None
     seconds = time.perf_counter() - started
     texts = [s.text for s in briefing.sentences]
+    input_units = units_of(briefing.model_input)
+    paragraphs = [paragraph for document in clean(cluster.articles) for paragraph in document.paragraphs]
     rouge = rouge_f1(" ".join(texts), cluster.references)
     cites = citation_stats(
         [s.citations for s in briefing.sentences], len(briefing.sources), briefing.stats.dropped_unsupported
@@ -96,6 +113,10 @@ def evaluate_cluster(cluster: ArticleCluster, options: SummaryOptions) -> tuple[
         uncited_sentences=cites.uncited_sentences,
         dropped_unsupported=cites.dropped_unsupported,
         seconds=seconds,
+        fragments=fragments(texts),
+        input_fragments=fragments(input_units),
+        quotation_breaks=quotation_breaks(texts, paragraphs),
+        input_quotation_breaks=quotation_breaks(input_units, paragraphs),
     )
     return result, briefing.stats.token_counter
 
@@ -160,7 +181,11 @@ TABLE_ROWS = (
     ("rougeL", "ROUGE-L F1", "{:.2f}"),
     ("input_coverage", "input coverage: ROUGE-2 recall of the model input", "{:.2f}"),
     ("input_tokens", "model input tokens", "{:.0f}"),
-    ("redundancy", "redundancy: share of sentence pairs dedup merges", "{:.2%}"),
+    ("redundancy", "redundancy: share of sentence pairs stating the same fact", "{:.2%}"),
+    ("fragments", "briefing sentences that are fragments (total)", "{:.0f}"),
+    ("input_fragments", "model input sentences that are fragments (total)", "{:.0f}"),
+    ("quotation_breaks", "briefing sentences cut from a quotation, speaker lost (total)", "{:.0f}"),
+    ("input_quotation_breaks", "model input sentences cut from a quotation, speaker lost (total)", "{:.0f}"),
     ("citations_per_sentence", "citations per sentence", "{:.2f}"),
     ("sources_cited", "share of sources cited", "{:.1%}"),
     ("dropped_unsupported", "sentences dropped as unsupported (total)", "{:.0f}"),

@@ -9,29 +9,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..types import BriefingSentence, RankedCluster
-from .attribute import cite_cluster, without_repeats
-from .select import reading_order, self_contained
+from .attribute import cite_cluster
+from .select import FactMemory, reading_order, self_contained
 
 
 def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSentence]:
     """The highest-ranked clusters' representatives that fit `max_words`, in reading order.
 
-    A sentence is skipped when deduplication would merge it with one already
-    taken (paraphrases dedup kept apart among many sentences can meet among a
-    few), or when it opens with a dangling reference ("He said", "This ...")
-    that its source context explained. The top one is always taken, so a short
-    budget still gets a briefing.
+    A sentence is skipped when it states a fact already taken (select.same_fact:
+    paraphrases that deduplication kept apart), or when it opens with a
+    dangling reference ("He said", "This ...") that its source context
+    explained. The top one is always taken, so a short budget still gets a
+    briefing.
     """
     chosen: list[RankedCluster] = []
+    taken = FactMemory()
     words = 0
     for r in ranked:
         sentence = r.cluster.representative
         if chosen and (words + sentence.word_count > max_words or not self_contained(sentence)):
             continue
-        texts = [c.cluster.representative.text for c in chosen] + [sentence.text]
-        languages = [c.cluster.representative.language for c in chosen] + [sentence.language]
-        if len(without_repeats(texts, languages)) < len(texts):
+        if taken.restates(sentence):
             continue
         chosen.append(r)
+        taken.add(sentence)
         words += sentence.word_count
     return [cite_cluster(r.cluster) for r in reading_order(chosen)]

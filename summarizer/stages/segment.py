@@ -5,6 +5,16 @@ sentences. Sentences are split by NLTK's punkt with the English parameters (the 
 model shipped), which serves every script that ends sentences with . ! ? (Latin, Cyrillic,
 Greek, with ';' as the Greek question mark); the full stops of other scripts (。！？ । ؟ ...)
 end a sentence too, with or without a space after them.
+
+A sentence is a complete one or none. Punkt splits at every full stop, so a stray one in mid
+sentence ("... arms deliveries to Russia. intended for its assault in Ukraine.") leaves a
+dangling half: a piece that opens in lower case is joined back to the sentence before it (the
+stray stop removed). A quotation of several sentences stays one unit with the words that
+attribute it ('"... Russia. They are doing everything ...," said Putin.'): cut at its full
+stops, its inner sentences would read as plain statements of fact. What is still incomplete is
+dropped and counted: a piece that opens in lower case with nothing before it, text that is not
+prose, and a quotation that has no words outside its quote marks (its speaker is in another
+paragraph, so the reader could not tell whose voice it is).
 """
 
 from __future__ import annotations
@@ -12,11 +22,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import regex
 
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
-from ..text import content_stems, names, numbers, words
+from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, words
 from ..types import UNSPACED_LETTER, CleanDocument, Sentence, count_words
 
 # Fragments shorter than this carry no fact worth citing ("Okay.", "He said.").
@@ -57,7 +68,176 @@ def make_sentence(article_index: int, position: int, text: str, language: str = 
         numbers=numbers(tokens, language),
         names=names(tokens, language),
         language=language,
+        quoted=is_quoted(text),
+        speaker=speaker_of(text) if language == ENGLISH else None,
     )
+
+
+# Double quote marks of any style, folded to '"' before counting: « » „ “ ” and the straight one.
+# Single quotes are left alone: the same character is the apostrophe.
+_DOUBLE_QUOTES = str.maketrans(dict.fromkeys("«»„“”", '"'))
+QUOTATION = re.compile(r'"[^"]*"?')
+# Verbs that attribute speech; the speaker is the name or noun phrase beside one.
+SPEECH_VERB = (
+    r"(?:said|says|say|told|tells|added|adds|stated|states|reiterated|declared|announced|wrote|writes|asked|"
+    r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
+    r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|according to)"
+)
+_WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
+SPEAKER_AFTER_VERB = re.compile(rf"\b{SPEECH_VERB}\s+(?P<who>{_WHO})")
+SPEAKER_BEFORE_VERB = re.compile(rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?{SPEECH_VERB}\b")
+# A complete sentence ends with a full stop, question or exclamation mark (of any script), then
+# perhaps closing quotes or brackets. One that does not is a caption, a line that introduces what
+# follows ("... said:"), or a teaser cut short by an ellipsis ("Durst still faces a separate...").
+# Thai, Lao and Khmer do not mark the end of a sentence.
+SENTENCE_END = regex.compile(r"(?<![.…])[.!?;。！？｡।॥؟።։။][\p{Pf}\p{Pe}\"'”’»]*$")
+UNPUNCTUATED_LANGUAGES = {"th", "lo", "km"}
+# Speakers that name no one the reader can see outside their sentence.
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
+# Capitalised words beside a speech verb that are not who spoke ("said Thursday", "It said").
+NOT_SPEAKERS = {*WEEKDAYS, *MONTHS, "it", "this", "that", "yesterday", "today", "earlier", "later", "in", "on"}
+# A piece that opens in lower case (after any quote mark or bracket) continues the one before it.
+CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
+
+
+def quote_marks(text: str) -> int:
+    return text.translate(_DOUBLE_QUOTES).count('"')
+
+
+def is_quoted(text: str) -> bool:
+    return quote_marks(text) > 0
+
+
+def outside_quotes(text: str) -> str:
+    """The text with its quotations cut out (an unclosed one runs to the end)."""
+    return QUOTATION.sub(" ", text.translate(_DOUBLE_QUOTES))
+
+
+def speaker_of(text: str) -> str | None:
+    """Who the quotation in an English sentence is attributed to, as written, or None."""
+    if not is_quoted(text):
+        return None
+    rest = outside_quotes(text)
+    for pattern in (SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
+        for found in pattern.finditer(rest):
+            if words(found.group("who"))[-1].lower() not in NOT_SPEAKERS:
+                return found.group("who")
+    return None
+
+
+def complete(text: str, language: str = ENGLISH) -> bool:
+    """Prose that opens as a sentence does and ends as one does."""
+    if CONTINUATION.match(text) or not is_prose(text, language):
+        return False
+    return language in UNPUNCTUATED_LANGUAGES or bool(SENTENCE_END.search(text))
+
+
+def voiceless_quotation(text: str) -> bool:
+    """A quotation the reader cannot tell the voice of: an unclosed quote mark, or no words at all
+    outside the quote marks (its attribution is in another sentence or paragraph)."""
+    if not is_quoted(text):
+        return False
+    return quote_marks(text) % 2 == 1 or not words(outside_quotes(text))
+
+
+def join_stray_stop(sentence: str, continuation: str) -> str:
+    """Two pieces of one sentence that a stray full stop split; the stop goes (not an
+    abbreviation's, as in "U.S.")."""
+    last = sentence.rsplit(maxsplit=1)[-1]
+    if last.endswith(".") and "." not in last[:-1]:
+        sentence = sentence[:-1]
+    return f"{sentence} {continuation}"
+
+
+def split_units(paragraph: str, language: str = ENGLISH) -> list[str]:
+    """The paragraph's sentences with stray full stops mended and each quotation of several
+    sentences kept whole, complete or not."""
+    return [" ".join(run) for run in quotation_runs(mend_stray_stops(split_sentences(paragraph, language)))]
+
+
+def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
+    """Pieces that open in lower case joined to the one before them."""
+    mended: list[str] = []
+    for piece in pieces:
+        if mended and CONTINUATION.match(piece):
+            mended[-1] = join_stray_stop(mended[-1], piece)
+        else:
+            mended.append(piece)
+    return mended
+
+
+def quotation_runs(pieces: Sequence[str]) -> list[list[str]]:
+    """Consecutive sentences grouped while a quotation is open across them (one per group when
+    none is)."""
+    runs: list[list[str]] = []
+    open_quote = False
+    for piece in pieces:
+        if runs and open_quote:
+            runs[-1].append(piece)
+        else:
+            runs.append([piece])
+        open_quote = quote_marks(" ".join(runs[-1])) % 2 == 1
+    return runs
+
+
+def named(speaker: str | None) -> str | None:
+    """The speaker when it names someone, not a pronoun the reader could not resolve."""
+    return speaker if speaker and speaker.lower() not in PRONOUNS else None
+
+
+def in_voice(text: str, speaker: str, opens_inside: bool, closes_inside: bool, marks: tuple[str, str]) -> str:
+    """One sentence of a quotation, its quote marks closed and its speaker named unless it names
+    one itself: 'Putin said: "The United States ... defeat to Russia."'."""
+    text = f"{marks[0] if opens_inside else ''}{text}{marks[1] if closes_inside else ''}"
+    if speaker_of(text) is not None:
+        return text
+    return f"{speaker[:1].upper()}{speaker[1:]} said: {text}"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph's complete sentences, how many pieces were dropped, and who was speaking when
+    it ended inside an open quotation (news style continues a quotation into the next paragraph
+    and closes it only at the end)."""
+
+    sentences: list[str]
+    dropped: int
+    open_speaker: str | None = None
+
+
+def sentence_units(paragraph: str, language: str = ENGLISH, continuing: str | None = None) -> Paragraph:
+    """The paragraph's complete sentences, each quotation in the voice of whoever said it.
+
+    A quotation of several sentences whose speaker is named (in it, earlier in the paragraph, or
+    in the paragraph before, whose quotation it continues: `continuing`) becomes one sentence per
+    sentence of the quotation, each in quote marks with the speaker; without a named speaker it
+    stays one unit with whatever attributes it. A quotation whose speaker the text does not give
+    at all is dropped, as are fragments; both are counted."""
+    marks = ("“", "”") if "“" in paragraph else ('"', '"')
+    kept: list[str] = []
+    dropped = 0
+    speaker = continuing
+    open_speaker = None
+    for run in quotation_runs(mend_stray_stops(split_sentences(paragraph, language))):
+        whole = " ".join(run)
+        unclosed = quote_marks(whole) % 2 == 1
+        # Its own attribution when it has one (a pronoun one keeps the passage whole), else the
+        # speaker named last in the paragraph: '"A," Putin said. "B. C."' is Putin throughout.
+        own = speaker_of(whole) if language == ENGLISH else None
+        run_speaker = named(own) if own is not None else speaker
+        if run_speaker is not None and is_quoted(whole) and (len(run) > 1 or voiceless_quotation(whole)):
+            last = len(run) - 1
+            units = [in_voice(piece, run_speaker, i > 0, i < last or unclosed, marks) for i, piece in enumerate(run)]
+        else:
+            units = [whole]
+        for unit in units:
+            if complete(unit, language) and not voiceless_quotation(unit):
+                kept.append(unit)
+            else:
+                dropped += 1
+        speaker = named(own) or speaker
+        open_speaker = speaker if unclosed else None
+    return Paragraph(kept, dropped, open_speaker)
 
 
 def split_sentences(text: str, language: str = ENGLISH) -> list[str]:
@@ -74,17 +254,31 @@ def document_languages(documents: Sequence[CleanDocument]) -> list[str]:
     return [code if probability >= MIN_LANGUAGE_CONFIDENCE else fallback for code, probability in detected]
 
 
-def segment(documents: Sequence[CleanDocument]) -> list[Sentence]:
+@dataclass(frozen=True)
+class Segmentation:
+    sentences: list[Sentence]
+    fragments_dropped: int
+
+
+def segment_documents(documents: Sequence[CleanDocument]) -> Segmentation:
+    """Every document's complete sentences, and the count of incomplete pieces left out."""
     sentences = []
+    dropped = 0
     for doc, language in zip(documents, document_languages(documents), strict=True):
         position = 0
+        continuing = None
         for paragraph in doc.paragraphs:
-            for text in split_sentences(paragraph, language):
-                if not is_prose(text, language):
-                    continue
+            units = sentence_units(paragraph, language, continuing)
+            dropped += units.dropped
+            continuing = units.open_speaker
+            for text in units.sentences:
                 sentences.append(make_sentence(doc.article_index, position, text, language))
                 position += 1
-    return sentences
+    return Segmentation(sentences, dropped)
+
+
+def segment(documents: Sequence[CleanDocument]) -> list[Sentence]:
+    return segment_documents(documents).sentences
 
 
 def language_warnings(sentences: Sequence[Sentence], model_name: str) -> list[str]:

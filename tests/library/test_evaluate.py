@@ -1,10 +1,19 @@
 import json
+import re
 
 import pytest
 from helpers.paths import ROOT
 
 from summarizer.cli import main
-from summarizer.evaluation.metrics import citation_stats, redundancy, rouge2_recall, rouge_f1
+from summarizer.evaluation.metrics import (
+    citation_stats,
+    fragments,
+    quotation_breaks,
+    redundancy,
+    rouge2_recall,
+    rouge_f1,
+    units_of,
+)
 from summarizer.evaluation.runner import aggregate
 
 # The reference figures' token counter: the default model's tokenizer, beside the repository.
@@ -43,18 +52,68 @@ def test_metrics_need_a_reference():
         rouge_f1("text", [])
 
 
-def test_redundancy_is_the_share_of_pairs_dedup_merges():
+def test_redundancy_is_the_share_of_pairs_stating_one_fact():
     assert redundancy([FLOODS, FLOODS_AGAIN, FUNDS]) == pytest.approx(1 / 3)  # 1 of 3 pairs
     assert redundancy([FLOODS, FUNDS]) == 0.0
     assert redundancy([FLOODS]) == 0.0
 
 
-def test_redundancy_keeps_dedups_number_guard():
+def test_redundancy_sees_a_paraphrase_that_shares_few_words():
+    # The seeds' two openers: too few words in common for the deduplication to merge them.
+    visit = (
+        "Russian president Vladimir Putin will visit North Korea on June 18-19 at the invitation of North Korean "
+        "leader Kim Jong Un, according to the Kremlin's press service."
+    )
+    trip = (
+        "Russian President Vladimir Putin is reportedly preparing for a visit to Pyongyang, marking a significant "
+        "step in Russia's deepening relationship with North Korea."
+    )
+    assert redundancy([visit, trip]) == 1.0
+    assert redundancy([visit, "Seoul has provided significant military aid to Ukraine."]) == 0.0
+
+
+def test_fragments_counts_what_is_not_a_complete_sentence():
+    assert fragments([FLOODS, FUNDS]) == 0
+    assert fragments(["intended for its assault in Ukraine.", FLOODS]) == 1  # the rest of a broken sentence
+    assert fragments(["Here is what the minister said about the floods:"]) == 1  # introduces what follows
+    assert fragments(["Durst still faces a separate..."]) == 1  # a teaser cut short
+
+
+def test_units_of_a_model_input_keep_quotations_and_mend_stray_stops():
+    text = f'{FLOODS} "We lost everything. The water came at night," a farmer said. Aid was sent to Russia. by air.'
+    assert units_of(text) == [
+        FLOODS,
+        '"We lost everything. The water came at night," a farmer said.',
+        "Aid was sent to Russia by air.",
+    ]
+
+
+SPEECH = (
+    '"Pyongyang remains our staunch ally. The United States and its satellites declare their aim is to deliver '
+    'a strategic defeat to Russia. They want to prolong the conflict," said Putin.'
+)
+
+
+def test_quotation_breaks_count_sentences_cut_from_a_quotation():
+    middle = "The United States and its satellites declare their aim is to deliver a strategic defeat to Russia."
+    assert quotation_breaks([middle], [SPEECH]) == 1  # inside the quotation, its marks and speaker lost
+    assert quotation_breaks([SPEECH], [SPEECH]) == 0  # the whole passage with its attribution
+    assert quotation_breaks([f'Putin said: "{middle}"'], [SPEECH]) == 0  # attributed explicitly
+    assert quotation_breaks(['"We will never give up our land."'], []) == 1  # whose words?
+    assert quotation_breaks(['"We will never give up," she said. "Our land is ours.'], []) == 1  # unclosed
+    assert quotation_breaks([FLOODS], [SPEECH]) == 0
+    # One source's own words, which another quotes: presented plainly, they are that source's statement.
+    assert quotation_breaks([middle], [SPEECH, f"Putin wrote an article. {middle}"]) == 0
+
+
+def test_redundancy_counts_two_figures_for_one_toll_as_a_repeat():
+    # Deduplication never merges these (its evidence must not mix figures), but a briefing that
+    # states the toll twice, once per figure, repeats itself.
     assert (
         redundancy(
             ["The floods in Kars province left 3 dead on Monday.", "The floods in Kars province left 5 dead on Monday."]
         )
-        == 0.0
+        == 1.0
     )
 
 
@@ -151,7 +210,9 @@ def test_eval_command_prints_one_table(tmp_path, capsys):
     table = {label.strip(): value.strip() for label, value in rows}
     assert float(table["ROUGE-1 F1"]) == pytest.approx(75.0, abs=0.005)  # (100 + 50) / 2
     assert float(table["input coverage: ROUGE-2 recall of the model input"]) == pytest.approx(75.0, abs=0.005)
-    assert table["redundancy: share of sentence pairs dedup merges"] == "0.00%"
+    assert table["redundancy: share of sentence pairs stating the same fact"] == "0.00%"
+    assert re.search(r"^briefing sentences that are fragments \(total\) +0$", out, re.M)
+    assert re.search(r"^model input sentences cut from a quotation, speaker lost \(total\) +0$", out, re.M)
 
 
 def test_eval_command_reports_a_bad_line_and_exits_2(tmp_path, capsys):
@@ -186,9 +247,15 @@ def test_aggregate_means_and_totals():
             uncited_sentences=0,
             dropped_unsupported=dropped,
             seconds=0.5,
+            fragments=dropped,
+            input_fragments=0,
+            quotation_breaks=1,
+            input_quotation_breaks=0,
         )
 
     summary = aggregate([row(10.0, 1), row(20.0, 2)])
     assert summary["rouge2"] == 15.0
     assert summary["dropped_unsupported"] == 3
     assert summary["input_tokens"] == 10
+    assert summary["fragments"] == 3  # a total, as every check's count is
+    assert summary["quotation_breaks"] == 2

@@ -67,12 +67,36 @@ def test_seeds_duplicates_merged_and_budget_respected(seed_briefing):
 
 
 def test_model_input_is_made_of_whole_source_sentences(seed_briefing, seed_articles):
-    sources = " ".join(a.text.replace("’", "'").replace("“", '"').replace("”", '"') for a in seed_articles)
+    """Each sentence is a source sentence, or one of a quotation's, in quote marks (compared without
+    them: those the quotation's cut needs are added) and after its speaker when it has none."""
+    sources = " ".join(
+        a.text.replace("’", "'").replace("“", "").replace("”", "").replace('"', "") for a in seed_articles
+    )
     sources = re.sub(r"\s+", " ", sources)
-    from summarizer.stages.segment import split_sentences
+    from summarizer.evaluation.metrics import units_of
 
-    for sentence in split_sentences(seed_briefing.model_input):
-        assert sentence in sources, sentence
+    voiced = 0
+    for sentence in units_of(seed_briefing.model_input):
+        if quoted := re.fullmatch(r'(\w[\w .]*) said: "(.+)"', sentence):
+            voiced += 1
+            speaker, words = quoted.groups()
+            assert speaker in sources and words.replace('"', "") in sources, sentence
+        else:
+            assert sentence.replace('"', "") in sources, sentence
+    # Putin's quotation of three sentences: the middle one would otherwise read as plain fact.
+    assert voiced
+
+
+def test_seeds_model_input_has_no_fragment_and_keeps_quotations_voiced(seed_briefing, seed_articles):
+    from summarizer.evaluation.metrics import fragments, quotation_breaks, units_of
+    from summarizer.stages import clean
+
+    paragraphs = [p for doc in clean(seed_articles) for p in doc.paragraphs]
+    units = units_of(seed_briefing.model_input)
+    assert not seed_briefing.model_input.startswith("intended")
+    assert fragments(units) == 0
+    assert quotation_breaks(units, paragraphs) == 0
+    assert seed_briefing.stats.fragments_dropped > 0  # the seeds' lone "of ONU."-style remnants among them
 
 
 def test_briefing_respects_max_words(seed_articles):

@@ -55,3 +55,100 @@ def test_fragments_and_title_case_runs_are_not_sentences():
     assert not is_prose("Putin To Make His First Trip To North Korea In 24 Years")
     assert not is_prose("He said so.")
     assert is_prose("Putin met Kim Jong Il in 2000.")
+
+
+def paragraph_units(*paragraphs: str) -> list[str]:
+    doc = CleanDocument(article_index=0, title="t", paragraphs=paragraphs)
+    return [s.text for s in segment([doc])]
+
+
+def test_a_stray_full_stop_is_mended_and_a_lone_fragment_dropped_and_counted():
+    from summarizer.stages.segment import segment_documents
+
+    doc = CleanDocument(
+        article_index=0,
+        title="t",
+        paragraphs=(
+            "Analysts warned of missile deliveries to Russia. intended for its assault in Ukraine.",
+            "intended for the assault on the town of Kars.",
+            "Officials in the U.S. said the talks would resume.",
+        ),
+    )
+    result = segment_documents([doc])
+    assert [s.text for s in result.sentences] == [
+        "Analysts warned of missile deliveries to Russia intended for its assault in Ukraine.",
+        "Officials in the U.S. said the talks would resume.",
+    ]
+    assert result.fragments_dropped == 1
+
+
+def test_lines_that_do_not_end_as_a_sentence_are_dropped():
+    assert paragraph_units(
+        "Here is what the minister said about the floods:",
+        "Durst still faces a separate trial in Los Angeles...",
+        "Rescuers from Ankara arrived in three helicopters",
+        "Rescuers from Ankara arrived in three helicopters on Monday.",
+    ) == ["Rescuers from Ankara arrived in three helicopters on Monday."]
+
+
+SPEECH = (
+    '"Pyongyang remains our staunch ally. The United States and its satellites declare their aim is to deliver '
+    'a strategic defeat to Russia. They want to prolong the conflict in Ukraine," reiterated Putin, echoing his '
+    "customary narratives."
+)
+
+
+def test_each_sentence_of_a_quotation_keeps_its_speaker():
+    sentences = segment([CleanDocument(article_index=0, title="t", paragraphs=(SPEECH,))])
+    assert [s.text for s in sentences] == [
+        'Putin said: "Pyongyang remains our staunch ally."',
+        'Putin said: "The United States and its satellites declare their aim is to deliver a strategic defeat '
+        'to Russia."',
+        '"They want to prolong the conflict in Ukraine," reiterated Putin, echoing his customary narratives.',
+    ]
+    assert [s.speaker for s in sentences] == ["Putin", "Putin", "Putin"]
+    assert all(s.quoted for s in sentences)
+
+
+def test_a_quotation_continues_with_the_speaker_named_before_it():
+    assert paragraph_units(
+        '"The water came at night," said Ayse Demir, a farmer. "We lost everything. Nobody warned us."',
+        "The ministry said 12 people had died in the floods.",
+    ) == [
+        '"The water came at night," said Ayse Demir, a farmer.',
+        'Ayse Demir said: "We lost everything."',
+        'Ayse Demir said: "Nobody warned us."',
+        "The ministry said 12 people had died in the floods.",
+    ]
+    # News style carries a quotation over a paragraph break: the next paragraph opens a quote mark again.
+    assert paragraph_units(
+        'The mayor, Ali Kaya, said: "We will rebuild the bridges this year.',
+        '"The government has promised new funds for the work."',
+    ) == [
+        'The mayor, Ali Kaya, said: "We will rebuild the bridges this year."',
+        'Ali Kaya said: "The government has promised new funds for the work."',
+    ]
+
+
+def test_a_quotation_whose_speaker_is_not_named_stays_whole_or_is_dropped():
+    # A pronoun names no one the reader can see: the passage stays one unit with its attribution.
+    assert paragraph_units('"We lost everything. Nobody warned us," she said.') == [
+        '"We lost everything. Nobody warned us," she said.'
+    ]
+    # Words nobody in the text is said to have spoken are left out.
+    assert paragraph_units('"We lost everything. Nobody warned us."', "Floods killed 12 people on Monday.") == [
+        "Floods killed 12 people on Monday."
+    ]
+
+
+def test_a_sentence_with_a_short_quotation_is_a_plain_sentence_with_its_speaker():
+    (sentence,) = segment(
+        [
+            CleanDocument(
+                article_index=0, title="t", paragraphs=('South Korea said it was "closely monitoring" the visit.',)
+            )
+        ]
+    )
+    assert sentence.quoted and sentence.speaker == "South Korea"
+    (plain,) = segment([CleanDocument(article_index=0, title="t", paragraphs=("Floods killed 12 people on Monday.",))])
+    assert not plain.quoted and plain.speaker is None

@@ -116,3 +116,41 @@ def test_ranking_is_the_same_in_every_process():
         return result.stdout
 
     assert len({ranked_with_hash_seed(seed) for seed in ("1", "2", "3")}) == 1
+
+
+VISIT = (
+    "Russian president Vladimir Putin will visit North Korea on June 18-19 at the invitation of North Korean "
+    "leader Kim Jong Un, according to the Kremlin's press service."
+)
+TRIP = (
+    "Russian President Vladimir Putin is reportedly preparing for a visit to Pyongyang, marking a significant "
+    "step in Russia's deepening relationship with North Korea."
+)
+VIETNAM = "After visiting North Korea, Putin is to visit Vietnam to discuss trade and other issues."
+
+
+def test_same_fact_sees_paraphrase_and_one_event_dated_two_ways():
+    from summarizer.stages.select import same_fact
+
+    assert same_fact(make_sentence(0, 0, VISIT), make_sentence(1, 0, TRIP))
+    assert same_fact(
+        make_sentence(0, 0, VISIT),
+        make_sentence(1, 0, "Putin is set to meet North Korean leader Kim Jong Un in the capital on Tuesday."),
+    )
+    assert not same_fact(make_sentence(0, 0, VISIT), make_sentence(1, 0, VIETNAM))
+
+
+def test_extract_and_selection_never_take_one_fact_twice():
+    from summarizer.generation.prompts import template_for
+    from summarizer.generation.tokens import ApproximateCounter
+    from summarizer.stages.select import fit_budget
+
+    ranked = [
+        RankedCluster(single(0, 0, 0, VISIT), 1.0),
+        RankedCluster(single(1, 1, 0, TRIP), 0.9),  # the same visit, other words
+        RankedCluster(single(2, 2, 3, VIETNAM), 0.8),
+    ]
+    assert [s.text for s in extract(ranked, max_words=100)] == [VISIT, VIETNAM]
+    selection = fit_budget(ranked, template_for("sshleifer/distilbart-cnn-12-6"), ApproximateCounter(), 1000)
+    assert [r.cluster.id for r in selection.clusters] == [0, 2]
+    assert TRIP not in selection.model_input
