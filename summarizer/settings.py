@@ -12,6 +12,7 @@ one raises InvalidSettings, an InputError whose one-line message names the varia
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from pydantic import NonNegativeInt, PositiveInt, ValidationError, ValidationInfo, field_validator
@@ -70,6 +71,9 @@ class Settings(BaseSettings):
     max_article_bytes: PositiveInt = 2_000_000
     # torch's intra-op threads in this process; None: torch's default, one per core.
     torch_threads: PositiveInt | None = None
+    # Where int8 weights are cached, one folder per model revision (generation/quantize.py);
+    # None: $HF_HOME/newsbrief-int8.
+    int8_cache_dir: Path | None = None
 
     @classmethod
     def load(cls, **overrides: Any) -> Self:
