@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
@@ -109,6 +109,12 @@ class DecoderKeysValues:
     cross_keys: list[torch.Tensor]  # per layer, of the encoder's states: [1, heads, input length, head_dim]
     cross_values: list[torch.Tensor]
     own: torch.Tensor  # [layers, 2 (keys, values), 1, heads, max tokens, head_dim], filled one token at a time
+    own_keys: list[torch.Tensor] = field(init=False)  # per layer, views of `own`: [1, heads, max tokens, head_dim]
+    own_values: list[torch.Tensor] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.own_keys = list(self.own[:, 0].unbind(0))
+        self.own_values = list(self.own[:, 1].unbind(0))
 
 
 class BartDecoderStep:
@@ -197,12 +203,15 @@ class BartDecoderStep:
         ]
 
     def _split(self, rows: list[torch.Tensor]) -> list[torch.Tensor]:
-        """[1, 1, d_model] -> [1, heads, 1, head_dim] per row."""
-        return [row.view(1, 1, -1, self.head_dim).transpose(1, 2) for row in rows]
+        """[1, 1, d_model] -> [1, heads, 1, head_dim] per row: for one token, the same numbers in the
+        same order as transformers' view and transpose, in one call."""
+        return [row.view(1, -1, 1, self.head_dim) for row in rows]
 
     @staticmethod
     def _merge(rows: list[torch.Tensor]) -> list[torch.Tensor]:
-        return [row.transpose(1, 2).contiguous().reshape(1, 1, -1).contiguous() for row in rows]
+        """[1, heads, 1, head_dim] -> [1, 1, d_model]: transformers' transpose and reshape, which for
+        one token keep the order of the numbers."""
+        return [row.reshape(1, 1, -1) for row in rows]
 
     def _layer(
         self, index: int, hidden: list[torch.Tensor], positions: Sequence[int], kvs: Sequence[DecoderKeysValues]
@@ -212,16 +221,16 @@ class BartDecoderStep:
         linears, norms = self.layers[index], self.norms[index]
         shape = [hidden[0].shape[-1]]
         queries = self._split(_linear(hidden, linears[0]))
-        new_keys = self._split(_linear(hidden, linears[1]))
-        new_values = self._split(_linear(hidden, linears[2]))
+        new_keys = _linear(hidden, linears[1])
+        new_values = _linear(hidden, linears[2])
         attended = []
         for query, key, value, position, kv in zip(queries, new_keys, new_values, positions, kvs, strict=True):
-            own = kv.own[index]
-            own[0, :, :, position : position + 1] = key
-            own[1, :, :, position : position + 1] = value
+            keys, values = kv.own_keys[index], kv.own_values[index]
+            keys.narrow(2, position, 1).copy_(key.view(1, -1, 1, self.head_dim))
+            values.narrow(2, position, 1).copy_(value.view(1, -1, 1, self.head_dim))
             attended.append(
                 torch.nn.functional.scaled_dot_product_attention(
-                    query, own[0, :, :, : position + 1], own[1, :, :, : position + 1], scale=self.scaling
+                    query, keys.narrow(2, 0, position + 1), values.narrow(2, 0, position + 1), scale=self.scaling
                 )
             )
         hidden = [
