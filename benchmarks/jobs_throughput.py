@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SEEDS = ROOT / "seeds" / "putin-north-korea"
+SHAPES = ROOT.parent / "shared" / "model-shapes"
 READY_TIMEOUT_S = 120
 NEW_TOKENS = 128
 BATCHED_TARGET = 2  # issue 16: batched abstractive jobs at least 2x one at a time
@@ -209,9 +210,11 @@ class ForcedLength:
         return self._generator.generate_many(model_inputs, **kwargs, **self._forced)
 
 
-def measure_abstractive(clusters: int, profiles: list[str], workdir: Path) -> list[tuple[str, str, int, float]]:
+def measure_abstractive(
+    clusters: int, profiles: list[str], shape: Path, workdir: Path
+) -> list[tuple[str, str, int, float]]:
     """(runner, profile, clusters, seconds) of one at a time and batched, per profile."""
-    from benchmarks.latency import SHAPES, build_model
+    from benchmarks.latency import build_model
     from summarizer.batch import BATCH_CLUSTERS
     from summarizer.generation.loading import Seq2SeqGenerator
     from summarizer.inputs.clusters import cluster_from_json
@@ -219,7 +222,7 @@ def measure_abstractive(clusters: int, profiles: list[str], workdir: Path) -> li
     from summarizer.pipeline import summarize, summarize_many
 
     os.environ["NEWSBRIEF_INT8_CACHE_DIR"] = str(workdir / "int8-cache")
-    folder, _ = build_model(str(SHAPES / "distilbart-cnn-12-6"), workdir)
+    folder, _ = build_model(str(shape), workdir)
     Seq2SeqGenerator(str(folder), quantize=True)  # writes the int8 cache, as the Docker build does
     articles = [cluster_from_json(seed_cluster(k), k + 1).articles for k in range(clusters)]
     rows = []
@@ -250,13 +253,17 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file per run")
     parser.add_argument("--abstractive", type=int, default=8, help="clusters for the abstractive rows (0: none)")
     parser.add_argument("--abstractive-profiles", nargs="+", default=["fast", "default"])
+    parser.add_argument("--shape", type=Path, default=SHAPES / "distilbart-cnn-12-6", help="the model's shape folder")
+    parser.add_argument("--workdir", help="keep the built model here and reuse it (default: a temporary folder)")
     parser.add_argument("--extractive", action=argparse.BooleanOptionalAction, default=True, help="the worker rows")
     args = parser.parse_args()
 
     rows, abstractive = [], []
     with tempfile.TemporaryDirectory(prefix="newsbrief-jobs-bench-") as tmp:
         if args.abstractive:
-            abstractive = measure_abstractive(args.abstractive, args.abstractive_profiles, Path(tmp) / "model")
+            abstractive = measure_abstractive(
+                args.abstractive, args.abstractive_profiles, args.shape, Path(args.workdir or tmp)
+            )
         if not args.extractive:
             args.workers = []
         cli_s = measure_cli(args.clusters, Path(tmp) / "cli") if args.extractive else None
