@@ -40,7 +40,7 @@ class Profile:
 # share. The default profile reads the model's whole window: its input then covers more of what
 # the human summaries say than the naive recipe's (input coverage on the Multi-News dev set, as
 # `newsbrief eval --engine extractive --budget-tokens B` prints it: 23.4 at 512, 29.8 at 768,
-# 30.5 at 960, 33.1 at 1024, naive 30.1); 512 tokens starved the model. What that costs in speed:
+# 33.1 at 1024, naive 30.1); 512 tokens starved the model. What that costs in speed:
 # `benchmarks/latency.py --curve` (README, Performance).
 PROFILES = {
     # Beam search kept; int8 weights, beams that share one copy of the encoder's keys and values,
