@@ -492,8 +492,10 @@ def input_coverage(eval_set: Path, budgets: set[int], folder: Path) -> dict:
     from summarizer.options import SummaryOptions
 
     found = {
-        budget: run_eval(eval_set, SummaryOptions(engine="extractive", budget_tokens=budget)).summary["input_coverage"]
-        for budget in sorted(budgets)
+        budget: run_eval(
+            eval_set, SummaryOptions(engine="extractive", budget_tokens=budget, tokenizer=str(folder))
+        ).summary["input_coverage"]
+        for budget in sorted(budgets)  # counted with the model's real tokenizer, wherever this runs
     }
     tokenizer = AutoTokenizer.from_pretrained(folder)
     recalls = []
