@@ -18,6 +18,13 @@ timed from the POST until GET /v1/jobs/<id> says done. Two kinds of job:
 The baseline is the batch CLI, `newsbrief summarize clusters.jsonl --out results.jsonl`, on the
 same distinct clusters: one process, no broker, its start-up (imports, first-use loading)
 included, as a user runs it. Prints one table of clusters per minute.
+
+The abstractive rows (--abstractive N, default 8 clusters; 0 leaves them out) time the model's
+part of a worker in this process: a random-weight distilbart-cnn-12-6 (built as
+benchmarks/latency.py builds it, loaded int8 from its cache as a worker loads it), 128 new
+tokens forced per cluster, the distinct seed clusters summarised one at a time (`summarize`)
+against in batches of BATCH_CLUSTERS (`summarize_many`, what a worker does with a task's
+clusters), for each profile of --abstractive-profiles. Both runs must write the same briefings.
 """
 
 from __future__ import annotations
@@ -37,7 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SEEDS = ROOT / "seeds" / "putin-north-korea"
+SHAPES = ROOT.parent / "shared" / "model-shapes"
 READY_TIMEOUT_S = 120
+NEW_TOKENS = 128
+BATCHED_TARGET = 2  # issue 16: batched abstractive jobs at least 2x one at a time
 JOB_TIMEOUT_S = 1800
 
 
@@ -183,18 +193,82 @@ def measure_cli(clusters: int, workdir: Path) -> float:
     return seconds
 
 
+class ForcedLength:
+    """The loaded generator with every output forced to `new_tokens` tokens, one input or many."""
+
+    def __init__(self, generator, new_tokens: int):
+        self._generator = generator
+        self._forced = {"min_new_tokens": new_tokens, "max_new_tokens": new_tokens}
+
+    def __getattr__(self, name):
+        return getattr(self._generator, name)
+
+    def generate(self, model_input, **kwargs):
+        return self._generator.generate(model_input, **kwargs, **self._forced)
+
+    def generate_many(self, model_inputs, **kwargs):
+        return self._generator.generate_many(model_inputs, **kwargs, **self._forced)
+
+
+def measure_abstractive(
+    clusters: int, profiles: list[str], shape: Path, workdir: Path
+) -> list[tuple[str, str, int, float]]:
+    """(runner, profile, clusters, seconds) of one at a time and batched, per profile."""
+    from benchmarks.latency import build_model
+    from summarizer.batch import BATCH_CLUSTERS
+    from summarizer.generation.loading import Seq2SeqGenerator
+    from summarizer.inputs.clusters import cluster_from_json
+    from summarizer.options import SummaryOptions
+    from summarizer.pipeline import summarize, summarize_many
+
+    os.environ["NEWSBRIEF_INT8_CACHE_DIR"] = str(workdir / "int8-cache")
+    folder, _ = build_model(str(shape), workdir)
+    Seq2SeqGenerator(str(folder), quantize=True)  # writes the int8 cache, as the Docker build does
+    articles = [cluster_from_json(seed_cluster(k), k + 1).articles for k in range(clusters)]
+    rows = []
+    for profile in profiles:
+        options = SummaryOptions(engine="abstractive", model=str(folder), profile=profile)
+        generator = ForcedLength(Seq2SeqGenerator(str(folder), quantize=options.decoding.quantize), NEW_TOKENS)
+        summarize(articles[0], options, generator=generator)  # warm-up
+        started = time.perf_counter()
+        alone = [summarize(cluster, options, generator=generator) for cluster in articles]
+        one_at_a_time = time.perf_counter() - started
+        started = time.perf_counter()
+        together = []
+        for first in range(0, clusters, BATCH_CLUSTERS):
+            together += summarize_many(articles[first : first + BATCH_CLUSTERS], options, generator=generator)
+        batched = time.perf_counter() - started
+        if [b.sentences for b in alone] != [b.sentences for b in together]:  # type: ignore[union-attr]
+            raise SystemExit(f"{profile}: the batched briefings differ from those written one at a time")
+        rows.append(("one at a time (summarize)", profile, clusters, one_at_a_time))
+        rows.append((f"batches of {BATCH_CLUSTERS} (summarize_many)", profile, clusters, batched))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clusters", type=int, default=100)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--redis-url", default=os.environ.get("NEWSBRIEF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--database-url", help="default: a fresh SQLite file per run")
+    parser.add_argument("--abstractive", type=int, default=8, help="clusters for the abstractive rows (0: none)")
+    parser.add_argument("--abstractive-profiles", nargs="+", default=["fast", "default"])
+    parser.add_argument("--shape", type=Path, default=SHAPES / "distilbart-cnn-12-6", help="the model's shape folder")
+    parser.add_argument("--workdir", help="keep the built model here and reuse it (default: a temporary folder)")
+    parser.add_argument("--extractive", action=argparse.BooleanOptionalAction, default=True, help="the worker rows")
     args = parser.parse_args()
 
-    rows = []
+    rows, abstractive = [], []
     with tempfile.TemporaryDirectory(prefix="newsbrief-jobs-bench-") as tmp:
-        cli_s = measure_cli(args.clusters, Path(tmp) / "cli")
-        rows.append(("batch CLI, 1 process, no broker", "distinct", args.clusters, cli_s, "-"))
+        if args.abstractive:
+            abstractive = measure_abstractive(
+                args.abstractive, args.abstractive_profiles, args.shape, Path(args.workdir or tmp)
+            )
+        if not args.extractive:
+            args.workers = []
+        cli_s = measure_cli(args.clusters, Path(tmp) / "cli") if args.extractive else None
+        if cli_s is not None:
+            rows.append(("batch CLI, 1 process, no broker", "distinct", args.clusters, cli_s, "-"))
         for count in args.workers:
             found = measure_workers(
                 count, args.clusters, args.redis_url, args.database_url, Path(tmp) / f"workers-{count}"
@@ -210,13 +284,31 @@ def main() -> None:
                     )
                 )
 
-    print(
-        f"\nseeds cluster ({len(seed_cluster(None)['articles'])} articles) x {args.clusters}, engine extractive, "
-        f"{len(os.sched_getaffinity(0))} CPU cores"
-    )
-    print(f"{'runner':<34} {'clusters':<10} {'n':>4} {'seconds':>8} {'clusters/min':>13}  tasks per worker (all jobs)")
-    for runner, kind, n, seconds, tasks in rows:
-        print(f"{runner:<34} {kind:<10} {n:>4} {seconds:>8.1f} {n / seconds * 60:>13.0f}  {tasks}")
+    cores, load = len(os.sched_getaffinity(0)), os.getloadavg()[0]
+    if rows:
+        print(
+            f"\nseeds cluster ({len(seed_cluster(None)['articles'])} articles) x {args.clusters}, engine extractive, "
+            f"{cores} CPU cores"
+        )
+        print(
+            f"{'runner':<34} {'clusters':<10} {'n':>4} {'seconds':>8} {'clusters/min':>13}  tasks per worker (all jobs)"
+        )
+        for runner, kind, n, seconds, tasks in rows:
+            print(f"{runner:<34} {kind:<10} {n:>4} {seconds:>8.1f} {n / seconds * 60:>13.0f}  {tasks}")
+    if abstractive:
+        print(
+            f"\nabstractive: random-weight distilbart-cnn-12-6, int8 from the cache, {NEW_TOKENS} new tokens forced, "
+            f"distinct seed clusters, {cores} CPU cores, load average {load:.1f} at the end"
+        )
+        print(f"{'runner':<34} {'profile':<8} {'n':>4} {'seconds':>8} {'clusters/min':>13} {'x one at a time':>16}")
+        for index, (runner, profile, n, seconds) in enumerate(abstractive):
+            base = abstractive[index - index % 2][3]
+            print(
+                f"{runner:<34} {profile:<8} {n:>4} {seconds:>8.1f} {n / seconds * 60:>13.1f} {base / seconds:>15.2f}x"
+            )
+        for (_, profile, _, alone), (_, _, _, batched) in zip(abstractive[::2], abstractive[1::2], strict=True):
+            met = "met" if alone / batched >= BATCHED_TARGET else "MISSED"
+            print(f"{profile}: batched {alone / batched:.2f}x one at a time (target {BATCHED_TARGET}x: {met})")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     HF_HUB_OFFLINE=1 python benchmarks/latency.py [--shapes distilbart-cnn-12-6 ...]
         [--clusters seeds synthetic10] [--variants naive default fast] [--runs 5] [--threads N]
+        [--curve] [--eval-set ../shared/eval/multinews-dev.jsonl]
 
 For each model shape in ../shared/model-shapes (config, generation config and real tokenizer,
 no weights) a full-size model with RANDOM weights is built and saved to a temporary folder.
@@ -13,14 +14,23 @@ turns, one briefing each per round, so a busy spell on a shared machine slows th
   limit, fp32, beam search of 4, plain transformers `generate`.
 - default / fast / exact: `summarize()` with that profile, chosen the way a user chooses it
   (NEWSBRIEF_PROFILE), on the generator `load_generator` returns. The whole call is timed:
-  clean, segment, dedup, select, generate, attribute.
+  clean, segment, dedup, select, generate, attribute. `default@768` is the default profile with
+  its input budget set to 768 tokens (NEWSBRIEF_BUDGET_TOKENS); --curve adds default@384, @512,
+  @768 and @1024: the coverage-speed curve of the input budget.
 
 Every variant writes exactly --new-tokens tokens (min = max), so only the work per token and
 the input differ. Random weights write noise, which the attribution guard drops, so the
 briefing falls back to extractive sentences; that costs milliseconds and does not change the
 model's work. Reported per row: p50/p95 wall seconds over --runs runs after --warmup,
 CPU seconds (less sensitive to other load on a shared machine), input tokens, load time,
-peak RSS of the process, and the speed-up of the p50 over the naive recipe's. Then the
+the speed-up of the p50 over the naive recipe's, and the input coverage of the variant's input
+budget on --eval-set (ROUGE-2 recall of the model input against the human summaries, as
+`newsbrief eval --engine extractive --budget-tokens B` prints it; naive: the concatenation cut at
+the model's window). Per variant: ms per generated token (the generation's time less its encoder
+pass, timed apart after each run, over the new tokens) next to the bandwidth floor: the bytes a
+decoding step must read (decoder and output-layer weights, plus the encoder's cross-attention
+keys and values, once per beam for transformers' beams) over the memory read bandwidth measured
+at the start of the run; and the process's RSS after the runs (steady) and its peak. Then the
 numerics check (first decoding steps' logits of each changed arithmetic path against the
 fp32 reference), the targets of issue 6, and a last line with the speed-ups on the first
 shape's first cluster. --threads sets NEWSBRIEF_TORCH_THREADS for every variant, naive too.
@@ -47,8 +57,15 @@ SHAPES = ROOT.parent / "shared" / "model-shapes"
 SEEDS = ROOT / "seeds" / "putin-north-korea"
 NAIVE_BEAMS = 4
 NUMERICS_STEPS = 8
-# Issue 6: p50 speed-up over the naive recipe on the seeds cluster.
+# Issue 16: p50 speed-up over the naive recipe on the seeds cluster; the default profile's input
+# coverage at least the naive recipe's; fast's ms per token within 1.3x of the bandwidth floor;
+# a serving process's steady RSS at most 1 GiB and its peak at most 1.2x that.
 TARGETS = {"default": 4, "fast": 10}
+FLOOR_TARGET = 1.3
+STEADY_RSS_TARGET = 2**30
+PEAK_OVER_STEADY_TARGET = 1.2
+EVAL_SET = ROOT.parent / "shared" / "eval" / "multinews-dev.jsonl"
+CURVE_BUDGETS = (384, 512, 768, 1024)
 # Config keys that transformers also reads under an alias (BART: num_hidden_layers is
 # encoder_layers). When a config.json has both and they disagree, the alias silently wins:
 # distilbart-cnn-12-6's "num_hidden_layers": 6 would build 6 encoder layers, not 12.
@@ -163,10 +180,45 @@ class FixedLength:
         return getattr(self._generator, name)
 
     def generate(self, model_input, **kwargs):
+        self.last_input = model_input
         self.last = self._generator.generate(
             model_input, **kwargs, min_new_tokens=self._new_tokens, max_new_tokens=self._new_tokens
         )
         return self.last
+
+
+def encoder_seconds(model, encoded) -> float:
+    """One encoder pass over `encoded`, timed (the part of a generation that is not decoding)."""
+    import torch
+
+    with torch.inference_mode():
+        started = time.perf_counter()
+        model.get_encoder()(**encoded)
+        return time.perf_counter() - started
+
+
+def decoding_facts(model, int8: bool) -> dict:
+    """What one decoding step reads, less the attention's keys and values: the decoder's and the
+    output layer's weights (int8: one byte each, plus a 4-byte scale per row), and the shape
+    that sizes the cross-attention's keys and values."""
+    import torch
+
+    def weight_bytes(module) -> int:
+        total = 0
+        for sub in module.modules():
+            if isinstance(sub, torch.ao.nn.quantized.dynamic.Linear):
+                total += sub.in_features * sub.out_features + 4 * sub.out_features
+            elif isinstance(sub, torch.nn.Linear):
+                total += sub.weight.numel() * sub.weight.element_size()
+        return total
+
+    config = model.config
+    return {
+        "weight_bytes": weight_bytes(model.get_decoder()) + weight_bytes(model.get_output_embeddings()),
+        "decoder_layers": config.decoder_layers,
+        "d_model": config.d_model,
+        "int8": int8,
+    }
 
 
 def naive_runner(folder: str, new_tokens: int):
@@ -185,6 +237,7 @@ def naive_runner(folder: str, new_tokens: int):
     def run(articles) -> dict:
         text = template.template.format(documents=" ".join(f"{a.title}. {a.text}" for a in articles))
         encoded = tokenizer(text, return_tensors="pt", truncation=True, max_length=limit)
+        started = time.perf_counter()
         with torch.inference_mode():
             output = model.generate(
                 **encoded,
@@ -194,6 +247,7 @@ def naive_runner(folder: str, new_tokens: int):
                 min_new_tokens=new_tokens,
                 max_new_tokens=new_tokens,
             )
+        generate_s = time.perf_counter() - started
         tokenizer.decode(output[0], skip_special_tokens=True)
         return {
             "input_tokens": int(encoded["input_ids"].shape[1]),
@@ -201,8 +255,11 @@ def naive_runner(folder: str, new_tokens: int):
             "profile": "naive",
             "beams": NAIVE_BEAMS,
             "int8": False,
+            "generate_s": generate_s,
+            "encoder_s": encoder_seconds(model, encoded),
         }
 
+    run.facts = decoding_facts(model, int8=False)
     return run
 
 
@@ -211,11 +268,16 @@ def pipeline_runner(folder: str, new_tokens: int):
     from summarizer.pipeline import summarize
     from summarizer.settings import Settings
 
-    options = Settings.load().summary_options(engine="abstractive", model=folder)  # profile from NEWSBRIEF_PROFILE
-    generator = FixedLength(load_generator(folder, quantize=options.decoding.quantize), new_tokens)
+    # The profile from NEWSBRIEF_PROFILE, a budget from NEWSBRIEF_BUDGET_TOKENS (default@768).
+    options = Settings.load().summary_options(engine="abstractive", model=folder)
+    loaded = load_generator(folder, quantize=options.decoding.quantize)
+    generator = FixedLength(loaded, new_tokens)
 
     def run(articles) -> dict:
         briefing = summarize(articles, options, generator=generator)
+        encoded = loaded.tokenizer(
+            generator.last_input, return_tensors="pt", truncation=True, max_length=loaded.max_input_tokens
+        )
         return {
             "input_tokens": generator.last.input_tokens,
             "new_tokens": generator.last.new_tokens,
@@ -223,8 +285,10 @@ def pipeline_runner(folder: str, new_tokens: int):
             "beams": options.decoding.num_beams,
             "int8": options.decoding.quantize,
             "generate_s": briefing.stats.timings_ms["generate"] / 1000,
+            "encoder_s": encoder_seconds(loaded.model, encoded),
         }
 
+    run.facts = {**decoding_facts(loaded.model, int8=options.decoding.quantize), "from_cache": loaded.int8_from_cache}
     return run
 
 
@@ -242,10 +306,13 @@ def worker(spec: dict) -> None:
     started = time.perf_counter()
     make = naive_runner if spec["variant"] == "naive" else pipeline_runner
     run = make(spec["folder"], spec["new_tokens"])
-    say({"load_s": time.perf_counter() - started, "threads": torch.get_num_threads()})
+    say({"load_s": time.perf_counter() - started, "threads": torch.get_num_threads(), **run.facts})
     clusters = {}
     for line in sys.stdin:
         name = line.strip()
+        if name == "rss":  # the resident memory now, after the runs: the steady state
+            say({"rss": os.sysconf("SC_PAGE_SIZE") * int(Path("/proc/self/statm").read_text().split()[1])})
+            continue
         articles = clusters.setdefault(name, CLUSTERS[name]())
         wall, cpu = time.perf_counter(), time.process_time()
         facts = run(articles)
@@ -341,6 +408,9 @@ class Worker:
         self.process.stdin.flush()
         return self._answer()
 
+    def rss(self) -> int:
+        return self.run("rss")["rss"]
+
     def close(self) -> int:
         """Stop the process; its peak RSS in bytes (reaped with wait4, so the rusage is this
         child's alone, not the maximum over every child so far)."""
@@ -361,7 +431,11 @@ def measure(variants: list[str], clusters: list[str], folder: Path, args, env: d
     workers = []
     for variant in variants:
         spec = {"variant": variant, "folder": str(folder), "new_tokens": args.new_tokens}
-        workers.append(Worker(spec, {**env, "NEWSBRIEF_PROFILE": variant} if variant != "naive" else env))
+        profile, _, budget = variant.partition("@")
+        variant_env = dict(env) if variant == "naive" else {**env, "NEWSBRIEF_PROFILE": profile}
+        if budget:
+            variant_env["NEWSBRIEF_BUDGET_TOKENS"] = budget
+        workers.append(Worker(spec, variant_env))
         print(f"  loaded {variant} in {workers[-1].info['load_s']:.1f} s", flush=True)
     results = {w.name: {**w.info, "clusters": {}} for w in workers}
     for cluster in clusters:
@@ -372,13 +446,72 @@ def measure(variants: list[str], clusters: list[str], folder: Path, args, env: d
             shift = round_ % len(workers)
             for w in workers[shift:] + workers[:shift]:
                 r = w.run(cluster)
-                into = results[w.name]["clusters"].setdefault(cluster, {**r, "wall": [], "cpu": []})
-                into["wall"].append(r["wall"])
-                into["cpu"].append(r["cpu"])
+                timed = ("wall", "cpu", "generate_s", "encoder_s")
+                into = results[w.name]["clusters"].setdefault(cluster, {**r, **{k: [] for k in timed}})
+                for key in timed:
+                    into[key].append(r[key])
         print(f"  measured {cluster}", flush=True)
     for w in workers:
+        results[w.name]["steady_rss"] = w.rss()
         results[w.name]["peak_rss"] = w.close()
     return results
+
+
+def memory_read_bandwidth(threads: int | None) -> float:
+    """Bytes per second that torch reads from memory with `threads` threads (sum of a 512 MiB
+    tensor, the best of 5): the machine's limit for a decoding step that streams its weights."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    data = torch.ones(2**27)
+    data.sum()
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        data.sum()
+        best = min(best, time.perf_counter() - started)
+    return data.numel() * data.element_size() / best
+
+
+def bytes_per_token(facts: dict, input_tokens: int, beams: int, naive: bool) -> float:
+    """What one decoding step reads: the weights, and the cross-attention keys and values of
+    the input (fp32) once, or once per beam for transformers' own beams (the naive recipe)."""
+    cross = 2 * facts["decoder_layers"] * input_tokens * facts["d_model"] * 4
+    return facts["weight_bytes"] + cross * (beams if naive else 1)
+
+
+def input_coverage(eval_set: Path, budgets: set[int], folder: Path) -> dict:
+    """Input coverage on `eval_set` (as `newsbrief eval` prints it) at each budget, and "naive":
+    the articles concatenated and cut at the model's 1024-token window."""
+    from transformers import AutoTokenizer
+
+    from summarizer.evaluation.metrics import rouge2_recall
+    from summarizer.evaluation.runner import run_eval
+    from summarizer.inputs.clusters import read_clusters
+    from summarizer.options import SummaryOptions
+
+    found = {
+        budget: run_eval(
+            eval_set, SummaryOptions(engine="extractive", budget_tokens=budget, tokenizer=str(folder))
+        ).summary["input_coverage"]
+        for budget in sorted(budgets)  # counted with the model's real tokenizer, wherever this runs
+    }
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    recalls = []
+    for cluster in read_clusters(eval_set, with_references=True):
+        text = " ".join(f"{a.title}. {a.text}" for a in cluster.articles)
+        ids = tokenizer(text, truncation=True, max_length=1024)["input_ids"]
+        recalls.append(rouge2_recall(tokenizer.decode(ids, skip_special_tokens=True), cluster.references))
+    found["naive"] = sum(recalls) / len(recalls)
+    return found
+
+
+def variant_budget(variant: str) -> int | None:
+    from summarizer.options import PROFILES
+
+    profile, _, budget = variant.partition("@")
+    return int(budget) if budget else PROFILES[profile].budget_tokens or 1024 if profile in PROFILES else None
 
 
 # ---------------------------------------------------------------- report
@@ -393,6 +526,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def variant_name(name: str) -> str:
+    profile, at, budget = name.partition("@")
+    if profile not in ("naive", "default", "fast", "exact") or (at and (profile == "naive" or not budget.isdigit())):
+        raise argparse.ArgumentTypeError(f"{name!r}: naive, default, fast, exact, or a profile@budget")
+    return name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -403,8 +543,14 @@ def main() -> None:
     )
     parser.add_argument("--clusters", nargs="+", default=list(CLUSTERS), choices=list(CLUSTERS))
     parser.add_argument(
-        "--variants", nargs="+", default=["naive", "default", "fast"], choices=["naive", "default", "fast", "exact"]
+        "--variants",
+        nargs="+",
+        default=["naive", "default", "fast"],
+        type=variant_name,
+        help="naive, default, fast, exact, or a profile with another input budget: default@768",
     )
+    parser.add_argument("--curve", action="store_true", help="add default@384, @512, @768 and @1024")
+    parser.add_argument("--eval-set", type=Path, default=EVAL_SET, help="clusters with human summaries, for coverage")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--new-tokens", type=int, default=128)
@@ -418,15 +564,20 @@ def main() -> None:
         spec = json.loads(args.worker)
         return numerics_worker(spec) if spec["variant"] == "numerics" else worker(spec)
 
+    if args.curve:
+        args.variants += [f"default@{b}" for b in CURVE_BUDGETS if f"default@{b}" not in args.variants]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    if args.threads:
-        env["NEWSBRIEF_TORCH_THREADS"] = str(args.threads)
     temporary = None if args.workdir else tempfile.TemporaryDirectory(prefix="newsbrief-bench-")
     workdir = Path(args.workdir or temporary.name)
     workdir.mkdir(parents=True, exist_ok=True)
+    env["NEWSBRIEF_INT8_CACHE_DIR"] = str(workdir / "int8-cache")
+    if args.threads:
+        env["NEWSBRIEF_TORCH_THREADS"] = str(args.threads)
+    bandwidth = memory_read_bandwidth(args.threads)
     print(
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
-        f"{args.runs} runs after {args.warmup} warm-up; {args.new_tokens} new tokens forced in every variant"
+        f"{args.runs} runs after {args.warmup} warm-up; {args.new_tokens} new tokens forced in every variant; "
+        f"memory read bandwidth {bandwidth / 1e9:.1f} GB/s"
     )
     rows, all_results = [], {}
     for shape in args.shapes:
@@ -438,11 +589,26 @@ def main() -> None:
             f"\n{facts['shape']}: {facts['parameters'] / 1e6:.0f} M parameters, "
             f"fp32 {facts['fp32_bytes'] / 2**20:.0f} MiB{fixed}"
         )
+        # The int8 cache, built once as the Docker image's build does: every int8 variant's
+        # process then loads as a serving process does.
+        subprocess.run(
+            [sys.executable, "-c", "import sys; from summarizer.generation.loading import Seq2SeqGenerator; "
+             "Seq2SeqGenerator(sys.argv[1], quantize=True)", str(folder)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
         results = measure(args.variants, args.clusters, folder, args, env)
-        all_results[facts["shape"]] = {"facts": facts, "results": results}
+        coverage = (
+            input_coverage(args.eval_set, {b for v in args.variants if (b := variant_budget(v))}, folder)
+            if args.eval_set.is_file()
+            else {}
+        )
+        all_results[facts["shape"]] = {"facts": facts, "results": results, "coverage": coverage}
         header = (
-            f"{'cluster':<12} {'variant':<8} {'ran':<8} {'beams':>5} {'int8':>4} {'thr':>3} {'in tok':>6} "
-            f"{'p50 s':>7} {'p95 s':>7} {'cpu s':>6} {'speedup':>7} {'cpu x':>6} {'peak RSS':>9} {'x fp32':>6}"
+            f"{'cluster':<12} {'variant':<12} {'beams':>5} {'int8':>4} {'thr':>3} {'in tok':>6} {'cover':>5} "
+            f"{'p50 s':>7} {'p95 s':>7} {'cpu s':>6} {'speedup':>7} {'ms/tok':>7} {'floor':>6} {'x floor':>7} "
+            f"{'steady':>8} {'peak':>8} {'peak/st':>7}"
         )
         print(header + "\n" + "-" * len(header))
         for cluster in args.clusters:
@@ -452,13 +618,20 @@ def main() -> None:
                 p50, p95 = statistics.median(r["wall"]), percentile(r["wall"], 0.95)
                 cpu = statistics.median(r["cpu"])
                 speedup = statistics.median(naive["wall"]) / p50 if naive else float("nan")
-                cpu_speedup = statistics.median(naive["cpu"]) / cpu if naive else float("nan")
-                rss_ratio = result["peak_rss"] / facts["fp32_bytes"]
-                rows.append((facts["shape"], cluster, variant, speedup, rss_ratio))
+                decoding = [(g - e) / r["new_tokens"] for g, e in zip(r["generate_s"], r["encoder_s"], strict=True)]
+                ms_token = statistics.median(decoding) * 1000
+                floor = bytes_per_token(result, r["input_tokens"], r["beams"], variant == "naive") / bandwidth * 1000
+                budget = "naive" if variant == "naive" else variant_budget(variant)
+                cover = f"{coverage[budget]:>5.1f}" if budget in coverage else f"{'-':>5}"
+                steady, peak = result["steady_rss"], result["peak_rss"]
+                rows.append(
+                    (facts["shape"], cluster, variant, speedup, ms_token / floor, steady, peak, coverage.get(budget))
+                )
                 print(
-                    f"{cluster:<12} {variant:<8} {r['profile']:<8} {r['beams']:>5} {'yes' if r['int8'] else 'no':>4} "
-                    f"{result['threads']:>3} {r['input_tokens']:>6} {p50:>7.2f} {p95:>7.2f} {cpu:>6.2f} "
-                    f"{speedup:>6.1f}x {cpu_speedup:>5.1f}x {result['peak_rss'] / 2**20:>5.0f} MiB {rss_ratio:>5.2f}x"
+                    f"{cluster:<12} {variant:<12} {r['beams']:>5} {'yes' if r['int8'] else 'no':>4} "
+                    f"{result['threads']:>3} {r['input_tokens']:>6} {cover} {p50:>7.2f} {p95:>7.2f} {cpu:>6.2f} "
+                    f"{speedup:>6.1f}x {ms_token:>7.1f} {floor:>6.1f} {ms_token / floor:>6.2f}x "
+                    f"{steady / 2**20:>4.0f} MiB {peak / 2**20:>4.0f} MiB {peak / steady:>6.2f}x"
                 )
         if not args.no_numerics:
             print(
@@ -481,21 +654,31 @@ def main() -> None:
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
     first = [r for r in rows if r[0] == rows[0][0] and r[1] == rows[0][1] and r[2] != "naive"] if rows else []
     if first:
+        shape, cluster = rows[0][0], rows[0][1]
         print(
-            f"targets on {rows[0][0]}, {rows[0][1]} cluster, p50 wall: "
+            f"targets on {shape}, {cluster} cluster, p50 wall: "
             + "; ".join(
                 f"{variant} {speedup:.1f}x "
                 f"(target {TARGETS[variant]}x: {'met' if speedup >= TARGETS[variant] else 'MISSED'})"
-                for _, _, variant, speedup, _ in first
+                for _, _, variant, speedup, *_ in first
                 if variant in TARGETS
             )
         )
-        worst = max(r[4] for r in rows if r[0] == rows[0][0] and r[2] != "naive")
-        print(
-            f"peak RSS of a serving process at most {worst:.2f}x the fp32 model on {rows[0][0]} "
-            f"(target 2x: {'met' if worst <= 2 else 'MISSED'})"
-        )
-        print("speedup " + " ".join(f"{variant}={speedup:.1f}x" for _, _, variant, speedup, _ in first))
+        naive_coverage = next((r[7] for r in rows if r[2] == "naive"), None)
+        for _, _, variant, _, x_floor, steady, peak, cover in first:
+            if variant == "default" and cover is not None and naive_coverage is not None:
+                met = "met" if cover >= naive_coverage else "MISSED"
+                print(f"default input coverage {cover:.1f} (target: naive's {naive_coverage:.1f}: {met})")
+            if variant == "fast":
+                met = "met" if x_floor <= FLOOR_TARGET else "MISSED"
+                print(f"fast ms per token {x_floor:.2f}x the bandwidth floor (target {FLOOR_TARGET}x: {met})")
+            if variant in ("default", "fast"):
+                met = "met" if steady <= STEADY_RSS_TARGET and peak <= PEAK_OVER_STEADY_TARGET * steady else "MISSED"
+                print(
+                    f"{variant} process RSS steady {steady / 2**30:.2f} GiB, peak {peak / steady:.2f}x steady "
+                    f"(targets 1.0 GiB and {PEAK_OVER_STEADY_TARGET}x: {met})"
+                )
+        print("speedup " + " ".join(f"{variant}={speedup:.1f}x" for _, _, variant, speedup, *_ in first))
     if temporary:
         temporary.cleanup()
 

@@ -6,8 +6,11 @@ makes a Celery app whose tasks run inside the Flask app context, configured from
 app.config["CELERY"] (see settings.celery_settings), kept in app.extensions["celery"].
 `newsbrief worker` runs service.celery_worker's app.
 
-A task carries only (job id, cluster index); the cluster's articles and the job's options are
-read from the database, where the result goes too. What counts as what:
+A task carries only (job id, cluster indexes): up to BATCH_CLUSTERS clusters of one job, whose
+model generation runs as one batch (`summarizer.summarize_many`: greedy decoding reads the
+weights once per step for all of them, with the same tokens as one by one). The clusters'
+articles and the job's options are read from the database, where the results go too. What
+counts as what:
 
 - bad input (the articles hold no sentence to summarise): the cluster is `failed` with the
   summariser's message and field, and the rest of the job goes on;
@@ -16,7 +19,8 @@ read from the database, where the result goes too. What counts as what:
 - a transient error, the database unreachable or locked (TRANSIENT): retried after
   JOB_RETRY_DELAY seconds, doubling, JOB_RETRIES times, then `failed`;
 - anything else (a bug): `failed` with the exception's type, logged with its traceback; a
-  retry would fail the same way.
+  retry would fail the same way. A batch that fails so is run again one cluster at a time, so
+  that only the cluster with the bug fails.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
+from summarizer import Article, Briefing, InputError, ModelUnavailable, SummaryOptions, summarize
+from summarizer.batch import BATCH_CLUSTERS
+from summarizer.pipeline import summarize_many
 
 from .fingerprint import canonical_request, content_hash
 from .job_storage import JobStore
@@ -44,7 +50,8 @@ from .storage import get_storage
 
 log = logging.getLogger(__name__)
 
-TASK_NAME = "newsbrief.summarize_cluster"
+TASK_NAME = "newsbrief.summarize_cluster"  # one cluster: messages queued by an earlier version
+BATCH_TASK_NAME = "newsbrief.summarize_clusters"
 # The database went away, timed out, or (SQLite) stayed locked past the busy timeout.
 TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 # A job stored but never handed to the broker (the API process died in between) is dispatched
@@ -68,44 +75,85 @@ def retry_delay(retries_so_far: int) -> float:
     return min(config["JOB_RETRY_DELAY"] * 2**retries_so_far, config["VISIBILITY_TIMEOUT"] / 2)
 
 
-def run_cluster(job_id: str, index: int, takeover: bool) -> None:
-    """Summarise one cluster of a job and record the outcome, unless it is finished already,
-    unknown, or (without `takeover`) held by another process. Raises TRANSIENT errors for the
-    caller to retry."""
+def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
+    """Summarise clusters of a job (their generation as one batch) and record the outcomes,
+    skipping those finished already, unknown, or (without `takeover`) held by another process.
+    Raises TRANSIENT errors for the caller to retry (clusters recorded by then stay recorded)."""
     store = get_job_store()
     stale_before = None if takeover else datetime.now(UTC) - timedelta(seconds=current_app.config["VISIBILITY_TIMEOUT"])
-    work = store.claim(job_id, index, stale_before)
-    if work is None:
-        log.info("job %s cluster %d: finished already, or another process has it", job_id, index)
-        return
-    articles = [Article(**article) for article in work.articles]
-    options = SummaryOptions(**work.options)
     storage = get_storage()
-    key = content_hash(articles, options)
-    stored = storage.find(key)
-    if stored is None:
-        try:
-            briefing = summarize(articles, options, generator=get_registry().generator_for(options))
-        except InputError as err:
-            field = f"clusters[{index}].{err.field}" if err.field else f"clusters[{index}]"
-            store.fail(job_id, index, err.message, field)
-            return
-        except ModelUnavailable as err:
+    todo: list[tuple[int, list[Article], str]] = []
+    options = None
+    for index in indexes:
+        work = store.claim(job_id, index, stale_before)
+        if work is None:
+            log.info("job %s cluster %d: finished already, or another process has it", job_id, index)
+            continue
+        articles = [Article(**article) for article in work.articles]
+        options = SummaryOptions(**work.options)  # the job's: the same for all its clusters
+        key = content_hash(articles, options)
+        stored = storage.find(key)
+        if stored is not None:
+            store.finish(job_id, index, stored.id)
+        else:
+            todo.append((index, articles, key))
+    if not todo or options is None:
+        return
+    outcomes: list[Briefing | Exception]
+    try:
+        outcomes = list(
+            summarize_many(
+                [articles for _, articles, _ in todo], options, generator=get_registry().generator_for(options)
+            )
+        )
+    except ModelUnavailable as err:
+        for index, _, _ in todo:
             store.fail(
                 job_id,
                 index,
                 f'{err}; ask for engine "auto" or "extractive" to get an extractive briefing',
                 "options.model",
             )
-            return
-        except Exception as err:  # a bug in the summariser: this cluster fails, the job goes on
-            log.exception("job %s cluster %d: the summariser failed", job_id, index)
+        return
+    except TRANSIENT:
+        raise
+    except Exception as err:  # a bug in the summariser: only the cluster it hit fails, the job goes on
+        if len(todo) == 1:
+            log.exception("job %s cluster %d: the summariser failed", job_id, todo[0][0])
+            outcomes = [err]
+        else:  # which cluster? the batch again, one at a time
+            log.warning("job %s: a batch of %d clusters failed; one at a time now", job_id, len(todo), exc_info=True)
+            outcomes = [one_cluster(articles, options) for _, articles, _ in todo]
+    for (index, articles, key), briefing in zip(todo, outcomes, strict=True):
+        if isinstance(briefing, InputError):
+            field = f"clusters[{index}].{briefing.field}" if briefing.field else f"clusters[{index}]"
+            store.fail(job_id, index, briefing.message, field)
+        elif isinstance(briefing, Exception):
             store.fail(
-                job_id, index, f"internal error: the summariser failed on this cluster ({type(err).__name__})", None
+                job_id,
+                index,
+                f"internal error: the summariser failed on this cluster ({type(briefing).__name__})",
+                None,
             )
-            return
-        stored, _ = storage.add(key, canonical_request(articles, options), briefing.to_dict())
-    store.finish(job_id, index, stored.id)
+        else:
+            stored, _ = storage.add(key, canonical_request(articles, options), briefing.to_dict())
+            store.finish(job_id, index, stored.id)
+
+
+def one_cluster(articles: list[Article], options: SummaryOptions) -> Briefing | Exception:
+    """summarize() of one cluster, or the exception it raised (TRANSIENT ones propagate)."""
+    try:
+        return summarize(articles, options, generator=get_registry().generator_for(options))
+    except TRANSIENT:
+        raise
+    except Exception as err:
+        log.exception("the summariser failed on a cluster")
+        return err
+
+
+def chunks(indexes: list[int]) -> list[list[int]]:
+    """The indexes in batches of BATCH_CLUSTERS, in order."""
+    return [indexes[i : i + BATCH_CLUSTERS] for i in range(0, len(indexes), BATCH_CLUSTERS)]
 
 
 def give_up(job_id: str, index: int, err: Exception, attempts: int) -> None:
@@ -115,16 +163,27 @@ def give_up(job_id: str, index: int, err: Exception, attempts: int) -> None:
 # max_retries=None: JOB_RETRIES is counted here, so that the last failure is recorded.
 @shared_task(bind=True, name=TASK_NAME, max_retries=None)
 def summarize_cluster(self: Task, job_id: str, index: int) -> None:
+    run_task(self, job_id, [index])
+
+
+@shared_task(bind=True, name=BATCH_TASK_NAME, max_retries=None)
+def summarize_clusters(self: Task, job_id: str, indexes: list[int]) -> None:
+    run_task(self, job_id, indexes)
+
+
+def run_task(task: Task, job_id: str, indexes: list[int]) -> None:
     try:
-        run_cluster(job_id, index, takeover=True)
+        run_clusters(job_id, indexes, takeover=True)
     except TRANSIENT as err:
-        retries = self.request.retries
+        retries = task.request.retries
         if retries >= current_app.config["JOB_RETRIES"]:
-            give_up(job_id, index, err, retries + 1)
+            for index in indexes:
+                give_up(job_id, index, err, retries + 1)
             return
-        log.warning("job %s cluster %d: %s; retry %d", job_id, index, err, retries + 1)
-        # A new message, published before this one is acknowledged (acks_late): never lost.
-        raise self.retry(countdown=retry_delay(retries), exc=err) from None
+        log.warning("job %s clusters %s: %s; retry %d", job_id, indexes, err, retries + 1)
+        # A new message, published before this one is acknowledged (acks_late): never lost. The
+        # clusters recorded before the error are skipped by the retry.
+        raise task.retry(countdown=retry_delay(retries), exc=err) from None
 
 
 class CeleryDispatcher:
@@ -134,11 +193,11 @@ class CeleryDispatcher:
         self.celery = celery_app
 
     def dispatch(self, job_id: str, indexes: list[int]) -> None:
-        task = self.celery.tasks[TASK_NAME]
+        task = self.celery.tasks[BATCH_TASK_NAME]
         try:
             with self.celery.producer_or_acquire() as producer:
-                for index in indexes:
-                    task.apply_async((job_id, index), producer=producer)
+                for batch in chunks(indexes):
+                    task.apply_async((job_id, batch), producer=producer)
         except (KombuError, RedisError, OSError) as err:
             raise DispatchError(f"the broker cannot be reached: {err}") from err
 
@@ -155,7 +214,7 @@ class ThreadDispatcher:
 
     def __init__(self, app: Flask, threads: int):
         self.app = app
-        self.queue: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[tuple[str, list[int]] | None] = queue.SimpleQueue()
         self.threads = [
             threading.Thread(target=self._work, name=f"newsbrief-job-{n + 1}", daemon=True) for n in range(threads)
         ]
@@ -166,8 +225,8 @@ class ThreadDispatcher:
             for thread in self.threads:
                 if thread.ident is None:
                     thread.start()
-        for index in indexes:
-            self.queue.put((job_id, index))
+        for batch in chunks(indexes):
+            self.queue.put((job_id, batch))
 
     def _work(self) -> None:
         while (item := self.queue.get()) is not None:
@@ -175,20 +234,21 @@ class ThreadDispatcher:
                 with self.app.app_context():
                     self._run(*item)
             except Exception:
-                log.exception("job %s cluster %d failed", *item)
+                log.exception("job %s clusters %s failed", *item)
 
-    def _run(self, job_id: str, index: int) -> None:
+    def _run(self, job_id: str, indexes: list[int]) -> None:
         retries = self.app.config["JOB_RETRIES"]
         for attempt in range(retries + 1):
             try:
-                # A retry takes over the cluster this thread claimed itself.
-                run_cluster(job_id, index, takeover=attempt > 0)
+                # A retry takes over the clusters this thread claimed itself.
+                run_clusters(job_id, indexes, takeover=attempt > 0)
                 return
             except TRANSIENT as err:
                 if attempt == retries:
-                    give_up(job_id, index, err, attempt + 1)
+                    for index in indexes:
+                        give_up(job_id, index, err, attempt + 1)
                     return
-                log.warning("job %s cluster %d: %s; retry %d", job_id, index, err, attempt + 1)
+                log.warning("job %s clusters %s: %s; retry %d", job_id, indexes, err, attempt + 1)
                 time.sleep(retry_delay(attempt))
 
     def close(self) -> None:

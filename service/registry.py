@@ -48,6 +48,11 @@ class MeteredGenerator:
         self._metrics.generated_tokens.labels(model=self.name).inc(generation.new_tokens)
         return generation
 
+    def generate_many(self, model_inputs: list[str], **kwargs) -> list[Generation]:
+        generations = self._inner.generate_many(model_inputs, **kwargs)
+        self._metrics.generated_tokens.labels(model=self.name).inc(sum(g.new_tokens for g in generations))
+        return generations
+
 
 class ModelRegistry:
     def __init__(self, names: list[str], defaults: SummaryOptions, metrics: Metrics, torch_threads: int | None):

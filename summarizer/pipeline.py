@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from .briefing import assemble, count_stats, list_sources
 from .errors import InputError, ModelUnavailable
-from .generation import Generator
+from .generation import BatchGenerator, Generation, Generator
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
@@ -34,6 +34,7 @@ from .types import (
     Cluster,
     InputFormat,
     Selection,
+    Sentence,
     TokenCounter,
     count_words,
 )
@@ -47,6 +48,33 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 def summarize(
     articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
 ) -> Briefing:
+    return finish(prepare(articles, options, generator=generator))
+
+
+@dataclass(frozen=True)
+class PreparedCluster:
+    """A cluster up to its model input (`selection.model_input`): what `finish` needs to write and
+    assemble its briefing. Splitting there lets `summarize_many` run several clusters' generation
+    as one batch."""
+
+    articles: list[Article]
+    options: SummaryOptions
+    warnings: list[str]
+    documents: list[CleanDocument]
+    sentences: list[Sentence]
+    fragments_dropped: int
+    clusters: list[Cluster]
+    model: Generator | None
+    engine_warnings: list[str]
+    selection: Selection
+    counter: TokenCounter
+    timer: StageTimer
+
+
+def prepare(
+    articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
+) -> PreparedCluster:
+    """Every stage before generation: clean, segment, dedup, choose the engine, select."""
     options = options or SummaryOptions()
     articles, warnings = check_articles(articles)
     timer = StageTimer()
@@ -69,6 +97,32 @@ def summarize(
     with timer("select"):
         input_format, counter, budget = input_budget(options, model)
         selection = fit_budget(rank(clusters), input_format, counter, budget)
+    return PreparedCluster(
+        articles,
+        options,
+        warnings,
+        documents,
+        sentences,
+        segmentation.fragments_dropped,
+        clusters,
+        model,
+        engine_warnings,
+        selection,
+        counter,
+        timer,
+    )
+
+
+def finish(prepared: PreparedCluster, generation: Generation | None = None) -> Briefing:
+    """Generation (unless `generation` is the model's output for this cluster's input, from a
+    batch), attribution and assembly."""
+    p = prepared
+    articles, options, warnings, documents, sentences = p.articles, p.options, p.warnings, p.documents, p.sentences
+    clusters, model, engine_warnings, selection, counter, timer = (
+        p.clusters, p.model, p.engine_warnings, p.selection, p.counter, p.timer
+    )  # fmt: skip
+    if model is not None and generation is not None:
+        model = GeneratedAlready(model, selection.model_input, generation)
     draft = write(selection, clusters, model, options, timer)
     with timer("disagreements"):
         briefing_sentences, disagreements = find_disagreements(draft.sentences, clusters)
@@ -83,7 +137,7 @@ def summarize(
             draft.dropped.contradicted,
             timer.timings_ms,
         ),
-        fragments_dropped=segmentation.fragments_dropped,
+        fragments_dropped=p.fragments_dropped,
     )
     return assemble(
         briefing_sentences,
@@ -95,6 +149,55 @@ def summarize(
         model_input=selection.model_input,
         disagreements=disagreements,
     )
+
+
+def summarize_many(
+    clusters: Sequence[Sequence[Article]], options: SummaryOptions | None = None, *, generator: Generator | None = None
+) -> list[Briefing | InputError]:
+    """`summarize` of each cluster (same options), with the model's generation for all of them
+    in one batch when the model can (`BatchGenerator`); a cluster with bad input gets its
+    InputError in its place and the others go on. Each briefing's stats time the whole batch's
+    generation as `generate_batch`."""
+    prepared: list[PreparedCluster | InputError] = []
+    for articles in clusters:
+        try:
+            prepared.append(prepare(articles, options, generator=generator))
+        except InputError as err:
+            prepared.append(err)
+    ready = [p for p in prepared if isinstance(p, PreparedCluster) and p.model is not None]
+    generations: dict[int, Generation] = {}
+    if ready:
+        model, settings = ready[0].model, ready[0].options
+        started = time.perf_counter()
+        inputs = [p.selection.model_input for p in ready]
+        profile, max_words, ngram = settings.decoding, settings.max_words, settings.no_repeat_ngram_size
+        if isinstance(model, BatchGenerator):
+            written = model.generate_many(inputs, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
+        elif model is not None:
+            written = [
+                model.generate(text, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
+                for text in inputs
+            ]
+        batch_ms = round((time.perf_counter() - started) * 1000, 2)
+        for p, generation in zip(ready, written, strict=True):
+            generations[id(p)] = generation
+            p.timer.timings_ms["generate_batch"] = batch_ms
+    return [p if isinstance(p, InputError) else finish(p, generations.get(id(p))) for p in prepared]
+
+
+class GeneratedAlready:
+    """`model` whose output for `model_input` was written already (in a batch): `generate` gives
+    that output, so `write` runs as it does for one cluster."""
+
+    def __init__(self, model: Generator, model_input: str, generation: Generation):
+        self.name, self.template = model.name, model.template
+        self.max_input_tokens, self.counter = model.max_input_tokens, model.counter
+        self._model_input, self._generation = model_input, generation
+
+    def generate(self, model_input: str, **_decoding) -> Generation:
+        if model_input != self._model_input:
+            raise ValueError("GeneratedAlready was asked about another input than the one it was written for")
+        return self._generation
 
 
 class StageTimer:

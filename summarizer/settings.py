@@ -14,6 +14,7 @@ one raises InvalidSettings, an InputError whose one-line message names the varia
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import NonNegativeInt, PositiveFloat, PositiveInt, ValidationError, ValidationInfo, field_validator
@@ -79,6 +80,9 @@ class Settings(BaseSettings):
     fetch_timeout: PositiveFloat = 10.0
     fetch_max_bytes: PositiveInt = 5_000_000
     fetch_max_redirects: NonNegativeInt = 5
+    # Where int8 weights are cached, one folder per model revision (generation/quantize.py);
+    # None: $HF_HOME/newsbrief-int8.
+    int8_cache_dir: Path | None = None
 
     @classmethod
     def load(cls, **overrides: Any) -> Self:

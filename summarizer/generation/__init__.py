@@ -4,6 +4,6 @@
 import stays light (no torch) so the extractive engine starts fast.
 """
 
-from .base import Generation, Generator
+from .base import BatchGenerator, Generation, Generator
 
-__all__ = ["Generation", "Generator"]
+__all__ = ["BatchGenerator", "Generation", "Generator"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..options import Profile
 from ..types import TokenCounter
@@ -35,3 +36,12 @@ class Generator(Protocol):
     def generate(
         self, model_input: str, *, max_words: int, profile: Profile, no_repeat_ngram_size: int = 3
     ) -> Generation: ...
+
+
+@runtime_checkable
+class BatchGenerator(Generator, Protocol):
+    """A generator that can write for several inputs in one call (one model's batch)."""
+
+    def generate_many(
+        self, model_inputs: Sequence[str], *, max_words: int, profile: Profile, no_repeat_ngram_size: int = 3
+    ) -> list[Generation]: ...

@@ -1,4 +1,5 @@
-"""Greedy search for an int8 BART model (the fast profile) without generate()'s per-token overhead.
+"""Greedy search for an int8 BART model (the fast profile) without generate()'s per-token overhead,
+for one input or several at once.
 
 Measured on 2 cores with distilbart-cnn-12-6 (benchmarks/latency.py): a greedy token costs ~6 ms
 of int8 matrix-vector products, bound by reading the ~135 MB of decoder and output-layer weights,
@@ -6,14 +7,23 @@ and ~0.8 ms of attention; transformers' modules and generate() added ~5 ms aroun
 building, cache objects and re-copying the growing cache, module calls, logits processors).
 Here the same token costs ~1 ms around them:
 
-- a token's whole decoder step (embeddings, every layer, the LM head) is one TorchScript call
-  (`_DecoderStep`, `_layer_step`) of the same aten ops as transformers' BartDecoder, BartAttention
-  on SDPA and BartForConditionalGeneration, in the same order, on the model's own int8 weights,
-  so the logits are bit-identical; TorchScript's interpreter only dispatches them;
+- a token's decoder step (embeddings, every layer, the LM head) calls the same aten ops as
+  transformers' BartDecoder, BartAttention on SDPA and BartForConditionalGeneration, in the same
+  order, on the model's own int8 weights, so the logits are bit-identical; plain eager calls (no
+  TorchScript, which PyTorch deprecated: its interpreter saved nothing measurable over them);
 - self-attention keys and values go into a buffer sized for the whole output, where transformers
   concatenates (copying the whole cache every token); attention over a prefix of the buffer gives
   the same sums;
 - `_next_token` applies what generate()'s logits processors do for the settings we pass.
+
+Several inputs (`greedy_ids_many`) are decoded in step: each int8 matrix is applied to every
+input's row in turn before the next matrix, so it is read from memory once for all of them and
+from the CPU's cache after the first. Each row still goes through its own call: torch's dynamic
+int8 quantises a call's activations with one scale for the whole call, so stacking the rows into
+one matrix would make an input's tokens depend on its batch neighbours. Per row, the arithmetic is
+the unbatched one exactly, so the tokens are identical to decoding each input alone; no padding
+either, every input keeps its own length. (Cutting the 51 MB output layer into pieces that stay
+in the L2 cache made batches ~10% faster but one input ~15% slower, and cost a second copy.)
 
 `lean_greedy_step` says which models this covers; any other decodes with model.generate. The tests
 compare the tokens with model.generate's greedy search.
@@ -22,8 +32,8 @@ compare the tokens with model.generate's greedy search.
 from __future__ import annotations
 
 import math
-import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import torch
 from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
@@ -57,50 +67,12 @@ GREEDY_CONFIG_KEYS = frozenset(
 SDPA_IMPLEMENTATIONS = ("sdpa", SHARED_KV_ATTENTION)
 
 
-def _layer_step(
-    hidden: torch.Tensor,
-    position: int,
-    own: torch.Tensor,
-    cross_keys: torch.Tensor,
-    cross_values: torch.Tensor,
-    linears: list[torch.classes.quantized.LinearPackedParamsBase],
-    norms: list[torch.Tensor],
-    eps: float,
-    scaling: float,
-    head_dim: int,
-) -> torch.Tensor:
-    """One BartDecoderLayer (post-norm, GELU, SDPA attention, eval mode) for one new token at
-    `position`, whose keys and values it writes into `own` [2, 1, heads, max tokens, head_dim].
-    `linears`: int8 self q, k, v, out, cross q, out, fc1, fc2; `norms`: weight and bias of the
-    self-attention, cross-attention and final layer norms."""
-    shape = [hidden.shape[-1]]
-    query = torch.ops.quantized.linear_dynamic(hidden, linears[0], True).view(1, 1, -1, head_dim).transpose(1, 2)
-    own[0, :, :, position : position + 1] = (
-        torch.ops.quantized.linear_dynamic(hidden, linears[1], True).view(1, 1, -1, head_dim).transpose(1, 2)
-    )
-    own[1, :, :, position : position + 1] = (
-        torch.ops.quantized.linear_dynamic(hidden, linears[2], True).view(1, 1, -1, head_dim).transpose(1, 2)
-    )
-    attended = torch.nn.functional.scaled_dot_product_attention(
-        query, own[0, :, :, : position + 1], own[1, :, :, : position + 1], scale=scaling
-    )
-    attended = attended.transpose(1, 2).contiguous().reshape(1, 1, -1).contiguous()
-    hidden = torch.nn.functional.layer_norm(
-        hidden + torch.ops.quantized.linear_dynamic(attended, linears[3], True), shape, norms[0], norms[1], eps
-    )
-    query = torch.ops.quantized.linear_dynamic(hidden, linears[4], True).view(1, 1, -1, head_dim).transpose(1, 2)
-    attended = torch.nn.functional.scaled_dot_product_attention(query, cross_keys, cross_values, scale=scaling)
-    attended = attended.transpose(1, 2).contiguous().reshape(1, 1, -1).contiguous()
-    hidden = torch.nn.functional.layer_norm(
-        hidden + torch.ops.quantized.linear_dynamic(attended, linears[5], True), shape, norms[2], norms[3], eps
-    )
-    feed_forward = torch.ops.quantized.linear_dynamic(
-        torch.nn.functional.gelu(torch.ops.quantized.linear_dynamic(hidden, linears[6], True)), linears[7], True
-    )
-    return torch.nn.functional.layer_norm(hidden + feed_forward, shape, norms[4], norms[5], eps)
+def _linear(rows: list[torch.Tensor], packed) -> list[torch.Tensor]:
+    """Every row through one int8 matrix, one call per row (see the module's docstring)."""
+    return [torch.ops.quantized.linear_dynamic(row, packed, True) for row in rows]
 
 
-def _packed(linear) -> torch.classes.quantized.LinearPackedParamsBase:
+def _packed(linear):
     """The int8 weights that DynamicInt8Linear.forward passes to linear_dynamic (with reduce_range=True)."""
     return linear._packed_params._packed_params
 
@@ -109,21 +81,34 @@ def _is_int8(linear) -> bool:
     return type(linear) is DynamicInt8Linear and linear._packed_params.dtype == torch.qint8 and linear.version >= 4
 
 
-class _DecoderStep(torch.nn.Module):
-    """BartDecoder (embeddings, layers) and the LM head for one new token, to be scripted whole:
-    one call from Python per token."""
+@dataclass
+class DecoderKeysValues:
+    """One input's attention keys and values while BartDecoderStep decodes it."""
+
+    cross_keys: list[torch.Tensor]  # per layer, of the encoder's states: [1, heads, input length, head_dim]
+    cross_values: list[torch.Tensor]
+    own: torch.Tensor  # [layers, 2 (keys, values), 1, heads, max tokens, head_dim], filled one token at a time
+    own_keys: list[torch.Tensor] = field(init=False)  # per layer, views of `own`: [1, heads, max tokens, head_dim]
+    own_values: list[torch.Tensor] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.own_keys = list(self.own[:, 0].unbind(0))
+        self.own_values = list(self.own[:, 1].unbind(0))
+
+
+class BartDecoderStep:
+    """Greedy decoding steps of a loaded int8 BART model for inputs without padding (no attention
+    mask is applied): transformers' BartDecoder and LM head, op for op."""
 
     def __init__(self, model):
-        super().__init__()
         decoder = model.model.decoder
         self.embed_tokens = decoder.embed_tokens.weight
         self.embed_scale = float(decoder.embed_tokens.embed_scale)
         self.embed_positions = decoder.embed_positions.weight
         self.position_offset = int(decoder.embed_positions.offset)
         norm = decoder.layernorm_embedding
-        self.embedding_norm = [norm.weight, norm.bias]
-        self.embedding_eps = float(norm.eps)
-        self.linears = [
+        self.embedding_norm = (norm.weight, norm.bias, float(norm.eps))
+        self.layers = [
             [
                 _packed(m)
                 for m in (
@@ -152,60 +137,9 @@ class _DecoderStep(torch.nn.Module):
         self.head_dim = int(decoder.layers[0].self_attn.head_dim)
         self.lm_head = _packed(model.lm_head)
         self.final_logits_bias = model.final_logits_bias
-
-    def forward(
-        self,
-        token: int,
-        position: int,
-        own: torch.Tensor,
-        cross_keys: list[torch.Tensor],
-        cross_values: list[torch.Tensor],
-    ) -> torch.Tensor:
-        embedded = torch.embedding(self.embed_tokens, torch.tensor([[token]])) * self.embed_scale
-        hidden = embedded + torch.embedding(self.embed_positions, torch.tensor([[position + self.position_offset]]))
-        hidden = torch.nn.functional.layer_norm(
-            hidden, [hidden.shape[-1]], self.embedding_norm[0], self.embedding_norm[1], self.embedding_eps
-        )
-        for i in range(len(self.linears)):
-            hidden = _layer_step(
-                hidden,
-                position,
-                own[i],
-                cross_keys[i],
-                cross_values[i],
-                self.linears[i],
-                self.norms[i],
-                self.eps,
-                self.scaling,
-                self.head_dim,
-            )
-        return (torch.ops.quantized.linear_dynamic(hidden, self.lm_head, True) + self.final_logits_bias)[0, -1]
-
-
-@dataclass
-class DecoderKeysValues:
-    """One input's attention keys and values while BartDecoderStep decodes it."""
-
-    cross_keys: list[torch.Tensor]  # per layer, of the encoder's states: [1, heads, input length, head_dim]
-    cross_values: list[torch.Tensor]
-    own: torch.Tensor  # [layers, 2 (keys, values), 1, heads, max tokens, head_dim], filled one token at a time
-
-
-class BartDecoderStep:
-    """Greedy decoding steps of a loaded int8 BART model for one input without padding (no
-    attention mask is applied): transformers' BartDecoder and LM head, op for op, run by TorchScript."""
-
-    def __init__(self, model):
-        with warnings.catch_warnings():
-            # torch.jit is deprecated in favour of torch.compile, whose generated kernels would not give
-            # transformers' exact arithmetic; in torch 2.13 TorchScript still works. Only that notice is hidden.
-            warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated", category=DeprecationWarning)
-            self.step = torch.jit.script(_DecoderStep(model))
-        layers = model.model.decoder.layers
         self.cross_projections = [
-            (_packed(layer.encoder_attn.k_proj), _packed(layer.encoder_attn.v_proj)) for layer in layers
+            (_packed(layer.encoder_attn.k_proj), _packed(layer.encoder_attn.v_proj)) for layer in decoder.layers
         ]
-        self.head_dim = layers[0].self_attn.head_dim
 
     def _heads(self, linear, states: torch.Tensor) -> torch.Tensor:
         """[1, length, d_model] through `linear` -> contiguous [1, heads, length, head_dim],
@@ -225,7 +159,75 @@ class BartDecoderStep:
 
     def __call__(self, token: int, position: int, kv: DecoderKeysValues) -> torch.Tensor:
         """Logits [vocab] for `token` at `position`; stores its keys and values in `kv`."""
-        return self.step(token, position, kv.own, kv.cross_keys, kv.cross_values)
+        return self.rows([token], [position], [kv])[0]
+
+    def rows(
+        self, tokens: Sequence[int], positions: Sequence[int], kvs: Sequence[DecoderKeysValues]
+    ) -> list[torch.Tensor]:
+        """Logits [vocab] for each input's next token, every input at its own position."""
+        weight, bias, eps = self.embedding_norm
+        hidden = []
+        for token, position in zip(tokens, positions, strict=True):
+            embedded = torch.embedding(self.embed_tokens, torch.tensor([[token]])) * self.embed_scale
+            embedded = embedded + torch.embedding(
+                self.embed_positions, torch.tensor([[position + self.position_offset]])
+            )
+            hidden.append(torch.nn.functional.layer_norm(embedded, [embedded.shape[-1]], weight, bias, eps))
+        for index in range(len(self.layers)):
+            hidden = self._layer(index, hidden, positions, kvs)
+        return [(logits + self.final_logits_bias)[0, -1] for logits in _linear(hidden, self.lm_head)]
+
+    def _split(self, rows: list[torch.Tensor]) -> list[torch.Tensor]:
+        """[1, 1, d_model] -> [1, heads, 1, head_dim] per row: for one token, the same numbers in the
+        same order as transformers' view and transpose, in one call."""
+        return [row.view(1, -1, 1, self.head_dim) for row in rows]
+
+    @staticmethod
+    def _merge(rows: list[torch.Tensor]) -> list[torch.Tensor]:
+        """[1, heads, 1, head_dim] -> [1, 1, d_model]: transformers' transpose and reshape, which for
+        one token keep the order of the numbers."""
+        return [row.reshape(1, 1, -1) for row in rows]
+
+    def _layer(
+        self, index: int, hidden: list[torch.Tensor], positions: Sequence[int], kvs: Sequence[DecoderKeysValues]
+    ) -> list[torch.Tensor]:
+        """One BartDecoderLayer (post-norm, GELU, SDPA attention, eval mode) for every input's new
+        token, whose keys and values it writes into that input's buffer."""
+        linears, norms = self.layers[index], self.norms[index]
+        shape = [hidden[0].shape[-1]]
+        queries = self._split(_linear(hidden, linears[0]))
+        new_keys = _linear(hidden, linears[1])
+        new_values = _linear(hidden, linears[2])
+        attended = []
+        for query, key, value, position, kv in zip(queries, new_keys, new_values, positions, kvs, strict=True):
+            keys, values = kv.own_keys[index], kv.own_values[index]
+            keys.narrow(2, position, 1).copy_(key.view(1, -1, 1, self.head_dim))
+            values.narrow(2, position, 1).copy_(value.view(1, -1, 1, self.head_dim))
+            attended.append(
+                torch.nn.functional.scaled_dot_product_attention(
+                    query, keys.narrow(2, 0, position + 1), values.narrow(2, 0, position + 1), scale=self.scaling
+                )
+            )
+        hidden = [
+            torch.nn.functional.layer_norm(h + out, shape, norms[0], norms[1], self.eps)
+            for h, out in zip(hidden, _linear(self._merge(attended), linears[3]), strict=True)
+        ]
+        queries = self._split(_linear(hidden, linears[4]))
+        attended = [
+            torch.nn.functional.scaled_dot_product_attention(
+                query, kv.cross_keys[index], kv.cross_values[index], scale=self.scaling
+            )
+            for query, kv in zip(queries, kvs, strict=True)
+        ]
+        hidden = [
+            torch.nn.functional.layer_norm(h + out, shape, norms[2], norms[3], self.eps)
+            for h, out in zip(hidden, _linear(self._merge(attended), linears[5]), strict=True)
+        ]
+        inner = [torch.nn.functional.gelu(h) for h in _linear(hidden, linears[6])]
+        return [
+            torch.nn.functional.layer_norm(h + out, shape, norms[4], norms[5], self.eps)
+            for h, out in zip(hidden, _linear(inner, linears[7]), strict=True)
+        ]
 
 
 def lean_greedy_step(model) -> BartDecoderStep | None:
@@ -329,13 +331,24 @@ def _next_token(logits: torch.Tensor, ids: list[int], rules: GreedyRules, repeat
 
 def greedy_ids(step: BartDecoderStep, encoder_states: torch.Tensor, rules: GreedyRules) -> list[int]:
     """Token ids (decoder start first) that model.generate(num_beams=1) writes for one input."""
-    kv = step.start(encoder_states, max_tokens=rules.max_new_tokens)
-    ids = [rules.start]
-    repeated = RepeatedNgrams(rules.no_repeat_ngram_size)
-    repeated.add_last(ids)  # the start token counts too (for n = 1 it is banned from then on)
-    while len(ids) <= rules.max_new_tokens:
-        ids.append(_next_token(step(ids[-1], len(ids) - 1, kv), ids, rules, repeated))
-        repeated.add_last(ids)
-        if ids[-1] in rules.eos:
-            break
+    return greedy_ids_many(step, [encoder_states], [rules])[0]
+
+
+def greedy_ids_many(
+    step: BartDecoderStep, encoder_states: Sequence[torch.Tensor], rules: Sequence[GreedyRules]
+) -> list[list[int]]:
+    """`greedy_ids` of each input (its encoder states and rules), decoded in step: each step reads
+    the weights once for every input still writing; an input that ends drops out."""
+    kvs = [step.start(states, max_tokens=r.max_new_tokens) for states, r in zip(encoder_states, rules, strict=True)]
+    ids = [[r.start] for r in rules]
+    repeated = [RepeatedNgrams(r.no_repeat_ngram_size) for r in rules]
+    for row, seen in zip(ids, repeated, strict=True):
+        seen.add_last(row)  # the start token counts too (for n = 1 it is banned from then on)
+    writing = [i for i, r in enumerate(rules) if r.max_new_tokens > 0]
+    while writing:
+        logits = step.rows([ids[i][-1] for i in writing], [len(ids[i]) - 1 for i in writing], [kvs[i] for i in writing])
+        for i, row_logits in zip(writing, logits, strict=True):
+            ids[i].append(_next_token(row_logits, ids[i], rules[i], repeated[i]))
+            repeated[i].add_last(ids[i])
+        writing = [i for i in writing if ids[i][-1] not in rules[i].eos and len(ids[i]) <= rules[i].max_new_tokens]
     return ids

@@ -28,6 +28,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -38,7 +39,7 @@ from ..settings import Settings
 from .base import Generation
 from .beam import SHARED_KV_ATTENTION, one_input_beam_cache, register_shared_kv_attention
 from .prompts import PromptTemplate, template_for
-from .quantize import quantize_int8
+from .quantize import cache_folder, load_cached_int8, quantize_int8, save_cached_int8
 from .tokens import TokenizerCounter, auto_classes
 
 if TYPE_CHECKING:
@@ -117,16 +118,24 @@ class Seq2SeqGenerator:
         if (wrong := local_path_problem(name)) is not None:
             raise ModelUnavailable(f"could not load model {name!r}: {wrong}")
         offline = local_files_only(name)
+        cached = cache_folder(name, Settings.load().int8_cache_dir) if quantize else None
         try:
             tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=offline)
-            model = AutoModelForSeq2SeqLM.from_pretrained(name, local_files_only=offline)
+            model = load_cached_int8(cached) if cached is not None else None
+            self.int8_from_cache = model is not None
+            if model is None:
+                model = AutoModelForSeq2SeqLM.from_pretrained(name, local_files_only=offline)
         except Exception as err:  # any failure to load means "no model"; the caller decides what next
             where = "local files only (offline)" if offline else "the hub or local files"
             first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ModelUnavailable(f"could not load model {name!r} from {where}: {first_line}") from err
         model.eval()
-        if quantize:
+        if quantize and not self.int8_from_cache:
             model = quantize_int8(model)
+            # Known only now for a model that from_pretrained has just downloaded.
+            cached = cached or cache_folder(name, Settings.load().int8_cache_dir)
+            if cached is not None:
+                save_cached_int8(model, cached)
         # Beams read one copy of the cross-attention keys/values through our SDPA variant. A model
         # on another implementation (eager, flash) keeps it; its beams still skip the useless reorder.
         if model.config._attn_implementation == "sdpa":
@@ -175,22 +184,45 @@ class Seq2SeqGenerator:
         min_new_tokens: int | None = None,
         max_new_tokens: int | None = None,
     ) -> Generation:
+        return self.generate_many(
+            [model_input],
+            max_words=max_words,
+            profile=profile,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+            min_new_tokens=min_new_tokens,
+            max_new_tokens=max_new_tokens,
+        )[0]
+
+    def generate_many(
+        self,
+        model_inputs: Sequence[str],
+        *,
+        max_words: int,
+        profile: Profile,
+        no_repeat_ngram_size: int = 3,
+        min_new_tokens: int | None = None,
+        max_new_tokens: int | None = None,
+    ) -> list[Generation]:
+        """`generate` of each input. Greedy search on our loop decodes them together, reading the
+        weights once per step for all (the same tokens as one by one, see generation/greedy.py);
+        beam search and generate() run them one after the other."""
         import torch
 
         low, high = words_to_new_tokens(max_words)
         low = low if min_new_tokens is None else min_new_tokens
         high = high if max_new_tokens is None else max_new_tokens
-        encoded = self.tokenizer(model_input, return_tensors="pt", truncation=True, max_length=self.max_input_tokens)
-        extra = {}
-        if self.template.global_attention_first_token:
-            extra["global_attention_mask"] = torch.zeros_like(encoded["input_ids"])
-            extra["global_attention_mask"][:, 0] = 1
-        if profile.num_beams > 1:
-            extra["cache"] = self.beam_cache()
+        encoded = [
+            self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.max_input_tokens)
+            for text in model_inputs
+        ]
         with self._lock, torch.inference_mode():
             # Our greedy loop applies no attention mask: right for one tokenised text (no padding), checked anyway.
-            if profile.num_beams == 1 and self.greedy_step is not None and bool(encoded["attention_mask"].all()):
-                output = self._greedy(
+            if (
+                profile.num_beams == 1
+                and self.greedy_step is not None
+                and all(bool(e["attention_mask"].all()) for e in encoded)
+            ):
+                outputs = self._greedy(
                     self.greedy_step,
                     encoded,
                     min_new_tokens=min(low, high),
@@ -198,25 +230,49 @@ class Seq2SeqGenerator:
                     no_repeat_ngram_size=no_repeat_ngram_size,
                 )
             else:
-                output = self.model.generate(
-                    **encoded,
-                    **extra,
-                    max_new_tokens=high,
-                    min_new_tokens=min(low, high),
-                    num_beams=profile.num_beams,
-                    early_stopping=profile.num_beams > 1,
-                    no_repeat_ngram_size=no_repeat_ngram_size,
-                )[0].tolist()
-        text = self.tokenizer.decode(output, skip_special_tokens=True).strip()
-        # One sequence, so no padding: everything after the decoder start token is new.
-        return Generation(text=text, input_tokens=int(encoded["input_ids"].shape[1]), new_tokens=len(output) - 1)
+                outputs = [
+                    self._generate(one, profile, low=min(low, high), high=high, no_repeat=no_repeat_ngram_size)
+                    for one in encoded
+                ]
+        return [
+            # One sequence, so no padding: everything after the decoder start token is new.
+            Generation(
+                text=self.tokenizer.decode(output, skip_special_tokens=True).strip(),
+                input_tokens=int(one["input_ids"].shape[1]),
+                new_tokens=len(output) - 1,
+            )
+            for one, output in zip(encoded, outputs, strict=True)
+        ]
 
-    def _greedy(self, step: BartDecoderStep, encoded, **limits) -> list[int]:
-        """What model.generate(num_beams=1, **limits) writes, by our own loop (generation/greedy.py)."""
-        from .greedy import GreedyRules, greedy_ids  # torch at import time: see __init__
+    def _generate(self, encoded, profile: Profile, *, low: int, high: int, no_repeat: int) -> list[int]:
+        """model.generate's token ids for one input (decoder start first)."""
+        import torch
 
-        encoder_states = self.model.get_encoder()(**encoded).last_hidden_state
-        return greedy_ids(step, encoder_states, GreedyRules.of(self.model.generation_config, **limits))
+        extra = {}
+        if self.template.global_attention_first_token:
+            extra["global_attention_mask"] = torch.zeros_like(encoded["input_ids"])
+            extra["global_attention_mask"][:, 0] = 1
+        if profile.num_beams > 1:
+            extra["cache"] = self.beam_cache()
+        return self.model.generate(
+            **encoded,
+            **extra,
+            max_new_tokens=high,
+            min_new_tokens=low,
+            num_beams=profile.num_beams,
+            early_stopping=profile.num_beams > 1,
+            no_repeat_ngram_size=no_repeat,
+        )[0].tolist()
+
+    def _greedy(self, step: BartDecoderStep, encoded: Sequence, **limits) -> list[list[int]]:
+        """What model.generate(num_beams=1, **limits) writes for each input, by our own loop
+        (generation/greedy.py), all inputs in step."""
+        from .greedy import GreedyRules, greedy_ids_many  # torch at import time: see __init__
+
+        encoder = self.model.get_encoder()
+        states = [encoder(**one).last_hidden_state for one in encoded]
+        rules = GreedyRules.of(self.model.generation_config, **limits)
+        return greedy_ids_many(step, states, [rules] * len(states))
 
 
 _loaded: dict[tuple[str, bool], Seq2SeqGenerator] = {}

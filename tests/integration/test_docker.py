@@ -87,7 +87,7 @@ def test_cpu_only_torch_pinned_like_pyproject():
     assert commands.index(torch_install) < commands.index(project)
 
 
-def test_the_model_is_a_build_argument_downloaded_at_build_time(tiny_model):
+def test_the_model_is_a_build_argument_downloaded_at_build_time(tiny_model, tmp_path):
     build, final = stages()
     for stage in (build, final):
         assert Instruction("ARG", f"MODEL_ID={DEFAULT_MODEL}") in stage
@@ -95,8 +95,10 @@ def test_the_model_is_a_build_argument_downloaded_at_build_time(tiny_model):
     assert args == ["$MODEL_ID"]
     # The build's download step, run here on a local model folder: it loads, and it fails
     # (so the build would) for a model that cannot load.
-    env = clean_environ()
+    # It writes the int8 weights' cache too (and checks that a second load reads it).
+    env = {**clean_environ(), "NEWSBRIEF_INT8_CACHE_DIR": str(tmp_path / "int8")}
     assert subprocess.run([sys.executable, "-c", program, tiny_model], env=env, capture_output=True).returncode == 0
+    assert len(list((tmp_path / "int8").iterdir())) == 1
     assert subprocess.run([sys.executable, "-c", program, BROKEN_MODEL], env=env, capture_output=True).returncode != 0
     envs = parsed().envs  # the final stage's, with $MODEL_ID substituted
     assert envs["NEWSBRIEF_MODEL"] == DEFAULT_MODEL and envs["HF_HUB_OFFLINE"] == "1"

@@ -111,3 +111,37 @@ def test_cli_batch_argument_errors(tmp_path, capsys):
     assert main(["summarize", str(tmp_path / "missing.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "must be the only PATH" in err and "--out goes with" in err and "no such file" in err
+
+
+def test_a_batch_writes_what_clusters_one_by_one_write(tmp_path, tiny_model, monkeypatch):
+    """Batches of 2 over 3 clusters and a bad line: the model is asked once per batch, and every
+    result is the briefing summarize() gives that cluster alone (greedy: the same tokens)."""
+    from summarizer.generation.loading import Seq2SeqGenerator
+    from summarizer.inputs import iter_cluster_lines
+    from summarizer.pipeline import summarize
+
+    source, out = tmp_path / "clusters.jsonl", tmp_path / "results.jsonl"
+    write_clusters(source, 3, ['{"id": "empty", "articles": []}'])
+    options = SummaryOptions(engine="abstractive", model=tiny_model, profile="fast", keep_unsupported=True)
+    calls = []
+    many = Seq2SeqGenerator.generate_many
+    monkeypatch.setattr(
+        Seq2SeqGenerator,
+        "generate_many",
+        lambda self, inputs, **kw: calls.append(len(inputs)) or many(self, inputs, **kw),
+    )
+    assert run_batch(source, out, options, progress=False, batch_clusters=2) == (3, 1, 0)
+    assert calls == [2, 1]  # c0 and c1 together; then c2 (the bad line has no model input)
+    rows = results(out)
+    assert [r["id"] for r in rows] == ["c0", "c1", "c2", "empty"]
+    alone = {
+        entry.id: json.loads(json.dumps(summarize(entry.articles, options).to_dict()))
+        for entry in iter_cluster_lines(source)
+        if entry.id != "empty"
+    }
+    for row in rows[:3]:
+        got, expected = row["briefing"], alone[row["id"]]
+        assert got["engine"] == "abstractive"
+        assert got["sentences"] == expected["sentences"]
+        assert got["stats"]["timings_ms"]["generate_batch"] > 0
+    assert rows[3]["status"] == "failed"

@@ -13,7 +13,7 @@ from helpers.tiny_models import build_tiny_model
 from benchmarks.numerics import compare_first_steps, decoder_logits, reference_tokens
 from summarizer import SummaryOptions, summarize
 from summarizer.generation.beam import SHARED_KV_ATTENTION, shared_kv_sdpa
-from summarizer.generation.greedy import RepeatedNgrams, greedy_ids, lean_greedy_step
+from summarizer.generation.greedy import RepeatedNgrams, greedy_ids, greedy_ids_many, lean_greedy_step
 from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
 from summarizer.inputs import read_articles
 from summarizer.options import PROFILES
@@ -184,7 +184,7 @@ def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed
     generator = Seq2SeqGenerator(folder, quantize=True)
     assert generator.greedy_step is not None
     steps = []
-    monkeypatch.setattr(greedy, "greedy_ids", lambda *args: steps.append(1) or greedy_ids(*args))
+    monkeypatch.setattr(greedy, "greedy_ids_many", lambda *args: steps.append(1) or greedy_ids_many(*args))
     encoded = generator.tokenizer(TEXT, return_tensors="pt")
     for low, high, ngram in GREEDY_SETTINGS:
         with torch.inference_mode():
@@ -242,3 +242,41 @@ def test_other_models_keep_generate(tiny_models, tmp_path):
     AutoTokenizer.from_pretrained(tiny_models["bart"]).save_pretrained(tmp_path / "penalised")
     assert Seq2SeqGenerator(str(tmp_path / "penalised"), quantize=True).greedy_step is None
     assert lean_greedy_step(Seq2SeqGenerator(tiny_models["bart"], quantize=True).model) is not None
+
+
+OTHER_TEXTS = [
+    TEXT,
+    "Kim Jong Un invited Putin to Pyongyang for talks on trade and security .",
+    "Floods killed 12 people in the northern province on Monday , officials said . " * 3,
+    "The Kremlin said the two leaders would sign a partnership agreement .",
+]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_inputs_decoded_in_step_get_the_tokens_they_get_alone(tiny_models, tmp_path, seed):
+    """greedy_ids_many against greedy_ids one input at a time: inputs of different lengths, rules
+    that end them at different steps (an input that stops early drops out of the batch)."""
+    from summarizer.generation.greedy import GreedyRules
+
+    folder = tiny_models["bart"] if seed == 0 else str(build_tiny_model("bart", tmp_path / "bart", seed=seed))
+    generator = Seq2SeqGenerator(folder, quantize=True)
+    config = generator.model.generation_config
+    rules = [
+        GreedyRules.of(config, min_new_tokens=low, max_new_tokens=high, no_repeat_ngram_size=n)
+        for low, high, n in GREEDY_SETTINGS[:4]
+    ]
+    with torch.inference_mode():
+        encoder = generator.model.get_encoder()
+        states = [encoder(**generator.tokenizer(text, return_tensors="pt")).last_hidden_state for text in OTHER_TEXTS]
+        alone = [greedy_ids(generator.greedy_step, s, r) for s, r in zip(states, rules, strict=True)]
+        together = greedy_ids_many(generator.greedy_step, states, rules)
+    assert together == alone
+    assert len({len(ids) for ids in alone}) > 1  # the inputs did end at different steps
+
+
+@pytest.mark.parametrize("profile", ["fast", "default", "exact"])
+def test_generate_many_writes_what_generate_writes_for_each(tiny_models, profile):
+    generator = Seq2SeqGenerator(tiny_models["bart"], quantize=PROFILES[profile].quantize)
+    limits = {"max_words": 10, "profile": PROFILES[profile], "min_new_tokens": 3, "max_new_tokens": 20}
+    expected = [generator.generate(text, **limits) for text in OTHER_TEXTS]
+    assert generator.generate_many(OTHER_TEXTS, **limits) == expected

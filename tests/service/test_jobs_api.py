@@ -123,8 +123,10 @@ def test_a_job_runs_every_cluster_and_links_the_stored_briefings(client, seed_re
 def test_a_cluster_already_briefed_reuses_the_stored_briefing(client, seed_request, monkeypatch):
     earlier = client.post("/v1/briefings", json=seed_request).get_json()
     calls = []
-    real = service.jobs.summarize
-    monkeypatch.setattr(service.jobs, "summarize", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = service.jobs.summarize_many
+    monkeypatch.setattr(
+        service.jobs, "summarize_many", lambda clusters, *a, **k: calls.extend(clusters) or real(clusters, *a, **k)
+    )
     body = {"clusters": [{"articles": seed_request["articles"]}, cluster(seed_request, "other")]}
     job = wait_for_job(client, client.post("/v1/jobs", json=body).headers["Location"])
     assert job["clusters"][0]["briefing_id"] == earlier["id"] and job["clusters"][0]["id"] == "cluster-1"
@@ -363,21 +365,61 @@ def test_a_cluster_that_keeps_failing_transiently_fails_after_the_retries(make_a
 
 
 def test_a_summariser_crash_fails_only_its_cluster(client, seed_request, monkeypatch):
-    real = service.jobs.summarize
+    """The batch with the crashing cluster fails; run again one cluster at a time, only that one does."""
+    real, batches = service.jobs.summarize, []
 
     def crash_on_b(articles, *args, **kwargs):
         if articles[0].id.startswith("b-"):
             raise RuntimeError("a bug")
         return real(articles, *args, **kwargs)
 
+    def crash_with_b(clusters, *args, **kwargs):
+        batches.append(len(clusters))
+        if any(articles[0].id.startswith("b-") for articles in clusters):
+            raise RuntimeError("a bug")
+        raise AssertionError("every batch here holds b")
+
     monkeypatch.setattr(service.jobs, "summarize", crash_on_b)
+    monkeypatch.setattr(service.jobs, "summarize_many", crash_with_b)
     body = {"clusters": [cluster(seed_request, name, 2) for name in ("a", "b", "c")]}
     job = wait_for_job(client, client.post("/v1/jobs", json=body).headers["Location"])
+    assert batches == [3]
     assert [c["status"] for c in job["clusters"]] == ["done", "failed", "done"]
     assert job["clusters"][1]["error"] == {
         "message": "internal error: the summariser failed on this cluster (RuntimeError)",
         "field": None,
     }
+
+
+def test_a_jobs_clusters_are_generated_in_batches(make_app, seed_request, tiny_model, monkeypatch):
+    from summarizer.batch import BATCH_CLUSTERS
+    from summarizer.generation.loading import Seq2SeqGenerator
+
+    sizes = []
+    many = Seq2SeqGenerator.generate_many
+    monkeypatch.setattr(
+        Seq2SeqGenerator,
+        "generate_many",
+        lambda self, inputs, **kw: sizes.append(len(inputs)) or many(self, inputs, **kw),
+    )
+    client = make_app(JOB_THREADS=1).test_client()
+    count = BATCH_CLUSTERS + 1
+    body = {
+        "clusters": [cluster(seed_request, f"c{n}", 2) for n in range(count)],
+        "options": {
+            "engine": "abstractive",
+            "model": tiny_model,
+            "profile": "fast",
+            "max_words": 20,
+            "keep_unsupported": True,
+        },
+    }
+    job = wait_for_job(client, client.post("/v1/jobs", json=body).headers["Location"])
+    assert [c["status"] for c in job["clusters"]] == ["done"] * count
+    assert sizes == [BATCH_CLUSTERS, 1]
+    for result in job["clusters"]:
+        briefing = client.get(result["briefing_url"]).get_json()["briefing"]
+        assert briefing["engine"] == "abstractive" and "generate_batch" in briefing["stats"]["timings_ms"]
 
 
 def test_an_abstractive_job_whose_model_cannot_load_fails_its_clusters(client, seed_request):

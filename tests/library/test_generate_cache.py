@@ -1,0 +1,111 @@
+"""The int8 weights cached on disk (generation/quantize.py): written on the first int8 load, read
+on the next without the fp32 model, the same model as quantising afresh, keyed by the model's
+revision and our version, and a damaged cache is rebuilt, not trusted."""
+
+import json
+
+import pytest
+import torch
+from helpers.tiny_models import build_tiny_model
+
+from summarizer.generation import quantize
+from summarizer.generation.loading import Seq2SeqGenerator
+from summarizer.options import PROFILES
+
+TEXT = "Russian President Vladimir Putin will visit North Korea on June 18 and 19 ."
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "int8-cache"
+    monkeypatch.setenv("NEWSBRIEF_INT8_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def no_fp32_loading(monkeypatch):
+    """Fails any from_pretrained of a model (the tokenizer's stays allowed)."""
+    from transformers import AutoModelForSeq2SeqLM
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the fp32 model was loaded")
+
+    monkeypatch.setattr(AutoModelForSeq2SeqLM, "from_pretrained", refuse)
+
+
+def entries(cache_dir):
+    return sorted(p.name for p in cache_dir.iterdir()) if cache_dir.exists() else []
+
+
+def test_the_second_int8_load_reads_the_cache_and_is_the_same_model(tiny_models, cache_dir, monkeypatch):
+    first = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    assert not first.int8_from_cache
+    assert len(entries(cache_dir)) == 1  # written by the first load
+    with monkeypatch.context() as patched:
+        from transformers import AutoModelForSeq2SeqLM
+
+        patched.setattr(AutoModelForSeq2SeqLM, "from_pretrained", lambda *a, **k: pytest.fail("fp32 model loaded"))
+        second = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    assert second.int8_from_cache
+    assert second.greedy_step is not None  # still our greedy loop: every Linear came back as int8
+    assert second.model.generation_config.to_dict() == first.model.generation_config.to_dict()
+    # Every tensor equal: the int8 weights and scales, the fp32 embeddings and norms.
+    ours, theirs = first.model.state_dict(), second.model.state_dict()
+    assert ours.keys() == theirs.keys()
+    for key, value in ours.items():
+        if isinstance(value, torch.Tensor):
+            assert torch.equal(
+                value.dequantize() if value.is_quantized else value,
+                theirs[key].dequantize() if theirs[key].is_quantized else theirs[key],
+            ), key
+    # Tied embeddings stay one tensor, as in the model quantised afresh.
+    decoder = second.model.model
+    assert decoder.shared.weight.data_ptr() == decoder.encoder.embed_tokens.weight.data_ptr()
+    for profile in ("fast", "default"):
+        expected = first.generate(TEXT, max_words=10, profile=PROFILES[profile], min_new_tokens=8, max_new_tokens=8)
+        assert (
+            second.generate(TEXT, max_words=10, profile=PROFILES[profile], min_new_tokens=8, max_new_tokens=8)
+            == expected
+        )
+
+
+def test_fp32_loads_neither_read_nor_write_the_cache(tiny_models, cache_dir):
+    Seq2SeqGenerator(tiny_models["bart"], quantize=False)
+    assert entries(cache_dir) == []
+
+
+def test_the_key_follows_the_weights_and_our_version(tmp_path, cache_dir, monkeypatch):
+    folder = build_tiny_model("bart", tmp_path / "bart")
+    Seq2SeqGenerator(str(folder), quantize=True)
+    assert len(entries(cache_dir)) == 1
+    # New weights in the same folder (another revision): another key, quantised afresh.
+    build_tiny_model("bart", folder, seed=3)
+    assert not Seq2SeqGenerator(str(folder), quantize=True).int8_from_cache
+    assert len(entries(cache_dir)) == 2
+    # Another version of this code: another key too.
+    monkeypatch.setattr(quantize, "our_version", lambda: "newsbrief-99+torch-x+format-9")
+    assert not Seq2SeqGenerator(str(folder), quantize=True).int8_from_cache
+    assert len(entries(cache_dir)) == 3
+
+
+def test_a_damaged_cache_is_rebuilt(tiny_models, cache_dir, caplog):
+    Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    (entry,) = cache_dir.iterdir()
+    linear = next((entry / quantize.LINEARS).iterdir())
+    linear.write_bytes(linear.read_bytes()[:100])  # a truncated file
+    again = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    assert not again.int8_from_cache
+    assert "unusable" in caplog.text
+    assert Seq2SeqGenerator(tiny_models["bart"], quantize=True).int8_from_cache  # written again
+
+
+def test_a_cache_without_a_tensor_is_refused(tiny_models, cache_dir):
+    Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    (entry,) = cache_dir.iterdir()
+    others = torch.load(entry / quantize.OTHER_PARAMETERS, weights_only=True)
+    others.pop("model.shared.weight")
+    torch.save(others, entry / quantize.OTHER_PARAMETERS)
+    with pytest.raises(ValueError, match="lacks"):
+        quantize.load_int8(entry)
+    manifest = json.loads((entry / quantize.MANIFEST).read_text())
+    assert manifest["version"] == quantize.our_version()
