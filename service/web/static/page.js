@@ -447,6 +447,8 @@
     return { text: out, at };
   }
 
+  const QUOTED = /["“«]([^"“”«»]+)["”»]\s*$/;
+
   // [start, end) of `needle` in `haystack` (original offsets), and whether it was found whole.
   function locate(haystack, needle) {
     const exact = haystack.indexOf(needle);
@@ -468,7 +470,10 @@
       const first = Math.max(0, tail + piece - want.text.length);
       return { start: hay.at[first], end: hay.at[tail + piece - 1] + 1, whole: false };
     }
-    return null;
+    // A quotation given in its speaker's voice (Putin said: "...") is in the article as its
+    // quoted words only.
+    const quoted = QUOTED.exec(needle);
+    return quoted && quoted[1] !== needle ? locate(haystack, quoted[1]) : null;
   }
 
   // `text` with [spanStart, spanEnd) in a <strong class="span"> (the words that carry the claim).
