@@ -6,11 +6,13 @@ makes a Celery app whose tasks run inside the Flask app context, configured from
 app.config["CELERY"] (see settings.celery_settings), kept in app.extensions["celery"].
 `newsbrief worker` runs service.celery_worker's app.
 
-A task carries only (job id, cluster indexes): up to BATCH_CLUSTERS clusters of one job, whose
-model generation runs as one batch (`summarizer.summarize_many`: greedy decoding reads the
-weights once per step for all of them, with the same tokens as one by one). The clusters'
-articles and the job's options are read from the database, where the results go too. What
-counts as what:
+A Celery task carries only (job id, cluster index): one cluster, so that a worker killed
+mid-task hands back one cluster's work (acks_late; batches of several clusters per message broke
+the kill-and-redeliver test, tests/integration/test_jobs_celery.py). The in-process threads take
+up to BATCH_CLUSTERS clusters of one job at a time, whose model generation runs as one batch
+(`summarizer.summarize_many`: greedy decoding reads the weights once per step for all of them,
+with the same tokens as one by one). The clusters' articles and the job's options are read from
+the database, where the results go too. What counts as what:
 
 - bad input (the articles hold no sentence to summarise): the cluster is `failed` with the
   summariser's message and field, and the rest of the job goes on;
@@ -50,8 +52,7 @@ from .storage import get_storage
 
 log = logging.getLogger(__name__)
 
-TASK_NAME = "newsbrief.summarize_cluster"  # one cluster: messages queued by an earlier version
-BATCH_TASK_NAME = "newsbrief.summarize_clusters"
+TASK_NAME = "newsbrief.summarize_cluster"
 # The database went away, timed out, or (SQLite) stayed locked past the busy timeout.
 TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 # A job stored but never handed to the broker (the API process died in between) is dispatched
@@ -166,11 +167,6 @@ def summarize_cluster(self: Task, job_id: str, index: int) -> None:
     run_task(self, job_id, [index])
 
 
-@shared_task(bind=True, name=BATCH_TASK_NAME, max_retries=None)
-def summarize_clusters(self: Task, job_id: str, indexes: list[int]) -> None:
-    run_task(self, job_id, indexes)
-
-
 def run_task(task: Task, job_id: str, indexes: list[int]) -> None:
     try:
         run_clusters(job_id, indexes, takeover=True)
@@ -193,11 +189,11 @@ class CeleryDispatcher:
         self.celery = celery_app
 
     def dispatch(self, job_id: str, indexes: list[int]) -> None:
-        task = self.celery.tasks[BATCH_TASK_NAME]
+        task = self.celery.tasks[TASK_NAME]
         try:
             with self.celery.producer_or_acquire() as producer:
-                for batch in chunks(indexes):
-                    task.apply_async((job_id, batch), producer=producer)
+                for index in indexes:
+                    task.apply_async((job_id, index), producer=producer)
         except (KombuError, RedisError, OSError) as err:
             raise DispatchError(f"the broker cannot be reached: {err}") from err
 
