@@ -32,6 +32,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from celery import Celery, Task, shared_task
@@ -66,6 +67,26 @@ class DispatchError(Exception):
 
 def get_job_store() -> JobStore:
     return current_app.extensions["newsbrief.jobs"]
+
+
+def at_first_request(app: Flask, take_up: Callable[[], None], what: str) -> None:
+    """Run `take_up` once, before the first request the app serves that finds the database
+    reachable: when the app starts serving, not when it is built (a command such as `newsbrief
+    db upgrade` builds the app too, and would take work up only to exit)."""
+    done, lock = threading.Event(), threading.Lock()
+
+    @app.before_request
+    def take_up_unfinished_work() -> None:
+        if done.is_set():
+            return
+        with lock:
+            if done.is_set():
+                return
+            try:
+                take_up()
+                done.set()
+            except SQLAlchemyError:
+                log.exception("cannot look for %s now; trying again with the next request", what)
 
 
 def retry_delay(retries_so_far: int) -> float:
@@ -308,19 +329,4 @@ def init_app(app: Flask) -> None:
     else:
         app.extensions["newsbrief.dispatcher"] = ThreadDispatcher(app, app.config["JOB_THREADS"])
 
-    # When the app starts serving (its first request), not when it is built: a command such as
-    # `newsbrief db upgrade` builds the app too, and would take clusters up only to exit.
-    recovered, lock = threading.Event(), threading.Lock()
-
-    @app.before_request
-    def take_up_unfinished_clusters() -> None:
-        if recovered.is_set():
-            return
-        with lock:
-            if recovered.is_set():
-                return
-            try:
-                recover(app)
-                recovered.set()
-            except SQLAlchemyError:
-                log.exception("cannot look for unfinished clusters now; trying again with the next request")
+    at_first_request(app, lambda: recover(app), "unfinished clusters")

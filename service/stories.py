@@ -69,7 +69,7 @@ from summarizer.stories import (
 from summarizer.stories.feeds import entry_article
 
 from .job_storage import PENDING, JobClusterRow, JobStore, NewCluster
-from .jobs import TRANSIENT, DispatchError, dispatch, retry_delay
+from .jobs import TRANSIENT, DispatchError, at_first_request, dispatch, retry_delay
 from .settings import ConfigError, variable_name
 from .story_storage import (
     DONE,
@@ -702,17 +702,4 @@ def init_app(app: Flask) -> None:
         period = min(app.config["FEED_POLL_INTERVAL"], TICK_S)
         service.celery.conf.beat_schedule = {"newsbrief-stories-tick": {"task": TICK_TASK, "schedule": period}}
 
-    recovered, lock = threading.Event(), threading.Lock()
-
-    @app.before_request
-    def take_up_unfinished_fetches() -> None:
-        if recovered.is_set():
-            return
-        with lock:
-            if recovered.is_set():
-                return
-            try:
-                service.recover()
-                recovered.set()
-            except SQLAlchemyError:
-                log.exception("cannot look for unfinished fetches now; trying again with the next request")
+    at_first_request(app, service.recover, "unfinished fetches")
