@@ -29,6 +29,7 @@ import regex
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
 from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, words
 from ..types import UNSPACED_LETTER, CleanDocument, Sentence, count_words
+from .clean import site_notice
 
 # Fragments shorter than this carry no fact worth citing ("Okay.", "He said.").
 MIN_SENTENCE_WORDS = 4
@@ -271,7 +272,9 @@ def segment_documents(documents: Sequence[CleanDocument]) -> Segmentation:
             units = sentence_units(paragraph, language, continuing)
             dropped += units.dropped
             continuing = units.open_speaker
-            for text in units.sentences:
+            # Site furniture inside a long paragraph, out of reach of the cleaner's line rules; the
+            # words of a quotation are someone's voice, not the page's ('"... your tweets ..."').
+            for text in (t for t in units.sentences if not site_notice(outside_quotes(t))):
                 sentences.append(make_sentence(doc.article_index, position, text, language))
                 position += 1
     return Segmentation(sentences, dropped)

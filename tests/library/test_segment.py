@@ -152,3 +152,14 @@ def test_a_sentence_with_a_short_quotation_is_a_plain_sentence_with_its_speaker(
     assert sentence.quoted and sentence.speaker == "South Korea"
     (plain,) = segment([CleanDocument(article_index=0, title="t", paragraphs=("Floods killed 12 people on Monday.",))])
     assert not plain.quoted and plain.speaker is None
+
+
+def test_a_page_talking_about_itself_inside_a_long_paragraph_is_dropped_but_a_quotation_is_kept():
+    assert paragraph_units(
+        "The council approved the new budget on Monday after a long debate. We've detected that JavaScript "
+        "is disabled in your browser. Get the morning briefing delivered to your inbox. Please try again later.",
+        'The senator tweeted: "Do you want to be remembered for your tweets or your accomplishments?"',
+    ) == [
+        "The council approved the new budget on Monday after a long debate.",
+        'The senator tweeted: "Do you want to be remembered for your tweets or your accomplishments?"',
+    ]
