@@ -87,6 +87,11 @@ SPEECH_VERB = (
 _WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
 SPEAKER_AFTER_VERB = re.compile(rf"\b{SPEECH_VERB}\s+(?P<who>{_WHO})")
 SPEAKER_BEFORE_VERB = re.compile(rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?{SPEECH_VERB}\b")
+# A piece that only attributes the quotation before it: '"I have three jobs." Andy Smith said.'
+# (punkt splits after the quotation's own full stop), or 'said Andy Smith, a nurse.'.
+ATTRIBUTION_TAIL = re.compile(
+    rf"^(?:(?:{_WHO}),?\s+(?:also\s+|later\s+)?{SPEECH_VERB}|{SPEECH_VERB}\s+(?:{_WHO})(?:,[^\"“”]*)?)[.!]$"
+)
 # A complete sentence ends with a full stop, question or exclamation mark (of any script), then
 # perhaps closing quotes or brackets. One that does not is a caption, a line that introduces what
 # follows ("... said:"), or a teaser cut short by an ellipsis ("Durst still faces a separate...").
@@ -153,7 +158,10 @@ def join_stray_stop(sentence: str, continuation: str) -> str:
 def split_units(paragraph: str, language: str = ENGLISH) -> list[str]:
     """The paragraph's sentences with stray full stops mended and each quotation of several
     sentences kept whole, complete or not."""
-    return [" ".join(run) for run in quotation_runs(mend_stray_stops(split_sentences(paragraph, language)))]
+    return [
+        " ".join(run)
+        for run in quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language))))
+    ]
 
 
 def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
@@ -165,6 +173,17 @@ def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
         else:
             mended.append(piece)
     return mended
+
+
+def join_attributions(pieces: Sequence[str]) -> list[str]:
+    """A piece that only attributes a quotation joined to the quotation it follows."""
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and joined[-1].endswith(('"', "”")) and ATTRIBUTION_TAIL.match(piece):
+            joined[-1] = f"{joined[-1]} {piece}"
+        else:
+            joined.append(piece)
+    return joined
 
 
 def quotation_runs(pieces: Sequence[str]) -> list[list[str]]:
@@ -219,7 +238,7 @@ def sentence_units(paragraph: str, language: str = ENGLISH, continuing: str | No
     dropped = 0
     speaker = continuing
     open_speaker = None
-    for run in quotation_runs(mend_stray_stops(split_sentences(paragraph, language))):
+    for run in quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language)))):
         whole = " ".join(run)
         unclosed = quote_marks(whole) % 2 == 1
         # Its own attribution when it has one (a pronoun one keeps the passage whole), else the

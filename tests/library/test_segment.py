@@ -163,3 +163,17 @@ def test_a_page_talking_about_itself_inside_a_long_paragraph_is_dropped_but_a_qu
         "The council approved the new budget on Monday after a long debate.",
         'The senator tweeted: "Do you want to be remembered for your tweets or your accomplishments?"',
     ]
+
+
+def test_an_attribution_split_from_its_quotation_by_a_full_stop_is_joined_back():
+    assert paragraph_units(
+        '"I work three jobs with no benefits." Andy Smith said. The council voted against the plan on Monday.',
+        '"The vote is final." said Jane Roe, a council member.',
+        '"We are done." Andy Smith said the budget was approved in the spring.',
+    ) == [
+        '"I work three jobs with no benefits." Andy Smith said.',
+        "The council voted against the plan on Monday.",
+        '"The vote is final." said Jane Roe, a council member.',
+        # A whole sentence of its own after the quotation is not its attribution.
+        "Andy Smith said the budget was approved in the spring.",
+    ]
