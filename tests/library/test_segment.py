@@ -177,3 +177,27 @@ def test_an_attribution_split_from_its_quotation_by_a_full_stop_is_joined_back()
         # A whole sentence of its own after the quotation is not its attribution.
         "Andy Smith said the budget was approved in the spring.",
     ]
+
+
+def test_a_bare_quotation_paragraph_is_in_the_voice_the_paragraph_before_ended_with():
+    assert paragraph_units(
+        "Mayor Jane Smith said the plan to clear the park had failed.",
+        '"We tried everything we could. Nobody listened to us."',
+        '"Will the city try again next year?" asked reporter Tom Lee.',
+        '"Not while I am in office."',
+    ) == [
+        "Mayor Jane Smith said the plan to clear the park had failed.",
+        'Mayor Jane Smith said: "We tried everything we could."',
+        'Mayor Jane Smith said: "Nobody listened to us."',
+        '"Will the city try again next year?" asked reporter Tom Lee.',
+        # The answer to a question is another voice: dropped rather than put in the asker's mouth.
+    ]
+
+
+def test_the_speaker_is_who_speaks_not_who_is_told_and_loses_the_sentence_full_stop():
+    from summarizer.stages.segment import attributed_speaker, speaker_of
+
+    assert speaker_of('"We won," said Delynn.') == "Delynn"
+    assert speaker_of('"Stay home," said Gov. Smith.') == "Gov. Smith"
+    assert speaker_of('"He wrote a letter," an insider told UK magazine Look.') is None
+    assert attributed_speaker("The body was found at the time, according to Lt. John Corina.") == "Lt. John Corina"
