@@ -29,6 +29,7 @@ import regex
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
 from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, words
 from ..types import UNSPACED_LETTER, CleanDocument, Sentence, count_words
+from .clean import site_notice
 
 # Fragments shorter than this carry no fact worth citing ("Okay.", "He said.").
 MIN_SENTENCE_WORDS = 4
@@ -84,14 +85,27 @@ SPEECH_VERB = (
     r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|according to)"
 )
 _WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
-SPEAKER_AFTER_VERB = re.compile(rf"\b{SPEECH_VERB}\s+(?P<who>{_WHO})")
-SPEAKER_BEFORE_VERB = re.compile(rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?{SPEECH_VERB}\b")
+# After these the name is who was spoken to or about, not the speaker ("an insider told UK
+# magazine Look", "asked Smith", "the note reads"); "according to" names its source only after
+# it ("at the time, according to Lt. Corina").
+NOT_INVERTED = {"told", "tells", "asked", "urged", "reads", "read", "posted"}
+SPEAKER_AFTER_VERB = re.compile(rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?P<who>{_WHO})")
+SPEAKER_BEFORE_VERB = re.compile(
+    rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?!according to){SPEECH_VERB}\b"
+)
+# A piece that only attributes the quotation before it: '"I have three jobs." Andy Smith said.'
+# (punkt splits after the quotation's own full stop), or 'said Andy Smith, a nurse.'.
+ATTRIBUTION_TAIL = re.compile(
+    rf"^(?:(?:{_WHO}),?\s+(?:also\s+|later\s+)?{SPEECH_VERB}|{SPEECH_VERB}\s+(?:{_WHO})(?:,[^\"“”]*)?)[.!]$"
+)
 # A complete sentence ends with a full stop, question or exclamation mark (of any script), then
 # perhaps closing quotes or brackets. One that does not is a caption, a line that introduces what
 # follows ("... said:"), or a teaser cut short by an ellipsis ("Durst still faces a separate...").
 # Thai, Lao and Khmer do not mark the end of a sentence.
 SENTENCE_END = regex.compile(r"(?<![.…])[.!?;。！？｡।॥؟።։။][\p{Pf}\p{Pe}\"'”’»]*$")
 UNPUNCTUATED_LANGUAGES = {"th", "lo", "km"}
+# Abbreviations in names and titles ("Lt.", "Gov.", "Cmdr.", "Corp.") have at most this many letters.
+MAX_ABBREVIATION_LETTERS = 4
 # Speakers that name no one the reader can see outside their sentence.
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
 # Capitalised words beside a speech verb that are not who spoke ("said Thursday", "It said").
@@ -115,13 +129,21 @@ def outside_quotes(text: str) -> str:
 
 def speaker_of(text: str) -> str | None:
     """Who the quotation in an English sentence is attributed to, as written, or None."""
-    if not is_quoted(text):
-        return None
+    return attributed_speaker(text) if is_quoted(text) else None
+
+
+def attributed_speaker(text: str) -> str | None:
+    """Who an English sentence reports the words of, quoted or not ("Smith said the plan had
+    failed."), as written, or None."""
     rest = outside_quotes(text)
     for pattern in (SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
         for found in pattern.finditer(rest):
-            if words(found.group("who"))[-1].lower() not in NOT_SPEAKERS:
-                return found.group("who")
+            who = found.group("who")
+            last = words(who)[-1]
+            if last.lower() not in NOT_SPEAKERS:
+                # The sentence's full stop after a name ("..., said Delynn."), not an
+                # abbreviation's ("Cmdr.", "Corp."), which are short.
+                return who[:-1] if who.endswith(f"{last}.") and len(last) > MAX_ABBREVIATION_LETTERS else who
     return None
 
 
@@ -152,7 +174,10 @@ def join_stray_stop(sentence: str, continuation: str) -> str:
 def split_units(paragraph: str, language: str = ENGLISH) -> list[str]:
     """The paragraph's sentences with stray full stops mended and each quotation of several
     sentences kept whole, complete or not."""
-    return [" ".join(run) for run in quotation_runs(mend_stray_stops(split_sentences(paragraph, language)))]
+    return [
+        " ".join(run)
+        for run in quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language))))
+    ]
 
 
 def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
@@ -164,6 +189,17 @@ def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
         else:
             mended.append(piece)
     return mended
+
+
+def join_attributions(pieces: Sequence[str]) -> list[str]:
+    """A piece that only attributes a quotation joined to the quotation it follows."""
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and joined[-1].endswith(('"', "”")) and ATTRIBUTION_TAIL.match(piece):
+            joined[-1] = f"{joined[-1]} {piece}"
+        else:
+            joined.append(piece)
+    return joined
 
 
 def quotation_runs(pieces: Sequence[str]) -> list[list[str]]:
@@ -203,28 +239,38 @@ class Paragraph:
     sentences: list[str]
     dropped: int
     open_speaker: str | None = None
+    # Who the paragraph's last sentence reports the words of, when it names them: a paragraph
+    # that is only a quotation, next, is theirs.
+    last_speaker: str | None = None
 
 
-def sentence_units(paragraph: str, language: str = ENGLISH, continuing: str | None = None) -> Paragraph:
+def sentence_units(
+    paragraph: str, language: str = ENGLISH, continuing: str | None = None, previous: str | None = None
+) -> Paragraph:
     """The paragraph's complete sentences, each quotation in the voice of whoever said it.
 
     A quotation of several sentences whose speaker is named (in it, earlier in the paragraph, or
     in the paragraph before, whose quotation it continues: `continuing`) becomes one sentence per
     sentence of the quotation, each in quote marks with the speaker; without a named speaker it
-    stays one unit with whatever attributes it. A quotation whose speaker the text does not give
-    at all is dropped, as are fragments; both are counted."""
+    stays one unit with whatever attributes it. A quotation with no words outside its quote marks
+    and no speaker in its paragraph is in the voice of `previous`, whom the paragraph before ended
+    by reporting ('Smith said the plan had failed.' then '"We tried everything."'): news style
+    names a speaker once and lets the next paragraph's bare quotation follow. One whose speaker the
+    text does not give at all is dropped, as are fragments; both are counted."""
     marks = ("“", "”") if "“" in paragraph else ('"', '"')
     kept: list[str] = []
     dropped = 0
     speaker = continuing
-    open_speaker = None
-    for run in quotation_runs(mend_stray_stops(split_sentences(paragraph, language))):
+    open_speaker = last_speaker = None
+    for run in quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language)))):
         whole = " ".join(run)
         unclosed = quote_marks(whole) % 2 == 1
         # Its own attribution when it has one (a pronoun one keeps the passage whole), else the
         # speaker named last in the paragraph: '"A," Putin said. "B. C."' is Putin throughout.
         own = speaker_of(whole) if language == ENGLISH else None
-        run_speaker = named(own) if own is not None else speaker
+        run_speaker = (
+            named(own) if own is not None else speaker or (previous if voiceless_quotation(paragraph) else None)
+        )
         if run_speaker is not None and is_quoted(whole) and (len(run) > 1 or voiceless_quotation(whole)):
             last = len(run) - 1
             units = [in_voice(piece, run_speaker, i > 0, i < last or unclosed, marks) for i, piece in enumerate(run)]
@@ -237,7 +283,10 @@ def sentence_units(paragraph: str, language: str = ENGLISH, continuing: str | No
                 dropped += 1
         speaker = named(own) or speaker
         open_speaker = speaker if unclosed else None
-    return Paragraph(kept, dropped, open_speaker)
+        # A question is answered in another voice: the bare quotation after it is not the asker's.
+        asks = any(q.rstrip('"').rstrip().endswith("?") for q in QUOTATION.findall(whole.translate(_DOUBLE_QUOTES)))
+        last_speaker = named(attributed_speaker(whole)) if language == ENGLISH and not asks else None
+    return Paragraph(kept, dropped, open_speaker, last_speaker)
 
 
 def split_sentences(text: str, language: str = ENGLISH) -> list[str]:
@@ -266,12 +315,14 @@ def segment_documents(documents: Sequence[CleanDocument]) -> Segmentation:
     dropped = 0
     for doc, language in zip(documents, document_languages(documents), strict=True):
         position = 0
-        continuing = None
+        continuing = previous = None
         for paragraph in doc.paragraphs:
-            units = sentence_units(paragraph, language, continuing)
+            units = sentence_units(paragraph, language, continuing, previous)
             dropped += units.dropped
-            continuing = units.open_speaker
-            for text in units.sentences:
+            continuing, previous = units.open_speaker, units.last_speaker
+            # Site furniture inside a long paragraph, out of reach of the cleaner's line rules; the
+            # words of a quotation are someone's voice, not the page's ('"... your tweets ..."').
+            for text in (t for t in units.sentences if not site_notice(outside_quotes(t))):
                 sentences.append(make_sentence(doc.article_index, position, text, language))
                 position += 1
     return Segmentation(sentences, dropped)

@@ -152,3 +152,52 @@ def test_a_sentence_with_a_short_quotation_is_a_plain_sentence_with_its_speaker(
     assert sentence.quoted and sentence.speaker == "South Korea"
     (plain,) = segment([CleanDocument(article_index=0, title="t", paragraphs=("Floods killed 12 people on Monday.",))])
     assert not plain.quoted and plain.speaker is None
+
+
+def test_a_page_talking_about_itself_inside_a_long_paragraph_is_dropped_but_a_quotation_is_kept():
+    assert paragraph_units(
+        "The council approved the new budget on Monday after a long debate. We've detected that JavaScript "
+        "is disabled in your browser. Get the morning briefing delivered to your inbox. Please try again later.",
+        'The senator tweeted: "Do you want to be remembered for your tweets or your accomplishments?"',
+    ) == [
+        "The council approved the new budget on Monday after a long debate.",
+        'The senator tweeted: "Do you want to be remembered for your tweets or your accomplishments?"',
+    ]
+
+
+def test_an_attribution_split_from_its_quotation_by_a_full_stop_is_joined_back():
+    assert paragraph_units(
+        '"I work three jobs with no benefits." Andy Smith said. The council voted against the plan on Monday.',
+        '"The vote is final." said Jane Roe, a council member.',
+        '"We are done." Andy Smith said the budget was approved in the spring.',
+    ) == [
+        '"I work three jobs with no benefits." Andy Smith said.',
+        "The council voted against the plan on Monday.",
+        '"The vote is final." said Jane Roe, a council member.',
+        # A whole sentence of its own after the quotation is not its attribution.
+        "Andy Smith said the budget was approved in the spring.",
+    ]
+
+
+def test_a_bare_quotation_paragraph_is_in_the_voice_the_paragraph_before_ended_with():
+    assert paragraph_units(
+        "Mayor Jane Smith said the plan to clear the park had failed.",
+        '"We tried everything we could. Nobody listened to us."',
+        '"Will the city try again next year?" asked reporter Tom Lee.',
+        '"Not while I am in office."',
+    ) == [
+        "Mayor Jane Smith said the plan to clear the park had failed.",
+        'Mayor Jane Smith said: "We tried everything we could."',
+        'Mayor Jane Smith said: "Nobody listened to us."',
+        '"Will the city try again next year?" asked reporter Tom Lee.',
+        # The answer to a question is another voice: dropped rather than put in the asker's mouth.
+    ]
+
+
+def test_the_speaker_is_who_speaks_not_who_is_told_and_loses_the_sentence_full_stop():
+    from summarizer.stages.segment import attributed_speaker, speaker_of
+
+    assert speaker_of('"We won," said Delynn.') == "Delynn"
+    assert speaker_of('"Stay home," said Gov. Smith.') == "Gov. Smith"
+    assert speaker_of('"He wrote a letter," an insider told UK magazine Look.') is None
+    assert attributed_speaker("The body was found at the time, according to Lt. John Corina.") == "Lt. John Corina"
