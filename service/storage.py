@@ -11,17 +11,36 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
 from sqlalchemy import JSON, DateTime, String, create_engine, event, select, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from .settings import ConfigError
+
+
+@contextmanager
+def locked_transaction(engine: Engine, advisory_lock_id: int) -> Iterator[Connection]:
+    """A connection in a transaction that holds a database-wide lock, committed at the end: the
+    file's write lock on SQLite, the advisory lock `advisory_lock_id` on PostgreSQL (another
+    database takes no lock). For work that must not run in two processes at once."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # pysqlite would otherwise begin only at the first write (and run DDL outside any
+            # transaction); IMMEDIATE takes the write lock now, waiting up to the busy timeout.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": advisory_lock_id})
+        yield connection
+        connection.commit()
+
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 # Seconds a SQLite writer waits for another process's lock (gunicorn workers share the file).

@@ -37,12 +37,11 @@ forward with a conditional update, so one poll runs per interval.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -52,7 +51,7 @@ from celery import Task, shared_task
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -71,6 +70,7 @@ from summarizer.stories.feeds import entry_article
 from .job_storage import PENDING, JobClusterRow, JobStore, NewCluster
 from .jobs import TRANSIENT, DispatchError, at_first_request, dispatch, retry_delay
 from .settings import ConfigError, variable_name
+from .storage import locked_transaction
 from .story_storage import (
     DONE,
     FAILED,
@@ -153,19 +153,6 @@ def plain_article(article: Article) -> Article:
     )
 
 
-@contextlib.contextmanager
-def assignment_lock(engine: Engine) -> Iterator[Connection]:
-    """A connection in a transaction that holds the database's lock for story assignment."""
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            # The file's write lock, now (waiting up to the busy timeout), not at the first write.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ASSIGN_LOCK_ID})
-        yield connection
-        connection.commit()
-
-
 def _row_article(row: Any) -> Article:
     return Article(
         id=str(row.id),
@@ -223,7 +210,7 @@ class StoryIndex:
         """Store and assign each article (one transaction under the assignment lock)."""
         with self._lock:
             try:
-                with assignment_lock(engine) as connection:
+                with locked_transaction(engine, ASSIGN_LOCK_ID) as connection:
                     return self._ingest(connection, incoming)
             except BaseException:
                 self._clusterer = None  # the index may hold articles the database does not: rebuild

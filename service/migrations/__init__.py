@@ -27,8 +27,7 @@ from __future__ import annotations
 import argparse
 import functools
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import Flask
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ..settings import ConfigError
+from ..storage import locked_transaction
 
 SCRIPT_LOCATION = Path(__file__).parent
 # The revision that is the schema create_all made, and that schema's tables.
@@ -106,23 +106,6 @@ def _first_line(err: SQLAlchemyError) -> str:
     return message.splitlines()[0] if message else type(err).__name__
 
 
-@contextmanager
-def _locked(engine: Engine) -> Iterator[Connection]:
-    """A connection in a transaction holding the database's migration lock, committed at the end.
-
-    Only SQLite and PostgreSQL are supported; on another database no lock is taken.
-    """
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            # pysqlite would otherwise run DDL outside any transaction; IMMEDIATE takes the write
-            # lock now (waiting up to the busy timeout), not at the first write.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID})
-        yield connection
-        connection.commit()
-
-
 def _adopt_create_all_schema(connection: Connection) -> None:
     """Stamp a database made by create_all before migrations with the first revision."""
     tables = set(inspect(connection).get_table_names())
@@ -144,7 +127,7 @@ def _migrate(
 ) -> tuple[str | None, str | None]:
     """`run` (alembic's upgrade or downgrade) to `revision` under the lock: (revision before, after)."""
     try:
-        with _IN_PROCESS, _locked(engine) as connection:
+        with _IN_PROCESS, locked_transaction(engine, ADVISORY_LOCK_ID) as connection:
             _adopt_create_all_schema(connection)
             before = current_revision(connection)
             if before is not None and not _known(before):
