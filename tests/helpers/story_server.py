@@ -1,15 +1,12 @@
-"""What the stories tests share: articles about two events, a local HTTP server that counts the
-requests it gets (pages, feeds, redirects), and bounded waits on the API."""
+"""What the stories API tests share: articles about two events, the pages and feeds a local
+server (helpers.news_server) gives out, and bounded waits on the API."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
 DEADLINE_S = 120
@@ -82,57 +79,6 @@ def rss(items: list[dict]) -> bytes:
         '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
         f"<channel><title>Local News</title><link>http://127.0.0.1/</link>{''.join(entries)}</channel></rss>"
     ).encode()
-
-
-class LocalServer:
-    """An HTTP server on 127.0.0.1 serving `routes` ({path: (content type, body)}) and `redirects`
-    ({path: location}, answered 302), counting the requests to each path in `hits`."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, tuple[str, bytes]] = {}
-        self.redirects: dict[str, str] = {}
-        self.hits: Counter[str] = Counter()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.hits[self.path] += 1
-                if self.path in server.redirects:
-                    self.send_response(302)
-                    self.send_header("Location", server.redirects[self.path])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                found = server.routes.get(self.path)
-                if found is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                content_type, body = found
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    @property
-    def total_hits(self) -> int:
-        return sum(self.hits.values())
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def wait_for(read: Callable[[], dict], done: Callable[[dict], bool], what: str) -> dict:

@@ -8,12 +8,12 @@ import subprocess
 import sys
 import time
 
+from helpers.news_server import NewsServer, Page
 from helpers.processes import Worker, stop_worker, worker_environ
 from helpers.story_server import (
     FLOODS_LOCAL,
     FLOODS_RADIO,
     FLOODS_WIRE,
-    LocalServer,
     briefed,
     ingest,
     page,
@@ -43,11 +43,10 @@ def start_beat_worker(env: dict[str, str], workdir) -> Worker:
 
 
 def test_fetches_polls_and_briefings_run_on_a_celery_worker_with_beat(make_app, broker, workers, tmp_path):
-    server = LocalServer()
-    try:
-        server.routes["/radio"] = ("text/html", page(FLOODS_RADIO["title"], [FLOODS_RADIO["text"]], "Radio"))
+    with NewsServer().running() as server:
+        server.pages["/radio"] = Page(page(FLOODS_RADIO["title"], [FLOODS_RADIO["text"]], "Radio"), "text/html")
         entries = [{"title": FLOODS_LOCAL["title"], "link": server.url("/local"), "content": FLOODS_LOCAL["text"]}]
-        server.routes["/feed.xml"] = ("application/rss+xml", rss(entries))
+        server.pages["/feed.xml"] = Page(rss(entries), "application/rss+xml")
         database_url = f"sqlite:///{tmp_path / 'stories.sqlite3'}"
         settings = {"FETCH_ALLOW_NETWORKS": ["127.0.0.1/32"], "FEED_POLL_INTERVAL": 2.0}
         app = make_app(REDIS_URL=broker.url, JOBS_QUEUE=broker.queue, DATABASE_URL=database_url, **settings)
@@ -83,7 +82,7 @@ def test_fetches_polls_and_briefings_run_on_a_celery_worker_with_beat(make_app, 
                 "content": "The central bank raised rates on Thursday.",
             }
         )
-        server.routes["/feed.xml"] = ("application/rss+xml", rss(entries))
+        server.pages["/feed.xml"] = Page(rss(entries), "application/rss+xml")
         wait_for(
             lambda: client.get(f"/v1/feeds/{feed['id']}").get_json(), lambda f: f["articles_added"] == 2, "beat's poll"
         )
@@ -95,5 +94,3 @@ def test_fetches_polls_and_briefings_run_on_a_celery_worker_with_beat(make_app, 
         )
         assert server.hits["/radio"] == 1
         app.extensions["newsbrief.stories"].close()
-    finally:
-        server.close()

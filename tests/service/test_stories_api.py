@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers.databases import fresh_postgres, migrated
+from helpers.news_server import NewsServer, Page
 from helpers.story_server import (
     ALLOW_LOCAL,
     DEADLINE_S,
@@ -22,7 +23,6 @@ from helpers.story_server import (
     FLOODS_WIRE,
     RATES,
     TOPICS,
-    LocalServer,
     briefed,
     ingest,
     page,
@@ -34,10 +34,9 @@ from service.settings import ConfigError
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    found = LocalServer()
-    yield found
-    found.close()
+def server() -> Iterator[NewsServer]:
+    with NewsServer().running() as found:
+        yield found
 
 
 @pytest.fixture
@@ -130,9 +129,8 @@ def test_a_briefing_is_made_at_two_outlets_and_remade_when_the_story_grows(stori
 
 
 def test_urls_are_fetched_in_the_background_once(stories_app, server):
-    server.routes["/floods"] = (
-        "text/html; charset=utf-8",
-        page(FLOODS_LOCAL["title"], [FLOODS_LOCAL["text"]], "Local"),
+    server.pages["/floods"] = Page(
+        page(FLOODS_LOCAL["title"], [FLOODS_LOCAL["text"]], "Local"), "text/html; charset=utf-8"
     )
     client = stories_app(**ALLOW_LOCAL).test_client()
     [wire] = ingest(client, FLOODS_WIRE, status=201)["articles"]
@@ -172,8 +170,8 @@ def test_a_failed_fetch_says_why(stories_app, server):
 
 
 def test_urls_on_this_machines_network_are_refused_without_a_request(stories_app, server):
-    server.routes["/floods"] = ("text/html", page("Floods", ["Floods killed 12 people on Monday."], "Local"))
-    server.routes["/feed.xml"] = ("application/rss+xml", rss([]))
+    server.pages["/floods"] = Page(page("Floods", ["Floods killed 12 people on Monday."], "Local"), "text/html")
+    server.pages["/feed.xml"] = Page(rss([]), "application/rss+xml")
     client = stories_app().test_client()  # no allow-list
 
     refused = client.post("/v1/articles", json={"articles": [FLOODS_WIRE, {"url": server.url("/floods")}]})
@@ -204,28 +202,25 @@ def test_urls_on_this_machines_network_are_refused_without_a_request(stories_app
 
 def test_a_redirect_to_a_refused_address_is_not_followed(stories_app, server):
     """The allow-list names the host `localhost`; its page redirects to 127.0.0.1, which it does not name."""
-    target = LocalServer()
-    try:
-        target.routes["/secret"] = ("text/html", page("Secret", ["Internal data that must stay inside."], "Inside"))
-        server.redirects["/moved"] = target.url("/secret")
+    with NewsServer().running() as target:
+        target.pages["/secret"] = Page(page("Secret", ["Internal data that must stay inside."], "Inside"), "text/html")
+        server.pages["/moved"] = Page(status=302, headers={"Location": target.url("/secret")})
         client = stories_app(FETCH_ALLOW_NETWORKS=["localhost"]).test_client()
         moved = server.url("/moved").replace("127.0.0.1", "localhost")
         [queued] = ingest(client, {"url": moved}, status=202)["articles"]
         fetch = wait_for(lambda: client.get(queued["fetch_url"]).get_json(), lambda f: f["status"] == "failed", "fetch")
         assert "loopback" in fetch["error"]["message"] and target.url("/secret") in fetch["error"]["message"]
         assert server.hits["/moved"] == 1 and target.total_hits == 0
-    finally:
-        target.close()
 
 
 def test_feeds_are_subscribed_listed_and_polled_on_a_schedule(stories_app, server, database_settings):
-    server.routes["/floods"] = ("text/html", page(FLOODS_RADIO["title"], [FLOODS_RADIO["text"]], "Radio"))
+    server.pages["/floods"] = Page(page(FLOODS_RADIO["title"], [FLOODS_RADIO["text"]], "Radio"), "text/html")
     entries = [
         {"title": FLOODS_LOCAL["title"], "link": server.url("/a/floods-local"), "content": FLOODS_LOCAL["text"]},
         {"title": RATES["title"], "link": server.url("/a/rates"), "content": RATES["text"]},
         {"title": FLOODS_RADIO["title"], "link": server.url("/floods")},  # no content: its page is fetched
     ]
-    server.routes["/feed.xml"] = ("application/rss+xml", rss(entries))
+    server.pages["/feed.xml"] = Page(rss(entries), "application/rss+xml")
     client = stories_app(**ALLOW_LOCAL, **database_settings, FEED_POLL_INTERVAL=1.0).test_client()
 
     created = client.post("/v1/feeds", json={"url": server.url("/feed.xml")})
@@ -245,14 +240,14 @@ def test_feeds_are_subscribed_listed_and_polled_on_a_schedule(stories_app, serve
 
     # A new entry: the next scheduled poll takes it, and fetches no page seen before.
     entries.append({"title": FLOODS_WIRE["title"], "link": server.url("/a/wire"), "content": FLOODS_WIRE["text"]})
-    server.routes["/feed.xml"] = ("application/rss+xml", rss(entries))
+    server.pages["/feed.xml"] = Page(rss(entries), "application/rss+xml")
     wait_for(lambda: client.get(f"/v1/feeds/{feed['id']}").get_json(), lambda f: f["articles_added"] == 4, "next poll")
     assert server.hits["/floods"] == 1 and server.hits["/feed.xml"] >= 2
     assert sorted(s["article_count"] for s in client.get("/v1/stories").get_json()["stories"]) == [1, 3]
 
 
 def test_a_feed_that_is_not_one_is_reported(stories_app, server):
-    server.routes["/page"] = ("text/html", page("Not a feed", ["Just a page with a paragraph of text."], "Site"))
+    server.pages["/page"] = Page(page("Not a feed", ["Just a page with a paragraph of text."], "Site"), "text/html")
     client = stories_app(**ALLOW_LOCAL).test_client()
     feed = client.post("/v1/feeds", json={"url": server.url("/page")}).get_json()
     polled = wait_for(lambda: client.get(f"/v1/feeds/{feed['id']}").get_json(), lambda f: f["last_polled_at"], "poll")
