@@ -219,12 +219,19 @@ NEGATED = [
 ]
 
 
-def negate(sentence: Sentence) -> str | None:
-    """Remove the sentence's negation, or negate its first auxiliary verb."""
-    for pattern, replacement in NEGATED:
-        changed, n = pattern.subn(replacement, sentence.text, count=1)
+def first_rewrite(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str | None:
+    """`text` with the first rule that matches applied once, or None when none matches."""
+    for pattern, replacement in rules:
+        changed, n = pattern.subn(replacement, text, count=1)
         if n:
             return changed
+    return None
+
+
+def negate(sentence: Sentence) -> str | None:
+    """Remove the sentence's negation, or negate its first auxiliary verb."""
+    if (without := first_rewrite(sentence.text, NEGATED)) is not None:
+        return without
     match = NEGATABLE.search(sentence.text)
     if not match or NEGATION_WORD.search(sentence.text):  # "we have no plans" -> "we have not no plans"
         return None
@@ -296,11 +303,7 @@ MODALITY_RULES = [
 
 
 def change_modality(sentence: Sentence) -> str | None:
-    for pattern, replacement in MODALITY_RULES:
-        changed, n = pattern.subn(replacement, sentence.text, count=1)
-        if n:
-            return changed
-    return None
+    return first_rewrite(sentence.text, MODALITY_RULES)
 
 
 NAME_RUN = re.compile(r"\b[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
