@@ -117,36 +117,35 @@ def finish(prepared: PreparedCluster, generation: Generation | None = None) -> B
     """Generation (unless `generation` is the model's output for this cluster's input, from a
     batch), attribution and assembly."""
     p = prepared
-    articles, options, warnings, documents, sentences = p.articles, p.options, p.warnings, p.documents, p.sentences
-    clusters, model, engine_warnings, selection, counter, timer = (
-        p.clusters, p.model, p.engine_warnings, p.selection, p.counter, p.timer
-    )  # fmt: skip
+    model = p.model
     if model is not None and generation is not None:
-        model = GeneratedAlready(model, selection.model_input, generation)
-    draft = write(selection, clusters, model, options, timer)
-    with timer("disagreements"):
-        briefing_sentences, disagreements = find_disagreements(draft.sentences, clusters)
+        model = GeneratedAlready(model, p.selection.model_input, generation)
+    draft = write(p.selection, p.clusters, model, p.options, p.timer)
+    with p.timer("disagreements"):
+        briefing_sentences, disagreements = find_disagreements(draft.sentences, p.clusters)
     stats = replace(
         count_stats(
-            articles,
-            sentences,
-            clusters,
-            selection,
-            counter.name,
+            p.articles,
+            p.sentences,
+            p.clusters,
+            p.selection,
+            p.counter.name,
             draft.dropped.unsupported,
             draft.dropped.contradicted,
-            timer.timings_ms,
+            p.timer.timings_ms,
         ),
         fragments_dropped=p.fragments_dropped,
     )
+    too_long = length_warnings(draft.sentences, p.options.max_words)
+    warnings = [*p.warnings, *p.engine_warnings, *draft.warnings, *too_long]
     return assemble(
         briefing_sentences,
-        list_sources(with_found_titles(articles, documents), documents),
+        list_sources(with_found_titles(p.articles, p.documents), p.documents),
         model=draft.model.name if draft.model is not None else None,
-        profile=options.profile,
+        profile=p.options.profile,
         stats=stats,
-        warnings=[*warnings, *engine_warnings, *draft.warnings, *length_warnings(draft.sentences, options.max_words)],
-        model_input=selection.model_input,
+        warnings=warnings,
+        model_input=p.selection.model_input,
         disagreements=disagreements,
     )
 
