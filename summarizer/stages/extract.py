@@ -10,20 +10,21 @@ from collections.abc import Sequence
 
 from ..types import BriefingSentence, RankedCluster
 from .attribute import cite_cluster
-from .select import FactMemory, reading_order, self_contained
+from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, reading_order, self_contained
 
 
 def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSentence]:
     """The highest-ranked clusters' representatives that fit `max_words`, in reading order.
 
-    A sentence is skipped when it states a fact already taken (select.same_fact:
-    paraphrases that deduplication kept apart), or when it opens with a
+    A sentence is skipped when it states a fact already taken (paraphrases that
+    deduplication kept apart; stricter than select.same_fact, see
+    BRIEFING_SAME_FACT_COSINE), or when it opens with a
     dangling reference ("He said", "This ...") that its source context
     explained. The top one is always taken, so a short budget still gets a
     briefing.
     """
     chosen: list[RankedCluster] = []
-    taken = FactMemory()
+    taken = FactMemory(BRIEFING_SAME_FACT_COSINE)
     words = 0
     for r in ranked:
         sentence = r.cluster.representative
