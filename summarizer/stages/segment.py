@@ -174,10 +174,14 @@ def join_stray_stop(sentence: str, continuation: str) -> str:
 def split_units(paragraph: str, language: str = ENGLISH) -> list[str]:
     """The paragraph's sentences with stray full stops mended and each quotation of several
     sentences kept whole, complete or not."""
-    return [
-        " ".join(run)
-        for run in quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language))))
-    ]
+    return [" ".join(run) for run in paragraph_runs(paragraph, language)]
+
+
+def paragraph_runs(paragraph: str, language: str = ENGLISH) -> list[list[str]]:
+    """The paragraph's sentences, stray full stops mended, grouped into runs: a quotation of
+    several sentences is one run, and so is a passage a pronoun speaks."""
+    runs = quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language))))
+    return join_pronoun_passages(runs) if language == ENGLISH else runs
 
 
 def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
@@ -216,6 +220,26 @@ def quotation_runs(pieces: Sequence[str]) -> list[list[str]]:
     return runs
 
 
+def join_pronoun_passages(runs: Sequence[list[str]]) -> list[list[str]]:
+    """A bare quotation joined to the quotation before it when that one's attribution is only a
+    pronoun: in '"A," he said. "B."' B goes on in the voice of "he", and alone it would have
+    none; with A and its attribution it is one passage."""
+    joined: list[list[str]] = []
+    for run in runs:
+        whole = " ".join(run)
+        if joined and voiceless_quotation(whole) and quote_marks(whole) % 2 == 0 and pronoun_speaker(joined[-1]):
+            joined[-1] = [*joined[-1], *run]
+        else:
+            joined.append(list(run))
+    return joined
+
+
+def pronoun_speaker(run: Sequence[str]) -> bool:
+    """Whether the run is a quotation whose attribution names its speaker only by a pronoun."""
+    speaker = speaker_of(" ".join(run))
+    return speaker is not None and named(speaker) is None
+
+
 def named(speaker: str | None) -> str | None:
     """The speaker when it names someone, not a pronoun the reader could not resolve."""
     return speaker if speaker and speaker.lower() not in PRONOUNS else None
@@ -252,7 +276,8 @@ def sentence_units(
     A quotation of several sentences whose speaker is named (in it, earlier in the paragraph, or
     in the paragraph before, whose quotation it continues: `continuing`) becomes one sentence per
     sentence of the quotation, each in quote marks with the speaker; without a named speaker it
-    stays one unit with whatever attributes it. A quotation with no words outside its quote marks
+    stays one unit with whatever attributes it, and a bare quotation right after one a pronoun
+    speaks ('"A," he said. "B."') joins that unit. A quotation with no words outside its quote marks
     and no speaker in its paragraph is in the voice of `previous`, whom the paragraph before ended
     by reporting ('Smith said the plan had failed.' then '"We tried everything."'): news style
     names a speaker once and lets the next paragraph's bare quotation follow. One whose speaker the
@@ -262,7 +287,7 @@ def sentence_units(
     dropped = 0
     speaker = continuing
     open_speaker = last_speaker = None
-    for run in quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language)))):
+    for run in paragraph_runs(paragraph, language):
         whole = " ".join(run)
         unclosed = quote_marks(whole) % 2 == 1
         # Its own attribution when it has one (a pronoun one keeps the passage whole), else the

@@ -141,6 +141,25 @@ def test_a_quotation_whose_speaker_is_not_named_stays_whole_or_is_dropped():
     ]
 
 
+def test_a_bare_quotation_after_one_a_pronoun_speaks_joins_its_passage():
+    from summarizer.evaluation.metrics import quotation_breaks, units_of
+
+    paragraph = '"The road was closed for hours," she said. "Nobody told us why. We waited in the cold."'
+    assert paragraph_units(paragraph, "Floods killed 12 people on Monday.") == [
+        paragraph,
+        "Floods killed 12 people on Monday.",
+    ]
+    # The eval cuts a model input the same way, so the passage is no quotation break there either.
+    assert units_of(paragraph) == [paragraph]
+    assert quotation_breaks(units_of(paragraph), [paragraph]) == 0
+    # A named speaker's words are each in that voice; a bare quotation after plain text still has none.
+    assert paragraph_units('"The road was closed," said Mary Jones. "Nobody told us why."') == [
+        '"The road was closed," said Mary Jones.',
+        'Mary Jones said: "Nobody told us why."',
+    ]
+    assert paragraph_units('The road was closed for hours. "Nobody told us why."') == ["The road was closed for hours."]
+
+
 def test_a_sentence_with_a_short_quotation_is_a_plain_sentence_with_its_speaker():
     (sentence,) = segment(
         [
