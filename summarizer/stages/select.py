@@ -69,7 +69,7 @@ SAME_FACT_COSINE = 0.7
 # taken into custody"); passing them over cost under 0.1 ROUGE-2.
 BRIEFING_SAME_FACT_COSINE = 0.65
 DANGLING_START = re.compile(
-    r"^(he|she|they|it|this|these|those|that|his|her|their|its|but|and|however|also|meanwhile|still|yet)\b", re.I
+    r"^(he|she|they|it|this|these|those|that|such|his|her|their|its|but|and|however|also|meanwhile|still|yet)\b", re.I
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
 LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)

@@ -66,6 +66,8 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "This was the third flood this year."))
     assert not self_contained(make_sentence(0, 0, "intended for the assault on the town of Kars."))
     assert not self_contained(make_sentence(0, 0, "According to the agency, this development followed a meeting."))
+    # "Such" points back at strikes or measures the reader has not been told of.
+    assert not self_contained(make_sentence(0, 0, "According to the mayor, such floods are rarely forecast."))
     assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
     assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
 
