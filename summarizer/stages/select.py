@@ -73,13 +73,19 @@ DANGLING_START = re.compile(
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
 LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
+# A person named only by a pronoun after an opening phrase points back just as well ("During his
+# trip to Russia, he had declared ...", "Police are still searching for a motive, he added."). It
+# also passes over a few sentences whose phrase names the person ("After Smith was sentenced, his
+# lawyers ..."): a candidate lost, never a sentence the reader cannot follow.
+PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|them|his|their)\b")
 
 
 def self_contained(sentence: Sentence) -> bool:
     """False for an opener that points back at a sentence the reader has not seen ("He said",
-    "This ...") and for a fragment that starts in lower case (the rest of a broken sentence)."""
+    "This ...", "Speaking to reporters, she ...") and for a fragment that starts in lower case (the
+    rest of a broken sentence)."""
     text = LEADING_ATTRIBUTION.sub("", sentence.text)
-    return not (DANGLING_START.match(text) or sentence.text[:1].islower())
+    return not (DANGLING_START.match(text) or PERSON_AFTER_LEAD.match(text) or sentence.text[:1].islower())
 
 
 class FactMemory:

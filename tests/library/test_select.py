@@ -68,6 +68,9 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "According to the agency, this development followed a meeting."))
     # "Such" points back at strikes or measures the reader has not been told of.
     assert not self_contained(make_sentence(0, 0, "According to the mayor, such floods are rarely forecast."))
+    assert not self_contained(make_sentence(0, 0, "During his visit to the dam, he praised the engineers."))
+    assert not self_contained(make_sentence(0, 0, "The dam will hold for another decade, she said."))
+    assert self_contained(make_sentence(0, 0, "During the visit, the minister praised the engineers."))
     assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
     assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
 
