@@ -93,7 +93,10 @@ class Sentence:
     `quoted` is true when the sentence holds direct speech (a whole quotation,
     kept as one unit however many sentences it runs to); `speaker` is who it is
     attributed to, as the sentence words it ("Putin", "the Kremlin", "he"),
-    when an English attribution was found.
+    when an English attribution was found. `as_written` is the sentence as its
+    article words it, when `text` differs: one sentence of a longer quotation,
+    given in its speaker's voice ('Putin said: "..."'), is only its quoted words
+    in the article.
     """
 
     article_index: int
@@ -105,6 +108,7 @@ class Sentence:
     language: str = "en"
     quoted: bool = False
     speaker: str | None = None
+    as_written: str | None = None
 
     @property
     def word_count(self) -> int:
@@ -158,13 +162,18 @@ class Selection:
 @dataclass(frozen=True)
 class Citation:
     """Evidence for a briefing sentence: `source` is 1-based, `sentence` 0-based. `span` is the
-    part of `text` that supports the claim, as (start, end) character offsets, for highlighting."""
+    part of `text` that supports the claim, as (start, end) character offsets, for highlighting.
+    `speaker` is who the source sentence quotes, when it names them; `as_written` is the sentence
+    as the article words it when `text` gives it in its speaker's voice (see Sentence), so that it
+    can be found in the article."""
 
     source: int
     sentence: int
     text: str
     score: float
     span: tuple[int, int] | None = None
+    speaker: str | None = None
+    as_written: str | None = None
 
 
 Verdict = Literal["supported", "contradicted", "unsupported"]

@@ -32,7 +32,7 @@ from ..text import tidy_generated
 from ..types import BriefingSentence, Citation, Cluster, Sentence
 from .checks import CHECKS, Context, Finding, Said, first_finding, tokenize
 from .dedup import deduplicate
-from .segment import make_sentence, split_sentences
+from .segment import make_sentence, named, split_sentences
 
 # The support score: (2 x the share of the sentence's content words its supporting clusters hold,
 # synonyms counted, + the cosine of its WordLlama embedding with theirs) / 3. On the dev set's
@@ -103,6 +103,8 @@ def evidence_for(cluster: Cluster, stems: frozenset[str]) -> list[Citation]:
             text=s.text,
             score=round(len(stems & set(s.stems)) / len(stems), 3) if stems else 0.0,
             span=span_of(s.text, s.language, stems),
+            speaker=named(s.speaker),
+            as_written=s.as_written,
         )
         for s in cluster.sentences
     ]

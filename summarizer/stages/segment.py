@@ -59,7 +59,9 @@ def is_prose(text: str, language: str = ENGLISH) -> bool:
     return count_words(text) >= MIN_SENTENCE_WORDS and len(lowercase_word.findall(text)) >= MIN_LOWERCASE_WORDS
 
 
-def make_sentence(article_index: int, position: int, text: str, language: str = ENGLISH) -> Sentence:
+def make_sentence(
+    article_index: int, position: int, text: str, language: str = ENGLISH, as_written: str | None = None
+) -> Sentence:
     tokens = words(text)
     return Sentence(
         article_index=article_index,
@@ -71,6 +73,7 @@ def make_sentence(article_index: int, position: int, text: str, language: str = 
         language=language,
         quoted=is_quoted(text),
         speaker=speaker_of(text) if language == ENGLISH else None,
+        as_written=as_written if as_written != text else None,
     )
 
 
@@ -256,11 +259,12 @@ def in_voice(text: str, speaker: str, opens_inside: bool, closes_inside: bool, m
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph's complete sentences, how many pieces were dropped, and who was speaking when
-    it ended inside an open quotation (news style continues a quotation into the next paragraph
-    and closes it only at the end)."""
+    """A paragraph's complete sentences, each with its words as the paragraph has them (see
+    Sentence.as_written), how many pieces were dropped, and who was speaking when it ended inside
+    an open quotation (news style continues a quotation into the next paragraph and closes it only
+    at the end)."""
 
-    sentences: list[str]
+    sentences: list[tuple[str, str]]
     dropped: int
     open_speaker: str | None = None
     # Who the paragraph's last sentence reports the words of, when it names them: a paragraph
@@ -283,7 +287,7 @@ def sentence_units(
     names a speaker once and lets the next paragraph's bare quotation follow. One whose speaker the
     text does not give at all is dropped, as are fragments; both are counted."""
     marks = ("“", "”") if "“" in paragraph else ('"', '"')
-    kept: list[str] = []
+    kept: list[tuple[str, str]] = []
     dropped = 0
     speaker = continuing
     open_speaker = last_speaker = None
@@ -298,12 +302,14 @@ def sentence_units(
         )
         if run_speaker is not None and is_quoted(whole) and (len(run) > 1 or voiceless_quotation(whole)):
             last = len(run) - 1
-            units = [in_voice(piece, run_speaker, i > 0, i < last or unclosed, marks) for i, piece in enumerate(run)]
+            units = [
+                (in_voice(piece, run_speaker, i > 0, i < last or unclosed, marks), piece) for i, piece in enumerate(run)
+            ]
         else:
-            units = [whole]
-        for unit in units:
+            units = [(whole, whole)]
+        for unit, as_written in units:
             if complete(unit, language) and not voiceless_quotation(unit):
-                kept.append(unit)
+                kept.append((unit, as_written))
             else:
                 dropped += 1
         speaker = named(own) or speaker
@@ -347,8 +353,10 @@ def segment_documents(documents: Sequence[CleanDocument]) -> Segmentation:
             continuing, previous = units.open_speaker, units.last_speaker
             # Site furniture inside a long paragraph, out of reach of the cleaner's line rules; the
             # words of a quotation are someone's voice, not the page's ('"... your tweets ..."').
-            for text in (t for t in units.sentences if not site_notice(outside_quotes(t))):
-                sentences.append(make_sentence(doc.article_index, position, text, language))
+            for text, as_written in units.sentences:
+                if site_notice(outside_quotes(text)):
+                    continue
+                sentences.append(make_sentence(doc.article_index, position, text, language, as_written))
                 position += 1
     return Segmentation(sentences, dropped)
 

@@ -139,3 +139,19 @@ def test_generated_spacing_is_tidied():
     assert tidy_generated("Putin arrived in Pyongyang . He did n't stay , officials said .") == (
         "Putin arrived in Pyongyang. He didn't stay, officials said."
     )
+
+
+def test_a_voiced_quotation_is_cited_with_its_speaker_and_its_words_as_written():
+    speech = (
+        '"Pyongyang remains our staunch ally. The United States and its satellites declare their aim is to '
+        'deliver a strategic defeat to Russia," said Putin in a speech on Monday.'
+    )
+    articles = [Article(id="a", title="Visit", text=speech), *ARTICLES]
+    briefing = summarize(articles, SummaryOptions(engine="extractive", max_words=200))
+    evidence = {c.text: c for s in briefing.sentences for c in s.evidence if c.source == 1}
+    voiced = evidence['Putin said: "Pyongyang remains our staunch ally."']
+    assert voiced.speaker == "Putin"
+    assert voiced.as_written == '"Pyongyang remains our staunch ally.'
+    assert voiced.as_written in speech
+    # A sentence the article has as it stands carries no second copy.
+    assert all(c.as_written is None for c in evidence.values() if c.text in speech)

@@ -108,6 +108,13 @@ def test_each_sentence_of_a_quotation_keeps_its_speaker():
     ]
     assert [s.speaker for s in sentences] == ["Putin", "Putin", "Putin"]
     assert all(s.quoted for s in sentences)
+    # Each voiced sentence keeps its words as the article has them, to be found there again.
+    assert [s.as_written for s in sentences] == [
+        '"Pyongyang remains our staunch ally.',
+        "The United States and its satellites declare their aim is to deliver a strategic defeat to Russia.",
+        'They want to prolong the conflict in Ukraine," reiterated Putin, echoing his customary narratives.',
+    ]
+    assert all(s.as_written in SPEECH for s in sentences)
 
 
 def test_a_quotation_continues_with_the_speaker_named_before_it():

@@ -447,8 +447,6 @@
     return { text: out, at };
   }
 
-  const QUOTED = /["“«]([^"“”«»]+)["”»]\s*$/;
-
   // [start, end) of `needle` in `haystack` (original offsets), and whether it was found whole.
   function locate(haystack, needle) {
     const exact = haystack.indexOf(needle);
@@ -470,10 +468,7 @@
       const first = Math.max(0, tail + piece - want.text.length);
       return { start: hay.at[first], end: hay.at[tail + piece - 1] + 1, whole: false };
     }
-    // A quotation given in its speaker's voice (Putin said: "...") is in the article as its
-    // quoted words only.
-    const quoted = QUOTED.exec(needle);
-    return quoted && quoted[1] !== needle ? locate(haystack, quoted[1]) : null;
+    return null;
   }
 
   // `text` with [spanStart, spanEnd) in a <strong class="span"> (the words that carry the claim).
@@ -497,7 +492,9 @@
     return inside ? [inside.start, inside.end] : null;
   }
 
-  function articleView(article, index, evidenceText, span) {
+  // A quotation's sentence given in its speaker's voice (Putin said: "...") is found in the
+  // article as written (`as_written`: its quoted words only); its span is located within it.
+  function articleView(article, index, citation) {
     const text = article.shown || article.text || "";
     const region = el("div", {
       class: "article-text",
@@ -505,14 +502,15 @@
       tabindex: "0",
       "aria-label": `Article ${index}: ${article.title || "untitled"}`,
     });
-    const found = evidenceText ? locate(text, evidenceText) : null;
+    const written = citation.as_written || citation.text;
+    const found = written ? locate(text, written) : null;
     if (!found) {
       region.append(text);
       return { region, found: null };
     }
     const mark = el("mark", { class: "evidence-mark" });
     const markText = text.slice(found.start, found.end);
-    mark.append(...withSpan(markText, spanInArticle(text, found, evidenceText, span)));
+    mark.append(...withSpan(markText, spanInArticle(text, found, citation.text, citation.span)));
     region.append(text.slice(0, found.start), mark, text.slice(found.end));
     return { region, found, mark };
   }
@@ -555,7 +553,7 @@
       nodes.push(el("p", { class: "help", text: "This page does not have the article's text, so only the sentence is shown." }));
       return el("div", { class: "evidence-item" }, ...nodes);
     }
-    const view = articleView(article, index, citation.text, citation.span);
+    const view = articleView(article, index, citation);
     nodes.push(el("p", { class: "label", text: "In the article" }), view.region);
     if (!view.found) {
       nodes.push(el("p", { class: "help", text: "The sentence was not found word for word in the article as sent (the service cleans the text first)." }));
