@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from .briefing import assemble, count_stats, list_sources
 from .errors import InputError, ModelUnavailable
 from .generation import BatchGenerator, Generation, Generator
+from .generation.memory import return_freed_memory
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
@@ -121,6 +122,10 @@ def finish(prepared: PreparedCluster, generation: Generation | None = None) -> B
     if model is not None and generation is not None:
         model = GeneratedAlready(model, p.selection.model_input, generation)
     draft = write(p.selection, p.clusters, model, p.options, p.timer)
+    if model is not None:  # a model wrote (even when attribution then dropped what it wrote)
+        # The generation's temporaries are freed, but glibc would keep them: a serving process
+        # would hold ~150 MiB more between briefings than it needs (generation/memory.py).
+        return_freed_memory()
     with p.timer("disagreements"):
         briefing_sentences, disagreements = find_disagreements(draft.sentences, p.clusters)
     stats = replace(

@@ -107,7 +107,7 @@ def save_int8(model, target: Path) -> None:
                         "int8": weight.int_repr(),
                         "scales": weight.q_per_channel_scales(),
                         "zero_points": weight.q_per_channel_zero_points(),
-                        "bias": bias,
+                        "bias": None if bias is None else bias.detach(),
                     },
                     building / LINEARS / _linear_file(name),
                 )
@@ -153,7 +153,11 @@ def load_int8(source: Path):
             # Built 1x1 and given the real weights at once: the constructor would otherwise allocate
             # and pack an empty matrix of the full size first.
             linear = DynamicInt8Linear(1, 1, bias_=saved["bias"] is not None, dtype=torch.qint8)
-            linear.set_weight_bias(weight, saved["bias"])
+            # The bias was saved from a Parameter and comes back requiring grad: packing keeps that
+            # tensor, a view of the file's mapping, which would stay mapped (and counted in the
+            # process's RSS) as long as the model lives. A plain copy lets the mapping go below.
+            bias = None if saved["bias"] is None else saved["bias"].detach().clone()
+            linear.set_weight_bias(weight, bias)
             linear.in_features, linear.out_features = in_features, out_features
             model.set_submodule(name, linear)
             del saved, weight  # packing copied the weights: the file's mapping goes now

@@ -109,3 +109,30 @@ def test_a_cache_without_a_tensor_is_refused(tiny_models, cache_dir):
         quantize.load_int8(entry)
     manifest = json.loads((entry / quantize.MANIFEST).read_text())
     assert manifest["version"] == quantize.our_version()
+
+
+def mapped_files() -> str:
+    """The files this process has mapped (/proc/self/maps), one path a line."""
+    from pathlib import Path
+
+    return "\n".join(
+        line.split(maxsplit=5)[5] for line in Path("/proc/self/maps").read_text().splitlines() if "/" in line
+    )
+
+
+def test_a_load_keeps_no_linears_file_mapped(tmp_path, cache_dir):
+    """Each Linear is packed from its file; the file's pages read for that would stay resident
+    (counted twice in the process's RSS) if anything kept the file mapped."""
+    folder = build_tiny_model("bart", tmp_path / "bart")
+    first = Seq2SeqGenerator(str(folder), quantize=True)  # quantised afresh, then read back from the cache
+    second = Seq2SeqGenerator(str(folder), quantize=True)
+    assert second.int8_from_cache and not first.int8_from_cache
+    (entry,) = cache_dir.iterdir()
+    maps = mapped_files()
+    assert str(entry / quantize.OTHER_PARAMETERS) in maps  # the embeddings: mapped by design
+    assert str(entry / quantize.LINEARS) not in maps
+    # Nor does the first load keep the fp32 weights' file mapped: its int8 model is the cache's too.
+    assert str(folder / "model.safetensors") not in maps
+    for generator in (first, second):
+        biases = [m.bias() for m in generator.model.modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)]
+        assert biases and not any(b.requires_grad for b in biases if b is not None)
