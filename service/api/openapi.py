@@ -128,10 +128,27 @@ def with_links(spec: dict) -> dict:
     return spec
 
 
+# gunicorn answers a request line longer than its limit_request_line (4094 bytes) itself, with a
+# text/html 414, before the app sees the request: any operation can get it (a query string or path
+# that long), so every operation documents it.
+REQUEST_LINE_TOO_LONG = {
+    "description": "Request line too long (over 4094 bytes): answered by gunicorn before the app, as text/html",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
+def with_request_line_limit(spec: dict) -> dict:
+    """`spec` with gunicorn's 414 documented on every operation (in place)."""
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("414", REQUEST_LINE_TOO_LONG)
+    return spec
+
+
 def app_spec(app: Flask) -> dict:
     """The OpenAPI document of `app` (call it in the app's context), with the app's own limits.
 
     spectree builds its document once, from the first app's URL map: every app registers the
     same blueprints, so only the settings differ between apps, and `with_settings` fills them in.
     """
-    return security.document(with_links(with_settings(api.spec, app.config)), app)
+    return security.document(with_request_line_limit(with_links(with_settings(api.spec, app.config))), app)

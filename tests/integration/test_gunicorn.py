@@ -59,6 +59,11 @@ def test_problems_over_http(live_server):
         timeout=TIMEOUT,
     )
     assert unloadable.status_code == 503 and unloadable.json()["fields"] == ["options.model"]
+    # A request line over gunicorn's limit is answered by gunicorn, as /openapi.json documents.
+    overlong = requests.get(live_server.url + "/v1/stories", params={"cursor": "x" * 5000}, timeout=TIMEOUT)
+    assert overlong.status_code == 414
+    documented = requests.get(live_server.url + "/openapi.json", timeout=TIMEOUT).json()
+    assert "414" in documented["paths"]["/v1/stories"]["get"]["responses"]
 
 
 def test_metrics_add_up_across_workers(live_server):

@@ -58,11 +58,18 @@ def test_the_request_schema_follows_the_settings(make_app, tiny_model):
 def test_errors_and_location_are_documented(spec):
     post = spec["paths"]["/v1/briefings"]["post"]
     # 429: the default rate limit of POST /v1/briefings (service/security.py).
-    assert set(post["responses"]) == {"200", "201", "400", "413", "415", "422", "429", "503"}
+    assert set(post["responses"]) == {"200", "201", "400", "413", "414", "415", "422", "429", "503"}
     assert "Location" in post["responses"]["201"]["headers"]
     problem = post["responses"]["422"]["content"]["application/problem+json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/Problem"}
     assert set(spec["components"]["schemas"]["Problem"]["required"]) >= {"type", "title", "status", "detail", "fields"}
+
+
+def test_every_operation_documents_the_servers_414_for_an_overlong_request_line(spec):
+    operations = [op for ops in spec["paths"].values() for op in ops.values()]
+    assert operations
+    for operation in operations:
+        assert "text/html" in operation["responses"]["414"]["content"], operation["operationId"]
 
 
 def test_the_briefing_schema_is_the_summarizers_own_type(spec):
