@@ -79,7 +79,29 @@ def _packed(linear):
 
 
 def _is_int8(linear) -> bool:
-    return type(linear) is DynamicInt8Linear and linear._packed_params.dtype == torch.qint8 and linear.version >= 4
+    """Dynamic int8 with one scale per output row, as quantize_int8 makes it (`_fused` relies on it)."""
+    return (
+        type(linear) is DynamicInt8Linear
+        and linear._packed_params.dtype == torch.qint8
+        and linear.version >= 4
+        and linear.weight().qscheme() == torch.per_channel_affine
+    )
+
+
+def _fused(*linears):
+    """One int8 matrix that computes what `linears` (same input) compute, their outputs side by side:
+    their rows stacked with their own scales. A call quantises its input once with one scale, the
+    same for all of them, and each output row is its weight row's int8 dot product rescaled by its
+    own scale and plus its bias, so the outputs are those of separate calls, bit for bit (tested),
+    for one call's overhead and one pass over the input."""
+    weights = [linear.weight() for linear in linears]
+    stacked = torch._make_per_channel_quantized_tensor(
+        torch.cat([w.int_repr() for w in weights]),
+        torch.cat([w.q_per_channel_scales() for w in weights]),
+        torch.cat([w.q_per_channel_zero_points() for w in weights]),
+        0,
+    )
+    return torch.ops.quantized.linear_prepack(stacked, torch.cat([linear.bias() for linear in linears]))
 
 
 @dataclass
@@ -128,17 +150,17 @@ class BartDecoderStep:
         self.embedding_norm = (norm.weight, norm.bias, float(norm.eps))
         self.layers = [
             [
-                _packed(m)
-                for m in (
-                    layer.self_attn.q_proj,
-                    layer.self_attn.k_proj,
-                    layer.self_attn.v_proj,
-                    layer.self_attn.out_proj,
-                    layer.encoder_attn.q_proj,
-                    layer.encoder_attn.out_proj,
-                    layer.fc1,
-                    layer.fc2,
-                )
+                _fused(layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj),
+                *(
+                    _packed(m)
+                    for m in (
+                        layer.self_attn.out_proj,
+                        layer.encoder_attn.q_proj,
+                        layer.encoder_attn.out_proj,
+                        layer.fc1,
+                        layer.fc2,
+                    )
+                ),
             ]
             for layer in decoder.layers
         ]
@@ -156,20 +178,20 @@ class BartDecoderStep:
         self.lm_head = _packed(model.lm_head)
         self.final_logits_bias = model.final_logits_bias
         self.cross_projections = [
-            (_packed(layer.encoder_attn.k_proj), _packed(layer.encoder_attn.v_proj)) for layer in decoder.layers
+            _fused(layer.encoder_attn.k_proj, layer.encoder_attn.v_proj) for layer in decoder.layers
         ]
 
-    def _heads(self, linear, states: torch.Tensor) -> torch.Tensor:
-        """[1, length, d_model] through `linear` -> contiguous [1, heads, length, head_dim],
-        as transformers caches it."""
-        projected = torch.ops.quantized.linear_dynamic(states, linear, True)
-        return projected.view(1, states.shape[1], -1, self.head_dim).transpose(1, 2).contiguous()
+    def _heads(self, keys_values, states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """[1, length, d_model] through the fused keys and values matrix -> two contiguous
+        [1, heads, length, head_dim], as transformers caches them."""
+        projected = torch.ops.quantized.linear_dynamic(states, keys_values, True)
+        heads = projected.view(1, states.shape[1], 2, -1, self.head_dim)
+        return heads[:, :, 0].transpose(1, 2).contiguous(), heads[:, :, 1].transpose(1, 2).contiguous()
 
     def start(self, encoder_states: torch.Tensor, max_tokens: int, rows: int = 1) -> DecoderKeysValues:
         """Every layer's cross-attention keys and values (computed once per input, shared by its
         rows) and room for `max_tokens` tokens' own in each of `rows` rows."""
-        keys = [self._heads(k, encoder_states) for k, _ in self.cross_projections]
-        values = [self._heads(v, encoder_states) for _, v in self.cross_projections]
+        keys, values = map(list, zip(*(self._heads(kv, encoder_states) for kv in self.cross_projections), strict=True))
         shape = (len(keys), 2, rows, keys[0].shape[1], max_tokens, self.head_dim)
         return DecoderKeysValues(
             cross_keys=keys, cross_values=values, own=torch.empty(shape, dtype=encoder_states.dtype)
@@ -195,10 +217,10 @@ class BartDecoderStep:
             hidden = self._layer(index, hidden, positions, kvs)
         return [(logits + self.final_logits_bias)[:, -1] for logits in _linear(hidden, self.lm_head)]
 
-    def _split(self, rows: list[torch.Tensor]) -> list[torch.Tensor]:
-        """[rows, 1, d_model] -> [rows, heads, 1, head_dim]: for one token, the same numbers in the
-        same order as transformers' view and transpose, in one call."""
-        return [row.view(row.shape[0], -1, 1, self.head_dim) for row in rows]
+    def _split(self, rows: list[torch.Tensor], parts: int = 1) -> list[tuple[torch.Tensor, ...]]:
+        """[rows, 1, parts * d_model] -> `parts` views [rows, heads, 1, head_dim]: for one token, the
+        same numbers in the same order as transformers' view and transpose of each part."""
+        return [row.view(row.shape[0], parts, -1, 1, self.head_dim).unbind(1) for row in rows]
 
     @staticmethod
     def _merge(rows: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -212,7 +234,9 @@ class BartDecoderStep:
         step every row attends separately (that cache holds one copy per beam until it is first
         reordered), later all rows are the queries of one attention over the shared copy."""
         rows = query.shape[0]
-        if rows == 1 or position == 0:
+        if rows == 1:
+            return torch.nn.functional.scaled_dot_product_attention(query, keys, values, scale=self.scaling)
+        if position == 0:
             shape = (rows, -1, -1, -1)
             return torch.nn.functional.scaled_dot_product_attention(
                 query, keys.expand(shape), values.expand(shape), scale=self.scaling
@@ -229,11 +253,10 @@ class BartDecoderStep:
         token, whose keys and values it writes into that input's buffer."""
         linears, norms = self.layers[index], self.norms[index]
         shape = [hidden[0].shape[-1]]
-        queries = self._split(_linear(hidden, linears[0]))
-        new_keys = self._split(_linear(hidden, linears[1]))
-        new_values = self._split(_linear(hidden, linears[2]))
         attended = []
-        for query, key, value, position, kv in zip(queries, new_keys, new_values, positions, kvs, strict=True):
+        for (query, key, value), position, kv in zip(
+            self._split(_linear(hidden, linears[0]), 3), positions, kvs, strict=True
+        ):
             keys, values = kv.own_keys[index], kv.own_values[index]
             keys.narrow(2, position, 1).copy_(key)
             values.narrow(2, position, 1).copy_(value)
@@ -244,21 +267,20 @@ class BartDecoderStep:
             )
         hidden = [
             torch.nn.functional.layer_norm(h + out, shape, norms[0], norms[1], self.eps)
-            for h, out in zip(hidden, _linear(self._merge(attended), linears[3]), strict=True)
+            for h, out in zip(hidden, _linear(self._merge(attended), linears[1]), strict=True)
         ]
-        queries = self._split(_linear(hidden, linears[4]))
         attended = [
             self._cross_attention(query, position, kv.cross_keys[index], kv.cross_values[index])
-            for query, position, kv in zip(queries, positions, kvs, strict=True)
+            for (query,), position, kv in zip(self._split(_linear(hidden, linears[2])), positions, kvs, strict=True)
         ]
         hidden = [
             torch.nn.functional.layer_norm(h + out, shape, norms[2], norms[3], self.eps)
-            for h, out in zip(hidden, _linear(self._merge(attended), linears[5]), strict=True)
+            for h, out in zip(hidden, _linear(self._merge(attended), linears[3]), strict=True)
         ]
-        inner = [torch.nn.functional.gelu(h) for h in _linear(hidden, linears[6])]
+        inner = [torch.nn.functional.gelu(h) for h in _linear(hidden, linears[4])]
         return [
             torch.nn.functional.layer_norm(h + out, shape, norms[4], norms[5], self.eps)
-            for h, out in zip(hidden, _linear(inner, linears[7]), strict=True)
+            for h, out in zip(hidden, _linear(inner, linears[5]), strict=True)
         ]
 
 
