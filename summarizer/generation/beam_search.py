@@ -123,11 +123,15 @@ class BeamSearch:
         continues (the order to reorder the keys and values in). Sets `done` when the search ends."""
         rules, beams, length = self.rules, self.rules.num_beams, self.length
         log_probs = self._process(torch.nn.functional.log_softmax(logits.float(), dim=-1))
-        vocab = log_probs.shape[-1]
-        accumulated = (log_probs + self.running_scores[0, :, None]).reshape(1, -1)
-        top_scores, top_indices = torch.topk(accumulated, k=self.candidates)
-        sources = (top_indices // vocab)[0].tolist()
-        tokens = (top_indices % vocab)[0].tolist()
+        accumulated = log_probs + self.running_scores[0, :, None]
+        # transformers takes the top candidates over all beams' scores in one row; the top of each
+        # beam's, then the top of those, are the same scores in the same order (2.5x faster: topk
+        # over one long row is slow). Only among exactly equal scores could the order differ: the
+        # ruled-out ones, or beams in the same state (the copies of the first before it branches).
+        per_beam_scores, per_beam_tokens = torch.topk(accumulated, k=min(self.candidates, accumulated.shape[-1]))
+        top_scores, top_indices = torch.topk(per_beam_scores.reshape(1, -1), k=self.candidates)
+        sources = (top_indices // per_beam_scores.shape[-1])[0].tolist()
+        tokens = per_beam_tokens.reshape(-1)[top_indices[0]].tolist()
         continued = [self.running[source] + [token] for source, token in zip(sources, tokens, strict=True)]
         ends = torch.tensor(
             [[token in rules.eos or length + 1 >= self.max_length for token in tokens]], dtype=torch.bool
