@@ -16,7 +16,9 @@ turns, one briefing each per round, so a busy spell on a shared machine slows th
   (NEWSBRIEF_PROFILE), on the generator `load_generator` returns. The whole call is timed:
   clean, segment, dedup, select, generate, attribute. `default@768` is the default profile with
   its input budget set to 768 tokens (NEWSBRIEF_BUDGET_TOKENS); --curve adds default@384, @512,
-  @768 and @1024: the coverage-speed curve of the input budget.
+  @768 and @1024: the coverage-speed curve of the input budget. `default:generate` is the profile
+  decoded by transformers' `generate()` instead of our own loops (generation/greedy.py and
+  beam_search.py), as before them: the same tokens, so the difference is their overhead.
 
 Every variant writes exactly --new-tokens tokens (min = max), so only the work per token and
 the input differ. Random weights write noise, which the attribution guard drops, so the
@@ -56,6 +58,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SHAPES = ROOT.parent / "shared" / "model-shapes"
+# A variant's suffix: decode with transformers' generate() rather than our loops.
+GENERATE_SUFFIX = ":generate"
 SEEDS = ROOT / "seeds" / "putin-north-korea"
 NAIVE_BEAMS = 4
 NUMERICS_STEPS = 8
@@ -265,7 +269,7 @@ def naive_runner(folder: str, new_tokens: int):
     return run
 
 
-def pipeline_runner(folder: str, new_tokens: int):
+def pipeline_runner(folder: str, new_tokens: int, generate: bool = False):
     from summarizer.generation.loading import load_generator
     from summarizer.generation.memory import return_freed_memory
     from summarizer.pipeline import summarize
@@ -274,6 +278,8 @@ def pipeline_runner(folder: str, new_tokens: int):
     # The profile from NEWSBRIEF_PROFILE, a budget from NEWSBRIEF_BUDGET_TOKENS (default@768).
     options = Settings.load().summary_options(engine="abstractive", model=folder)
     loaded = load_generator(folder, quantize=options.decoding.quantize)
+    if generate:
+        loaded.greedy_step = None  # no step for our loops: every decoding goes through generate()
     generator = FixedLength(loaded, new_tokens)
 
     def run(articles) -> dict:
@@ -311,8 +317,10 @@ def worker(spec: dict) -> None:
         protocol.flush()
 
     started = time.perf_counter()
-    make = naive_runner if spec["variant"] == "naive" else pipeline_runner
-    run = make(spec["folder"], spec["new_tokens"])
+    if spec["variant"] == "naive":
+        run = naive_runner(spec["folder"], spec["new_tokens"])
+    else:
+        run = pipeline_runner(spec["folder"], spec["new_tokens"], spec["variant"].endswith(GENERATE_SUFFIX))
     say({"load_s": time.perf_counter() - started, "threads": torch.get_num_threads(), **run.facts})
     clusters = {}
     for line in sys.stdin:
@@ -371,26 +379,26 @@ def numerics_worker(spec: dict) -> None:
             cache=generator.beam_cache() if n_beams > 1 else None,
         )
         print(comparison.line())
-    ours = greedy_step_logits(int8, ids, mask, tokens)
-    print(compare_logits("int8, our greedy step (fast)", ours, decoder_logits(reference, ids, mask, tokens)).line())
-    print(
-        compare_logits(
-            "  the same against transformers int8", ours, decoder_logits(int8.model, ids, mask, tokens)
-        ).line()
-    )
+    for name, n_beams in (("int8, our greedy step (fast)", 1), ("int8, our beam step (default)", beams)):
+        ours = our_step_logits(int8, ids, mask, tokens, n_beams)
+        print(compare_logits(name, ours, decoder_logits(reference, ids, mask, tokens, n_beams)).line())
+        cache = int8.beam_cache() if n_beams > 1 else None
+        theirs = decoder_logits(int8.model, ids, mask, tokens, n_beams, cache)
+        print(compare_logits("  the same against transformers int8", ours, theirs).line())
 
 
-def greedy_step_logits(generator, ids, mask, tokens):
-    """[steps, 1, vocab]: the logits of our greedy loop's decoder step (summarizer/generation/greedy.py)
-    fed `tokens`."""
+def our_step_logits(generator, ids, mask, tokens, beams: int):
+    """[steps, beams, vocab]: the logits of our loops' decoder step (summarizer/generation/greedy.py)
+    fed `tokens`, every beam the same."""
     import torch
 
+    step = generator.greedy_step
     with torch.inference_mode():
         states = generator.model.get_encoder()(input_ids=ids, attention_mask=mask).last_hidden_state
-        keys_values = generator.greedy_step.start(states, max_tokens=len(tokens))
+        keys_values = step.start(states, max_tokens=len(tokens), rows=beams)
         return torch.stack(
-            [generator.greedy_step(token, position, keys_values) for position, token in enumerate(tokens)]
-        ).unsqueeze(1)
+            [step.rows([[token] * beams], [position], [keys_values])[0] for position, token in enumerate(tokens)]
+        )
 
 
 class Worker:
@@ -445,7 +453,7 @@ def measure(variants: list[str], clusters: list[str], folder: Path, args, env: d
     workers = []
     for variant in variants:
         spec = {"variant": variant, "folder": str(folder), "new_tokens": args.new_tokens}
-        profile, _, budget = variant.partition("@")
+        profile, _, budget = variant.removesuffix(GENERATE_SUFFIX).partition("@")
         variant_env = dict(env) if variant == "naive" else {**env, "NEWSBRIEF_PROFILE": profile}
         if budget:
             variant_env["NEWSBRIEF_BUDGET_TOKENS"] = budget
@@ -525,7 +533,7 @@ def input_coverage(eval_set: Path, budgets: set[int], folder: Path) -> dict:
 def variant_budget(variant: str) -> int | None:
     from summarizer.options import PROFILES
 
-    profile, _, budget = variant.partition("@")
+    profile, _, budget = variant.removesuffix(GENERATE_SUFFIX).partition("@")
     return int(budget) if budget else PROFILES[profile].budget_tokens or 1024 if profile in PROFILES else None
 
 
@@ -542,9 +550,17 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def variant_name(name: str) -> str:
-    profile, at, budget = name.partition("@")
-    if profile not in ("naive", "default", "fast", "exact") or (at and (profile == "naive" or not budget.isdigit())):
-        raise argparse.ArgumentTypeError(f"{name!r}: naive, default, fast, exact, or a profile@budget")
+    base = name.removesuffix(GENERATE_SUFFIX)
+    profile, at, budget = base.partition("@")
+    if (
+        profile not in ("naive", "default", "fast", "exact")
+        or (at and (profile == "naive" or not budget.isdigit()))
+        or (base != name and profile == "naive")
+    ):
+        raise argparse.ArgumentTypeError(
+            f"{name!r}: naive, default, fast, exact, or a profile@budget; "
+            f"a profile{GENERATE_SUFFIX} decodes with generate()"
+        )
     return name
 
 
@@ -562,7 +578,8 @@ def main() -> None:
         nargs="+",
         default=["naive", "default", "fast"],
         type=variant_name,
-        help="naive, default, fast, exact, or a profile with another input budget: default@768",
+        help="naive, default, fast, exact, or a profile with another input budget: default@768; "
+        f"default{GENERATE_SUFFIX}: the profile decoded by transformers' generate() instead of our loops",
     )
     parser.add_argument("--curve", action="store_true", help="add default@384, @512, @768 and @1024")
     parser.add_argument("--eval-set", type=Path, default=EVAL_SET, help="clusters with human summaries, for coverage")
@@ -621,7 +638,7 @@ def main() -> None:
         )
         all_results[facts["shape"]] = {"facts": facts, "results": results, "coverage": coverage}
         header = (
-            f"{'cluster':<12} {'variant':<12} {'beams':>5} {'int8':>4} {'thr':>3} {'in tok':>6} {'cover':>5} "
+            f"{'cluster':<12} {'variant':<16} {'beams':>5} {'int8':>4} {'thr':>3} {'in tok':>6} {'cover':>5} "
             f"{'p50 s':>7} {'p95 s':>7} {'cpu s':>6} {'speedup':>7} {'ms/tok':>7} {'floor':>6} {'x floor':>7} "
             f"{'steady':>8} {'peak':>8} {'peak/st':>7}"
         )
@@ -653,7 +670,7 @@ def main() -> None:
                     )
                 )
                 print(
-                    f"{cluster:<12} {variant:<12} {r['beams']:>5} {'yes' if r['int8'] else 'no':>4} "
+                    f"{cluster:<12} {variant:<16} {r['beams']:>5} {'yes' if r['int8'] else 'no':>4} "
                     f"{result['threads']:>3} {r['input_tokens']:>6} {cover} {p50:>7.2f} {p95:>7.2f} {cpu:>6.2f} "
                     f"{speedup:>6.1f}x {ms_token:>7.1f} {floor:>6.1f} {ms_token / floor:>6.2f}x "
                     f"{steady / 2**20:>4.0f} MiB {peak / 2**20:>4.0f} MiB {peak / steady:>6.2f}x"

@@ -26,7 +26,8 @@ either, every input keeps its own length. (Cutting the 51 MB output layer into p
 in the L2 cache made batches ~10% faster but one input ~15% slower, and cost a second copy.)
 
 `lean_greedy_step` says which models this covers; any other decodes with model.generate. The tests
-compare the tokens with model.generate's greedy search.
+compare the tokens with model.generate's greedy search. Beam search (beam_search.py) runs on the
+same step, with one row per beam.
 """
 
 from __future__ import annotations
@@ -78,27 +79,69 @@ def _packed(linear):
 
 
 def _is_int8(linear) -> bool:
-    return type(linear) is DynamicInt8Linear and linear._packed_params.dtype == torch.qint8 and linear.version >= 4
+    """Dynamic int8 with one scale per output row, as quantize_int8 makes it (`_fused` relies on it)."""
+    return (
+        type(linear) is DynamicInt8Linear
+        and linear._packed_params.dtype == torch.qint8
+        and linear.version >= 4
+        and linear.weight().qscheme() == torch.per_channel_affine
+    )
+
+
+def _fused(*linears):
+    """One int8 matrix that computes what `linears` (same input) compute, their outputs side by side:
+    their rows stacked with their own scales. A call quantises its input once with one scale, the
+    same for all of them, and each output row is its weight row's int8 dot product rescaled by its
+    own scale and plus its bias, so the outputs are those of separate calls, bit for bit (tested),
+    for one call's overhead and one pass over the input."""
+    weights = [linear.weight() for linear in linears]
+    stacked = torch._make_per_channel_quantized_tensor(
+        torch.cat([w.int_repr() for w in weights]),
+        torch.cat([w.q_per_channel_scales() for w in weights]),
+        torch.cat([w.q_per_channel_zero_points() for w in weights]),
+        0,
+    )
+    return torch.ops.quantized.linear_prepack(stacked, torch.cat([linear.bias() for linear in linears]))
 
 
 @dataclass
 class DecoderKeysValues:
-    """One input's attention keys and values while BartDecoderStep decodes it."""
+    """One input's attention keys and values while BartDecoderStep decodes it, for its `rows` rows
+    (1 for greedy search, one per beam for beam search)."""
 
     cross_keys: list[torch.Tensor]  # per layer, of the encoder's states: [1, heads, input length, head_dim]
     cross_values: list[torch.Tensor]
-    own: torch.Tensor  # [layers, 2 (keys, values), 1, heads, max tokens, head_dim], filled one token at a time
-    own_keys: list[torch.Tensor] = field(init=False)  # per layer, views of `own`: [1, heads, max tokens, head_dim]
+    # [layers, 2 (keys, values), rows, heads, max tokens, head_dim], filled one token at a time
+    own: torch.Tensor
+    own_keys: list[torch.Tensor] = field(init=False)  # per layer, views of `own`: [rows, heads, max tokens, head_dim]
     own_values: list[torch.Tensor] = field(init=False)
 
     def __post_init__(self) -> None:
         self.own_keys = list(self.own[:, 0].unbind(0))
         self.own_values = list(self.own[:, 1].unbind(0))
 
+    @property
+    def rows(self) -> int:
+        return self.own.shape[2]
+
+    def reorder(self, sources: Sequence[int], length: int) -> None:
+        """Row r takes the first `length` tokens' keys and values of row `sources[r]` (beam search
+        keeping some beams and dropping others, as transformers' reorder_cache); rows that keep their
+        own are not copied."""
+        changed = [row for row, source in enumerate(sources) if source != row]
+        if changed:
+            # Gathered into a new tensor first, so rows may swap; index_select and index_copy_ are
+            # ~2x faster than the same through advanced indexing.
+            filled = self.own.narrow(4, 0, length)
+            taken = filled.index_select(2, torch.tensor([sources[row] for row in changed]))
+            filled.index_copy_(2, torch.tensor(changed), taken)
+
 
 class BartDecoderStep:
-    """Greedy decoding steps of a loaded int8 BART model for inputs without padding (no attention
-    mask is applied): transformers' BartDecoder and LM head, op for op."""
+    """Decoding steps of a loaded int8 BART model for inputs without padding (no attention mask is
+    applied): transformers' BartDecoder and LM head, op for op. Each input has one row (greedy) or
+    one per beam; an input's rows go through every int8 matrix as one call, as transformers' beams
+    of one input do."""
 
     def __init__(self, model):
         decoder = model.model.decoder
@@ -110,17 +153,17 @@ class BartDecoderStep:
         self.embedding_norm = (norm.weight, norm.bias, float(norm.eps))
         self.layers = [
             [
-                _packed(m)
-                for m in (
-                    layer.self_attn.q_proj,
-                    layer.self_attn.k_proj,
-                    layer.self_attn.v_proj,
-                    layer.self_attn.out_proj,
-                    layer.encoder_attn.q_proj,
-                    layer.encoder_attn.out_proj,
-                    layer.fc1,
-                    layer.fc2,
-                )
+                _fused(layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj),
+                *(
+                    _packed(m)
+                    for m in (
+                        layer.self_attn.out_proj,
+                        layer.encoder_attn.q_proj,
+                        layer.encoder_attn.out_proj,
+                        layer.fc1,
+                        layer.fc2,
+                    )
+                ),
             ]
             for layer in decoder.layers
         ]
@@ -138,55 +181,73 @@ class BartDecoderStep:
         self.lm_head = _packed(model.lm_head)
         self.final_logits_bias = model.final_logits_bias
         self.cross_projections = [
-            (_packed(layer.encoder_attn.k_proj), _packed(layer.encoder_attn.v_proj)) for layer in decoder.layers
+            _fused(layer.encoder_attn.k_proj, layer.encoder_attn.v_proj) for layer in decoder.layers
         ]
 
-    def _heads(self, linear, states: torch.Tensor) -> torch.Tensor:
-        """[1, length, d_model] through `linear` -> contiguous [1, heads, length, head_dim],
-        as transformers caches it."""
-        projected = torch.ops.quantized.linear_dynamic(states, linear, True)
-        return projected.view(1, states.shape[1], -1, self.head_dim).transpose(1, 2).contiguous()
+    def _heads(self, keys_values, states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """[1, length, d_model] through the fused keys and values matrix -> two contiguous
+        [1, heads, length, head_dim], as transformers caches them."""
+        projected = torch.ops.quantized.linear_dynamic(states, keys_values, True)
+        heads = projected.view(1, states.shape[1], 2, -1, self.head_dim)
+        return heads[:, :, 0].transpose(1, 2).contiguous(), heads[:, :, 1].transpose(1, 2).contiguous()
 
-    def start(self, encoder_states: torch.Tensor, max_tokens: int) -> DecoderKeysValues:
-        """Every layer's cross-attention keys and values (computed once per input) and room for
-        `max_tokens` tokens' own."""
-        keys = [self._heads(k, encoder_states) for k, _ in self.cross_projections]
-        values = [self._heads(v, encoder_states) for _, v in self.cross_projections]
-        shape = (len(keys), 2, 1, keys[0].shape[1], max_tokens, self.head_dim)
+    def start(self, encoder_states: torch.Tensor, max_tokens: int, rows: int = 1) -> DecoderKeysValues:
+        """Every layer's cross-attention keys and values (computed once per input, shared by its
+        rows) and room for `max_tokens` tokens' own in each of `rows` rows."""
+        keys, values = map(list, zip(*(self._heads(kv, encoder_states) for kv in self.cross_projections), strict=True))
+        shape = (len(keys), 2, rows, keys[0].shape[1], max_tokens, self.head_dim)
         return DecoderKeysValues(
             cross_keys=keys, cross_values=values, own=torch.empty(shape, dtype=encoder_states.dtype)
         )
 
     def __call__(self, token: int, position: int, kv: DecoderKeysValues) -> torch.Tensor:
         """Logits [vocab] for `token` at `position`; stores its keys and values in `kv`."""
-        return self.rows([token], [position], [kv])[0]
+        return self.rows([[token]], [position], [kv])[0][0]
 
     def rows(
-        self, tokens: Sequence[int], positions: Sequence[int], kvs: Sequence[DecoderKeysValues]
+        self, tokens: Sequence[Sequence[int]], positions: Sequence[int], kvs: Sequence[DecoderKeysValues]
     ) -> list[torch.Tensor]:
-        """Logits [vocab] for each input's next token, every input at its own position."""
+        """Logits [rows, vocab] for each input's next tokens (one per row), every input at its own position."""
         weight, bias, eps = self.embedding_norm
         hidden = []
-        for token, position in zip(tokens, positions, strict=True):
-            embedded = torch.embedding(self.embed_tokens, torch.tensor([[token]])) * self.embed_scale
+        for ids, position in zip(tokens, positions, strict=True):
+            embedded = torch.embedding(self.embed_tokens, torch.tensor(ids).view(-1, 1)) * self.embed_scale
             embedded = embedded + torch.embedding(
                 self.embed_positions, torch.tensor([[position + self.position_offset]])
             )
             hidden.append(torch.nn.functional.layer_norm(embedded, [embedded.shape[-1]], weight, bias, eps))
         for index in range(len(self.layers)):
             hidden = self._layer(index, hidden, positions, kvs)
-        return [(logits + self.final_logits_bias)[0, -1] for logits in _linear(hidden, self.lm_head)]
+        return [(logits + self.final_logits_bias)[:, -1] for logits in _linear(hidden, self.lm_head)]
 
-    def _split(self, rows: list[torch.Tensor]) -> list[torch.Tensor]:
-        """[1, 1, d_model] -> [1, heads, 1, head_dim] per row: for one token, the same numbers in the
-        same order as transformers' view and transpose, in one call."""
-        return [row.view(1, -1, 1, self.head_dim) for row in rows]
+    def _split(self, rows: list[torch.Tensor], parts: int = 1) -> list[tuple[torch.Tensor, ...]]:
+        """[rows, 1, parts * d_model] -> `parts` views [rows, heads, 1, head_dim]: for one token, the
+        same numbers in the same order as transformers' view and transpose of each part."""
+        return [row.view(row.shape[0], parts, -1, 1, self.head_dim).unbind(1) for row in rows]
 
     @staticmethod
     def _merge(rows: list[torch.Tensor]) -> list[torch.Tensor]:
-        """[1, heads, 1, head_dim] -> [1, 1, d_model]: transformers' transpose and reshape, which for
-        one token keep the order of the numbers."""
-        return [row.reshape(1, 1, -1) for row in rows]
+        """[rows, heads, 1, head_dim] -> [rows, 1, d_model]: transformers' transpose and reshape,
+        which for one token keep the order of the numbers."""
+        return [row.reshape(row.shape[0], 1, -1) for row in rows]
+
+    def _cross_attention(self, query: torch.Tensor, position: int, keys: torch.Tensor, values: torch.Tensor):
+        """[rows, heads, 1, head_dim] queries against the input's one copy of the encoder's keys and
+        values, as transformers computes it with our beam cache (generation/beam.py): at the first
+        step every row attends separately (that cache holds one copy per beam until it is first
+        reordered), later all rows are the queries of one attention over the shared copy."""
+        rows = query.shape[0]
+        if rows == 1:
+            return torch.nn.functional.scaled_dot_product_attention(query, keys, values, scale=self.scaling)
+        if position == 0:
+            shape = (rows, -1, -1, -1)
+            return torch.nn.functional.scaled_dot_product_attention(
+                query, keys.expand(shape), values.expand(shape), scale=self.scaling
+            )
+        folded = torch.nn.functional.scaled_dot_product_attention(
+            query.transpose(0, 2), keys, values, scale=self.scaling
+        )
+        return folded.transpose(0, 2)
 
     def _layer(
         self, index: int, hidden: list[torch.Tensor], positions: Sequence[int], kvs: Sequence[DecoderKeysValues]
@@ -195,14 +256,13 @@ class BartDecoderStep:
         token, whose keys and values it writes into that input's buffer."""
         linears, norms = self.layers[index], self.norms[index]
         shape = [hidden[0].shape[-1]]
-        queries = self._split(_linear(hidden, linears[0]))
-        new_keys = _linear(hidden, linears[1])
-        new_values = _linear(hidden, linears[2])
         attended = []
-        for query, key, value, position, kv in zip(queries, new_keys, new_values, positions, kvs, strict=True):
+        for (query, key, value), position, kv in zip(
+            self._split(_linear(hidden, linears[0]), 3), positions, kvs, strict=True
+        ):
             keys, values = kv.own_keys[index], kv.own_values[index]
-            keys.narrow(2, position, 1).copy_(key.view(1, -1, 1, self.head_dim))
-            values.narrow(2, position, 1).copy_(value.view(1, -1, 1, self.head_dim))
+            keys.narrow(2, position, 1).copy_(key)
+            values.narrow(2, position, 1).copy_(value)
             attended.append(
                 torch.nn.functional.scaled_dot_product_attention(
                     query, keys.narrow(2, 0, position + 1), values.narrow(2, 0, position + 1), scale=self.scaling
@@ -210,23 +270,20 @@ class BartDecoderStep:
             )
         hidden = [
             torch.nn.functional.layer_norm(h + out, shape, norms[0], norms[1], self.eps)
-            for h, out in zip(hidden, _linear(self._merge(attended), linears[3]), strict=True)
+            for h, out in zip(hidden, _linear(self._merge(attended), linears[1]), strict=True)
         ]
-        queries = self._split(_linear(hidden, linears[4]))
         attended = [
-            torch.nn.functional.scaled_dot_product_attention(
-                query, kv.cross_keys[index], kv.cross_values[index], scale=self.scaling
-            )
-            for query, kv in zip(queries, kvs, strict=True)
+            self._cross_attention(query, position, kv.cross_keys[index], kv.cross_values[index])
+            for (query,), position, kv in zip(self._split(_linear(hidden, linears[2])), positions, kvs, strict=True)
         ]
         hidden = [
             torch.nn.functional.layer_norm(h + out, shape, norms[2], norms[3], self.eps)
-            for h, out in zip(hidden, _linear(self._merge(attended), linears[5]), strict=True)
+            for h, out in zip(hidden, _linear(self._merge(attended), linears[3]), strict=True)
         ]
-        inner = [torch.nn.functional.gelu(h) for h in _linear(hidden, linears[6])]
+        inner = [torch.nn.functional.gelu(h) for h in _linear(hidden, linears[4])]
         return [
             torch.nn.functional.layer_norm(h + out, shape, norms[4], norms[5], self.eps)
-            for h, out in zip(hidden, _linear(inner, linears[7]), strict=True)
+            for h, out in zip(hidden, _linear(inner, linears[5]), strict=True)
         ]
 
 
@@ -346,8 +403,10 @@ def greedy_ids_many(
         seen.add_last(row)  # the start token counts too (for n = 1 it is banned from then on)
     writing = [i for i, r in enumerate(rules) if r.max_new_tokens > 0]
     while writing:
-        logits = step.rows([ids[i][-1] for i in writing], [len(ids[i]) - 1 for i in writing], [kvs[i] for i in writing])
-        for i, row_logits in zip(writing, logits, strict=True):
+        logits = step.rows(
+            [ids[i][-1:] for i in writing], [len(ids[i]) - 1 for i in writing], [kvs[i] for i in writing]
+        )
+        for i, (row_logits,) in zip(writing, logits, strict=True):
             ids[i].append(_next_token(row_logits, ids[i], rules[i], repeated[i]))
             repeated[i].add_last(ids[i])
         writing = [i for i in writing if ids[i][-1] not in rules[i].eos and len(ids[i]) <= rules[i].max_new_tokens]

@@ -15,8 +15,9 @@ weights); beam search that keeps ONE copy of the cross-attention keys and values
 for all beams, where transformers keeps one per beam and re-copies them every
 step (same numbers); and attention that reads that copy once for all beams
 (same sums in another order, ~1e-6 apart). Greedy search on an int8 BART model
-runs our own loop (generation/greedy.py): the same tokens as `generate`, without
-the Python work around every token, ~40% of it on 2 cores.
+runs our own loop (generation/greedy.py), and so does beam search
+(generation/beam_search.py): the same tokens as `generate`, without the Python
+work around every token (~40% of a greedy token on 2 cores, more for beams).
 NEWSBRIEF_TORCH_THREADS sets torch's thread count.
 """
 
@@ -211,9 +212,9 @@ class Seq2SeqGenerator:
         min_new_tokens: int | None = None,
         max_new_tokens: int | None = None,
     ) -> list[Generation]:
-        """`generate` of each input. Greedy search on our loop decodes them together, reading the
-        weights once per step for all (the same tokens as one by one, see generation/greedy.py);
-        beam search and generate() run them one after the other."""
+        """`generate` of each input. Our loops (an int8 BART model) decode them together, reading
+        the weights once per step for all (the same tokens as one by one, see generation/greedy.py
+        and beam_search.py); generate() runs them one after the other."""
         import torch
 
         low, high = words_to_new_tokens(max_words)
@@ -223,20 +224,18 @@ class Seq2SeqGenerator:
             self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.max_input_tokens)
             for text in model_inputs
         ]
+        limits = {
+            "min_new_tokens": min(low, high),
+            "max_new_tokens": high,
+            "no_repeat_ngram_size": no_repeat_ngram_size,
+        }
         with self._lock, torch.inference_mode():
-            # Our greedy loop applies no attention mask: right for one tokenised text (no padding), checked anyway.
-            if (
-                profile.num_beams == 1
-                and self.greedy_step is not None
-                and all(bool(e["attention_mask"].all()) for e in encoded)
-            ):
-                outputs = self._greedy(
-                    self.greedy_step,
-                    encoded,
-                    min_new_tokens=min(low, high),
-                    max_new_tokens=high,
-                    no_repeat_ngram_size=no_repeat_ngram_size,
-                )
+            # Our loops apply no attention mask: right for one tokenised text (no padding), checked anyway.
+            step = self.greedy_step if all(bool(e["attention_mask"].all()) for e in encoded) else None
+            if step is not None and profile.num_beams == 1:
+                outputs = self._greedy(step, encoded, **limits)
+            elif step is not None:
+                outputs = self._beams(step, encoded, num_beams=profile.num_beams, **limits)
             else:
                 outputs = [
                     self._generate(one, profile, low=min(low, high), high=high, no_repeat=no_repeat_ngram_size)
@@ -281,6 +280,16 @@ class Seq2SeqGenerator:
         states = [encoder(**one).last_hidden_state for one in encoded]
         rules = GreedyRules.of(self.model.generation_config, **limits)
         return greedy_ids_many(step, states, [rules] * len(states))
+
+    def _beams(self, step: BartDecoderStep, encoded: Sequence, *, num_beams: int, **limits) -> list[list[int]]:
+        """What `_generate` writes with `num_beams` beams for each input, by our own beam search
+        (generation/beam_search.py), all inputs in step."""
+        from .beam_search import BeamRules, beam_ids_many  # torch at import time: see __init__
+
+        encoder = self.model.get_encoder()
+        states = [encoder(**one).last_hidden_state for one in encoded]
+        rules = BeamRules.of_beams(self.model.generation_config, num_beams=num_beams, early_stopping=True, **limits)
+        return beam_ids_many(step, states, [rules] * len(states))
 
 
 _loaded: dict[tuple[str, bool], Seq2SeqGenerator] = {}

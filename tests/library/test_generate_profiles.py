@@ -64,7 +64,7 @@ def test_a_profile_decides_quantisation_and_beams(tiny_models, name, monkeypatch
     from transformers import GenerationMixin
 
     calls = []
-    generate, greedy = GenerationMixin.generate, Seq2SeqGenerator._greedy
+    generate, greedy, beams = GenerationMixin.generate, Seq2SeqGenerator._greedy, Seq2SeqGenerator._beams
 
     def spy_generate(model, *args, **kwargs):
         calls.append(("generate", kwargs["num_beams"], is_int8(model)))
@@ -74,13 +74,18 @@ def test_a_profile_decides_quantisation_and_beams(tiny_models, name, monkeypatch
         calls.append(("our greedy loop", 1, is_int8(generator.model)))
         return greedy(generator, *args, **kwargs)
 
+    def spy_beams(generator, *args, **kwargs):
+        calls.append(("our beam search", kwargs["num_beams"], is_int8(generator.model)))
+        return beams(generator, *args, **kwargs)
+
     monkeypatch.setattr(GenerationMixin, "generate", spy_generate)
     monkeypatch.setattr(Seq2SeqGenerator, "_greedy", spy_greedy)
+    monkeypatch.setattr(Seq2SeqGenerator, "_beams", spy_beams)
     articles, _ = read_articles([SEEDS])
     summarize(articles, SummaryOptions(engine="abstractive", model=tiny_models["bart"], profile=name))
     profile = PROFILES[name]
-    # Greedy decoding on an int8 BART model runs our own loop; everything else runs generate().
-    path = "our greedy loop" if profile.num_beams == 1 and profile.quantize else "generate"
+    # Decoding an int8 BART model runs our own loops; everything else runs generate().
+    path = ("our greedy loop" if profile.num_beams == 1 else "our beam search") if profile.quantize else "generate"
     assert calls == [(path, profile.num_beams, profile.quantize)]
 
 
