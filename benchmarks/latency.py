@@ -16,7 +16,7 @@ turns, one briefing each per round, so a busy spell on a shared machine slows th
   (NEWSBRIEF_PROFILE), on the generator `load_generator` returns. The whole call is timed:
   clean, segment, dedup, select, generate, attribute. `default@768` is the default profile with
   its input budget set to 768 tokens (NEWSBRIEF_BUDGET_TOKENS); --curve adds default@384, @512,
-  @768 and @1024: the coverage-speed curve of the input budget. `default:generate` is the profile
+  @768, @896 and @1024: the coverage-speed curve of the input budget. `default:generate` is the profile
   decoded by transformers' `generate()` instead of our own loops (generation/greedy.py and
   beam_search.py), as before them: the same tokens, so the difference is their overhead.
 
@@ -71,7 +71,7 @@ FLOOR_TARGET = 1.3
 STEADY_RSS_TARGET = 2**30
 PEAK_OVER_STEADY_TARGET = 1.2
 EVAL_SET = ROOT.parent / "shared" / "eval" / "multinews-dev.jsonl"
-CURVE_BUDGETS = (384, 512, 768, 1024)
+CURVE_BUDGETS = (384, 512, 768, 896, 1024)
 # Config keys that transformers also reads under an alias (BART: num_hidden_layers is
 # encoder_layers). When a config.json has both and they disagree, the alias silently wins:
 # distilbart-cnn-12-6's "num_hidden_layers": 6 would build 6 encoder layers, not 12.
@@ -581,7 +581,7 @@ def main() -> None:
         help="naive, default, fast, exact, or a profile with another input budget: default@768; "
         f"default{GENERATE_SUFFIX}: the profile decoded by transformers' generate() instead of our loops",
     )
-    parser.add_argument("--curve", action="store_true", help="add default@384, @512, @768 and @1024")
+    parser.add_argument("--curve", action="store_true", help="add default@384, @512, @768, @896 and @1024")
     parser.add_argument("--eval-set", type=Path, default=EVAL_SET, help="clusters with human summaries, for coverage")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
