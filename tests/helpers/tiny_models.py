@@ -86,3 +86,53 @@ def build_tiny_model(family: str, directory: Path, seed: int = 0) -> Path:
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+# (min_new_tokens, max_new_tokens, no_repeat_ngram_size) that our decoding loops are compared with
+# model.generate at.
+DECODING_LIMITS = [
+    (12, 12, 3),  # forced length: EOS held back, then forced at the last step
+    (0, 40, 3),
+    (5, 30, 0),
+    (3, 25, 1),
+    (0, 60, 2),
+    (1, 1, 3),
+]
+
+
+def assert_generator_writes(generator, text: str, profile: str, expected, *, low: int, high: int, ngram: int) -> None:
+    """`generator.generate` of `text` with `profile` writes the token ids `expected` (decoder start
+    first), as model.generate wrote them with the same limits."""
+    from summarizer.options import PROFILES
+
+    result = generator.generate(
+        text,
+        max_words=10,
+        profile=PROFILES[profile],
+        min_new_tokens=low,
+        max_new_tokens=high,
+        no_repeat_ngram_size=ngram,
+    )
+    assert result.text == generator.tokenizer.decode(expected, skip_special_tokens=True).strip()
+    assert result.new_tokens == len(expected) - 1
+
+
+def encoder_states(generator, texts: list[str]) -> list:
+    """The generator's encoder output for each text, tokenised alone (no padding)."""
+    import torch
+
+    with torch.inference_mode():
+        encoder = generator.model.get_encoder()
+        return [encoder(**generator.tokenizer(text, return_tensors="pt")).last_hidden_state for text in texts]
+
+
+def assert_in_step_as_alone(decode_one, decode_many, generator, states: list, rules: list) -> None:
+    """Decoding the inputs in step (`decode_many`) writes for each what it gets alone
+    (`decode_one`), and the inputs ended at different steps (so some dropped out of the batch)."""
+    import torch
+
+    with torch.inference_mode():
+        alone = [decode_one(generator.greedy_step, s, r) for s, r in zip(states, rules, strict=True)]
+        together = decode_many(generator.greedy_step, states, rules)
+    assert together == alone
+    assert len({len(ids) for ids in alone}) > 1

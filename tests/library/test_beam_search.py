@@ -4,13 +4,18 @@ same tokens for inputs decoded in step as for each alone."""
 
 import pytest
 import torch
-from helpers.tiny_models import build_tiny_model
+from helpers.tiny_models import (
+    DECODING_LIMITS,
+    assert_generator_writes,
+    assert_in_step_as_alone,
+    build_tiny_model,
+    encoder_states,
+)
 
 from benchmarks.numerics import decoder_logits
 from summarizer.generation import beam_search
 from summarizer.generation.beam_search import BeamRules, banned_ngram_followers, beam_ids, beam_ids_many
 from summarizer.generation.loading import Seq2SeqGenerator
-from summarizer.options import PROFILES
 
 TEXTS = [
     "Russian President Vladimir Putin will visit North Korea on June 18 and 19 . "
@@ -18,15 +23,6 @@ TEXTS = [
     "The Kremlin said the two leaders would sign a partnership agreement .",
     "Kim Jong Un invited Putin to Pyongyang for talks on trade and security .",
     "Floods killed 12 people in the northern province on Monday , officials said . " * 3,
-]
-
-SETTINGS = [  # (min_new_tokens, max_new_tokens, no_repeat_ngram_size)
-    (12, 12, 3),  # forced length: EOS held back, then forced at the last step
-    (0, 40, 3),
-    (5, 30, 0),
-    (3, 25, 1),
-    (0, 60, 2),
-    (1, 1, 3),
 ]
 
 
@@ -71,22 +67,13 @@ def test_our_beam_search_writes_what_generate_writes(
     monkeypatch.setattr(beam_search, "beam_ids_many", lambda *args: searches.append(1) or beam_ids_many(*args))
     new_tokens = []
     for text in TEXTS:
-        for low, high, ngram in SETTINGS:
+        for low, high, ngram in DECODING_LIMITS:
             expected = generate_ids(generator, text, low, high, ngram)
-            result = generator.generate(
-                text,
-                max_words=10,
-                profile=PROFILES["default"],
-                min_new_tokens=low,
-                max_new_tokens=high,
-                no_repeat_ngram_size=ngram,
-            )
-            assert result.text == generator.tokenizer.decode(expected, skip_special_tokens=True).strip()
-            assert result.new_tokens == len(expected) - 1
+            assert_generator_writes(generator, text, "default", expected, low=low, high=high, ngram=ngram)
             if forced_bos is not None and high > 1:  # at max_new_tokens 1 forced EOS wins
                 assert expected[1] == forced_bos
             new_tokens.append((len(expected) - 1, high))
-    assert len(searches) == len(TEXTS) * len(SETTINGS)  # every one of them ran our loop, not generate
+    assert len(searches) == len(TEXTS) * len(DECODING_LIMITS)  # every one of them ran our loop, not generate
     if eos_bias:  # the searches ended early too, by early stopping, not only at max_new_tokens
         assert any(1 < n < high for n, high in new_tokens)
 
@@ -150,13 +137,7 @@ def test_inputs_searched_in_step_get_the_tokens_they_get_alone(tiny_models, tmp_
             max_new_tokens=high,
             no_repeat_ngram_size=n,
         )
-        for (low, high, n), beams in zip(SETTINGS[:4], [4, 4, 2, 3], strict=True)
+        for (low, high, n), beams in zip(DECODING_LIMITS[:4], [4, 4, 2, 3], strict=True)
     ]
     texts = [*TEXTS, TEXTS[1] + " " + TEXTS[2]]
-    with torch.inference_mode():
-        encoder = generator.model.get_encoder()
-        states = [encoder(**generator.tokenizer(text, return_tensors="pt")).last_hidden_state for text in texts]
-        alone = [beam_ids(generator.greedy_step, s, r) for s, r in zip(states, rules, strict=True)]
-        together = beam_ids_many(generator.greedy_step, states, rules)
-    assert together == alone
-    assert len({len(ids) for ids in alone}) > 1  # the searches did end at different steps
+    assert_in_step_as_alone(beam_ids, beam_ids_many, generator, encoder_states(generator, texts), rules)

@@ -8,7 +8,13 @@ import pytest
 import torch
 from helpers.fakes import FakeGenerator
 from helpers.paths import SEEDS
-from helpers.tiny_models import build_tiny_model
+from helpers.tiny_models import (
+    DECODING_LIMITS,
+    assert_generator_writes,
+    assert_in_step_as_alone,
+    build_tiny_model,
+    encoder_states,
+)
 
 from benchmarks.numerics import compare_first_steps, decoder_logits, reference_tokens
 from summarizer import SummaryOptions, summarize
@@ -171,16 +177,6 @@ def test_int8_keeps_the_first_steps_logits_close(tiny_models, tmp_path):
     assert compare_first_steps(reference, other, ids, mask, name="other", tokens=tokens).relative_diff > 0.5
 
 
-GREEDY_SETTINGS = [  # (min_new_tokens, max_new_tokens, no_repeat_ngram_size)
-    (12, 12, 3),  # forced length: EOS held back, then forced at the last step
-    (0, 40, 3),
-    (5, 30, 0),
-    (3, 25, 1),
-    (0, 60, 2),
-    (1, 1, 3),
-]
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed, monkeypatch):
     from summarizer.generation import greedy
@@ -191,22 +187,13 @@ def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed
     steps = []
     monkeypatch.setattr(greedy, "greedy_ids_many", lambda *args: steps.append(1) or greedy_ids_many(*args))
     encoded = generator.tokenizer(TEXT, return_tensors="pt")
-    for low, high, ngram in GREEDY_SETTINGS:
+    for low, high, ngram in DECODING_LIMITS:
         with torch.inference_mode():
             expected = generator.model.generate(
                 **encoded, num_beams=1, min_new_tokens=low, max_new_tokens=high, no_repeat_ngram_size=ngram
             )[0]
-        result = generator.generate(
-            TEXT,
-            max_words=10,
-            profile=PROFILES["fast"],
-            min_new_tokens=low,
-            max_new_tokens=high,
-            no_repeat_ngram_size=ngram,
-        )
-        assert result.text == generator.tokenizer.decode(expected, skip_special_tokens=True).strip()
-        assert result.new_tokens == len(expected) - 1
-    assert len(steps) == len(GREEDY_SETTINGS)  # every one of them ran our loop, not generate
+        assert_generator_writes(generator, TEXT, "fast", expected, low=low, high=high, ngram=ngram)
+    assert len(steps) == len(DECODING_LIMITS)  # every one of them ran our loop, not generate
 
 
 def test_our_decoder_step_gives_the_models_logits_bit_for_bit(tiny_models):
@@ -268,15 +255,9 @@ def test_inputs_decoded_in_step_get_the_tokens_they_get_alone(tiny_models, tmp_p
     config = generator.model.generation_config
     rules = [
         GreedyRules.of(config, min_new_tokens=low, max_new_tokens=high, no_repeat_ngram_size=n)
-        for low, high, n in GREEDY_SETTINGS[:4]
+        for low, high, n in DECODING_LIMITS[:4]
     ]
-    with torch.inference_mode():
-        encoder = generator.model.get_encoder()
-        states = [encoder(**generator.tokenizer(text, return_tensors="pt")).last_hidden_state for text in OTHER_TEXTS]
-        alone = [greedy_ids(generator.greedy_step, s, r) for s, r in zip(states, rules, strict=True)]
-        together = greedy_ids_many(generator.greedy_step, states, rules)
-    assert together == alone
-    assert len({len(ids) for ids in alone}) > 1  # the inputs did end at different steps
+    assert_in_step_as_alone(greedy_ids, greedy_ids_many, generator, encoder_states(generator, OTHER_TEXTS), rules)
 
 
 @pytest.mark.parametrize("profile", ["fast", "default", "exact"])
