@@ -434,7 +434,7 @@ def test_the_openapi_document_describes_jobs(client):
     spec = client.get("/openapi.json").get_json()
     post = spec["paths"]["/v1/jobs"]["post"]
     # 429: the default rate limits, of POST /v1/jobs and of the rest (service/security.py).
-    assert set(post["responses"]) == {"200", "202", "400", "413", "415", "422", "429", "503"}
+    assert set(post["responses"]) == {"200", "202", "400", "413", "414", "415", "422", "429", "503"}
     assert "Location" in post["responses"]["202"]["headers"]
     assert "Retry-After" in post["responses"]["503"]["headers"]
     assert post["parameters"][0]["name"] == "Idempotency-Key" and post["parameters"][0]["in"] == "header"
@@ -442,7 +442,7 @@ def test_the_openapi_document_describes_jobs(client):
     schemas = spec["components"]["schemas"]
     assert schemas["JobRequest"]["properties"]["clusters"]["maxItems"] == 1000
     assert schemas["JobCluster"]["properties"]["articles"]["items"] == {"$ref": "#/components/schemas/Article"}
-    assert set(spec["paths"]["/v1/jobs/{job_id}"]["get"]["responses"]) == {"200", "404", "429"}
+    assert set(spec["paths"]["/v1/jobs/{job_id}"]["get"]["responses"]) == {"200", "404", "414", "429"}
 
 
 @pytest.mark.parametrize(
