@@ -271,13 +271,17 @@ class Seq2SeqGenerator:
             no_repeat_ngram_size=no_repeat,
         )[0].tolist()
 
+    def _encoder_states(self, encoded: Sequence) -> list:
+        """The encoder's output for each tokenised input, run alone (no padding), for our loops."""
+        encoder = self.model.get_encoder()
+        return [encoder(**one).last_hidden_state for one in encoded]
+
     def _greedy(self, step: BartDecoderStep, encoded: Sequence, **limits) -> list[list[int]]:
         """What model.generate(num_beams=1, **limits) writes for each input, by our own loop
         (generation/greedy.py), all inputs in step."""
         from .greedy import GreedyRules, greedy_ids_many  # torch at import time: see __init__
 
-        encoder = self.model.get_encoder()
-        states = [encoder(**one).last_hidden_state for one in encoded]
+        states = self._encoder_states(encoded)
         rules = GreedyRules.of(self.model.generation_config, **limits)
         return greedy_ids_many(step, states, [rules] * len(states))
 
@@ -286,8 +290,7 @@ class Seq2SeqGenerator:
         (generation/beam_search.py), all inputs in step."""
         from .beam_search import BeamRules, beam_ids_many  # torch at import time: see __init__
 
-        encoder = self.model.get_encoder()
-        states = [encoder(**one).last_hidden_state for one in encoded]
+        states = self._encoder_states(encoded)
         rules = BeamRules.of_beams(self.model.generation_config, num_beams=num_beams, early_stopping=True, **limits)
         return beam_ids_many(step, states, [rules] * len(states))
 

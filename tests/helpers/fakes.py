@@ -23,3 +23,18 @@ class FakeGenerator:
         return Generation(
             text=self.output, input_tokens=self.counter.count(model_input), new_tokens=len(self.output.split())
         )
+
+
+def record_generation_batches(monkeypatch) -> list[int]:
+    """The number of inputs of every Seq2SeqGenerator.generate_many call from now on (each call
+    still runs), appended to the list returned."""
+    from summarizer.generation.loading import Seq2SeqGenerator
+
+    sizes: list[int] = []
+    many = Seq2SeqGenerator.generate_many
+    monkeypatch.setattr(
+        Seq2SeqGenerator,
+        "generate_many",
+        lambda self, inputs, **kw: sizes.append(len(inputs)) or many(self, inputs, **kw),
+    )
+    return sizes

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+from helpers.fakes import record_generation_batches
 from helpers.paths import SEEDS
 
 from summarizer.batch import finished_ids, run_batch
@@ -116,20 +117,13 @@ def test_cli_batch_argument_errors(tmp_path, capsys):
 def test_a_batch_writes_what_clusters_one_by_one_write(tmp_path, tiny_model, monkeypatch):
     """Batches of 2 over 3 clusters and a bad line: the model is asked once per batch, and every
     result is the briefing summarize() gives that cluster alone (greedy: the same tokens)."""
-    from summarizer.generation.loading import Seq2SeqGenerator
     from summarizer.inputs import iter_cluster_lines
     from summarizer.pipeline import summarize
 
     source, out = tmp_path / "clusters.jsonl", tmp_path / "results.jsonl"
     write_clusters(source, 3, ['{"id": "empty", "articles": []}'])
     options = SummaryOptions(engine="abstractive", model=tiny_model, profile="fast", keep_unsupported=True)
-    calls = []
-    many = Seq2SeqGenerator.generate_many
-    monkeypatch.setattr(
-        Seq2SeqGenerator,
-        "generate_many",
-        lambda self, inputs, **kw: calls.append(len(inputs)) or many(self, inputs, **kw),
-    )
+    calls = record_generation_batches(monkeypatch)
     assert run_batch(source, out, options, progress=False, batch_clusters=2) == (3, 1, 0)
     assert calls == [2, 1]  # c0 and c1 together; then c2 (the bad line has no model input)
     rows = results(out)

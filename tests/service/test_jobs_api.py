@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers.fakes import record_generation_batches
 from helpers.paths import BROKEN_MODEL
 from helpers.processes import free_port
 from sqlalchemy import update
@@ -393,15 +394,8 @@ def test_a_summariser_crash_fails_only_its_cluster(client, seed_request, monkeyp
 
 def test_a_jobs_clusters_are_generated_in_batches(make_app, seed_request, tiny_model, monkeypatch):
     from summarizer.batch import BATCH_CLUSTERS
-    from summarizer.generation.loading import Seq2SeqGenerator
 
-    sizes = []
-    many = Seq2SeqGenerator.generate_many
-    monkeypatch.setattr(
-        Seq2SeqGenerator,
-        "generate_many",
-        lambda self, inputs, **kw: sizes.append(len(inputs)) or many(self, inputs, **kw),
-    )
+    sizes = record_generation_batches(monkeypatch)
     client = make_app(JOB_THREADS=1).test_client()
     count = BATCH_CLUSTERS + 1
     body = {
