@@ -95,18 +95,25 @@ def test_our_step_gives_transformers_beam_logits_bit_for_bit(tiny_models, tmp_pa
     assert torch.equal(got, expected)
 
 
-def test_reordering_keys_and_values_copies_the_rows_beam_search_keeps(tiny_models):
+@pytest.mark.parametrize(
+    "sources",
+    [[2, 1, 2, 0], [0, 0, 1, 2], [1, 0, 3, 2], [1, 2, 3, 0], [3, 3, 3, 3], [0, 1, 2, 3]],
+    ids=["continue-and-drop", "chain", "two-swaps", "rotation", "all-one", "unchanged"],
+)
+def test_reordering_keys_and_values_copies_the_rows_beam_search_keeps(tiny_models, sources):
     generator = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
     with torch.inference_mode():
         states = torch.randn(1, 7, generator.model.config.d_model)
         kv = generator.greedy_step.start(states, max_tokens=6, rows=4)
         kv.own.copy_(torch.randn(kv.own.shape))
         before = kv.own.clone()
-        kv.reorder([2, 1, 2, 0], length=3)
+        kv.reorder(sources, length=3)
     expected = before.clone()
-    expected[:, :, :, :, :3] = before[:, :, [2, 1, 2, 0], :, :3]
+    expected[:, :, :, :, :3] = before[sources, :, :, :, :3]
     assert torch.equal(kv.own, expected)
-    assert torch.equal(kv.own_keys[0], kv.own[0, 0])  # the per-layer views still see the buffer
+    # the per-layer views still see the buffer
+    assert len(kv.own_keys) == kv.own.shape[1]
+    assert torch.equal(kv.own_keys[-1], kv.own[:, -1, 0]) and torch.equal(kv.own_values[-1], kv.own[:, -1, 1])
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3])
