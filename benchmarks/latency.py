@@ -549,7 +549,7 @@ def variant_budget(variant: str) -> int | None:
     from summarizer.options import PROFILES
 
     profile, _, budget = variant.removesuffix(GENERATE_SUFFIX).partition("@")
-    return int(budget) if budget else PROFILES[profile].budget_tokens or 1024 if profile in PROFILES else None
+    return int(budget) if budget else PROFILES[profile].budget_for(1024) if profile in PROFILES else None
 
 
 # ---------------------------------------------------------------- report

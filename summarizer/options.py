@@ -22,7 +22,8 @@ BUDGET_TOKENS_RANGE = (32, 100_000)
 class Profile:
     """How the model runs: the trade between speed and fidelity.
 
-    `budget_tokens` caps the model input (None: the model's own limit);
+    `budget_tokens` caps the model input; without it the input fills `window_share` of the
+    model's own limit (its input window);
     `quantize` applies torch dynamic int8 (per-channel weights) to the Linear layers.
     Profiles with the same `quantize` share one loaded model in a process.
     """
@@ -31,21 +32,28 @@ class Profile:
     num_beams: int
     quantize: bool
     budget_tokens: int | None
+    window_share: float = 1.0
+
+    def budget_for(self, window: int) -> int:
+        """The tokens of input this profile fills in a model whose window is `window` tokens."""
+        return min(self.budget_tokens or round(window * self.window_share), window)
 
 
 # Measured with benchmarks/latency.py (distilbart-cnn-12-6 shape, seeds cluster, 128 new tokens,
-# 2-core machine): against the naive recipe (1024 concatenated tokens, fp32, beam 4) fast is
-# 10.0-11.3x faster. Decoding dominates: every new token streams the decoder's weights from
-# memory, so int8 (4x fewer bytes) is the big lever; the input budget mostly moves the encoder's
-# share. The default profile reads the model's whole window: its input then covers more of what
-# the human summaries say than the naive recipe's (input coverage on the Multi-News dev set, as
-# `newsbrief eval --engine extractive --budget-tokens B` prints it: 23.4 at 512, 29.8 at 768,
-# 33.1 at 1024, naive 30.1); 512 tokens starved the model. What that costs in speed:
-# `benchmarks/latency.py --curve` (README, Performance).
+# 2-core machine): against the naive recipe (1024 concatenated tokens, fp32, beam 4) the default
+# is 4.3-4.4x faster and fast 8.6-8.8x. Decoding dominates: every new token streams the decoder's
+# weights from memory, so int8 (4x fewer bytes) is the big lever; the input budget moves the
+# encoder's share and the cross-attention's. The default profile reads 7/8 of the model's window
+# (896 of BART's 1024 tokens): the least of the budgets measured whose input still covers more of
+# what the human summaries say than the naive recipe's (input coverage on the Multi-News dev set,
+# as `newsbrief eval --engine extractive --budget-tokens B` prints it: 24.1 at 512, 29.1 at 768,
+# 30.9 at 896, 32.3 at 1024, naive 30.1); 512 tokens starved the model, and the whole window
+# (4.0-4.1x) leaves no margin on the 4x. What each budget costs: `benchmarks/latency.py --curve`
+# (README, Performance).
 PROFILES = {
     # Beam search kept; int8 weights, beams that share one copy of the encoder's keys and values,
-    # and the deduplicated, ranked selection filling the model's whole window.
-    "default": Profile("default", num_beams=4, quantize=True, budget_tokens=None),
+    # and the deduplicated, ranked selection filling 7/8 of the model's window.
+    "default": Profile("default", num_beams=4, quantize=True, budget_tokens=None, window_share=7 / 8),
     # Greedy decoding, int8, 384 tokens: for bulk work where latency matters most. On a BART model
     # greedy search runs our own loop (summarizer/generation/greedy.py), same tokens as generate().
     "fast": Profile("fast", num_beams=1, quantize=True, budget_tokens=384),

@@ -300,7 +300,7 @@ def resolve_engine(options: SummaryOptions, generator: Generator | None) -> tupl
 
 def input_budget(options: SummaryOptions, model: Generator | None) -> tuple[InputFormat, TokenCounter, int]:
     """The model's input format, its token counter, and how many tokens to fill: the caller's
-    budget, else the profile's, never more than the model's window. Without a model, the
+    budget, else the profile's (see Profile.budget_for), never more than the model's window. Without a model, the
     configured model's format and tokenizer (when found locally) and BART's 1024-token window."""
     if model is not None:
         input_format, counter, window = model.template, model.counter, model.max_input_tokens
@@ -308,7 +308,7 @@ def input_budget(options: SummaryOptions, model: Generator | None) -> tuple[Inpu
         input_format = template_for(options.model)
         counter = tokenizer_counter(options.tokenizer or options.model)
         window = DEFAULT_BUDGET_TOKENS
-    return input_format, counter, min(options.budget_tokens or options.decoding.budget_tokens or window, window)
+    return input_format, counter, min(options.budget_tokens or options.decoding.budget_for(window), window)
 
 
 def write(

@@ -54,11 +54,18 @@ def test_a_profile_sets_the_input_budget_and_reaches_the_model(name):
     profile = PROFILES[name]
     assert model.decoding["profile"] == profile
     stats = briefing.stats
-    # No budget of its own (exact): the model's whole window.
-    assert stats.budget_tokens == (profile.budget_tokens or model.max_input_tokens)
+    # fast: its own 384 tokens; default: 7/8 of the model's window; exact: the whole window.
+    assert stats.budget_tokens == {"default": 896, "fast": 384, "exact": 1024}[name]
     # The seeds are longer than any budget, so it binds: the input is cut to it.
     assert stats.left_out.clusters > 0
     assert 0.8 * stats.budget_tokens < stats.model_input_tokens <= stats.budget_tokens
+
+
+def test_a_profile_budget_follows_the_models_window():
+    default, fast, exact = PROFILES["default"], PROFILES["fast"], PROFILES["exact"]
+    assert [default.budget_for(w) for w in (512, 1024, 16384)] == [448, 896, 14336]
+    assert [fast.budget_for(w) for w in (256, 1024, 16384)] == [256, 384, 384]
+    assert [exact.budget_for(w) for w in (512, 16384)] == [512, 16384]
 
 
 def is_int8(model) -> bool:
