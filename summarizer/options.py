@@ -40,15 +40,15 @@ class Profile:
 
 
 # Measured with benchmarks/latency.py (distilbart-cnn-12-6 shape, seeds cluster, 128 new tokens,
-# 2-core machine): against the naive recipe (1024 concatenated tokens, fp32, beam 4) the default
-# is 4.3-4.4x faster and fast 8.6-8.8x. Decoding dominates: every new token streams the decoder's
+# 2-core machine, five runs): against the naive recipe (1024 concatenated tokens, fp32, beam 4)
+# the default is 4.3-4.8x faster and fast 8.6-9.9x. Decoding dominates: every new token streams the decoder's
 # weights from memory, so int8 (4x fewer bytes) is the big lever; the input budget moves the
 # encoder's share and the cross-attention's. The default profile reads 7/8 of the model's window
 # (896 of BART's 1024 tokens): the least of the budgets measured whose input still covers more of
 # what the human summaries say than the naive recipe's (input coverage on the Multi-News dev set,
 # as `newsbrief eval --engine extractive --budget-tokens B` prints it: 24.1 at 512, 29.1 at 768,
 # 30.9 at 896, 32.3 at 1024, naive 30.1); 512 tokens starved the model, and the whole window
-# (4.0-4.1x) leaves no margin on the 4x. What each budget costs: `benchmarks/latency.py --curve`
+# (4.0-4.6x) leaves no margin on the 4x. What each budget costs: `benchmarks/latency.py --curve`
 # (README, Performance).
 PROFILES = {
     # Beam search kept; int8 weights, beams that share one copy of the encoder's keys and values,
