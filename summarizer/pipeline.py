@@ -23,9 +23,10 @@ from .generation.memory import return_freed_memory
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
+from .resources import ENGLISH
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped
-from .stages.segment import language_warnings, segment_documents
+from .stages.segment import language_warnings, make_sentence, segment_documents
 from .text import normalize
 from .types import (
     Article,
@@ -97,7 +98,7 @@ def prepare(
         engine_warnings += language_warnings(sentences, model.name)
     with timer("select"):
         input_format, counter, budget = input_budget(options, model)
-        selection = fit_budget(rank(facts), input_format, counter, budget)
+        selection = fit_budget(rank(facts, headlines(documents, sentences)), input_format, counter, budget)
     return PreparedBriefing(
         articles,
         options,
@@ -112,6 +113,16 @@ def prepare(
         counter,
         timer,
     )
+
+
+def headlines(documents: Sequence[CleanDocument], sentences: Sequence[Sentence]) -> list[Sentence]:
+    """Each titled article's headline, as a sentence at position 0 in its article's language."""
+    languages = {s.article_index: s.language for s in sentences}
+    return [
+        make_sentence(d.article_index, 0, d.title, languages.get(d.article_index, ENGLISH))
+        for d in documents
+        if d.title
+    ]
 
 
 def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> Briefing:
