@@ -70,7 +70,7 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def seed_request() -> dict:
-    """The POST /v1/briefings body for the seed cluster, as the README builds it."""
-    from service.payload import request_body
+    """The POST /v1/briefings body for the seed cluster."""
+    from helpers.payload import request_body
 
     return request_body([str(SEEDS)])
