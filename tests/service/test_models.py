@@ -54,7 +54,10 @@ def test_torch_threads_are_limited_when_a_model_loads(make_app, tiny_model):
 
     before = torch.get_num_threads()
     try:
+        # Not 1 before the load, so that 1 after it is the setting's doing.
+        torch.set_num_threads(2)
         app = make_app(TORCH_THREADS=1)
+        assert torch.get_num_threads() == 2
         app.extensions["newsbrief.models"].load(tiny_model, quantize=False)
         assert torch.get_num_threads() == 1
     finally:
