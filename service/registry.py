@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from summarizer import ModelUnavailable, SummaryOptions
-from summarizer.generation import Generation
-from summarizer.generation.loading import configure_torch_threads, load_generator
+from summarizer import Generation, ModelUnavailable, SummaryOptions, configure_torch_threads, load_generator
 
 from .monitoring import Metrics
 from .settings import ServiceSettings
