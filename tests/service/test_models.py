@@ -64,6 +64,25 @@ def test_torch_threads_are_limited_when_a_model_loads(make_app, tiny_model):
         torch.set_num_threads(before)
 
 
+def test_the_apps_thread_setting_wins_over_the_environment(make_app, tiny_model, tmp_path, monkeypatch):
+    import shutil
+
+    import torch
+
+    # A copy: a model this process has not loaded yet, so that the loading code runs.
+    model = str(shutil.copytree(tiny_model, tmp_path / "model"))
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        app = make_app(TORCH_THREADS=1, MODELS=[model])
+        # Set after the app read its settings: the library's own loading would read it.
+        monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "3")
+        generator = app.extensions["newsbrief.models"].load(model, quantize=False)
+        assert generator.threads == 1 == torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_startup_loading_happens_in_the_background(make_app, tiny_model):
     app = make_app(MODEL=tiny_model, ENGINE="auto", MODEL_LOADING="startup")
     app.extensions["newsbrief.models"].loader.join(timeout=60)
