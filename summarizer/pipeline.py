@@ -183,12 +183,13 @@ def summarize_many(
     generations: dict[int, Generation] = {}
     if ready:
         model, settings = ready[0].model, ready[0].options
+        assert model is not None  # for the type checker: `ready` holds the clusters with a model
         started = time.perf_counter()
         inputs = [p.selection.model_input for p in ready]
         profile, max_words, ngram = settings.decoding, settings.max_words, settings.no_repeat_ngram_size
         if isinstance(model, BatchGenerator):
             written = model.generate_many(inputs, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
-        elif model is not None:
+        else:
             written = [
                 model.generate(text, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
                 for text in inputs
