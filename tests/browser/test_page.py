@@ -300,7 +300,9 @@ def test_an_empty_form_shows_its_error_in_view_with_focus_on_the_summary(page_se
     assert in_viewport(page, summary)
     text = page.locator("fieldset.article").first.get_by_label("Text", exact=True)
     expect(text).to_have_attribute("aria-invalid", "true")
-    expect(text).to_have_accessible_description(re.compile("^Error: Is empty: paste an article, or add a file"))
+    expect(text).to_have_accessible_description(
+        re.compile("^Error: Article 1's text is empty: paste an article, or add a file")
+    )
     # The summary's link goes to the field.
     summary.get_by_role("link").click()
     expect(text).to_be_focused()
@@ -321,7 +323,7 @@ def test_an_oversized_paste_is_stopped_on_the_page_with_the_services_limit(page_
     message = f"is too long: 204,000 characters, and this service takes at most {limit:,}"
     expect(summary.locator("li")).to_have_text([f"Article 2's text {message}"])
     assert in_viewport(page, summary)
-    expect(fieldset.locator(".field-error")).to_have_text(f"Error: {message[0].upper()}{message[1:]}")
+    expect(fieldset.locator(".field-error")).to_have_text(f"Error: Article 2's text {message}")
     assert sent == []
     # Put right, the errors go.
     fieldset.get_by_label("Text", exact=True).fill("Short enough.")

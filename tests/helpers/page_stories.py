@@ -98,3 +98,14 @@ def entries(events: list) -> list[dict[str, str]]:
 def serve_news(news: NewsServer) -> None:
     news.pages[FEED_PATH] = Page(rss("Local News", entries(EVENTS)), "application/rss+xml")
     news.pages[BRIDGE_PATH] = Page(article_page(BRIDGE_TITLE, BRIDGE_PARAGRAPHS, "Bay Post"))
+
+
+# A third outlet's article that grows the rates story with new facts.
+RATES_GROWTH = {
+    "title": "Shares fall after the central bank raises interest rates",
+    "text": "Shares fell two percent on Thursday after the central bank raised its main interest rate by half a point. "
+    "The bank said it could raise interest rates again in March if inflation stays at five percent. "
+    "Banks said mortgage rates would rise from next month.",
+    "url": "https://markets.example/shares-fall",
+    "source": "Markets Weekly",
+}

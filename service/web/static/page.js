@@ -906,16 +906,21 @@
     return found ? plainMessage(found.message) : problemText(result);
   }
 
+  // The web address typed into `control`, else null with the reason beside it.
+  function typedUrl(control, what) {
+    clearFieldError(control);
+    const url = control.value.trim();
+    if (isWebUrl(url)) return url;
+    setFieldError(control, url ? "Enter a web address that starts with http:// or https://." : `Enter ${what}'s address.`);
+    control.focus();
+    return null;
+  }
+
   async function addUrl(event) {
     event.preventDefault();
     const control = $("article-url");
-    clearFieldError(control);
-    const url = control.value.trim();
-    if (!isWebUrl(url)) {
-      setFieldError(control, url ? "Enter a web address that starts with http:// or https://." : "Enter the article's address.");
-      control.focus();
-      return;
-    }
+    const url = typedUrl(control, "the article");
+    if (!url) return;
     const item = el("li", { class: "progress" }, el("span", { class: "progress-url", text: url }), el("span", { class: "progress-state", text: ": sending…" }));
     $("fetch-list").prepend(item);
     const result = await callApi("POST", "/v1/articles", { articles: [{ url }] });
@@ -966,13 +971,8 @@
   async function addFeed(event) {
     event.preventDefault();
     const control = $("feed-url");
-    clearFieldError(control);
-    const url = control.value.trim();
-    if (!isWebUrl(url)) {
-      setFieldError(control, url ? "Enter a web address that starts with http:// or https://." : "Enter the feed's address.");
-      control.focus();
-      return;
-    }
+    const url = typedUrl(control, "the feed");
+    if (!url) return;
     const result = await callApi("POST", "/v1/feeds", { url });
     if (!result.ok) {
       setFieldError(control, `The service did not take it: ${messageFor(result, ["url"])}`);
@@ -1290,8 +1290,10 @@
     const list = $("form-errors-list");
     for (const { control, message } of problems) {
       if (control) {
-        setFieldError(control, `${message[0].toUpperCase()}${message.slice(1)}`);
-        const link = el("a", { href: `#${control.id}`, text: `${fieldName(control)} ${message}` });
+        // The same words beside the field as in the summary: each is read on its own.
+        const said = `${fieldName(control)} ${message}`;
+        setFieldError(control, said);
+        const link = el("a", { href: `#${control.id}`, text: said });
         link.addEventListener("click", (event) => {
           event.preventDefault();
           control.focus();
