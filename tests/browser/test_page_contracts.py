@@ -152,6 +152,9 @@ def test_the_timeline_and_what_is_new_since_the_last_visit(page_server, page, re
         lambda route: (asked.append(route.request.url), route.fulfill(json=update)),
     )
     page.goto(page_server.url + "/stories/7")
+    # The first visit has stored its version (2) once the timeline is shown: go back to having read 1.
+    expect(page.locator("#timeline .timeline-version")).to_have_count(2)
+    assert page.evaluate("localStorage.getItem('newsbrief.seen.story.7')") == "2"
     page.evaluate("localStorage.setItem('newsbrief.seen.story.7', '1')")
     page.reload()
 
@@ -175,4 +178,15 @@ def test_the_timeline_and_what_is_new_since_the_last_visit(page_server, page, re
     expect(page.locator("#timeline .timeline-version")).to_have_count(2)
     expect(new_since).to_be_hidden()
     assert len(asked) == 1
+
+    # A service without the update API: the rest of the page, and a note instead.
+    page.unroute("**/v1/stories/7/briefings/2?since=1")
+    page.route("**/v1/stories/7/briefings/2?since=1", lambda route: route.fulfill(status=404, json={"status": 404}))
+    page.evaluate("localStorage.setItem('newsbrief.seen.story.7', '1')")
+    page.reload()
+    expect(page.locator("#updates-note")).to_have_text(
+        "This service does not say what is new since your last visit yet."
+    )
+    expect(new_since).to_be_hidden()
+    expect(page.locator("#timeline .timeline-version")).to_have_count(2)
     assert page.errors.errors == []
