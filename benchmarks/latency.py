@@ -18,7 +18,7 @@ turns, one briefing each per round, so a busy spell on a shared machine slows th
   timed apart, outside both. `default@768` is the default profile with
   its input budget set to 768 tokens (NEWSBRIEF_BUDGET_TOKENS); --curve adds default@384, @512,
   @768, @896 and @1024: the coverage-speed curve of the input budget. `default:generate` is the profile
-  decoded by transformers' `generate()` instead of our own loops (generation/greedy.py and
+  decoded by transformers' `generate()` instead of our own loops (generation/greedy_search.py and
   beam_search.py), as before them: the same tokens, so the difference is their overhead.
 
 Every variant writes exactly --new-tokens tokens (min = max), so only the work per token and
@@ -294,7 +294,7 @@ def pipeline_runner(folder: str, new_tokens: int, generate: bool = False):
     options = Settings.load().summary_options(engine="abstractive", model=folder)
     loaded = load_generator(folder, quantize=options.decoding.quantize)
     if generate:
-        loaded.greedy_step = None  # no step for our loops: every decoding goes through generate()
+        loaded.backend = loaded.transformers_backend  # every decoding goes through generate(), not our loops
     generator = FixedLength(loaded, new_tokens)
 
     def run(articles) -> dict:
@@ -319,7 +319,10 @@ def pipeline_runner(folder: str, new_tokens: int, generate: bool = False):
         return_freed_memory()
         return facts
 
-    run.facts = {**decoding_facts(loaded.model, int8=options.decoding.quantize), "from_cache": loaded.int8_from_cache}
+    run.facts = {
+        **decoding_facts(loaded.model, int8=options.decoding.quantize),
+        "from_cache": loaded.int8_from_cache,
+    }
     return run
 
 
@@ -403,11 +406,11 @@ def numerics_worker(spec: dict) -> None:
 
 
 def our_step_logits(generator, ids, mask, tokens, beams: int):
-    """[steps, beams, vocab]: the logits of our loops' decoder step (summarizer/generation/greedy.py)
+    """[steps, beams, vocab]: the logits of our loops' decoder step (summarizer/generation/bart_decoder_step.py)
     fed `tokens`, every beam the same."""
     import torch
 
-    step = generator.greedy_step
+    step = generator.decoder_step
     with torch.inference_mode():
         states = generator.model.get_encoder()(input_ids=ids, attention_mask=mask).last_hidden_state
         keys_values = step.start(states, max_tokens=len(tokens), rows=beams)

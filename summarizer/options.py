@@ -55,7 +55,7 @@ PROFILES = {
     # and the deduplicated, ranked selection filling 7/8 of the model's window.
     "default": Profile("default", num_beams=4, quantize=True, budget_tokens=None, window_share=7 / 8),
     # Greedy decoding, int8, 384 tokens: for bulk work where latency matters most. On a BART model
-    # greedy search runs our own loop (summarizer/generation/greedy.py), same tokens as generate().
+    # greedy search runs our own loop (summarizer/generation/greedy_search.py), same tokens as generate().
     "fast": Profile("fast", num_beams=1, quantize=True, budget_tokens=384),
     # The reference: fp32, beam 4, the model's full input window (beams still share one copy).
     "exact": Profile("exact", num_beams=4, quantize=False, budget_tokens=None),

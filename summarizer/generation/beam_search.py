@@ -10,7 +10,7 @@ cache objects and masks, runs module calls and logits processors, and keeps its 
   matrix as one call, as transformers' beams of one input do (torch's dynamic int8 quantises a
   call's activations with one scale, so the call's rows must be the same to get the same logits),
   and attend to ONE copy of the input's cross-attention keys and values, as with our beam cache
-  (generation/beam.py); their own keys and values sit in a buffer per beam that is reordered
+  (shared_cross_attention.py); their own keys and values sit in a buffer per beam that is reordered
   (only the rows that change) when beams are dropped and continued;
 - `BeamSearch` does what transformers' `_beam_search` does for batch size 1 (top 2 x beams
   continuations, finished hypotheses with the length penalty, early stopping and its heuristic),
@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .greedy import BartDecoderStep, GreedyRules
+from .bart_decoder_step import BartDecoderStep
+from .greedy_search import GreedyRules
 
 # What transformers adds to a score to rule a candidate out.
 RULED_OUT = -1.0e9

@@ -15,9 +15,10 @@ weights); beam search that keeps ONE copy of the cross-attention keys and values
 for all beams, where transformers keeps one per beam and re-copies them every
 step (same numbers); and attention that reads that copy once for all beams
 (same sums in another order, ~1e-6 apart). Greedy search on an int8 BART model
-runs our own loop (generation/greedy.py), and so does beam search
+runs our own loop (generation/greedy_search.py), and so does beam search
 (generation/beam_search.py): the same tokens as `generate`, without the Python
 work around every token (~40% of a greedy token on 2 cores, more for beams).
+Which of them decodes is the generator's `backend` (generation/backends.py).
 NEWSBRIEF_TORCH_THREADS sets torch's thread count.
 """
 
@@ -38,15 +39,16 @@ from urllib.parse import urlparse
 from ..errors import ModelUnavailable
 from ..options import Profile
 from ..settings import Settings
+from .backends import Backend, DecodingLimits, Int8BartSearch, TransformersGenerate
 from .base import Generation
-from .beam import SHARED_KV_ATTENTION, one_input_beam_cache, register_shared_kv_attention
 from .memory import return_freed_memory
 from .prompts import PromptTemplate, template_for
 from .quantize import cache_folder, load_cached_int8, quantize_int8, save_cached_int8
+from .shared_cross_attention import SHARED_KV_ATTENTION, register_shared_kv_attention
 from .tokens import TokenizerCounter, auto_classes
 
 if TYPE_CHECKING:
-    from .greedy import BartDecoderStep
+    from .bart_decoder_step import BartDecoderStep
 
 log = logging.getLogger(__name__)
 
@@ -158,14 +160,20 @@ class Seq2SeqGenerator:
             register_shared_kv_attention()
             model.set_attn_implementation(SHARED_KV_ATTENTION)
         self.shares_beam_rows = model.config._attn_implementation == SHARED_KV_ATTENTION
-        # Imported on first load, not with the library: greedy builds on torch at import time.
-        from .greedy import lean_greedy_step
-
-        self.greedy_step = lean_greedy_step(model)  # our greedy loop's decoder step, for an int8 BART model
         self.name = name
         self.tokenizer = tokenizer
         self.model = model
         self.template: PromptTemplate = template_for(name, model.config.model_type)
+        self.transformers_backend = TransformersGenerate(
+            model,
+            tokenizer,
+            global_attention_first_token=self.template.global_attention_first_token,
+            shares_beam_rows=self.shares_beam_rows,
+        )
+        # Our searches where they reproduce generate() (an int8 BART model), generate() otherwise.
+        self.backend: Backend = (
+            Int8BartSearch.for_model(model, tokenizer, self.transformers_backend) or self.transformers_backend
+        )
         self.max_input_tokens = self._input_limit(tokenizer, model.config)
         self.counter = TokenizerCounter(tokenizer, name)
         self.load_seconds = time.perf_counter() - started
@@ -183,13 +191,13 @@ class Seq2SeqGenerator:
         return min(known) if known else 512
 
     def beam_cache(self):
-        """A fresh cache for beam search over one input (see `one_input_beam_cache`)."""
-        from transformers import DynamicCache
+        """A fresh cache for transformers' beam search over one input (see `one_input_beam_cache`)."""
+        return self.transformers_backend.beam_cache()
 
-        config = self.model.config
-        return one_input_beam_cache()(
-            DynamicCache(config=config), DynamicCache(config=config), share_rows=self.shares_beam_rows
-        )
+    @property
+    def decoder_step(self) -> BartDecoderStep | None:
+        """Our searches' decoder step when they decode this model; None when generate() does."""
+        return self.backend.step if isinstance(self.backend, Int8BartSearch) else None
 
     def generate(
         self,
@@ -220,87 +228,21 @@ class Seq2SeqGenerator:
         min_new_tokens: int | None = None,
         max_new_tokens: int | None = None,
     ) -> list[Generation]:
-        """`generate` of each input. Our loops (an int8 BART model) decode them together, reading
-        the weights once per step for all (the same tokens as one by one, see generation/greedy.py
-        and beam_search.py); generate() runs them one after the other."""
+        """`generate` of each input, through the backend: our loops (an int8 BART model) decode
+        them together, reading the weights once per step for all (the same tokens as one by one,
+        see generation/greedy_search.py and beam_search.py); generate() runs them one after the other."""
         import torch
 
         low, high = words_to_new_tokens(max_words)
         low = low if min_new_tokens is None else min_new_tokens
         high = high if max_new_tokens is None else max_new_tokens
-        encoded = [
-            self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.max_input_tokens)
-            for text in model_inputs
-        ]
-        limits = {
-            "min_new_tokens": min(low, high),
-            "max_new_tokens": high,
-            "no_repeat_ngram_size": no_repeat_ngram_size,
-        }
+        limits = DecodingLimits(
+            min_new_tokens=min(low, high), max_new_tokens=high, no_repeat_ngram_size=no_repeat_ngram_size
+        )
+        prepared = self.backend.prepare(model_inputs, self.max_input_tokens)
         with self._lock, torch.inference_mode():
-            # Our loops apply no attention mask: right for one tokenised text (no padding), checked anyway.
-            step = self.greedy_step if all(bool(e["attention_mask"].all()) for e in encoded) else None
-            if step is not None and profile.num_beams == 1:
-                outputs = self._greedy(step, encoded, **limits)
-            elif step is not None:
-                outputs = self._beams(step, encoded, num_beams=profile.num_beams, **limits)
-            else:
-                outputs = [
-                    self._generate(one, profile, low=min(low, high), high=high, no_repeat=no_repeat_ngram_size)
-                    for one in encoded
-                ]
-        return [
-            # One sequence, so no padding: everything after the decoder start token is new.
-            Generation(
-                text=self.tokenizer.decode(output, skip_special_tokens=True).strip(),
-                input_tokens=int(one["input_ids"].shape[1]),
-                new_tokens=len(output) - 1,
-            )
-            for one, output in zip(encoded, outputs, strict=True)
-        ]
-
-    def _generate(self, encoded, profile: Profile, *, low: int, high: int, no_repeat: int) -> list[int]:
-        """model.generate's token ids for one input (decoder start first)."""
-        import torch
-
-        extra = {}
-        if self.template.global_attention_first_token:
-            extra["global_attention_mask"] = torch.zeros_like(encoded["input_ids"])
-            extra["global_attention_mask"][:, 0] = 1
-        if profile.num_beams > 1:
-            extra["cache"] = self.beam_cache()
-        return self.model.generate(
-            **encoded,
-            **extra,
-            max_new_tokens=high,
-            min_new_tokens=low,
-            num_beams=profile.num_beams,
-            early_stopping=profile.num_beams > 1,
-            no_repeat_ngram_size=no_repeat,
-        )[0].tolist()
-
-    def _encoder_states(self, encoded: Sequence) -> list:
-        """The encoder's output for each tokenised input, run alone (no padding), for our loops."""
-        encoder = self.model.get_encoder()
-        return [encoder(**one).last_hidden_state for one in encoded]
-
-    def _greedy(self, step: BartDecoderStep, encoded: Sequence, **limits) -> list[list[int]]:
-        """What model.generate(num_beams=1, **limits) writes for each input, by our own loop
-        (generation/greedy.py), all inputs in step."""
-        from .greedy import GreedyRules, greedy_ids_many  # torch at import time: see __init__
-
-        states = self._encoder_states(encoded)
-        rules = GreedyRules.of(self.model.generation_config, **limits)
-        return greedy_ids_many(step, states, [rules] * len(states))
-
-    def _beams(self, step: BartDecoderStep, encoded: Sequence, *, num_beams: int, **limits) -> list[list[int]]:
-        """What `_generate` writes with `num_beams` beams for each input, by our own beam search
-        (generation/beam_search.py), all inputs in step."""
-        from .beam_search import BeamRules, beam_ids_many  # torch at import time: see __init__
-
-        states = self._encoder_states(encoded)
-        rules = BeamRules.of_beams(self.model.generation_config, num_beams=num_beams, early_stopping=True, **limits)
-        return beam_ids_many(step, states, [rules] * len(states))
+            outputs = self.backend.forward(prepared, profile, limits)
+        return self.backend.postprocess(prepared, outputs)
 
 
 _loaded: dict[tuple[str, bool], Seq2SeqGenerator] = {}

@@ -132,7 +132,7 @@ def assert_in_step_as_alone(decode_one, decode_many, generator, states: list, ru
     import torch
 
     with torch.inference_mode():
-        alone = [decode_one(generator.greedy_step, s, r) for s, r in zip(states, rules, strict=True)]
-        together = decode_many(generator.greedy_step, states, rules)
+        alone = [decode_one(generator.decoder_step, s, r) for s, r in zip(states, rules, strict=True)]
+        together = decode_many(generator.decoder_step, states, rules)
     assert together == alone
     assert len({len(ids) for ids in alone}) > 1

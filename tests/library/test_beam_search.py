@@ -31,7 +31,7 @@ def int8_generator(tiny_models, tmp_path, seed: int, eos_bias: float = 0.0) -> S
     and at different steps (random weights rarely pick EOS), so finished hypotheses compete."""
     folder = tiny_models["bart"] if seed == 0 else str(build_tiny_model("bart", tmp_path / f"bart{seed}", seed=seed))
     generator = Seq2SeqGenerator(folder, quantize=True)
-    assert generator.greedy_step is not None
+    assert generator.decoder_step is not None
     eos = generator.model.generation_config.eos_token_id
     with torch.no_grad():
         generator.model.final_logits_bias[0, eos] += eos_bias  # the step reads the same tensor
@@ -82,7 +82,7 @@ def test_our_step_gives_transformers_beam_logits_bit_for_bit(tiny_models, tmp_pa
     """Four beams fed the same tokens, as decoder_logits feeds transformers' int8 model through our
     beam cache (one call per step for all beams, the shared cross-attention copy from step 2 on)."""
     generator = int8_generator(tiny_models, tmp_path, 0)
-    model, step = generator.model, generator.greedy_step
+    model, step = generator.model, generator.decoder_step
     encoded = generator.tokenizer(TEXTS[0], return_tensors="pt")
     tokens = [model.generation_config.decoder_start_token_id, *encoded["input_ids"][0, 1:20].tolist()]
     expected = decoder_logits(model, encoded["input_ids"], encoded["attention_mask"], tokens, 4, generator.beam_cache())
@@ -104,7 +104,7 @@ def test_reordering_keys_and_values_copies_the_rows_beam_search_keeps(tiny_model
     generator = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
     with torch.inference_mode():
         states = torch.randn(1, 7, generator.model.config.d_model)
-        kv = generator.greedy_step.start(states, max_tokens=6, rows=4)
+        kv = generator.decoder_step.start(states, max_tokens=6, rows=4)
         kv.own.copy_(torch.randn(kv.own.shape))
         before = kv.own.clone()
         kv.reorder(sources, length=3)

@@ -47,7 +47,7 @@ def test_the_second_int8_load_reads_the_cache_and_is_the_same_model(tiny_models,
         patched.setattr(AutoModelForSeq2SeqLM, "from_pretrained", lambda *a, **k: pytest.fail("fp32 model loaded"))
         second = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
     assert second.int8_from_cache
-    assert second.greedy_step is not None  # still our greedy loop: every Linear came back as int8
+    assert second.decoder_step is not None  # still our greedy loop: every Linear came back as int8
     assert second.model.generation_config.to_dict() == first.model.generation_config.to_dict()
     # Every tensor equal: the int8 weights and scales, the fp32 embeddings and norms.
     ours, theirs = first.model.state_dict(), second.model.state_dict()

@@ -1,4 +1,4 @@
-"""The CPU speed paths of generate.py and greedy.py on tiny random models: same beams and same
+"""The CPU speed paths of generation/ (our greedy and beam search, their backend) on tiny random models: same beams and same
 greedy tokens as transformers, int8 close to fp32, threads from the environment, and profiles
 that reach the model: its input budget, quantisation and beams."""
 
@@ -18,9 +18,11 @@ from helpers.tiny_models import (
 
 from benchmarks.numerics import compare_first_steps, decoder_logits, reference_tokens
 from summarizer import SummaryOptions, summarize
-from summarizer.generation.beam import SHARED_KV_ATTENTION, shared_kv_sdpa
-from summarizer.generation.greedy import RepeatedNgrams, greedy_ids, greedy_ids_many, lean_greedy_step
+from summarizer.generation.backends import Int8BartSearch
+from summarizer.generation.bart_decoder_step import int8_bart_decoder_step
+from summarizer.generation.greedy_search import RepeatedNgrams, greedy_ids, greedy_ids_many
 from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
+from summarizer.generation.shared_cross_attention import SHARED_KV_ATTENTION, shared_kv_sdpa
 from summarizer.inputs import read_articles
 from summarizer.options import PROFILES
 from summarizer.settings import Settings
@@ -78,23 +80,23 @@ def test_a_profile_decides_quantisation_and_beams(tiny_models, name, monkeypatch
     from transformers import GenerationMixin
 
     calls = []
-    generate, greedy, beams = GenerationMixin.generate, Seq2SeqGenerator._greedy, Seq2SeqGenerator._beams
+    generate, greedy, beams = GenerationMixin.generate, Int8BartSearch.greedy, Int8BartSearch.beams
 
     def spy_generate(model, *args, **kwargs):
         calls.append(("generate", kwargs["num_beams"], is_int8(model)))
         return generate(model, *args, **kwargs)
 
-    def spy_greedy(generator, *args, **kwargs):
-        calls.append(("our greedy loop", 1, is_int8(generator.model)))
-        return greedy(generator, *args, **kwargs)
+    def spy_greedy(backend, *args, **kwargs):
+        calls.append(("our greedy loop", 1, is_int8(backend.model)))
+        return greedy(backend, *args, **kwargs)
 
-    def spy_beams(generator, *args, **kwargs):
-        calls.append(("our beam search", kwargs["num_beams"], is_int8(generator.model)))
-        return beams(generator, *args, **kwargs)
+    def spy_beams(backend, *args, **kwargs):
+        calls.append(("our beam search", kwargs["num_beams"], is_int8(backend.model)))
+        return beams(backend, *args, **kwargs)
 
     monkeypatch.setattr(GenerationMixin, "generate", spy_generate)
-    monkeypatch.setattr(Seq2SeqGenerator, "_greedy", spy_greedy)
-    monkeypatch.setattr(Seq2SeqGenerator, "_beams", spy_beams)
+    monkeypatch.setattr(Int8BartSearch, "greedy", spy_greedy)
+    monkeypatch.setattr(Int8BartSearch, "beams", spy_beams)
     articles, _ = read_articles([SEEDS])
     summarize(articles, SummaryOptions(engine="abstractive", model=tiny_models["bart"], profile=name))
     profile = PROFILES[name]
@@ -196,13 +198,13 @@ def test_int8_keeps_the_first_steps_logits_close(tiny_models, tmp_path):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed, monkeypatch):
-    from summarizer.generation import greedy
+    from summarizer.generation import greedy_search
 
     folder = tiny_models["bart"] if seed == 0 else str(build_tiny_model("bart", tmp_path / "bart", seed=seed))
     generator = Seq2SeqGenerator(folder, quantize=True)
-    assert generator.greedy_step is not None
+    assert generator.decoder_step is not None
     steps = []
-    monkeypatch.setattr(greedy, "greedy_ids_many", lambda *args: steps.append(1) or greedy_ids_many(*args))
+    monkeypatch.setattr(greedy_search, "greedy_ids_many", lambda *args: steps.append(1) or greedy_ids_many(*args))
     encoded = generator.tokenizer(TEXT, return_tensors="pt")
     for low, high, ngram in DECODING_LIMITS:
         with torch.inference_mode():
@@ -215,7 +217,7 @@ def test_our_greedy_loop_writes_what_generate_writes(tiny_models, tmp_path, seed
 
 def test_our_decoder_step_gives_the_models_logits_bit_for_bit(tiny_models):
     generator = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
-    model, step = generator.model, generator.greedy_step
+    model, step = generator.model, generator.decoder_step
     encoded = generator.tokenizer(TEXT, return_tensors="pt")
     tokens = [model.generation_config.decoder_start_token_id, *encoded["input_ids"][0, 1:20].tolist()]
     expected = decoder_logits(model, encoded["input_ids"], encoded["attention_mask"], tokens)[:, 0]
@@ -241,16 +243,18 @@ def test_repeated_ngrams_ban_what_transformers_bans(n):
 def test_other_models_keep_generate(tiny_models, tmp_path):
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
-    assert Seq2SeqGenerator(tiny_models["bart"], quantize=False).greedy_step is None  # fp32: not what the step computes
-    assert Seq2SeqGenerator(tiny_models["t5"], quantize=True).greedy_step is None
+    assert (
+        Seq2SeqGenerator(tiny_models["bart"], quantize=False).decoder_step is None
+    )  # fp32: not what the step computes
+    assert Seq2SeqGenerator(tiny_models["t5"], quantize=True).decoder_step is None
     model = AutoModelForSeq2SeqLM.from_pretrained(tiny_models["bart"])
     model.generation_config = GenerationConfig.from_dict(
         {**model.generation_config.to_dict(), "repetition_penalty": 1.2}
     )
     model.save_pretrained(tmp_path / "penalised")
     AutoTokenizer.from_pretrained(tiny_models["bart"]).save_pretrained(tmp_path / "penalised")
-    assert Seq2SeqGenerator(str(tmp_path / "penalised"), quantize=True).greedy_step is None
-    assert lean_greedy_step(Seq2SeqGenerator(tiny_models["bart"], quantize=True).model) is not None
+    assert Seq2SeqGenerator(str(tmp_path / "penalised"), quantize=True).decoder_step is None
+    assert int8_bart_decoder_step(Seq2SeqGenerator(tiny_models["bart"], quantize=True).model) is not None
 
 
 OTHER_TEXTS = [
@@ -265,7 +269,7 @@ OTHER_TEXTS = [
 def test_inputs_decoded_in_step_get_the_tokens_they_get_alone(tiny_models, tmp_path, seed):
     """greedy_ids_many against greedy_ids one input at a time: inputs of different lengths, rules
     that end them at different steps (an input that stops early drops out of the batch)."""
-    from summarizer.generation.greedy import GreedyRules
+    from summarizer.generation.greedy_search import GreedyRules
 
     folder = tiny_models["bart"] if seed == 0 else str(build_tiny_model("bart", tmp_path / "bart", seed=seed))
     generator = Seq2SeqGenerator(folder, quantize=True)

@@ -1,5 +1,6 @@
-"""Greedy search for an int8 BART model (the fast profile) without generate()'s per-token overhead,
-for one input or several at once.
+"""One decoding step of an int8 BART model without transformers' per-token overhead: what our
+greedy search (greedy_search.py, one row per input) and beam search (beam_search.py, one row per
+beam) run for every new token.
 
 Measured on 2 cores with distilbart-cnn-12-6 (benchmarks/latency.py): a greedy token costs ~6 ms
 of int8 matrix-vector products, bound by reading the ~135 MB of decoder and output-layer weights,
@@ -13,58 +14,31 @@ Here the same token costs ~1 ms around them:
   TorchScript, which PyTorch deprecated: its interpreter saved nothing measurable over them);
 - self-attention keys and values go into a buffer sized for the whole output, where transformers
   concatenates (copying the whole cache every token); attention over a prefix of the buffer gives
-  the same sums;
-- `_next_token` applies what generate()'s logits processors do for the settings we pass.
+  the same sums.
 
-Several inputs (`greedy_ids_many`) are decoded in step: each int8 matrix is applied to every
-input's row in turn before the next matrix, so it is read from memory once for all of them and
-from the CPU's cache after the first. Each row still goes through its own call: torch's dynamic
-int8 quantises a call's activations with one scale for the whole call, so stacking the rows into
-one matrix would make an input's tokens depend on its batch neighbours. Per row, the arithmetic is
-the unbatched one exactly, so the tokens are identical to decoding each input alone; no padding
-either, every input keeps its own length. (Cutting the 51 MB output layer into pieces that stay
-in the L2 cache made batches ~10% faster but one input ~15% slower, and cost a second copy.)
+Several inputs are decoded in step: each int8 matrix is applied to every input's rows in turn
+before the next matrix, so it is read from memory once for all of them and from the CPU's cache
+after the first. Each input still goes through its own call: torch's dynamic int8 quantises a
+call's activations with one scale for the whole call, so stacking the inputs into one matrix would
+make an input's tokens depend on its batch neighbours. Per input, the arithmetic is the unbatched
+one exactly, so the tokens are identical to decoding each input alone; no padding either, every
+input keeps its own length. (Cutting the 51 MB output layer into pieces that stay in the L2 cache
+made batches ~10% faster but one input ~15% slower, and cost a second copy.)
 
-`lean_greedy_step` says which models this covers; any other decodes with model.generate. The tests
-compare the tokens with model.generate's greedy search. Beam search (beam_search.py) runs on the
-same step, with one row per beam.
+`int8_bart_decoder_step` says which models this covers.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
 from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
 
-from .beam import SHARED_KV_ATTENTION
+from .shared_cross_attention import SHARED_KV_ATTENTION
 
-# Generation settings that `_next_token` reproduces; a model whose generation config sets anything
-# else (repetition penalty, suppressed tokens, sampling, ...) is decoded by model.generate.
-GREEDY_CONFIG_KEYS = frozenset(
-    {
-        "bos_token_id",
-        "eos_token_id",
-        "pad_token_id",
-        "decoder_start_token_id",
-        "forced_bos_token_id",
-        "forced_eos_token_id",
-        "max_length",
-        "min_length",
-        "no_repeat_ngram_size",
-        "num_beams",
-        "early_stopping",
-        "length_penalty",  # beam search only
-        "use_cache",
-        "output_attentions",
-        "output_hidden_states",
-        "_from_model_config",
-        "transformers_version",
-    }
-)
-# The attention implementations whose arithmetic `_layer_step` reproduces (ours is SDPA for one beam).
+# The attention implementations whose arithmetic `_layer` reproduces (ours is SDPA for one beam).
 SDPA_IMPLEMENTATIONS = ("sdpa", SHARED_KV_ATTENTION)
 
 
@@ -240,7 +214,7 @@ class BartDecoderStep:
 
     def _cross_attention(self, query: torch.Tensor, position: int, keys: torch.Tensor, values: torch.Tensor):
         """[rows, heads, 1, head_dim] queries against the input's one copy of the encoder's keys and
-        values, as transformers computes it with our beam cache (generation/beam.py): at the first
+        values, as transformers computes it with our beam cache (shared_cross_attention.py): at the first
         step every row attends separately (that cache holds one copy per beam until it is first
         reordered), later all rows are the queries of one attention over the shared copy."""
         rows = query.shape[0]
@@ -294,10 +268,10 @@ class BartDecoderStep:
         ]
 
 
-def lean_greedy_step(model) -> BartDecoderStep | None:
-    """A BartDecoderStep for `model` if its decoder is what `_layer_step` computes (BART, int8
-    Linear layers, SDPA attention, GELU, post-norm layers of one epsilon) and its generation config
-    sets nothing `_next_token` does not reproduce; None otherwise."""
+def int8_bart_decoder_step(model) -> BartDecoderStep | None:
+    """A BartDecoderStep for `model` if its decoder is what `_layer` computes (BART, int8 Linear
+    layers, SDPA attention, GELU, post-norm layers of one epsilon); None otherwise. Whether our
+    searches reproduce its generation config is theirs to say (`GreedyRules.supported`)."""
     from transformers import BartForConditionalGeneration
 
     if type(model) is not BartForConditionalGeneration or model.training:
@@ -317,104 +291,6 @@ def lean_greedy_step(model) -> BartDecoderStep | None:
         and not getattr(model.config, "normalize_before", False)
         and all(map(_is_int8, linears))
         and len({norm.eps for norm in norms}) == 1
-        and GreedyRules.supported(model.generation_config)
     ):
         return BartDecoderStep(model)
     return None
-
-
-@dataclass(frozen=True)
-class GreedyRules:
-    """What generate()'s greedy search and logits processors do for our calls (max_new_tokens,
-    min_new_tokens and no_repeat_ngram_size always given), from the model's generation config."""
-
-    start: int
-    eos: frozenset[int]
-    forced_bos: int | None
-    forced_eos: int | None
-    min_new_tokens: int
-    max_new_tokens: int
-    no_repeat_ngram_size: int
-
-    @classmethod
-    def of(
-        cls, generation_config, *, min_new_tokens: int, max_new_tokens: int, no_repeat_ngram_size: int
-    ) -> GreedyRules:
-        eos = generation_config.eos_token_id
-        return cls(
-            start=generation_config.decoder_start_token_id,
-            eos=frozenset([eos] if isinstance(eos, int) else eos or ()),
-            forced_bos=generation_config.forced_bos_token_id,
-            forced_eos=generation_config.forced_eos_token_id,
-            min_new_tokens=min_new_tokens,
-            max_new_tokens=max_new_tokens,
-            no_repeat_ngram_size=no_repeat_ngram_size,
-        )
-
-    @staticmethod
-    def supported(generation_config) -> bool:
-        forced = (generation_config.forced_bos_token_id, generation_config.forced_eos_token_id)
-        return set(generation_config.to_diff_dict()) <= GREEDY_CONFIG_KEYS and all(
-            token is None or isinstance(token, int) for token in forced
-        )
-
-
-class RepeatedNgrams:
-    """The tokens that would repeat an n-gram of `ids` (NoRepeatNGramLogitsProcessor's rule), kept
-    up to date as tokens are appended instead of rescanning the sequence every step."""
-
-    def __init__(self, n: int):
-        self.n = n
-        self.followers: dict[tuple[int, ...], set[int]] = {}
-
-    def add_last(self, ids: list[int]) -> None:
-        if self.n and len(ids) >= self.n:
-            self.followers.setdefault(tuple(ids[len(ids) - self.n : -1]), set()).add(ids[-1])
-
-    def banned(self, ids: list[int]) -> set[int]:
-        if not self.n or len(ids) < self.n - 1:
-            return set()
-        return self.followers.get(tuple(ids[len(ids) - self.n + 1 :]), set())
-
-
-def _next_token(logits: torch.Tensor, ids: list[int], rules: GreedyRules, repeated: RepeatedNgrams) -> int:
-    """generate()'s choice: forced EOS at the last step and forced BOS at the first win over
-    everything (their processors run last); otherwise the argmax over the tokens not banned by
-    no_repeat_ngram_size, nor EOS before min_new_tokens."""
-    if rules.forced_eos is not None and len(ids) == rules.max_new_tokens:
-        return rules.forced_eos
-    if rules.forced_bos is not None and len(ids) == 1:
-        return rules.forced_bos
-    banned = set(repeated.banned(ids))
-    if len(ids) - 1 < rules.min_new_tokens:
-        banned |= rules.eos
-    if banned:
-        logits[sorted(banned)] = -math.inf
-    return int(logits.argmax())
-
-
-def greedy_ids(step: BartDecoderStep, encoder_states: torch.Tensor, rules: GreedyRules) -> list[int]:
-    """Token ids (decoder start first) that model.generate(num_beams=1) writes for one input."""
-    return greedy_ids_many(step, [encoder_states], [rules])[0]
-
-
-def greedy_ids_many(
-    step: BartDecoderStep, encoder_states: Sequence[torch.Tensor], rules: Sequence[GreedyRules]
-) -> list[list[int]]:
-    """`greedy_ids` of each input (its encoder states and rules), decoded in step: each step reads
-    the weights once for every input still writing; an input that ends drops out."""
-    kvs = [step.start(states, max_tokens=r.max_new_tokens) for states, r in zip(encoder_states, rules, strict=True)]
-    ids = [[r.start] for r in rules]
-    repeated = [RepeatedNgrams(r.no_repeat_ngram_size) for r in rules]
-    for row, seen in zip(ids, repeated, strict=True):
-        seen.add_last(row)  # the start token counts too (for n = 1 it is banned from then on)
-    writing = [i for i, r in enumerate(rules) if r.max_new_tokens > 0]
-    while writing:
-        logits = step.rows(
-            [ids[i][-1:] for i in writing], [len(ids[i]) - 1 for i in writing], [kvs[i] for i in writing]
-        )
-        for i, (row_logits,) in zip(writing, logits, strict=True):
-            ids[i].append(_next_token(row_logits, ids[i], rules[i], repeated[i]))
-            repeated[i].add_last(ids[i])
-        writing = [i for i in writing if ids[i][-1] not in rules[i].eos and len(ids[i]) <= rules[i].max_new_tokens]
-    return ids

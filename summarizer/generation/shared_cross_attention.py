@@ -1,4 +1,6 @@
-"""Beam search over ONE input with one shared copy of the encoder's keys and values.
+"""transformers' own beam search (model.generate) over ONE input with one shared copy of the
+encoder's keys and values: an attention function and a cache class plugged into transformers.
+Our beam search (beam_search.py) shares the copy in its own decoder step instead.
 
 transformers keeps one copy of the cross-attention keys/values per beam and re-copies them
 every step; every beam of one input attends to the same encoder states, so one copy is enough.
