@@ -230,7 +230,7 @@ def measure_abstractive(
     rows = []
     for profile in profiles:
         options = SummaryOptions(engine="abstractive", model=str(folder), profile=profile)
-        generator = ForcedLength(Seq2SeqGenerator(str(folder), quantize=options.decoding.quantize), NEW_TOKENS)
+        generator = ForcedLength(Seq2SeqGenerator(str(folder), quantize=options.profile_settings.quantize), NEW_TOKENS)
         summarize(articles[0], options, generator=generator)  # warm-up
         started = time.perf_counter()
         alone = [summarize(cluster, options, generator=generator) for cluster in articles]

@@ -292,7 +292,7 @@ def pipeline_runner(folder: str, new_tokens: int, generate: bool = False):
 
     # The profile from NEWSBRIEF_PROFILE, a budget from NEWSBRIEF_BUDGET_TOKENS (default@768).
     options = Settings.load().summary_options(engine="abstractive", model=folder)
-    loaded = load_generator(folder, quantize=options.decoding.quantize)
+    loaded = load_generator(folder, quantize=options.profile_settings.quantize)
     if generate:
         loaded.backend = loaded.transformers_backend  # every decoding goes through generate(), not our loops
     generator = FixedLength(loaded, new_tokens)
@@ -309,8 +309,8 @@ def pipeline_runner(folder: str, new_tokens: int, generate: bool = False):
             "input_tokens": generator.last.input_tokens,
             "new_tokens": generator.last.new_tokens,
             "profile": briefing.profile,
-            "beams": options.decoding.num_beams,
-            "int8": options.decoding.quantize,
+            "beams": options.profile_settings.num_beams,
+            "int8": options.profile_settings.quantize,
             "generate_s": briefing.stats.timings_ms["generate"] / 1000,
             "encoder_s": encoder_seconds(loaded.model, encoded),
         }
@@ -320,7 +320,7 @@ def pipeline_runner(folder: str, new_tokens: int, generate: bool = False):
         return facts
 
     run.facts = {
-        **decoding_facts(loaded.model, int8=options.decoding.quantize),
+        **decoding_facts(loaded.model, int8=options.profile_settings.quantize),
         "from_cache": loaded.int8_from_cache,
     }
     return run

@@ -39,6 +39,6 @@ def load_default_model(**_) -> None:
     if defaults.engine == "extractive":
         return
     try:
-        registry.load(defaults.model, defaults.decoding.quantize)
+        registry.load(defaults.model, defaults.profile_settings.quantize)
     except ModelUnavailable as err:
         log.warning("default model unavailable in this worker: %s", err)

@@ -104,7 +104,7 @@ class ModelRegistry:
         if options.engine == "extractive":
             return None
         try:
-            return MeteredGenerator(self.load(options.model, options.decoding.quantize), self._metrics)
+            return MeteredGenerator(self.load(options.model, options.profile_settings.quantize), self._metrics)
         except ModelUnavailable:
             if options.engine == "abstractive":
                 raise
@@ -117,7 +117,7 @@ class ModelRegistry:
 
         def run() -> None:
             try:
-                self.load(self.defaults.model, self.defaults.decoding.quantize)
+                self.load(self.defaults.model, self.defaults.profile_settings.quantize)
             except ModelUnavailable as err:
                 log.warning("default model unavailable: %s", err)
 

@@ -90,5 +90,6 @@ class SummaryOptions:
             raise InputError("model must be a non-empty hub id or folder", "model")
 
     @property
-    def decoding(self) -> Profile:
+    def profile_settings(self) -> Profile:
+        """The `Profile` that the `profile` name stands for."""
         return PROFILES[self.profile]

@@ -186,7 +186,7 @@ def summarize_many(
         assert model is not None  # for the type checker: `ready` holds the clusters with a model
         started = time.perf_counter()
         inputs = [p.selection.model_input for p in ready]
-        profile, max_words, ngram = settings.decoding, settings.max_words, settings.no_repeat_ngram_size
+        profile, max_words, ngram = settings.profile_settings, settings.max_words, settings.no_repeat_ngram_size
         if isinstance(model, BatchGenerator):
             written = model.generate_many(inputs, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
         else:
@@ -303,7 +303,7 @@ def resolve_engine(options: SummaryOptions, generator: Generator | None) -> tupl
     from .generation.loading import load_generator
 
     try:
-        return load_generator(options.model, quantize=options.decoding.quantize), []
+        return load_generator(options.model, quantize=options.profile_settings.quantize), []
     except ModelUnavailable as err:
         if options.engine == "abstractive":
             raise
@@ -320,7 +320,7 @@ def input_budget(options: SummaryOptions, model: Generator | None) -> tuple[Inpu
         input_format = template_for(options.model)
         counter = tokenizer_counter(options.tokenizer or options.model)
         window = DEFAULT_BUDGET_TOKENS
-    return input_format, counter, min(options.budget_tokens or options.decoding.budget_for(window), window)
+    return input_format, counter, min(options.budget_tokens or options.profile_settings.budget_for(window), window)
 
 
 def write(
@@ -337,7 +337,7 @@ def write(
             generation = model.generate(
                 selection.model_input,
                 max_words=options.max_words,
-                profile=options.decoding,
+                profile=options.profile_settings,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
             )
         with timer("attribute"):
