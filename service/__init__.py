@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app from the settings (service/settings.py: defaults, then NEWSBRIEF_* variables), then
     `test_config`: settings by their upper-case names (MAX_ARTICLES, ...), and any Flask setting."""
+    from flask import Flask
+
     from . import settings
 
     given = dict(test_config or {})

@@ -2,6 +2,8 @@
 
 The service's commands live here, not in `summarizer.cli`, so the library never imports
 Flask or Celery; `summarizer.cli.build_parser` takes the extra commands as a callback.
+Each command imports what it runs (Flask, SQLAlchemy, Alembic, Celery) inside its handler, so
+`newsbrief summarize --engine extractive` starts without them.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from collections.abc import Sequence
 from summarizer import InputError
 from summarizer import cli as library_cli
 from summarizer.cli import positive_int
-
-from .migrations import add_db_commands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -52,6 +52,38 @@ def cmd_worker(args: argparse.Namespace) -> int:
         ]
     )
     return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Run a `newsbrief db` command on the configured database (the app's DATABASE_URL).
+
+    A bad setting (ConfigError) or database (DatabaseNotReady) is an InputError, which the
+    `newsbrief` script reports in one line."""
+    from . import create_app, migrations
+
+    app = create_app({"MODEL_LOADING": "lazy", migrations.SCHEMA_AT_START: False})
+    engine = app.extensions["newsbrief.storage"].engine
+    run = {"upgrade": migrations.cmd_upgrade, "downgrade": migrations.cmd_downgrade, "current": migrations.cmd_current}
+    try:
+        run[args.db_command](engine, args)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def add_db_commands(commands) -> None:
+    """`newsbrief db upgrade|downgrade|current`, on the `newsbrief` parser's subcommands."""
+    db = commands.add_parser(
+        "db",
+        help="the database's schema: apply migrations (NEWSBRIEF_DATABASE_URL; default: SQLite in the instance folder)",
+    )
+    db.set_defaults(handler=cmd_db)
+    actions = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    upgrade_cmd = actions.add_parser("upgrade", help="apply the migrations (run it before starting a new release)")
+    upgrade_cmd.add_argument("revision", nargs="?", default="head", help="the revision to reach (default: head)")
+    downgrade_cmd = actions.add_parser("downgrade", help="undo migrations, to go back to an older release")
+    downgrade_cmd.add_argument("revision", help='the revision to go back to ("base": drop every table)')
+    actions.add_parser("current", help="the database's schema revision, and whether it is the newest")
 
 
 def cmd_keys_hash(args: argparse.Namespace) -> int:

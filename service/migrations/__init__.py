@@ -1,4 +1,4 @@
-"""The database schema's history: Alembic migrations (versions/), and `newsbrief db`.
+"""The database schema's history: Alembic migrations (versions/), and what `newsbrief db` runs.
 
 Alembic itself rather than Flask-Migrate: Flask-Migrate drives Alembic through a Flask-SQLAlchemy
 `db` object and `flask db` commands, while the service uses plain SQLAlchemy (a Storage object
@@ -29,7 +29,6 @@ import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -208,37 +207,3 @@ def cmd_current(engine: Engine, _args: argparse.Namespace) -> None:
         raise DatabaseNotReady(f"cannot reach the database at {_url(engine)}: {_first_line(err)}") from None
     advice = "" if found == head_revision() else f"; the newest is {head_revision()}: `newsbrief db upgrade`"
     print(f"{_url(engine)}: schema revision {_describe(found)}{advice}")
-
-
-def run_db_command(args: argparse.Namespace) -> int:
-    """Run a `newsbrief db` command on the configured database (the app's DATABASE_URL).
-
-    A bad setting (ConfigError) or database (DatabaseNotReady) is an InputError, which the
-    `newsbrief` script reports in one line."""
-    from .. import create_app
-
-    app = create_app({"MODEL_LOADING": "lazy", SCHEMA_AT_START: False})
-    engine = app.extensions["newsbrief.storage"].engine
-    try:
-        args.db_handler(engine, args)
-    finally:
-        engine.dispose()
-    return 0
-
-
-def add_db_commands(commands: Any) -> None:
-    """`newsbrief db upgrade|downgrade|current`, on the `newsbrief` parser's subcommands."""
-    db = commands.add_parser(
-        "db",
-        help="the database's schema: apply migrations (NEWSBRIEF_DATABASE_URL; default: SQLite in the instance folder)",
-    )
-    db.set_defaults(handler=run_db_command)
-    actions = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
-    upgrade_cmd = actions.add_parser("upgrade", help="apply the migrations (run it before starting a new release)")
-    upgrade_cmd.add_argument("revision", nargs="?", default="head", help="the revision to reach (default: head)")
-    upgrade_cmd.set_defaults(db_handler=cmd_upgrade)
-    downgrade_cmd = actions.add_parser("downgrade", help="undo migrations, to go back to an older release")
-    downgrade_cmd.add_argument("revision", help='the revision to go back to ("base": drop every table)')
-    downgrade_cmd.set_defaults(db_handler=cmd_downgrade)
-    current_cmd = actions.add_parser("current", help="the database's schema revision, and whether it is the newest")
-    current_cmd.set_defaults(db_handler=cmd_current)

@@ -1,6 +1,6 @@
 """Counting model-input tokens without the model: the `tokenizers` library on the model's
 tokenizer.json gives transformers' counts, and the extractive path never imports transformers
-or torch."""
+or torch (nor the service's web and database frameworks)."""
 
 import json
 import subprocess
@@ -20,12 +20,13 @@ TEXTS = [
     "",
 ]
 
-# What a CLI run imported, printed as JSON by the child process once the command is done.
-IMPORTED_AFTER_CLI = """
+# What a CLI run imported of these, printed as JSON by the child process once the command is done.
+HEAVY = ("alembic", "flask", "sqlalchemy", "torch", "transformers")
+IMPORTED_AFTER_CLI = f"""
 import json, sys
 from service.cli import main
 status = main(sys.argv[1:])
-print(json.dumps({"status": status, "heavy": sorted(m for m in ("transformers", "torch") if m in sys.modules)}))
+print(json.dumps({{"status": status, "heavy": sorted(m for m in {HEAVY!r} if m in sys.modules)}}))
 """
 
 
@@ -49,11 +50,11 @@ def test_no_local_tokenizer_counts_approximately(tmp_path):
     assert isinstance(tokenizer_counter("no-such-org/no-such-model-here"), ApproximateCounter)
 
 
-def run_cli(*args: str) -> dict:
+def run_cli(*args: str, **env: str) -> dict:
     completed = subprocess.run(
         [sys.executable, "-c", IMPORTED_AFTER_CLI, *args],
         cwd=ROOT,
-        env=clean_environ(PYTHONPATH=str(ROOT)),
+        env=clean_environ(PYTHONPATH=str(ROOT), **env),
         capture_output=True,
         text=True,
         timeout=300,
@@ -62,7 +63,7 @@ def run_cli(*args: str) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def test_extractive_cli_never_imports_transformers_or_torch(tiny_models):
+def test_extractive_cli_never_imports_the_model_nor_the_service_frameworks(tiny_models):
     # The default model (not in any local cache here: counted approximately) and a model folder
     # with a tokenizer.json (counted with it).
     for options in ([], ["--tokenizer", tiny_models["bart"]]):
@@ -74,3 +75,9 @@ def test_the_check_sees_an_import_of_transformers(tiny_models):
     # The same child process does see transformers when a model is loaded.
     result = run_cli("summarize", str(SEEDS), "--engine", "abstractive", "--model", tiny_models["bart"])
     assert result == {"status": 0, "heavy": ["torch", "transformers"]}
+
+
+def test_the_check_sees_an_import_of_the_service_frameworks(tmp_path):
+    # `newsbrief db` builds the app on its database, in the same kind of child process.
+    result = run_cli("db", "current", NEWSBRIEF_INSTANCE_PATH=str(tmp_path))
+    assert result == {"status": 0, "heavy": ["alembic", "flask", "sqlalchemy"]}
