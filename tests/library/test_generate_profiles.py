@@ -18,7 +18,7 @@ from helpers.tiny_models import (
 
 from benchmarks.numerics import compare_first_steps, decoder_logits, reference_tokens
 from summarizer import SummaryOptions, summarize
-from summarizer.generation.backends import Int8BartSearch
+from summarizer.generation.backends import Int8BartSearch, TransformersGenerate
 from summarizer.generation.bart_decoder_step import int8_bart_decoder_step
 from summarizer.generation.greedy_search import RepeatedNgrams, greedy_ids, greedy_ids_many
 from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
@@ -238,6 +238,34 @@ def test_repeated_ngrams_ban_what_transformers_bans(n):
         repeated.add_last(ids[:length])
         scores = NoRepeatNGramLogitsProcessor(n)(torch.tensor([ids[:length]]), torch.zeros(1, 6))
         assert repeated.banned(ids[:length]) == set(torch.nonzero(scores[0] == -math.inf).flatten().tolist())
+
+
+def test_a_backend_runs_prepare_forward_postprocess_and_only_forward_holds_the_model(tiny_models):
+    generator = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    ours = generator.generate(TEXT, max_words=10, profile=PROFILES["fast"])
+    steps = []
+
+    class Recording(TransformersGenerate):
+        """transformers' generate() as another engine would stand beside ours: steps recorded."""
+
+        def prepare(self, *args):
+            steps.append(("prepare", generator._lock.locked()))
+            return super().prepare(*args)
+
+        def forward(self, *args):
+            steps.append(("forward", generator._lock.locked()))
+            return super().forward(*args)
+
+        def postprocess(self, *args):
+            steps.append(("postprocess", generator._lock.locked()))
+            return super().postprocess(*args)
+
+    assert isinstance(generator.backend, Int8BartSearch)
+    generator.backend = Recording(
+        generator.model, generator.tokenizer, global_attention_first_token=False, shares_beam_rows=True
+    )
+    assert generator.generate(TEXT, max_words=10, profile=PROFILES["fast"]) == ours
+    assert steps == [("prepare", False), ("forward", True), ("postprocess", False)]
 
 
 def test_other_models_keep_generate(tiny_models, tmp_path):
