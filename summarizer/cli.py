@@ -104,7 +104,8 @@ def format_plain(briefing: Briefing) -> str:
     for source in briefing.sources:
         details = ", ".join(x for x in (source.source, source.published) if x)
         where = f" - {source.url}" if source.url else f" ({source.id})"
-        lines.append(f"[{source.index}] {source.title}{f' [{details}]' if details else ''}{where}")
+        read = " (read before)" if source.earlier else ""
+        lines.append(f"[{source.index}] {source.title}{f' [{details}]' if details else ''}{where}{read}")
     return "\n".join(lines)
 
 
@@ -118,11 +119,17 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if batches:
         if len(args.paths) > 1:
             raise InputError("a .jsonl file of clusters must be the only PATH", "paths")
+        if args.since:
+            raise InputError("--since goes with article files and folders, not a .jsonl of clusters", "since")
         return cmd_batch(Path(batches[0]), Path(args.out) if args.out else None, options)
     if args.out:
         raise InputError("--out goes with a .jsonl file of clusters", "out")
     articles, warnings = read_articles(args.paths, max_bytes=settings.max_article_bytes)
-    briefing = summarize(articles, options)
+    earlier: list[Article] = []
+    if args.since:
+        earlier, earlier_warnings = read_articles(args.since, max_bytes=settings.max_article_bytes)
+        warnings += earlier_warnings
+    briefing = summarize(articles, options, since=earlier)
     for warning in [*warnings, *briefing.warnings]:
         print(f"newsbrief: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -330,6 +337,12 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
     )
     summarize_cmd.add_argument("--json", action="store_true", help="print the whole briefing as JSON")
     summarize_cmd.add_argument("--out", help="with a .jsonl of clusters: append results here, skipping finished ones")
+    summarize_cmd.add_argument(
+        "--since",
+        nargs="+",
+        metavar="EARLIER_PATH",
+        help="articles already read: the briefing says only what PATH adds to them (an update)",
+    )
     add_summary_options(summarize_cmd)
     summarize_cmd.set_defaults(handler=cmd_summarize)
     eval_cmd = commands.add_parser(

@@ -25,6 +25,7 @@ from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped
+from .stages.novelty import NoveltyReport, find_novelty, mark_earlier, mark_novelty, nothing_new
 from .stages.segment import language_warnings, segment_documents
 from .text import normalize
 from .types import (
@@ -47,9 +48,15 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def summarize(
-    articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    *,
+    generator: Generator | None = None,
+    since: Sequence[Article] = (),
 ) -> Briefing:
-    return finish(prepare(articles, options, generator=generator))
+    """The briefing of `articles`; with `since` (articles the reader has read), an update
+    briefing: only what `articles` add to them (stages/novelty.py)."""
+    return finish(prepare(articles, options, generator=generator, since=since))
 
 
 @dataclass(frozen=True)
@@ -70,14 +77,22 @@ class PreparedBriefing:
     selection: Selection
     counter: TokenCounter
     timer: StageTimer
+    novelty: NoveltyReport | None = None
 
 
 def prepare(
-    articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    *,
+    generator: Generator | None = None,
+    since: Sequence[Article] = (),
 ) -> PreparedBriefing:
-    """Every stage before generation: clean, segment, dedup, choose the engine, select."""
+    """Every stage before generation: clean, segment, dedup, choose the engine, select. With
+    `since`, the earlier articles come first and only the facts the new ones add are selected."""
     options = options or SummaryOptions()
     articles, warnings = check_articles(articles)
+    earlier, earlier_warnings = check_earlier(since)
+    articles, warnings = [*earlier, *articles], [*earlier_warnings, *warnings]
     timer = StageTimer()
     with timer("clean"):
         try:
@@ -91,6 +106,11 @@ def prepare(
         raise InputError(NO_SENTENCES, "articles")
     with timer("dedup"):
         facts = deduplicate(sentences)
+    novelty = None
+    if earlier:
+        with timer("novelty"):
+            novelty = find_novelty(facts, len(earlier))
+            facts = list(novelty.facts)
     with timer("load"):
         model, engine_warnings = resolve_engine(options, generator)
     if model is not None:
@@ -111,6 +131,7 @@ def prepare(
         selection,
         counter,
         timer,
+        novelty,
     )
 
 
@@ -121,13 +142,21 @@ def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> 
     model = p.model
     if model is not None and generation is not None:
         model = GeneratedAlready(model, p.selection.model_input, generation)
-    draft = write(p.selection, p.facts, model, p.options, p.timer)
+    if p.novelty is not None and not p.facts:
+        new_articles = len(p.articles) - p.novelty.earlier_articles
+        draft = Draft([nothing_new(new_articles, p.novelty.earlier_articles, p.novelty.repeated)], None)
+    else:
+        draft = write(p.selection, p.facts, model, p.options, p.timer)
     if model is not None:  # a model wrote (even when attribution then dropped what it wrote)
         # The generation's temporaries are freed, but glibc would keep them: a serving process
         # would hold ~150 MiB more between briefings than it needs (generation/memory.py).
         return_freed_memory()
     with p.timer("disagreements"):
         briefing_sentences, disagreements = find_disagreements(draft.sentences, p.facts)
+    sources = list_sources(with_found_titles(p.articles, p.documents), p.documents)
+    if p.novelty is not None:
+        briefing_sentences = mark_novelty(briefing_sentences, p.novelty)
+        sources = mark_earlier(sources, p.novelty.earlier_articles)
     stats = replace(
         count_stats(
             p.articles,
@@ -145,7 +174,7 @@ def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> 
     warnings = [*p.warnings, *p.engine_warnings, *draft.warnings, *too_long]
     return assemble(
         briefing_sentences,
-        list_sources(with_found_titles(p.articles, p.documents), p.documents),
+        sources,
         model=draft.model.name if draft.model is not None else None,
         profile=p.options.profile,
         stats=stats,
@@ -244,6 +273,17 @@ def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str
     if len(distinct) == 1:
         warnings.append("only one article: nothing to cross-check, every citation points to it")
     return distinct, warnings
+
+
+def check_earlier(since: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The earlier articles of an update briefing, exact duplicates merged, and a warning about
+    them. A new article with an earlier one's text stays: all it says is then repeated."""
+    for position, article in enumerate(since, start=1):
+        check_unicode(article, position)
+    earlier = without_duplicates(since)
+    if merged := len(since) - len(earlier):
+        return earlier, [f"{merged} of {len(since)} earlier articles had the same text as an earlier one"]
+    return earlier, []
 
 
 def check_unicode(article: Article, position: int) -> None:
