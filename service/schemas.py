@@ -238,6 +238,11 @@ class BriefingRequest(Strict):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REQUEST]})
     articles: Articles
+    since: Articles = omitted(
+        "Articles the reader has read already: the briefing is then an update, only what `articles` add "
+        '(new facts, changed figures citing both sides); each sentence says `novelty` "new" or "update", and '
+        "these articles are listed first among the sources, marked `earlier`"
+    )
     options: BriefingOptions = Field(default_factory=lambda: BriefingOptions())
 
 

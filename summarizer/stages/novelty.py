@@ -102,22 +102,29 @@ def changed_figure(sentence: Sentence, earlier: Sequence[Sentence], stems: dict[
     for before in earlier:
         after = differing(sentence, before, stems)
         if after:
+            # One kind of figure is stated as the change: a count when one changed ("31", not
+            # also "Wednesday" for "Monday"), else the date.
             kinds = {number_kind(n) for n in after}
+            kind = "number" if "number" in kinds else sorted(kinds)[0]
             old = differing(before, sentence, stems)
             return Change(
                 before,
-                tuple(sorted(n for n in old if number_kind(n) in kinds)),
-                tuple(sorted(after)),
+                tuple(sorted(n for n in old if number_kind(n) == kind)),
+                tuple(sorted(n for n in after if number_kind(n) == kind)),
             )
     return None
 
 
 def mark_novelty(sentences: Sequence[BriefingSentence], report: NoveltyReport) -> list[BriefingSentence]:
     """Each briefing sentence with its novelty (an update when it states a fact that changed or
-    gained a detail); a changed figure is stated as a change, the earlier source cited too."""
+    gained a detail); a changed figure is stated as a change, the earlier source cited too. The
+    sentence saying that nothing is new cites nothing and has none."""
     fact_of = {(s.article_index, s.position): f.id for f in report.facts for s in f.sentences}
     marked = []
     for sentence in sentences:
+        if not sentence.citations:  # the one sentence saying that nothing is new
+            marked.append(sentence)
+            continue
         cited = ((c.source - 1, c.sentence) for c in sentence.evidence)
         facts = [fact_of[key] for key in cited if key in fact_of]
         change = next((report.changes[f] for f in facts if f in report.changes), None)
