@@ -141,11 +141,16 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import updates
     from .evaluation.runner import EVAL_BUDGET_TOKENS, EVAL_MAX_WORDS, main
 
     # Fixed defaults (not NEWSBRIEF_* variables) so figures compare with the reference ones.
     args.max_words = args.max_words or EVAL_MAX_WORDS
     args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
+    if args.mode == "update":
+        if not Path(args.data).is_file():
+            raise InputError(f"{args.data}: no such file", "data")
+        return updates.main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
     return main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
 
 
@@ -355,6 +360,13 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
     eval_cmd.add_argument("data", metavar="DATA.jsonl", help="clusters with human summaries, one JSON object a line")
     eval_cmd.add_argument("--limit", type=positive_int, help="evaluate only the first N clusters")
     eval_cmd.add_argument("--json", action="store_true", help="print the summary and per-cluster rows as JSON")
+    eval_cmd.add_argument(
+        "--mode",
+        choices=("summary", "update"),
+        default="summary",
+        help='update: each cluster\'s later articles summarised since its earlier ones (or its "earlier" '
+        "documents): ROUGE-2 recall of the first 100 words and earlier facts repeated",
+    )
     add_summary_options(eval_cmd)
     eval_cmd.set_defaults(handler=cmd_eval)
     attribution_cmd = commands.add_parser(

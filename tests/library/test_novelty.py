@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from summarizer import Article, SummaryOptions, summarize
@@ -76,3 +78,30 @@ def test_a_briefing_without_since_has_no_novelty():
 def test_an_earlier_article_with_a_lone_surrogate_is_refused():
     with pytest.raises(InputError, match="lone surrogate"):
         summarize([TOLL], EXTRACTIVE, since=[Article("bad", "", "Text \ud800 here.")])
+
+
+def test_eval_update_mode_counts_repeats_and_scores_the_lead(tmp_path, capsys):
+    from summarizer.cli import main
+
+    def document(article: Article) -> dict:
+        return {"title": article.title, "text": article.text}
+
+    data = tmp_path / "updates.jsonl"
+    lines = [
+        {
+            "id": "toll",
+            "earlier": [document(WIRE), document(LOCAL)],
+            "documents": [document(TOLL)],
+            "summary": "The toll of the floods rose to 31. The army was sent to clear roads.",
+        },
+        {"id": "split", "documents": [document(WIRE), document(RETOLD)]},  # split by order: nothing new
+        {"id": "one", "documents": [document(WIRE)]},  # one article: no case
+    ]
+    data.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    assert main(["eval", str(data), "--mode", "update", "--engine", "extractive", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [case["id"] for case in report["cases"]] == ["toll", "split"]
+    toll, split = report["cases"]
+    assert toll["updates"] == 1 and toll["rouge2_recall_lead"] > 0 and not toll["nothing_new"]
+    assert split["nothing_new"] and split["rouge2_recall_lead"] is None
+    assert report["summary"]["repeated_facts_total"] == 0
