@@ -148,10 +148,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     args.max_words = args.max_words or EVAL_MAX_WORDS
     args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
     if args.mode == "update":
+        if args.keyfacts:
+            raise InputError("--keyfacts goes with the summary mode, not --mode update", "keyfacts")
         if not Path(args.data).is_file():
             raise InputError(f"{args.data}: no such file", "data")
         return updates.main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
-    return main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
+    return main(
+        args.data,
+        options_from_args(args, Settings.load()),
+        limit=args.limit,
+        as_json=args.json,
+        key_facts=args.keyfacts,
+    )
 
 
 def cmd_eval_attribution(args: argparse.Namespace) -> int:
@@ -366,6 +374,11 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
         default="summary",
         help='update: each cluster\'s later articles summarised since its earlier ones (or its "earlier" '
         "documents): ROUGE-2 recall of the first 100 words and earlier facts repeated",
+    )
+    eval_cmd.add_argument(
+        "--keyfacts",
+        metavar="KEYFACTS.jsonl",
+        help="an editor's key facts per cluster (cluster_index = 0-based line of DATA): report their recall",
     )
     add_summary_options(eval_cmd)
     eval_cmd.set_defaults(handler=cmd_eval)
