@@ -62,7 +62,7 @@ MEANING_FLOOR = 0.65
 # similarity, falling to nothing a window apart: the same day's news is likelier the same event.
 TIME_BONUS = 0.03
 # Words of the lead embedded for its meaning.
-LEAD_WORDS = 150
+LEAD_WORDS = 60
 # The share of a story's centroid that stays its first article's (see the module doc).
 ANCHOR_SHARE = 0.35
 # Words of an article's text read: the lead says what the story is, and long texts cost time.
@@ -363,16 +363,20 @@ def article_text(article: Article) -> str:
 def set_aside_reason(text: str) -> str | None:
     """Why a page's text is no article (see the module doc), or None for an article."""
     sentences = [s for s in SENTENCE_BREAK.split(text) if s.strip()]
-    prose = [s for s in sentences if not site_notice(s)]
-    words = sum(len(s.split()) for s in prose)
-    if words < MIN_ARTICLE_WORDS:
-        notices = len(sentences) - len(prose)
-        told = f", {notices} sentence{'s' if notices != 1 else ''} of it about the page itself" if notices else ""
-        return f"not an article: {words} words of prose{told} (an article has at least {MIN_ARTICLE_WORDS})"
-    distinct = len({" ".join(s.lower().split()) for s in prose})
-    if distinct < MIN_DISTINCT_SENTENCES * len(prose):
-        return f"not an article: {len(prose)} sentences, {distinct} of them distinct (one passage repeated)"
-    return None
+    distinct = len({" ".join(s.lower().split()) for s in sentences})
+    if distinct < MIN_DISTINCT_SENTENCES * len(sentences):
+        return f"not an article: {len(sentences)} sentences, {distinct} of them distinct (one passage repeated)"
+    # Prose words are counted until there are enough (the notice test is the slow part).
+    words, notices = 0, 0
+    for sentence in sentences:
+        if site_notice(sentence):
+            notices += 1
+            continue
+        words += len(sentence.split())
+        if words >= MIN_ARTICLE_WORDS:
+            return None
+    told = f", {notices} sentence{'s' if notices != 1 else ''} of it about the page itself" if notices else ""
+    return f"not an article: {words} words of prose{told} (an article has at least {MIN_ARTICLE_WORDS})"
 
 
 def published_time(article: Article) -> datetime | None:
