@@ -136,6 +136,8 @@ class _Story:
     centroid: Vector = field(default_factory=dict)
     norm: float = 0.0
     later: Vector = field(default_factory=dict)
+    # The sum of its articles' lead embeddings, and that to unit length (its mean lead's direction).
+    meaning_sum: np.ndarray | None = None
     meaning: np.ndarray | None = None
     first_published: datetime | None = None
     last_published: datetime | None = None
@@ -155,7 +157,9 @@ class _Story:
             for term, weight in self.later.items():
                 self.centroid[term] = self.centroid.get(term, 0.0) + later_weight * weight
         self.norm = math.sqrt(sum(w * w for w in self.centroid.values()))
-        self.meaning = reading.meaning.copy() if self.meaning is None else self.meaning + reading.meaning
+        self.meaning_sum = reading.meaning.copy() if self.meaning_sum is None else self.meaning_sum + reading.meaning
+        norm = float(np.linalg.norm(self.meaning_sum))
+        self.meaning = self.meaning_sum / norm if norm else self.meaning_sum
         self.first_seen = min(self.first_seen, seen)
         self.last_seen = max(self.last_seen, seen)
         if reading.published is not None:
@@ -279,17 +283,25 @@ class StoryClusterer:
         oldest = seen - self.window
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:CANDIDATE_TERMS]
         candidates = set().union(*(self._index.get(term, ()) for term in heaviest))
+        stories = [
+            story
+            for story in map(self._stories.__getitem__, candidates)
+            if story.last_seen >= oldest and story.norm and self._in_time(story, reading.published)
+        ]
+        leads = [story.meaning for story in stories if story.meaning is not None]  # every indexed story has one
+        if not leads:
+            return None, 0.0
+        # The leads' cosines in one product; rescaled so that unrelated news scores 0.
+        cosines = np.stack(leads) @ reading.meaning
+        meanings = np.maximum(0.0, (cosines - MEANING_FLOOR) / (1 - MEANING_FLOOR)).tolist()
         best, best_score = None, 0.0
-        for story_id in candidates:
-            story = self._stories[story_id]
-            if story.last_seen < oldest or not story.norm or not self._in_time(story, reading.published):
-                continue
+        for story, meaning in zip(stories, meanings, strict=True):
             centroid = story.centroid
             terms = sum(weight * centroid.get(term, 0.0) for term, weight in vector.items()) / story.norm
-            score = (1 - MEANING_SHARE) * terms + MEANING_SHARE * _meaning_score(reading.meaning, story.meaning)
+            score = (1 - MEANING_SHARE) * terms + MEANING_SHARE * meaning
             score += TIME_BONUS * self._closeness(story, reading.published)
             if score > best_score:
-                best, best_score = story_id, score
+                best, best_score = story.id, score
         return best, best_score
 
     def _closeness(self, story: _Story, published: datetime | None) -> float:
@@ -405,18 +417,6 @@ def _term(word: str, name: bool = False) -> str | None:
     if not stems:
         return None
     return NAME_MARK + stems[0] if name else stems[0]
-
-
-def _meaning_score(meaning: np.ndarray, story_meaning: np.ndarray | None) -> float:
-    """The cosine of an article's lead embedding with a story's summed ones, rescaled so that
-    unrelated news scores 0 (MEANING_FLOOR) and the same text 1."""
-    if story_meaning is None:
-        return 0.0
-    norm = float(np.linalg.norm(story_meaning))
-    if not norm:
-        return 0.0
-    cosine = float(meaning @ story_meaning) / norm
-    return max(0.0, (cosine - MEANING_FLOOR) / (1 - MEANING_FLOOR))
 
 
 def _lead(text: str, count: int = HEADLINE_WORDS) -> str:
