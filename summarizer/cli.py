@@ -214,7 +214,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
         members = [by_id[i] for i in story.article_ids]
         outlets = len(story.outlets) + sum(1 for a in members if not (a.source or a.url))
         briefing, note = None, None
-        if outlets >= args.min_outlets:
+        if story.set_aside is not None:
+            note = f"set aside: {story.set_aside}"
+        elif outlets >= args.min_outlets:
             try:
                 briefing = summarize(members, options)
             except InputError as err:
