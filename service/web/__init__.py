@@ -14,8 +14,7 @@ from typing import get_args
 
 from flask import Blueprint, Response, current_app, render_template
 
-from summarizer.options import MAX_WORDS_RANGE, SummaryOptions
-from summarizer.types import Engine
+from summarizer import MAX_WORDS_RANGE, Engine, SummaryOptions
 
 from ..api.openapi import Responses, api
 from ..settings import ServiceSettings

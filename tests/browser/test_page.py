@@ -19,7 +19,7 @@ SCREENSHOT = ROOT / "docs" / "screenshot.png"
 
 @pytest.fixture(scope="module")
 def seed_articles() -> list[dict]:
-    from service.payload import request_body
+    from helpers.payload import request_body
 
     return request_body([str(SEEDS)])["articles"]
 

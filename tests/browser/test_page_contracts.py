@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 @pytest.fixture(scope="module")
 def seed_request() -> dict:
-    from service.payload import request_body
+    from helpers.payload import request_body
 
     return request_body([str(SEEDS)])
 
