@@ -31,7 +31,6 @@ from ..stages.segment import make_sentence, segment
 from ..stages.select import same_fact
 from ..types import Article, Briefing, Sentence
 from .metrics import rouge2_recall
-from .runner import evaluation_options
 
 # Update summaries are scored on their first 100 words (the TAC update task's length).
 LEAD_WORDS = 100
@@ -178,7 +177,6 @@ def format_summary(name: str, summary: dict[str, float | int | None]) -> str:
 
 
 def run_cases(cases: Sequence[UpdateCase], options: SummaryOptions) -> Iterator[UpdateResult]:
-    options = evaluation_options(options)
     for case in cases:
         yield evaluate_update(case, options)
 

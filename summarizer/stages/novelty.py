@@ -23,7 +23,6 @@ from dataclasses import dataclass, replace
 
 from ..similarity import embed
 from ..types import BriefingSentence, Citation, Fact, Novelty, Sentence, Source
-from .checks import number_kind
 from .disagree import differing
 from .select import BRIEFING_SAME_FACT_COSINE
 
@@ -102,15 +101,15 @@ def changed_figure(sentence: Sentence, earlier: Sequence[Sentence], stems: dict[
     for before in earlier:
         after = differing(sentence, before, stems)
         if after:
-            # One kind of figure is stated as the change: a count when one changed ("31", not
-            # also "Wednesday" for "Monday"), else the date.
-            kinds = {number_kind(n) for n in after}
-            kind = "number" if "number" in kinds else sorted(kinds)[0]
+            # One kind of quantity is stated as the change: a count when one changed ("31", not
+            # also "Wednesday" for "Monday"), else the first kind.
+            kinds = {kind for kind, _ in after}
+            kind = "count" if "count" in kinds else sorted(kinds)[0]
             old = differing(before, sentence, stems)
             return Change(
                 before,
-                tuple(sorted(n for n in old if number_kind(n) == kind)),
-                tuple(sorted(n for n in after if number_kind(n) == kind)),
+                tuple(sorted(value for k, value in old if k == kind)),
+                tuple(sorted(value for k, value in after if k == kind)),
             )
     return None
 
