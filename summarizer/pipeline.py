@@ -128,40 +128,39 @@ def headlines(documents: Sequence[CleanDocument], sentences: Sequence[Sentence])
 def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> Briefing:
     """Generation (unless `generation` is the model's output for this cluster's input, from a
     batch), attribution and assembly."""
-    p = prepared
-    model = p.model
+    model = prepared.model
     if model is not None and generation is not None:
-        model = GeneratedAlready(model, p.selection.model_input, generation)
-    draft = write(p.selection, p.facts, model, p.options, p.timer)
+        model = GeneratedAlready(model, prepared.selection.model_input, generation)
+    draft = write(prepared.selection, prepared.facts, model, prepared.options, prepared.timer)
     if model is not None:  # a model wrote (even when attribution then dropped what it wrote)
         # The generation's temporaries are freed, but glibc would keep them: a serving process
         # would hold ~150 MiB more between briefings than it needs (generation/memory.py).
         return_freed_memory()
-    with p.timer("disagreements"):
-        briefing_sentences, disagreements = find_disagreements(draft.sentences, p.facts)
+    with prepared.timer("disagreements"):
+        briefing_sentences, disagreements = find_disagreements(draft.sentences, prepared.facts)
     stats = replace(
         count_stats(
-            p.articles,
-            p.sentences,
-            p.facts,
-            p.selection,
-            p.counter.name,
+            prepared.articles,
+            prepared.sentences,
+            prepared.facts,
+            prepared.selection,
+            prepared.counter.name,
             draft.dropped.unsupported,
             draft.dropped.contradicted,
-            p.timer.timings_ms,
+            prepared.timer.timings_ms,
         ),
-        fragments_dropped=p.fragments_dropped,
+        fragments_dropped=prepared.fragments_dropped,
     )
-    too_long = length_warnings(draft.sentences, p.options.max_words)
-    warnings = [*p.warnings, *p.engine_warnings, *draft.warnings, *too_long]
+    too_long = length_warnings(draft.sentences, prepared.options.max_words)
+    warnings = [*prepared.warnings, *prepared.engine_warnings, *draft.warnings, *too_long]
     return assemble(
         briefing_sentences,
-        list_sources(with_found_titles(p.articles, p.documents), p.documents),
+        list_sources(with_found_titles(prepared.articles, prepared.documents), prepared.documents),
         model=draft.model.name if draft.model is not None else None,
-        profile=p.options.profile,
+        profile=prepared.options.profile,
         stats=stats,
         warnings=warnings,
-        model_input=p.selection.model_input,
+        model_input=prepared.selection.model_input,
         disagreements=disagreements,
     )
 
