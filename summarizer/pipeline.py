@@ -149,48 +149,48 @@ def headlines(documents: Sequence[CleanDocument], sentences: Sequence[Sentence])
 def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> Briefing:
     """Generation (unless `generation` is the model's output for this cluster's input, from a
     batch), attribution and assembly."""
-    p = prepared
-    model = p.model
+    model = prepared.model
     if model is not None and generation is not None:
-        model = GeneratedAlready(model, p.selection.model_input, generation)
-    if p.novelty is not None and not p.facts:
-        new_articles = len(p.articles) - p.novelty.earlier_articles
-        draft = Draft([nothing_new(new_articles, p.novelty.earlier_articles, p.novelty.repeated)], None)
+        model = GeneratedAlready(model, prepared.selection.model_input, generation)
+    novelty = prepared.novelty
+    if novelty is not None and not prepared.facts:
+        new_articles = len(prepared.articles) - novelty.earlier_articles
+        draft = Draft([nothing_new(new_articles, novelty.earlier_articles, novelty.repeated)], None)
     else:
-        draft = write(p.selection, p.facts, model, p.options, p.timer)
+        draft = write(prepared.selection, prepared.facts, model, prepared.options, prepared.timer)
     if model is not None:  # a model wrote (even when attribution then dropped what it wrote)
         # The generation's temporaries are freed, but glibc would keep them: a serving process
         # would hold ~150 MiB more between briefings than it needs (generation/memory.py).
         return_freed_memory()
-    with p.timer("disagreements"):
-        briefing_sentences, disagreements = find_disagreements(draft.sentences, p.facts)
-    sources = list_sources(with_found_titles(p.articles, p.documents), p.documents)
-    if p.novelty is not None:
-        briefing_sentences = mark_novelty(briefing_sentences, p.novelty)
-        sources = mark_earlier(sources, p.novelty.earlier_articles)
+    with prepared.timer("disagreements"):
+        briefing_sentences, disagreements = find_disagreements(draft.sentences, prepared.facts)
+    sources = list_sources(with_found_titles(prepared.articles, prepared.documents), prepared.documents)
+    if novelty is not None:
+        briefing_sentences = mark_novelty(briefing_sentences, novelty)
+        sources = mark_earlier(sources, novelty.earlier_articles)
     stats = replace(
         count_stats(
-            p.articles,
-            p.sentences,
-            p.facts,
-            p.selection,
-            p.counter.name,
+            prepared.articles,
+            prepared.sentences,
+            prepared.facts,
+            prepared.selection,
+            prepared.counter.name,
             draft.dropped.unsupported,
             draft.dropped.contradicted,
-            p.timer.timings_ms,
+            prepared.timer.timings_ms,
         ),
-        fragments_dropped=p.fragments_dropped,
+        fragments_dropped=prepared.fragments_dropped,
     )
-    too_long = length_warnings(draft.sentences, p.options.max_words)
-    warnings = [*p.warnings, *p.engine_warnings, *draft.warnings, *too_long]
+    too_long = length_warnings(draft.sentences, prepared.options.max_words)
+    warnings = [*prepared.warnings, *prepared.engine_warnings, *draft.warnings, *too_long]
     return assemble(
         briefing_sentences,
         sources,
         model=draft.model.name if draft.model is not None else None,
-        profile=p.options.profile,
+        profile=prepared.options.profile,
         stats=stats,
         warnings=warnings,
-        model_input=p.selection.model_input,
+        model_input=prepared.selection.model_input,
         disagreements=disagreements,
     )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..similarity import embed
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import cite_fact
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
@@ -31,11 +32,27 @@ MAX_QUOTED_SHARE = 1 / 3
 
 
 def opening(ranked: Sequence[RankedFact]) -> RankedFact:
-    """The sentence the briefing opens with: the best-ranked plain, self-contained news
-    sentence of an article's lead; failing that, of any place; failing that, the top one."""
+    """The sentence the briefing opens with: of the plain, self-contained news sentences of
+    the articles' leads, the one the other outlets' leads agree with most (the summed cosine of
+    its embedding with theirs: the event they all report), the best-ranked on a tie; failing a
+    lead, the best-ranked plain sentence; failing that, the top one."""
     plain = [r for r in ranked if not r.fact.representative.quoted and readable(r.fact.representative)]
     leads = [r for r in plain if r.fact.representative.position < LEAD_SENTENCES]
-    return (leads or plain or list(ranked))[0]
+    if len({r.fact.representative.article_index for r in leads}) < 2:
+        return (leads or plain or list(ranked))[0]
+    vectors = embed([r.fact.representative.text for r in leads])
+    similarity = vectors @ vectors.T
+    articles = [r.fact.representative.article_index for r in leads]
+
+    def agreement(i: int) -> float:
+        # Each other article counts once, by its closest lead sentence.
+        best: dict[int, float] = {}
+        for j, article in enumerate(articles):
+            if article != articles[i]:
+                best[article] = max(best.get(article, -1.0), float(similarity[i, j]))
+        return sum(best.values())
+
+    return leads[max(range(len(leads)), key=lambda i: (agreement(i), -i))]
 
 
 def readable(sentence: Sentence) -> bool:

@@ -85,11 +85,14 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 FIRST_OR_SECOND_PERSON = re.compile(
     r"\b(?:I|I'm|I've|I'd|I'll|[Mm]y|[Mm]e|[Ww]e|[Ww]e're|[Ww]e've|[Oo]ur|us|[Yy]ou|[Yy]ou're|[Yy]our)\b"
 )
-INSTRUCTION = re.compile(r"^(?:please|follow|click|read more|watch|subscribe|sign up|join us|share this)\b", re.I)
+INSTRUCTION = re.compile(
+    r"^(?:please|follow|click|read more|watch|subscribe|sign up|join us|share this|don't|do not|check out)\b", re.I
+)
 CAPTION = re.compile(
     r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?"
-    r"\s+\d{1,2},?\s+\d{4}\.?$|\b(?:photo|image|picture|screengrab|file)\b.{0,60}\bshows\b|\bis seen\b(?! as)|"
-    r"^(?:view images|file -|for movement)|^the author is\b",
+    r"\s+\d{1,2},?\s+\d{4}\.?$|\b(?:photo|image|picture|screengrab|file)\b.{0,60}\bshows\b|"
+    r"\bis (?:seen|shown)\b(?! as)|\bin this\b.{0,40}\bphoto\b|\bphoto released\b|"
+    r"^(?:view images|file -|for movement|embed)\b|^the author is\b",
     re.I,
 )
 LOST_CHARACTER = re.compile(r"\w\?\w")

@@ -199,6 +199,9 @@ def test_headlines_count_as_their_articles_words():
         "The author is a Reuters Breakingviews columnist.",
         "President has authorized the declassi?cation of the Memorandum.",
         "Arrests have been made.",
+        "An illustration of the dinosaur is shown in this October 31, 2016 photo released on January 15, 2018.",
+        "EMBED More News Videos Bill Cosby heads to Montgomery County Correctional Facility.",
+        "Don't look for Amy Schumer in any Super Bowl commercials this time around.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
