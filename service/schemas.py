@@ -12,7 +12,6 @@ response is the summariser's own `Briefing` dataclass, so its schema cannot drif
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping, Sized
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE, PROFILES
+from summarizer.text import CONTROL_CHARACTER, CONTROL_CHARACTERS
 from summarizer.types import Briefing, Engine
 
 # White space, spelt out (what Python's str.strip() removes, but the control characters below):
@@ -32,11 +32,8 @@ from summarizer.types import Briefing, Engine
 WHITE_SPACE = r"\t\n\x0B\x0C\r\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
 # Contains something other than white space (JSON Schema patterns match anywhere in a string).
 NOT_BLANK = f"[^{WHITE_SPACE}]"
-# The C0 control characters other than tab, line feed and carriage return (a regex character-class
-# body). No text needs them and PostgreSQL cannot store NUL, so every string a request stores is
-# refused with them, on every database alike (a 422 naming the field), before anything is stored.
-CONTROL_CHARACTERS = r"\x00-\x08\x0B\x0C\x0E-\x1F"
-CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
+# Every string a request stores is refused with a control character (the library's
+# CONTROL_CHARACTERS), on every database alike (a 422 naming the field), before anything is stored.
 # The JSON Schema patterns of such strings: no control character; and, for NOT_BLANK ones, also
 # something other than white space.
 TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"

@@ -4,13 +4,14 @@ same article arriving twice count once."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
 import trafilatura
 
-from ..text import normalize
+from ..text import normalize, without_control_characters
 from ..types import Article
 from .fetch import FetchFailed, FetchPolicy, fetch
 
@@ -28,17 +29,40 @@ def fetch_article(url: str, policy: FetchPolicy) -> Article:
 def article_from_page(
     body: bytes | str, url: str, content_type: str | None = None, charset: str | None = None
 ) -> Article:
-    """An Article from a page's bytes (or text) found at `url`; FetchFailed when it holds no text."""
+    """An Article from a page's bytes (or text) found at `url`, without control characters (see
+    `cleaned`); FetchFailed when it holds no text."""
+    return cleaned(_article_from_page(body, url, content_type, charset))
+
+
+def cleaned(article: Article) -> Article:
+    """`article` without control characters in any of its texts: a fetched page or a feed may hold
+    them (a NUL byte, `&#0;`), and they are no text (PostgreSQL cannot even store NUL)."""
+
+    def clean(value: str | None) -> str | None:
+        return None if value is None else without_control_characters(value)
+
+    return replace(
+        article,
+        id=without_control_characters(article.id),
+        title=without_control_characters(article.title),
+        text=without_control_characters(article.text),
+        url=clean(article.url),
+        source=clean(article.source),
+        published=clean(article.published),
+    )
+
+
+def _article_from_page(body: bytes | str, url: str, content_type: str | None, charset: str | None) -> Article:
     if content_type == PLAIN_TEXT:
         text = body.decode(charset or "utf-8", errors="replace") if isinstance(body, bytes) else body
-        if not text.strip():
+        if not without_control_characters(text).strip():
             raise FetchFailed(url, "the page is empty")
         return Article(id=url, title="", text=text.strip(), url=url, source=site_of(url))
     # trafilatura decodes bytes itself (meta charset, then detection); it never fetches `url`.
     found = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False)
     document: dict = {} if found is None else found if isinstance(found, dict) else found.as_dict()
     text = str(document.get("text") or "").strip()
-    if not text:
+    if not without_control_characters(text).strip():
         raise FetchFailed(url, "no article text found in the page")
     found_url = document.get("url")
     canonical = found_url if isinstance(found_url, str) and is_web_url(found_url) else url
