@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import lxml.etree
 import lxml.html
 import trafilatura
+from tld import get_fld
 
 from ..text import normalize, without_control_characters
 from ..types import Article
@@ -20,8 +21,8 @@ PLAIN_TEXT = "text/plain"
 
 def fetch_article(url: str, policy: FetchPolicy) -> Article:
     """The article at `url`: its main text, title, site (`source`), date (`published`, ISO) and
-    canonical URL (the page's own <link rel=canonical> or og:url, else the URL fetched after
-    redirects). FetchRefused or FetchFailed (InputErrors) when it cannot be had."""
+    canonical URL (the page's own <link rel=canonical> or og:url when on its own site (`same_site`),
+    else the URL fetched after redirects). FetchRefused or FetchFailed (InputErrors) when it cannot be had."""
     page = fetch(url, policy)
     return article_from_page(page.body, page.url, page.content_type, page.charset)
 
@@ -65,7 +66,7 @@ def _article_from_page(body: bytes | str, url: str, content_type: str | None, ch
     if not without_control_characters(text).strip():
         raise FetchFailed(url, "no article text found in the page")
     found_url = document.get("url")
-    canonical = found_url if isinstance(found_url, str) and is_web_url(found_url) else url
+    canonical = found_url if isinstance(found_url, str) and same_site(found_url, url) else url
     return Article(
         id=canonical,
         title=str(document.get("title") or "").strip(),
@@ -93,6 +94,20 @@ def is_web_url(url: str | None) -> bool:
         return False
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def same_site(claimed: str, fetched: str) -> bool:
+    """Whether a page fetched from `fetched` may name `claimed` as its canonical URL: a web URL on
+    the same host, or on the same registrable domain (www.bbc.co.uk for m.bbc.co.uk; by the
+    Public Suffix List, so a.github.io is not b.github.io). Any other site's URL would let a page
+    take that article's place: a later fetch of it would be answered as a duplicate."""
+    if not is_web_url(claimed):
+        return False
+    claimed_host, fetched_host = (str(urlsplit(u).hostname or "").lower().rstrip(".") for u in (claimed, fetched))
+    if claimed_host == fetched_host:
+        return True
+    claimed_domain = get_fld(claimed, fail_silently=True)
+    return claimed_domain is not None and claimed_domain == get_fld(fetched, fail_silently=True)
 
 
 def site_of(url: str | None) -> str | None:

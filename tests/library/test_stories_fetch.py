@@ -13,7 +13,7 @@ import pytest
 from helpers.news_server import NewsServer, Page, article_page
 
 from summarizer.errors import InputError
-from summarizer.stories import FetchFailed, FetchPolicy, FetchRefused, fetch_article
+from summarizer.stories import FetchFailed, FetchPolicy, FetchRefused, article_from_page, fetch_article
 from summarizer.stories.fetch import USER_AGENT, address_problem, fetch
 
 ALLOW_FIRST = FetchPolicy(allow_networks=("127.0.0.1/32",), timeout_s=5)
@@ -48,7 +48,7 @@ def test_a_loopback_address_is_refused_by_default_and_gets_no_request(first):
 
 
 def test_the_allow_list_lets_the_test_server_be_fetched(first):
-    canonical = "https://valencia-daily.example/flood-plan"
+    canonical = first.url("/flood-plan")
     first.pages["/a?utm=x"] = Page(article_page("Flood plan approved", PARAGRAPHS, "Valencia Daily", canonical))
     article = fetch_article(first.url("/a?utm=x"), ALLOW_FIRST)
     assert article.title == "Flood plan approved"
@@ -58,6 +58,24 @@ def test_the_allow_list_lets_the_test_server_be_fetched(first):
     assert article.published == "2026-11-30"
     assert first.hits["/a?utm=x"] == 1
     assert first.user_agents == [USER_AGENT] and USER_AGENT.startswith("newsbrief/")
+
+
+@pytest.mark.parametrize(
+    ("fetched", "canonical", "kept"),
+    [
+        # Another site's URL: a page cannot claim another page's article.
+        ("https://evil.example/evil", "https://victim.example/article-victim", False),
+        ("https://a.github.io/post", "https://b.github.io/post", False),  # a public suffix is no site
+        ("http://127.0.0.1:8000/evil", "http://127.0.0.2:8000/victim", False),
+        # The page's own host, or its registrable domain.
+        ("https://news.example/a?utm=x", "https://news.example/a", True),
+        ("https://m.bbc.co.uk/news/1", "https://www.bbc.co.uk/news/1", True),
+        ("http://127.0.0.1:8000/a?x=1", "http://127.0.0.1:8000/a", True),
+    ],
+)
+def test_a_canonical_url_is_taken_only_from_the_pages_own_site(fetched, canonical, kept):
+    article = article_from_page(article_page("Flood plan", PARAGRAPHS, "Valencia Daily", canonical), fetched)
+    assert article.url == article.id == (canonical if kept else fetched)
 
 
 def test_without_a_canonical_link_the_url_is_the_final_one_after_redirects(first):

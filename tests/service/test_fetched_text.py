@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers.databases import fresh_postgres, migrated
-from helpers.news_server import NewsServer, Page
+from helpers.news_server import NewsServer, Page, article_page
 from helpers.story_server import ALLOW_LOCAL, FLOODS_LOCAL, RATES, ingest, rss, wait_for
 from sqlalchemy.exc import DataError
 
@@ -120,3 +120,28 @@ def test_recovery_sends_stuck_fetches_again_under_celery(make_app, monkeypatch):
             session.add(row)
     stories.recover()
     assert sorted(sent) == [(FETCH_TASK, "stuck"), (FETCH_TASK, "unsent")]
+
+
+def test_a_page_cannot_claim_another_sites_url_as_its_canonical_one(make_app):
+    """A page on one host declaring another host's article as its canonical URL does not stop that
+    article from being fetched: the victim's URL is fetched and stored as itself."""
+    victim_text = "The harbour reopened on Friday after the storm, the port authority said in a statement."
+    with NewsServer("127.0.0.1").running() as evil, NewsServer("127.0.0.2").running() as victim:
+        victim_url = victim.url("/article-victim")
+        victim.pages["/article-victim"] = Page(article_page("Harbour reopens", [victim_text], "Victim Times"))
+        evil.pages["/evil"] = Page(
+            article_page(
+                "Harbour reopens", ["Fake news about the harbour, written to take its place."], "Evil", victim_url
+            )
+        )
+        app = make_app(FETCH_ALLOW_NETWORKS=["127.0.0.0/8"])
+        client = app.test_client()
+        [first] = ingest(client, {"url": evil.url("/evil")}, status=202)["articles"]
+        assert finished(client, first["fetch_url"])["status"] == "done"
+        [second] = ingest(client, {"url": victim_url}, status=202)["articles"]
+        fetch = finished(client, second["fetch_url"])
+        assert (fetch["status"], fetch["duplicate"]) == ("done", False), fetch
+        assert victim.hits["/article-victim"] == 1
+        story = client.get(fetch["story_url"]).get_json()
+        assert victim_url in [article["url"] for article in story["articles"]]
+        app.extensions["newsbrief.stories"].close()
