@@ -106,6 +106,7 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
     storage = get_storage()
     todo: list[tuple[int, list[Article], str]] = []
     options = None
+    owner = None
     for index in indexes:
         work = store.claim(job_id, index, stale_before)
         if work is None:
@@ -114,8 +115,10 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
         articles = [Article(**article) for article in work.articles]
         options = SummaryOptions(**work.options)  # the job's: the same for all its clusters
         key = content_hash(articles, options)
+        owner = work.owner  # the job's: the same for all its clusters
         stored = storage.find(key)
         if stored is not None:
+            storage.grant(stored.id, owner)
             store.finish(job_id, index, stored.id)
         else:
             todo.append((index, articles, key))
@@ -159,6 +162,7 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
             )
         else:
             stored, _ = storage.add(key, canonical_request(articles, options), briefing.to_dict())
+            storage.grant(stored.id, owner)
             store.finish(job_id, index, stored.id)
 
 

@@ -88,6 +88,12 @@ def valid_key_digest() -> str | None:
     return digest
 
 
+def request_owner() -> str | None:
+    """Whose this request's jobs, briefings, fetches and Idempotency-Keys are: its API key's digest
+    when keys are configured, else None (everything is everyone's)."""
+    return valid_key_digest() if settings().api_keys else None
+
+
 def client_identity() -> str:
     """The rate-limit bucket's owner: the key (a short prefix of its digest) or the address."""
     digest = valid_key_digest() if settings().api_keys else None

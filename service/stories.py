@@ -439,11 +439,19 @@ class StoryService:
 
     # -- fetches -------------------------------------------------------------------------------
 
-    def create_fetch(self, url: str, field: str) -> str:
+    def create_fetch(self, url: str, field: str, owner: str | None = None) -> str:
         fetch_id = uuid.uuid4().hex
         with self.sessions.begin() as session:
             session.add(
-                FetchRow(id=fetch_id, url=url, created_at=datetime.now(UTC), status=QUEUED, attempts=0, field=field)
+                FetchRow(
+                    id=fetch_id,
+                    url=url,
+                    created_at=datetime.now(UTC),
+                    status=QUEUED,
+                    attempts=0,
+                    field=field,
+                    owner=owner,
+                )
             )
         return fetch_id
 

@@ -25,6 +25,7 @@ from ..problems import Problem, invalid
 from ..registry import get_registry
 from ..schemas import CONTROL_CHARACTER, BriefingRequest, BriefingResource
 from ..schemas import Problem as ProblemDetails
+from ..security import request_owner
 from ..storage import StoredBriefing, get_storage
 from .openapi import Responses, api
 
@@ -223,6 +224,7 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
         stored, created = storage.add(key, canonical_request(articles, options), briefing.to_dict())
     else:
         created = False
+    storage.grant(stored.id, request_owner())
     metrics.briefings.labels(engine=stored.briefing["engine"], outcome="created" if created else "reused").inc()
     return respond(stored, 201 if created else 200)
 
@@ -235,8 +237,9 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
 def get_briefing(briefing_id: str) -> tuple[BriefingResource, int, dict[str, str]]:
     """A stored briefing"""
     # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
-    stored = None if CONTROL_CHARACTER.search(briefing_id) else get_storage().get(briefing_id)
-    if stored is None:
+    storage = get_storage()
+    stored = None if CONTROL_CHARACTER.search(briefing_id) else storage.get(briefing_id)
+    if stored is None or not storage.readable(stored.id, request_owner()):  # another key's is not found
         raise Problem(
             404, "not-found", "Not Found", f"no briefing with id {briefing_id!r}", [("id", "no such briefing")]
         )
