@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import tracemalloc
+import zlib
 
 import pytest
 from helpers.news_server import NewsServer, Page, article_page
@@ -220,3 +222,37 @@ def test_a_page_without_article_text_is_a_fetch_failure(first):
     first.pages["/empty"] = Page(b"<html><head><title>x</title></head><body></body></html>")
     with pytest.raises(FetchFailed, match="no article text"):
         fetch_article(first.url("/empty"), ALLOW_FIRST)
+
+
+def packed(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+def test_a_gzip_bomb_is_stopped_at_the_limit_without_unpacking_it_in_memory(first):
+    """256 MiB of zeros, 256 KB packed: refused at the limit, with memory near the limit (unpacked
+    in bounded pieces, not a whole network chunk's worth at a time)."""
+    bomb = packed(bytes(256 << 20), 31)
+    first.pages["/bomb"] = Page(bomb, "text/plain", headers={"Content-Encoding": "gzip"})
+    policy = FetchPolicy(allow_networks=("127.0.0.1/32",), timeout_s=30, max_bytes=1_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchRefused, match="over the 1000000 byte limit"):
+            fetch(first.url("/bomb"), policy)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < policy.max_bytes + 2_000_000, f"{peak / 1e6:.1f} MB traced for a 1 MB limit"
+
+
+@pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 31), ("deflate", 15), ("deflate", -15), ("x-gzip", 31)])
+def test_a_compressed_page_is_unpacked(first, encoding, wbits):
+    text = " ".join(PARAGRAPHS * 50).encode()
+    first.pages["/a"] = Page(packed(text, wbits), "text/plain", headers={"Content-Encoding": encoding})
+    assert fetch(first.url("/a"), ALLOW_FIRST).body == text
+
+
+def test_an_unknown_content_encoding_is_refused(first):
+    first.pages["/a"] = Page(b"\x00\x01", "text/plain", headers={"Content-Encoding": "compress"})
+    with pytest.raises(FetchRefused, match="content encoding compress"):
+        fetch(first.url("/a"), ALLOW_FIRST)
