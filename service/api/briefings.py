@@ -225,7 +225,9 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
     else:
         created = False
     storage.grant(stored.id, request_owner())
-    metrics.briefings.labels(engine=stored.briefing["engine"], outcome="created" if created else "reused").inc()
+    metrics.briefings.labels(
+        engine=stored.briefing["engine"], outcome="created" if created else "reused", made_by="request"
+    ).inc()
     return respond(stored, 201 if created else 200)
 
 
