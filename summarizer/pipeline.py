@@ -25,6 +25,7 @@ from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped
+from .stages.clean import quoted
 from .stages.segment import language_warnings, segment_documents
 from .text import normalize
 from .types import (
@@ -88,7 +89,11 @@ def prepare(
         segmentation = segment_documents(documents)
         sentences = segmentation.sentences
     if not sentences:
-        raise InputError(NO_SENTENCES, "articles")
+        lines = [line for doc in documents for line in doc.paragraphs]
+        found = (
+            f"{len(lines)} line{'s' if len(lines) != 1 else ''}: {quoted(lines[0])}{', ...' if len(lines) > 1 else ''}"
+        )
+        raise InputError(f"{NO_SENTENCES}: the text found ({found}) holds no complete sentence", "articles")
     with timer("dedup"):
         clusters = deduplicate(sentences)
     with timer("load"):
