@@ -233,14 +233,46 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
 
 
+# Elements that never belong in news text: one is enough to call a text HTML.
+ACTIVE_ELEMENT = re.compile(r"<\s*(?:script|style|iframe|object|embed|img|svg|link|meta|form)\b[^<>]*>", re.I)
+# Any element's tag, opening (with attributes) or closing: two make a text markup.
+HTML_TAG = re.compile(
+    r"</?\s*(?:html|head|body|title|p|div|span|a|br|hr|article|section|main|aside|header|footer|nav|h[1-6]"
+    r"|ul|ol|li|table|tr|td|th|em|strong|b|i|u|figure|figcaption|blockquote|pre|code)\b[^<>]*>",
+    re.I,
+)
+
+
+def looks_like_markup(text: str) -> bool:
+    """Whether a text is HTML (a pasted page or fragment) rather than prose that mentions a tag."""
+    return ACTIVE_ELEMENT.search(text) is not None or len(HTML_TAG.findall(text, 0, 200_000)) >= 2
+
+
+def read_markup_as_html(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The articles, those sent as text that is HTML read as HTML (its main text, no markup or
+    scripts in a briefing), with a warning naming each."""
+    found, warnings = [], []
+    for position, article in enumerate(articles, start=1):
+        if article.content_type == "text" and looks_like_markup(article.text):
+            found.append(replace(article, content_type="html"))
+            name = f" ({article.title})" if article.title else ""
+            warnings.append(
+                f"article {position}{name} was sent as text but is HTML markup: read as HTML (its main "
+                'text only); send a page as "html" to say so'
+            )
+        else:
+            found.append(article)
+    return found, warnings
+
+
 def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     """The articles to summarise, exact duplicates merged, and warnings about them."""
     if not articles:
         raise InputError("at least one article is needed", "articles")
     for position, article in enumerate(articles, start=1):
         check_unicode(article, position)
+    articles, warnings = read_markup_as_html(articles)
     distinct = without_duplicates(articles)
-    warnings = []
     if merged := len(articles) - len(distinct):
         warnings.append(
             f"{merged} of {len(articles)} articles had the same text as an earlier one and were merged into it "
