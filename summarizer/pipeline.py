@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from .briefing import assemble, count_stats, list_sources
 from .errors import InputError, ModelUnavailable
@@ -265,6 +266,37 @@ def read_markup_as_html(articles: Sequence[Article]) -> tuple[list[Article], lis
     return found, warnings
 
 
+# How close an article must be to a group of others to tell the same event: lower than the story
+# clustering's own threshold, which splits a stream of many articles. On the 99 clusters of 2 or
+# more articles in the first 150 lines of multinews-dev (each one event, some with a stray page)
+# 19 split at 0.06 (25 at 0.12, 14 at 0.02); storm and bakery, floods and interest rates split
+# at every one of these.
+SAME_EVENT_THRESHOLD = 0.06
+
+
+def separate_events(articles: Sequence[Article]) -> list[str]:
+    """A warning when the articles tell more than one event (summarizer.stories' clustering),
+    naming which articles go together; none for one event."""
+    from .stories import StoryClusterer
+
+    clusterer = StoryClusterer(threshold=SAME_EVENT_THRESHOLD)
+    now = datetime.now(UTC)
+    # Named by position; without URLs, so two copies of one page (merged before) are told by their text.
+    for position, article in enumerate(articles, start=1):
+        clusterer.add(replace(article, id=str(position), url=None), now)
+    events = sorted((sorted(map(int, story.article_ids)), story.headline) for story in clusterer.stories())
+    if len(events) < 2:
+        return []
+    described = []
+    for positions, headline in events:
+        numbers = ", ".join(map(str, positions[:-1])) + (" and " if len(positions) > 1 else "") + str(positions[-1])
+        described.append(f"article{'s' if len(positions) > 1 else ''} {numbers} ({headline})")
+    return [
+        f"the articles tell {len(events)} separate events, summarised together here: {'; '.join(described)}; "
+        "brief each event on its own (newsbrief stories groups a stream of articles into events)"
+    ]
+
+
 def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     """The articles to summarise, exact duplicates merged, and warnings about them."""
     if not articles:
@@ -280,6 +312,8 @@ def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str
         )
     if len(distinct) == 1:
         warnings.append("only one article: nothing to cross-check, every citation points to it")
+    else:
+        warnings.extend(separate_events(distinct))
     return distinct, warnings
 
 
