@@ -34,7 +34,7 @@ from .types import (
     Briefing,
     BriefingSentence,
     CleanDocument,
-    Cluster,
+    Fact,
     InputFormat,
     Selection,
     Sentence,
@@ -55,7 +55,7 @@ def summarize(
 
 
 @dataclass(frozen=True)
-class PreparedCluster:
+class PreparedBriefing:
     """A cluster up to its model input (`selection.model_input`): what `finish` needs to write and
     assemble its briefing. Splitting there lets `summarize_many` run several clusters' generation
     as one batch."""
@@ -66,7 +66,7 @@ class PreparedCluster:
     documents: list[CleanDocument]
     sentences: list[Sentence]
     fragments_dropped: int
-    clusters: list[Cluster]
+    facts: list[Fact]
     model: Generator | None
     engine_warnings: list[str]
     selection: Selection
@@ -76,7 +76,7 @@ class PreparedCluster:
 
 def prepare(
     articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
-) -> PreparedCluster:
+) -> PreparedBriefing:
     """Every stage before generation: clean, segment, dedup, choose the engine, select."""
     options = options or SummaryOptions()
     articles, warnings = check_articles(articles)
@@ -96,22 +96,22 @@ def prepare(
         )
         raise InputError(f"{NO_SENTENCES}: the text found ({found}) holds no complete sentence", "articles")
     with timer("dedup"):
-        clusters = deduplicate(sentences)
+        facts = deduplicate(sentences)
     with timer("load"):
         model, engine_warnings = resolve_engine(options, generator)
     if model is not None:
         engine_warnings += language_warnings(sentences, model.name)
     with timer("select"):
         input_format, counter, budget = input_budget(options, model)
-        selection = fit_budget(rank(clusters), input_format, counter, budget)
-    return PreparedCluster(
+        selection = fit_budget(rank(facts), input_format, counter, budget)
+    return PreparedBriefing(
         articles,
         options,
         warnings,
         documents,
         sentences,
         segmentation.fragments_dropped,
-        clusters,
+        facts,
         model,
         engine_warnings,
         selection,
@@ -120,25 +120,25 @@ def prepare(
     )
 
 
-def finish(prepared: PreparedCluster, generation: Generation | None = None) -> Briefing:
+def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> Briefing:
     """Generation (unless `generation` is the model's output for this cluster's input, from a
     batch), attribution and assembly."""
     p = prepared
     model = p.model
     if model is not None and generation is not None:
         model = GeneratedAlready(model, p.selection.model_input, generation)
-    draft = write(p.selection, p.clusters, model, p.options, p.timer)
+    draft = write(p.selection, p.facts, model, p.options, p.timer)
     if model is not None:  # a model wrote (even when attribution then dropped what it wrote)
         # The generation's temporaries are freed, but glibc would keep them: a serving process
         # would hold ~150 MiB more between briefings than it needs (generation/memory.py).
         return_freed_memory()
     with p.timer("disagreements"):
-        briefing_sentences, disagreements = find_disagreements(draft.sentences, p.clusters)
+        briefing_sentences, disagreements = find_disagreements(draft.sentences, p.facts)
     stats = replace(
         count_stats(
             p.articles,
             p.sentences,
-            p.clusters,
+            p.facts,
             p.selection,
             p.counter.name,
             draft.dropped.unsupported,
@@ -168,13 +168,13 @@ def summarize_many(
     in one batch when the model can (`BatchGenerator`); a cluster with bad input gets its
     InputError in its place and the others go on. Each briefing's stats time the whole batch's
     generation as `generate_batch`."""
-    prepared: list[PreparedCluster | InputError] = []
+    prepared: list[PreparedBriefing | InputError] = []
     for articles in clusters:
         try:
             prepared.append(prepare(articles, options, generator=generator))
         except InputError as err:
             prepared.append(err)
-    ready = [p for p in prepared if isinstance(p, PreparedCluster) and p.model is not None]
+    ready = [p for p in prepared if isinstance(p, PreparedBriefing) and p.model is not None]
     generations: dict[int, Generation] = {}
     if ready:
         model, settings = ready[0].model, ready[0].options
@@ -384,7 +384,7 @@ def input_budget(options: SummaryOptions, model: Generator | None) -> tuple[Inpu
 
 def write(
     selection: Selection,
-    clusters: Sequence[Cluster],
+    facts: Sequence[Fact],
     model: Generator | None,
     options: SummaryOptions,
     timer: StageTimer,
@@ -400,7 +400,7 @@ def write(
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
             )
         with timer("attribute"):
-            sentences, dropped = attribute(generation.text, clusters, options.keep_unsupported)
+            sentences, dropped = attribute(generation.text, facts, options.keep_unsupported)
             sentences = trim_to_words(sentences, options.max_words)
         if sentences:
             return Draft(sentences, model, dropped)
@@ -408,7 +408,7 @@ def write(
     else:
         dropped, fallback = Dropped(), []
     with timer("extract"):
-        return Draft(extract(selection.clusters, options.max_words), None, dropped, fallback)
+        return Draft(extract(selection.facts, options.max_words), None, dropped, fallback)
 
 
 def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:

@@ -2,7 +2,7 @@
 
 Every stage takes and returns these frozen dataclasses, so each stage can be
 tested alone with hand-made values and the whole flow stays easy to follow:
-Article -> CleanDocument -> Sentence -> Cluster -> Selection -> Briefing.
+Article -> CleanDocument -> Sentence -> Fact -> Selection -> Briefing.
 """
 
 from __future__ import annotations
@@ -116,10 +116,10 @@ class Sentence:
 
 
 @dataclass(frozen=True)
-class Cluster:
+class Fact:
     """One fact and every place it was said: near-duplicate sentences merged.
 
-    `representative` is the member that best stands for the whole cluster.
+    `representative` is the member that best stands for the whole fact.
     `articles` are the distinct article indices (0-based, sorted).
     """
 
@@ -133,26 +133,26 @@ class Cluster:
 
 
 @dataclass(frozen=True)
-class RankedCluster:
-    cluster: Cluster
+class RankedFact:
+    fact: Fact
     score: float
 
 
 @dataclass(frozen=True)
 class LeftOut:
     """What selection could not fit into the model's input budget (words of the
-    clusters' representative sentences)."""
+    facts' representative sentences)."""
 
-    clusters: int = 0
+    facts: int = 0
     sentences: int = 0
     words: int = 0
 
 
 @dataclass(frozen=True)
 class Selection:
-    """The clusters chosen for the briefing, in reading order, and the model input."""
+    """The facts chosen for the briefing, in reading order, and the model input."""
 
-    clusters: tuple[RankedCluster, ...]
+    facts: tuple[RankedFact, ...]
     model_input: str
     input_tokens: int
     budget_tokens: int
@@ -237,7 +237,7 @@ class Stats:
     articles: int
     sentences: int
     duplicate_sentences_merged: int
-    clusters: int
+    facts: int
     model_input_tokens: int
     budget_tokens: int
     token_counter: str

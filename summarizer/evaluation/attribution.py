@@ -51,7 +51,7 @@ from ..stages import clean, deduplicate, segment
 from ..stages.attribute import AttributionConfig, attribute
 from ..stages.segment import split_sentences
 from ..text import name_key, numbers, stop_keys, words
-from ..types import Article, Cluster, Sentence
+from ..types import Article, Fact, Sentence
 
 KEPT_KINDS = ("extract", "fusion", "compression", "reference")
 CAUGHT_KINDS = ("number", "name", "negation", "antonym", "modality", "role_swap", "outside")
@@ -106,16 +106,16 @@ class Outcome:
 
 @dataclass
 class Prepared:
-    """A cluster's articles as summarize() keeps them, and its sentences and dedup clusters."""
+    """A cluster's articles as summarize() keeps them, and its sentences and facts."""
 
     cluster: ArticleCluster
     articles: list[Article]
     sentences: list[Sentence]
-    clusters: list[Cluster]
-    member_of: dict[tuple[int, int], Cluster] = field(default_factory=dict)
+    facts: list[Fact]
+    member_of: dict[tuple[int, int], Fact] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.member_of = {(s.article_index, s.position): c for c in self.clusters for s in c.sentences}
+        self.member_of = {(s.article_index, s.position): c for c in self.facts for s in c.sentences}
 
     def expected(self, *origins: Sentence) -> tuple[int, ...]:
         return tuple(sorted({a + 1 for s in origins for a in self.member_of[(s.article_index, s.position)].articles}))
@@ -579,7 +579,7 @@ def run_ablation(path: str | Path, per_kind: int = DEFAULT_PER_KIND, limit: int 
         outcomes = []
         for case, p in work:
             started = time.perf_counter()
-            judged, _ = attribute(case.text, p.clusters, keep_unsupported=True, config=config)
+            judged, _ = attribute(case.text, p.facts, keep_unsupported=True, config=config)
             ms = (time.perf_counter() - started) * 1000
             verdict = judged[0].verdict if judged else "unsupported"
             outcomes.append(Outcome(case, verdict, judged[0].citations if judged else (), ms))

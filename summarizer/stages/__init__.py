@@ -4,9 +4,9 @@ Each is one module with one entry point over the typed values of `summarizer.typ
 
     clean      Article            -> CleanDocument   markup and web boilerplate removed
     segment    CleanDocument      -> Sentence        NLTK sentences, with stems, numbers, names
-    dedup      Sentence           -> Cluster         near-duplicates across articles, sources kept
-    select     Cluster            -> Selection       ranked, fitted to the model's input budget
-    extract    RankedCluster      -> BriefingSentence  the extractive engine
+    dedup      Sentence           -> Fact         near-duplicates across articles, sources kept
+    select     Fact            -> Selection       ranked, fitted to the model's input budget
+    extract    RankedFact      -> BriefingSentence  the extractive engine
     attribute  generated text     -> BriefingSentence  a verdict, cited with evidence spans, or dropped
     disagree   BriefingSentence   -> Disagreement    where the sources give a stated figure otherwise
 

@@ -1,15 +1,15 @@
 """Stage 6: give every briefing sentence a verdict, a support score, citations and evidence spans.
 
-1. Support. A few clusters together must hold most of the sentence's content words (greedy set
-   cover, at most MAX_SUPPORTING clusters, each adding at least MIN_GAIN of the words; fusions of
-   two source facts cite both). A word the clusters lack counts when one of their words means
+1. Support. A few facts together must hold most of the sentence's content words (greedy set
+   cover, at most MAX_SUPPORTING facts, each adding at least MIN_GAIN of the words; fusions of
+   two source facts cite both). A word the facts lack counts when one of their words means
    nearly the same (cosine of WordLlama word vectors, `similarity.embed`): "trip" for "visit".
    Its `score` weighs that share twice and the paraphrase similarity of the sentence with its
    supporting sentences once (`similarity.embed`); under SUPPORT_THRESHOLD it is `unsupported`.
 2. Meaning. The checks of `stages.checks` compare the sentence with its evidence (the member
-   sentences of its supporting clusters): figures and dates, names, negation, antonyms, modality,
+   sentences of its supporting facts): figures and dates, names, negation, antonyms, modality,
    roles. The first that fails gives the verdict (`contradicted` or `unsupported`) and a reason.
-3. Citations: the articles of the supporting clusters, plus those of any other cluster that
+3. Citations: the articles of the supporting facts, plus those of any other fact that
    supports the whole sentence alone and passes the same checks, so a fact stated by four outlets
    cites all four even where they worded it too differently to be merged. Each evidence sentence
    carries the span of it that holds the sentence's words.
@@ -29,22 +29,22 @@ import numpy as np
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language
 from ..similarity import embed_remembered
 from ..text import tidy_generated
-from ..types import BriefingSentence, Citation, Cluster, Sentence
+from ..types import BriefingSentence, Citation, Fact, Sentence
 from .checks import CHECKS, Context, Finding, Said, first_finding, tokenize
 from .dedup import deduplicate
 from .segment import make_sentence, named, split_sentences
 
-# The support score: (2 x the share of the sentence's content words its supporting clusters hold,
+# The support score: (2 x the share of the sentence's content words its supporting facts hold,
 # synonyms counted, + the cosine of its WordLlama embedding with theirs) / 3. On the dev set's
-# clusters, sentences of another cluster score under 0.3 (9 in 10), human summary sentences 0.5
+# facts, sentences of another fact score under 0.3 (9 in 10), human summary sentences 0.5
 # (median), faithful extracts 1; below this a sentence is unsupported.
 SUPPORT_THRESHOLD = 0.4
 # Without paraphrase similarity (only to measure what it buys) the score is the share of content
 # words alone, and this its threshold (the rule before similarity was added).
 LEXICAL_THRESHOLD = 0.6
-# A cluster that supports a sentence alone, to be cited as corroborating, holds this share of its words.
+# A fact that supports a sentence alone, to be cited as corroborating, holds this share of its words.
 CORROBORATING_SHARE = 0.6
-# A further cluster is cited only if it covers at least this share of new content words.
+# A further fact is cited only if it covers at least this share of new content words.
 MIN_GAIN = 0.2
 MAX_SUPPORTING = 3
 # Cosine of two words' WordLlama vectors above which one stands for the other ("kids" for
@@ -64,27 +64,27 @@ class AttributionConfig:
 
 
 @dataclass(eq=False)
-class _ClusterIndex:
-    cluster: Cluster
+class _FactIndex:
+    fact: Fact
     stems: frozenset[str]
     numbers: frozenset[str]
     words: frozenset[str]
 
     @cached_property
     def members(self) -> list[Said]:
-        """The cluster's sentences read for the checks (only those of clusters that support)."""
-        return [Said.of(s) for s in self.cluster.sentences]
+        """The fact's sentences read for the checks (only those of facts that support)."""
+        return [Said.of(s) for s in self.fact.sentences]
 
 
-def index_clusters(clusters: Sequence[Cluster]) -> list[_ClusterIndex]:
+def index_facts(facts: Sequence[Fact]) -> list[_FactIndex]:
     return [
-        _ClusterIndex(
-            cluster=c,
+        _FactIndex(
+            fact=c,
             stems=frozenset(st for s in c.sentences for st in s.stems),
             numbers=frozenset(n for s in c.sentences for n in s.numbers),
             words=frozenset(t.name for s in c.sentences for t in tokenize(s.text, s.language)),
         )
-        for c in clusters
+        for c in facts
     ]
 
 
@@ -94,8 +94,8 @@ def span_of(text: str, language: str, stems: frozenset[str]) -> tuple[int, int] 
     return (hits[0].start, hits[-1].end) if hits else None
 
 
-def evidence_for(cluster: Cluster, stems: frozenset[str]) -> list[Citation]:
-    """Every member of the cluster as evidence, scored by the share of `stems` it contains."""
+def evidence_for(fact: Fact, stems: frozenset[str]) -> list[Citation]:
+    """Every member of the fact as evidence, scored by the share of `stems` it contains."""
     return [
         Citation(
             source=s.article_index + 1,
@@ -106,22 +106,22 @@ def evidence_for(cluster: Cluster, stems: frozenset[str]) -> list[Citation]:
             speaker=named(s.speaker),
             as_written=s.as_written,
         )
-        for s in cluster.sentences
+        for s in fact.sentences
     ]
 
 
-def cite_cluster(cluster: Cluster) -> BriefingSentence:
-    """An extractive sentence: the cluster's representative, citing every article in the cluster."""
-    stems = frozenset(cluster.representative.stems)
-    evidence = sorted(evidence_for(cluster, stems), key=lambda c: (-c.score, c.source, c.sentence))
+def cite_fact(fact: Fact) -> BriefingSentence:
+    """An extractive sentence: the fact's representative, citing every article in the fact."""
+    stems = frozenset(fact.representative.stems)
+    evidence = sorted(evidence_for(fact, stems), key=lambda c: (-c.score, c.source, c.sentence))
     return BriefingSentence(
-        text=cluster.representative.text,
-        citations=tuple(a + 1 for a in cluster.articles),
+        text=fact.representative.text,
+        citations=tuple(a + 1 for a in fact.articles),
         evidence=tuple(evidence),
     )
 
 
-def synonyms_covered(uncovered: frozenset[str], claim: Said, support: Sequence[_ClusterIndex]) -> frozenset[str]:
+def synonyms_covered(uncovered: frozenset[str], claim: Said, support: Sequence[_FactIndex]) -> frozenset[str]:
     """The claim's content stems in `uncovered` for which a word of the supporting sentences
     has a WordLlama vector within SYNONYM_SIMILARITY."""
     mine = sorted({t.key for t in claim.tokens if t.stem in uncovered})
@@ -134,8 +134,8 @@ def synonyms_covered(uncovered: frozenset[str], claim: Said, support: Sequence[_
     return frozenset(t.stem for t in claim.tokens if t.key in keys and t.stem)
 
 
-def _unexplained(sentence: Sentence, support: list[_ClusterIndex]) -> set[str]:
-    """Numbers and names of the sentence that none of the supporting clusters contain."""
+def _unexplained(sentence: Sentence, support: list[_FactIndex]) -> set[str]:
+    """Numbers and names of the sentence that none of the supporting facts contain."""
     numbers = frozenset().union(*(c.numbers for c in support)) if support else frozenset()
     source_words = frozenset().union(*(c.words for c in support)) if support else frozenset()
     return set(sentence.numbers - numbers) | {n for n in sentence.names if n not in source_words}
@@ -143,7 +143,7 @@ def _unexplained(sentence: Sentence, support: list[_ClusterIndex]) -> set[str]:
 
 @dataclass(frozen=True)
 class Alignment:
-    support: list[_ClusterIndex]
+    support: list[_FactIndex]
     coverage: float
     covered: frozenset[str]
     similarity: float | None
@@ -154,11 +154,11 @@ class Alignment:
 
 
 def align(
-    sentence: Sentence, claim: Said, index: Sequence[_ClusterIndex], config: AttributionConfig = AttributionConfig()
+    sentence: Sentence, claim: Said, index: Sequence[_FactIndex], config: AttributionConfig = AttributionConfig()
 ) -> Alignment:
-    """The supporting clusters and the share of the sentence's content words they hold."""
+    """The supporting facts and the share of the sentence's content words they hold."""
     wanted = frozenset(sentence.stems)
-    support: list[_ClusterIndex] = []
+    support: list[_FactIndex] = []
     covered: set[str] = set()
     while wanted and len(support) < MAX_SUPPORTING:
         best = max(index, key=lambda c: len((c.stems & wanted) - covered), default=None)
@@ -169,7 +169,7 @@ def align(
             break
         support.append(best)
         covered |= best.stems & wanted
-    for _ in range(2):  # a fused figure or name may come from a cluster that shares few other words
+    for _ in range(2):  # a fused figure or name may come from a fact that shares few other words
         missing = _unexplained(sentence, support)
         extra = max(index, key=lambda c: (len(missing & (c.numbers | c.words)), len(c.stems & wanted)), default=None)
         if not missing or extra is None or extra in support or not missing & (extra.numbers | extra.words):
@@ -192,12 +192,12 @@ def align(
 def corroborating(
     sentence: Sentence,
     claim: Said,
-    index: Sequence[_ClusterIndex],
-    support: list[_ClusterIndex],
+    index: Sequence[_FactIndex],
+    support: list[_FactIndex],
     context: Context,
     checks: Sequence[str],
-) -> list[_ClusterIndex]:
-    """Other clusters that support the whole sentence on their own and pass the checks: the same
+) -> list[_FactIndex]:
+    """Other facts that support the whole sentence on their own and pass the checks: the same
     fact in other words from other outlets, which dedup kept apart."""
     wanted = frozenset(sentence.stems)
     return [
@@ -243,7 +243,7 @@ class Dropped:
 
 def judge(
     sentence: Sentence,
-    index: Sequence[_ClusterIndex],
+    index: Sequence[_FactIndex],
     context: Context,
     config: AttributionConfig = AttributionConfig(),
 ) -> BriefingSentence:
@@ -264,9 +264,9 @@ def judge(
     support = aligned.support
     if finding is None:
         support = support + corroborating(sentence, claim, index, support, context, config.checks)
-    evidence = [e for c in support for e in evidence_for(c.cluster, aligned.covered or frozenset(sentence.stems))]
+    evidence = [e for c in support for e in evidence_for(c.fact, aligned.covered or frozenset(sentence.stems))]
     evidence.sort(key=lambda c: (-c.score, c.source, c.sentence))
-    citations = sorted({a + 1 for c in support for a in c.cluster.articles}) if finding is None else []
+    citations = sorted({a + 1 for c in support for a in c.fact.articles}) if finding is None else []
     return BriefingSentence(
         sentence.text,
         tuple(citations),
@@ -277,10 +277,10 @@ def judge(
     )
 
 
-def source_context(clusters: Sequence[Cluster], index: Sequence[_ClusterIndex]) -> Context:
+def source_context(facts: Sequence[Fact], index: Sequence[_FactIndex]) -> Context:
     """Every word of the sources; as common words, the lower-case ones and the capitalised first
     words ("Police arrested...") that no source writes capitalised inside a sentence."""
-    sentences = [s for c in clusters for s in c.sentences]
+    sentences = [s for c in facts for s in c.sentences]
     names = frozenset().union(*(s.names for s in sentences)) if sentences else frozenset()
     tokens = [(i, t) for s in sentences for i, t in enumerate(tokenize(s.text, s.language))]
     return Context(
@@ -294,14 +294,14 @@ def source_context(clusters: Sequence[Cluster], index: Sequence[_ClusterIndex]) 
 
 def attribute(
     text: str,
-    clusters: Sequence[Cluster],
+    facts: Sequence[Fact],
     keep_unsupported: bool = False,
     config: AttributionConfig = AttributionConfig(),
 ) -> tuple[list[BriefingSentence], Dropped]:
     """Briefing sentences with verdicts and citations, and how many were dropped by verdict."""
-    index = index_clusters(clusters)
-    context = source_context(clusters, index)
-    source_languages = Counter(s.language for c in clusters for s in c.sentences)
+    index = index_facts(facts)
+    context = source_context(facts, index)
+    source_languages = Counter(s.language for c in facts for s in c.sentences)
     texts = split_sentences(tidy_generated(text), most_common_language(source_languages))
     language_of = {t: written_in(t, source_languages) for t in texts}
     result: list[BriefingSentence] = []

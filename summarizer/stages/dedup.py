@@ -1,4 +1,4 @@
-"""Stage 3: merge near-duplicate sentences across articles into clusters.
+"""Stage 3: merge near-duplicate sentences across articles into facts.
 
 Algorithm: sparse TF-IDF vectors of stemmed content words, cosine similarity computed block
 by block as sparse matrix products, then greedy single-link merging of cross-article pairs
@@ -15,7 +15,7 @@ memory at block x n floats and take well under a second for 6,000 sentences.
 
 Guard: a merge never joins sentences whose numbers or dates disagree (neither
 set contains the other), checked against every member already in both
-clusters, so a chain "3 dead" ~ "dead" ~ "5 dead" cannot form.
+facts, so a chain "3 dead" ~ "dead" ~ "5 dead" cannot form.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..text import numbers_compatible
-from ..types import Cluster, Sentence
+from ..types import Fact, Sentence
 
 # Cosine similarity above which two sentences from different articles state the same fact.
 SIMILARITY_THRESHOLD = 0.45
@@ -104,7 +104,7 @@ class _Groups:
 
 
 def _labels(sentences: Sequence[Sentence], pairs: np.ndarray, similarity: np.ndarray) -> np.ndarray:
-    """A cluster label per sentence from the similar cross-article pairs.
+    """A fact label per sentence from the similar cross-article pairs.
 
     Pairs whose sentences have identical number sets can never break the guard,
     so they are merged at once with vectorised connected components (this is
@@ -138,11 +138,11 @@ def _labels(sentences: Sequence[Sentence], pairs: np.ndarray, similarity: np.nda
 
 
 def _representatives(labels: np.ndarray, matrix: sparse.csr_matrix, sentences: Sequence[Sentence]) -> dict[int, int]:
-    """Per label, the member most similar to its cluster as a whole (the medoid); earliest on ties."""
+    """Per label, the member most similar to its fact as a whole (the medoid); earliest on ties."""
     n = len(sentences)
     membership = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(labels.max() + 1, n))
-    cluster_sums = membership @ matrix
-    centrality = np.asarray(matrix.multiply(cluster_sums[labels]).sum(axis=1)).ravel()
+    fact_sums = membership @ matrix
+    centrality = np.asarray(matrix.multiply(fact_sums[labels]).sum(axis=1)).ravel()
     best: dict[int, int] = {}
     for i in np.lexsort((np.array([s.position for s in sentences]), -np.round(centrality, 9))):
         best.setdefault(int(labels[i]), int(i))
@@ -152,8 +152,8 @@ def _representatives(labels: np.ndarray, matrix: sparse.csr_matrix, sentences: S
 def deduplicate(
     sentences: Sequence[Sentence],
     threshold: float = SIMILARITY_THRESHOLD,
-) -> list[Cluster]:
-    """Clusters in order of their first sentence; every sentence is in exactly one."""
+) -> list[Fact]:
+    """Facts in order of their first sentence; every sentence is in exactly one."""
     if not sentences:
         return []
     matrix = vectorize(sentences)
@@ -166,13 +166,13 @@ def deduplicate(
     members_by_label: dict[int, list[int]] = {}
     for i, label in enumerate(labels.tolist()):
         members_by_label.setdefault(label, []).append(i)
-    clusters: list[Cluster] = []
+    facts: list[Fact] = []
     for label, members in sorted(members_by_label.items(), key=lambda item: item[1][0]):
-        clusters.append(
-            Cluster(
-                id=len(clusters),
+        facts.append(
+            Fact(
+                id=len(facts),
                 sentences=tuple(sentences[m] for m in members),
                 representative=sentences[representative[label]],
             )
         )
-    return clusters
+    return facts

@@ -1,7 +1,7 @@
 """Where the sources disagree: a briefing sentence never silently picks one side.
 
 Deduplication never merges sentences whose figures or dates differ ("3 dead", "5 dead"), so the
-versions of a disputed fact stay in separate clusters with nearly the same words. For each
+versions of a disputed fact stay in separate facts with nearly the same words. For each
 supported briefing sentence, every sentence of its evidence is compared with every source sentence
 of another article: when the two share most content words, each has a figure or date of the same
 kind the other lacks with a content word in common next to both (the same thing counted), and the
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..text import numbers, words
-from ..types import BriefingSentence, Cluster, Disagreement, DisagreementVersion, Sentence
+from ..types import BriefingSentence, Disagreement, DisagreementVersion, Fact, Sentence
 from .checks import Said, context_of, number_kind
 
 # Two sentences state the same fact when they share this many content stems, and this cosine
@@ -57,13 +57,13 @@ def differing(a: Sentence, b: Sentence, stems: dict[int, frozenset[str]]) -> fro
 
 
 def find_disagreements(
-    sentences: Sequence[BriefingSentence], clusters: Sequence[Cluster]
+    sentences: Sequence[BriefingSentence], facts: Sequence[Fact]
 ) -> tuple[list[BriefingSentence], tuple[Disagreement, ...]]:
     """The sentences, those that state one side of a disputed figure with a reason saying so, and
     the disagreements."""
-    member_of = {(s.article_index + 1, s.position): (c, s) for c in clusters for s in c.sentences}
-    everything = [s for c in clusters for s in c.sentences if s.numbers]
-    stems = {id(s): frozenset(s.stems) for c in clusters for s in c.sentences}
+    member_of = {(s.article_index + 1, s.position): (c, s) for c in facts for s in c.sentences}
+    everything = [s for c in facts for s in c.sentences if s.numbers]
+    stems = {id(s): frozenset(s.stems) for c in facts for s in c.sentences}
     annotated: list[BriefingSentence] = []
     found: list[Disagreement] = []
     for sentence in sentences:
@@ -72,13 +72,13 @@ def find_disagreements(
         own = {id(c) for c, _ in evidence}
         texts: dict[frozenset[str], str] = {}
         sources: dict[frozenset[str], set[int]] = {}
-        for cluster, said in evidence if sentence.supported and stated else []:
+        for fact, said in evidence if sentence.supported and stated else []:
             for other in everything:
                 if id(member_of[(other.article_index + 1, other.position)][0]) in own:
                     continue
                 if differing(said, other, stems) & stated:
                     texts.setdefault(said.numbers, said.text)
-                    sources.setdefault(said.numbers, set()).update(s.article_index + 1 for s in cluster.sentences)
+                    sources.setdefault(said.numbers, set()).update(s.article_index + 1 for s in fact.sentences)
                     texts.setdefault(other.numbers, other.text)
                     sources.setdefault(other.numbers, set()).add(other.article_index + 1)
         if len(texts) < 2:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..types import BriefingSentence, RankedCluster
-from .attribute import cite_cluster
+from ..types import BriefingSentence, RankedFact
+from .attribute import cite_fact
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, reading_order, self_contained
 
 
-def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSentence]:
-    """The highest-ranked clusters' representatives that fit `max_words`, in reading order.
+def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSentence]:
+    """The highest-ranked facts' representatives that fit `max_words`, in reading order.
 
     A sentence is skipped when it states a fact already taken (paraphrases that
     deduplication kept apart; stricter than select.same_fact, see
@@ -23,11 +23,11 @@ def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSen
     explained. The top one is always taken, so a short budget still gets a
     briefing.
     """
-    chosen: list[RankedCluster] = []
+    chosen: list[RankedFact] = []
     taken = FactMemory(BRIEFING_SAME_FACT_COSINE)
     words = 0
     for r in ranked:
-        sentence = r.cluster.representative
+        sentence = r.fact.representative
         if chosen and (words + sentence.word_count > max_words or not self_contained(sentence)):
             continue
         if taken.restates(sentence):
@@ -35,4 +35,4 @@ def extract(ranked: Sequence[RankedCluster], max_words: int) -> list[BriefingSen
         chosen.append(r)
         taken.add(sentence)
         words += sentence.word_count
-    return [cite_cluster(r.cluster) for r in reading_order(chosen)]
+    return [cite_fact(r.fact) for r in reading_order(chosen)]

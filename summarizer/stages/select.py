@@ -1,4 +1,4 @@
-"""Stage 4: rank clusters, fit the model's input budget, and order the briefing.
+"""Stage 4: rank facts, fit the model's input budget, and order the briefing.
 
 Ranking is greedy budgeted maximum coverage of what the sources agree on (the
 "concepts" view of multi-document summarisation, Gillick & Favre 2009):
@@ -11,14 +11,14 @@ Ranking is greedy budgeted maximum coverage of what the sources agree on (the
   4 times as likely to be in the human summary as a pair one outlet uses at the
   same position (hence the square), and a pair first used beyond the tenth
   sentence a quarter as likely as one in a lead, whether one outlet uses it or
-  several (hence one position discount for all). A one-article cluster is
+  several (hence one position discount for all). A one-article fact is
   ranked by position alone;
-- a cluster's value is the weight of its representative's pairs not yet
+- a fact's value is the weight of its representative's pairs not yet
   covered, per word: a long sentence must earn its room;
 - a quotation counts double: a human briefing retells what happened in its
   own words but copies what people said word for word, so the wording of
   direct speech is the likeliest to reappear in it (see QUOTATION_WEIGHT).
-Taking the best cluster, marking its pairs covered and repeating removes
+Taking the best fact, marking its pairs covered and repeating removes
 redundancy as MMR does, but counted on the wording actually repeated, and each
 source fact is taken once however many outlets state it.
 Whole sentences are then packed into the token budget, measured with the
@@ -39,7 +39,7 @@ import numpy as np
 
 from ..similarity import embed
 from ..text import fold, stem, words
-from ..types import Cluster, InputFormat, LeftOut, RankedCluster, Selection, Sentence, TokenCounter
+from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
 
 # A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the tenth.
 POSITION_SCALE = 10
@@ -134,26 +134,26 @@ def pair_weights(pairs_by_sentence: Sequence[tuple[Sentence, frozenset]]) -> dic
     return {pair: len(a) ** 2 / (1 + first_position[pair] / POSITION_SCALE) for pair, a in articles_with.items()}
 
 
-def coverage_order(clusters: Sequence[Cluster]) -> list[tuple[int, float]]:
-    """(cluster index, value when picked) in greedy coverage order, every cluster once."""
-    pairs_of = {id(s): word_pairs(s) for c in clusters for s in c.sentences}
-    weights = pair_weights([(s, pairs_of[id(s)]) for c in clusters for s in c.sentences])
+def coverage_order(facts: Sequence[Fact]) -> list[tuple[int, float]]:
+    """(fact index, value when picked) in greedy coverage order, every fact once."""
+    pairs_of = {id(s): word_pairs(s) for c in facts for s in c.sentences}
+    weights = pair_weights([(s, pairs_of[id(s)]) for c in facts for s in c.sentences])
     # Columns and rows in sorted order, not the sets' hash order: the float sums below, and so
     # the ties between equal values, then come out the same in every process.
     column = {pair: j for j, pair in enumerate(sorted(weights))}
     remaining = np.fromiter((weights[pair] for pair in column), dtype=float, count=len(column))
-    rows = [sorted(column[p] for p in pairs_of[id(c.representative)]) for c in clusters]
-    holders: list[list[int]] = [[] for _ in column]  # the clusters whose representative has each pair
+    rows = [sorted(column[p] for p in pairs_of[id(c.representative)]) for c in facts]
+    holders: list[list[int]] = [[] for _ in column]  # the facts whose representative has each pair
     for k, cols in enumerate(rows):
         for j in cols:
             holders[j].append(k)
     gains = np.array([remaining[cols].sum() for cols in rows])
     per_word = np.array(
-        [(QUOTATION_WEIGHT if c.representative.quoted else 1.0) / max(c.representative.word_count, 1) for c in clusters]
+        [(QUOTATION_WEIGHT if c.representative.quoted else 1.0) / max(c.representative.word_count, 1) for c in facts]
     )
-    available = np.ones(len(clusters), dtype=bool)
+    available = np.ones(len(facts), dtype=bool)
     order: list[tuple[int, float]] = []
-    for _ in clusters:
+    for _ in facts:
         value = np.where(available, per_word * gains, -np.inf)
         best = int(np.argmax(value))
         order.append((best, float(value[best])))
@@ -165,37 +165,35 @@ def coverage_order(clusters: Sequence[Cluster]) -> list[tuple[int, float]]:
     return order
 
 
-def rank(clusters: Sequence[Cluster]) -> list[RankedCluster]:
-    """Clusters in greedy coverage order; `score` is a cluster's value when it was picked.
+def rank(facts: Sequence[Fact]) -> list[RankedFact]:
+    """Facts in greedy coverage order; `score` is a fact's value when it was picked.
 
     Agreement is an article count, not a share, so that nine outlets agreeing weighs more
     than two."""
-    return [RankedCluster(clusters[k], score) for k, score in coverage_order(clusters)]
+    return [RankedFact(facts[k], score) for k, score in coverage_order(facts)]
 
 
-def reading_order(ranked: Sequence[RankedCluster]) -> list[RankedCluster]:
+def reading_order(ranked: Sequence[RankedFact]) -> list[RankedFact]:
     """Source narrative order: what the sources say earliest comes first (ties: article order)."""
-    return sorted(ranked, key=lambda r: (r.cluster.representative.position, r.cluster.representative.article_index))
+    return sorted(ranked, key=lambda r: (r.fact.representative.position, r.fact.representative.article_index))
 
 
-def render_input(chosen: Sequence[RankedCluster], template: InputFormat) -> str:
+def render_input(chosen: Sequence[RankedFact], template: InputFormat) -> str:
     """The model input: salience order (seq2seq news models favour what comes first),
     or grouped by article in article order for families trained on separated documents."""
     if template.group_by_article:
         by_article: dict[int, list] = {}
-        for r in sorted(
-            chosen, key=lambda r: (r.cluster.representative.article_index, r.cluster.representative.position)
-        ):
-            by_article.setdefault(r.cluster.representative.article_index, []).append(r.cluster.representative.text)
+        for r in sorted(chosen, key=lambda r: (r.fact.representative.article_index, r.fact.representative.position)):
+            by_article.setdefault(r.fact.representative.article_index, []).append(r.fact.representative.text)
         documents = list(by_article.values())
     else:
-        documents = [[r.cluster.representative.text for r in chosen]]
+        documents = [[r.fact.representative.text for r in chosen]]
     return template.render(documents)
 
 
-def fit_budget(ranked: Sequence[RankedCluster], template: InputFormat, counter: TokenCounter, budget: int) -> Selection:
+def fit_budget(ranked: Sequence[RankedFact], template: InputFormat, counter: TokenCounter, budget: int) -> Selection:
     """Greedily add whole sentences in rank order while the rendered input fits `budget` tokens."""
-    chosen: list[RankedCluster] = []
+    chosen: list[RankedFact] = []
     taken = FactMemory()
     specials = counter.count("")
     used = counter.count(render_input([], template))
@@ -203,28 +201,28 @@ def fit_budget(ranked: Sequence[RankedCluster], template: InputFormat, counter: 
     while considered < len(ranked) and budget - used >= MIN_SENTENCE_TOKENS:
         batch = ranked[considered : considered + COUNT_BATCH]
         considered += len(batch)
-        costs = counter.count_many([" " + r.cluster.representative.text for r in batch])
-        vectors = embed([r.cluster.representative.text for r in batch])
+        costs = counter.count_many([" " + r.fact.representative.text for r in batch])
+        vectors = embed([r.fact.representative.text for r in batch])
         for candidate, cost, vector in zip(batch, costs, vectors, strict=True):
             # The per-sentence estimate screens; the exact count of the rendered input decides.
-            if used + cost - specials > budget or taken.restates(candidate.cluster.representative, vector):
+            if used + cost - specials > budget or taken.restates(candidate.fact.representative, vector):
                 continue
             exact = counter.count(render_input(chosen + [candidate], template))
             if exact <= budget:
                 chosen.append(candidate)
-                taken.add(candidate.cluster.representative, vector)
+                taken.add(candidate.fact.representative, vector)
                 used = exact
     model_input = render_input(chosen, template)
     kept = {id(r) for r in chosen}
     left = [r for r in ranked if id(r) not in kept]
     return Selection(
-        clusters=tuple(chosen),
+        facts=tuple(chosen),
         model_input=model_input,
         input_tokens=counter.count(model_input),
         budget_tokens=budget,
         left_out=LeftOut(
-            clusters=len(left),
-            sentences=sum(len(r.cluster.sentences) for r in left),
-            words=sum(r.cluster.representative.word_count for r in left),
+            facts=len(left),
+            sentences=sum(len(r.fact.sentences) for r in left),
+            words=sum(r.fact.representative.word_count for r in left),
         ),
     )

@@ -50,7 +50,7 @@ def test_summarize_seeds_json_has_the_whole_briefing(capsys):
         "articles",
         "sentences",
         "duplicate_sentences_merged",
-        "clusters",
+        "facts",
         "model_input_tokens",
         "left_out",
         "timings_ms",

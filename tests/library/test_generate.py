@@ -29,7 +29,7 @@ def test_budget_is_fitted_with_the_real_tokenizer(tiny_models, family):
     tokenizer = load_generator(tiny_models[family], quantize=True).tokenizer
     assert briefing.stats.token_counter == tiny_models[family]
     assert briefing.stats.model_input_tokens == len(tokenizer(briefing.model_input)["input_ids"]) <= 64
-    assert briefing.stats.left_out.clusters > 0
+    assert briefing.stats.left_out.facts > 0
     if family == "t5":
         assert briefing.model_input.startswith("summarize: ")
 

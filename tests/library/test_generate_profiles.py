@@ -57,7 +57,7 @@ def test_a_profile_sets_the_input_budget_and_reaches_the_model(name):
     # fast: its own 384 tokens; default: 7/8 of the model's window; exact: the whole window.
     assert stats.budget_tokens == {"default": 896, "fast": 384, "exact": 1024}[name]
     # The seeds are longer than any budget, so it binds: the input is cut to it.
-    assert stats.left_out.clusters > 0
+    assert stats.left_out.facts > 0
     assert 0.8 * stats.budget_tokens < stats.model_input_tokens <= stats.budget_tokens
 
 

@@ -60,9 +60,9 @@ def test_seeds_no_boilerplate_in_output_or_model_input(seed_briefing):
 def test_seeds_duplicates_merged_and_budget_respected(seed_briefing):
     stats = seed_briefing.stats
     assert stats.duplicate_sentences_merged > 0
-    assert stats.clusters == stats.sentences - stats.duplicate_sentences_merged
+    assert stats.facts == stats.sentences - stats.duplicate_sentences_merged
     assert 0 < stats.model_input_tokens <= stats.budget_tokens
-    assert stats.left_out.clusters > 0 and stats.left_out.words > 0
+    assert stats.left_out.facts > 0 and stats.left_out.words > 0
     assert set(stats.timings_ms) >= {"clean", "segment", "dedup", "select", "extract"}
 
 

@@ -8,12 +8,12 @@ from helpers.paths import ROOT
 from summarizer.pipeline import extract
 from summarizer.stages.segment import make_sentence
 from summarizer.stages.select import POSITION_SCALE, pair_weights, rank, reading_order, self_contained, word_pairs
-from summarizer.types import Cluster, RankedCluster
+from summarizer.types import Fact, RankedFact
 
 
-def single(k: int, article: int, position: int, text: str) -> Cluster:
+def single(k: int, article: int, position: int, text: str) -> Fact:
     sentence = make_sentence(article, position, text)
-    return Cluster(id=k, sentences=(sentence,), representative=sentence)
+    return Fact(id=k, sentences=(sentence,), representative=sentence)
 
 
 def test_word_pairs_are_adjacent_stems_with_stop_words_kept():
@@ -46,7 +46,7 @@ def test_rank_takes_shared_wording_first_and_a_repeat_after_new_content():
     # Values per word when picked. shared: 3 pairs both articles use at position 0, 4 each, 4 words -> 3.
     # novel: 2 pairs of article 1 first at position 1, each 1 / 1.1, 3 words.
     # repeat: only "paris today" (article 1, position 0) is still new, 5 words -> 1/5.
-    assert [r.cluster.id for r in ranked] == [0, 2, 1]
+    assert [r.fact.id for r in ranked] == [0, 2, 1]
     assert [r.score for r in ranked] == pytest.approx([3.0, 2 / (1 + 1 / POSITION_SCALE) / 3, 1 / 5])
 
 
@@ -55,10 +55,10 @@ def test_rank_of_nothing_is_empty():
 
 
 def test_reading_order_follows_the_sources_narrative():
-    late = RankedCluster(single(0, 0, 4, "The storm moved east on Tuesday."), 0.9)
-    lead_b = RankedCluster(single(1, 1, 0, "A storm hit the coast on Monday."), 0.5)
-    lead_a = RankedCluster(single(2, 0, 0, "Storm warnings were issued on Sunday."), 0.1)
-    assert [r.cluster.id for r in reading_order([late, lead_b, lead_a])] == [2, 1, 0]
+    late = RankedFact(single(0, 0, 4, "The storm moved east on Tuesday."), 0.9)
+    lead_b = RankedFact(single(1, 1, 0, "A storm hit the coast on Monday."), 0.5)
+    lead_a = RankedFact(single(2, 0, 0, "Storm warnings were issued on Sunday."), 0.1)
+    assert [r.fact.id for r in reading_order([late, lead_b, lead_a])] == [2, 1, 0]
 
 
 def test_self_contained_rejects_openers_that_point_back():
@@ -77,21 +77,21 @@ def test_self_contained_rejects_openers_that_point_back():
 
 def test_extract_skips_repeats_and_dangling_openers_and_keeps_reading_order():
     ranked = [
-        RankedCluster(single(0, 0, 2, "Floods killed 12 people in the northern province of Kars on Monday."), 1.0),
-        RankedCluster(
+        RankedFact(single(0, 0, 2, "Floods killed 12 people in the northern province of Kars on Monday."), 1.0),
+        RankedFact(
             single(1, 1, 0, "On Monday, 12 people were killed by floods in Kars province, officials said."), 0.9
         ),
-        RankedCluster(single(2, 1, 1, "He said the government promised new funds for bridges."), 0.8),
-        RankedCluster(single(3, 1, 3, "The government promised new funds for rebuilding bridges."), 0.7),
+        RankedFact(single(2, 1, 1, "He said the government promised new funds for bridges."), 0.8),
+        RankedFact(single(3, 1, 3, "The government promised new funds for rebuilding bridges."), 0.7),
     ]
     briefing = extract(ranked, max_words=100)
-    assert [s.text for s in briefing] == [ranked[0].cluster.representative.text, ranked[3].cluster.representative.text]
+    assert [s.text for s in briefing] == [ranked[0].fact.representative.text, ranked[3].fact.representative.text]
     assert [s.citations for s in briefing] == [(1,), (2,)]
 
 
 def test_extract_keeps_the_top_sentence_even_over_the_word_budget():
-    ranked = [RankedCluster(single(0, 0, 0, "He said floods killed 12 people in Kars on Monday."), 1.0)]
-    assert [s.text for s in extract(ranked, max_words=3)] == [ranked[0].cluster.representative.text]
+    ranked = [RankedFact(single(0, 0, 0, "He said floods killed 12 people in Kars on Monday."), 1.0)]
+    assert [s.text for s in extract(ranked, max_words=3)] == [ranked[0].fact.representative.text]
 
 
 RANK_THE_SEEDS = """
@@ -100,7 +100,7 @@ from helpers.paths import SEEDS
 from summarizer.inputs import read_articles
 from summarizer.stages import clean, deduplicate, rank, segment
 articles, _ = read_articles([str(SEEDS)])
-print(json.dumps([(r.cluster.id, r.score) for r in rank(deduplicate(segment(clean(articles))))]))
+print(json.dumps([(r.fact.id, r.score) for r in rank(deduplicate(segment(clean(articles))))]))
 """
 
 
@@ -151,13 +151,13 @@ def test_extract_and_selection_never_take_one_fact_twice():
     from summarizer.stages.select import fit_budget
 
     ranked = [
-        RankedCluster(single(0, 0, 0, VISIT), 1.0),
-        RankedCluster(single(1, 1, 0, TRIP), 0.9),  # the same visit, other words
-        RankedCluster(single(2, 2, 3, VIETNAM), 0.8),
+        RankedFact(single(0, 0, 0, VISIT), 1.0),
+        RankedFact(single(1, 1, 0, TRIP), 0.9),  # the same visit, other words
+        RankedFact(single(2, 2, 3, VIETNAM), 0.8),
     ]
     assert [s.text for s in extract(ranked, max_words=100)] == [VISIT, VIETNAM]
     selection = fit_budget(ranked, template_for("sshleifer/distilbart-cnn-12-6"), ApproximateCounter(), 1000)
-    assert [r.cluster.id for r in selection.clusters] == [0, 2]
+    assert [r.fact.id for r in selection.facts] == [0, 2]
     assert TRIP not in selection.model_input
 
 
@@ -170,7 +170,7 @@ def test_a_quotation_is_worth_twice_the_same_words_unquoted():
     assert rank([quoted])[0].score == pytest.approx(QUOTATION_WEIGHT * rank([plain])[0].score)
     # Against a plain sentence of as many new pairs per word, the quotation comes first.
     report = single(1, 1, 0, "Bakers in the north raised prices again.")
-    assert [r.cluster.id for r in rank([report, quoted])] == [0, 1]
+    assert [r.fact.id for r in rank([report, quoted])] == [0, 1]
 
 
 ARREST = "Police arrested the mayor of Dover on Sunday evening at her home."
@@ -183,8 +183,8 @@ def test_the_briefing_passes_over_an_event_told_again_that_the_model_input_keeps
     # Cosine 0.69: under the model input's bar (0.7), over the briefing's (0.65).
     assert not same_fact(make_sentence(0, 0, ARREST), make_sentence(1, 0, CUSTODY))
     ranked = [
-        RankedCluster(single(0, 0, 0, ARREST), 1.0),
-        RankedCluster(single(1, 1, 0, CUSTODY), 0.9),
-        RankedCluster(single(2, 2, 3, VIETNAM), 0.8),
+        RankedFact(single(0, 0, 0, ARREST), 1.0),
+        RankedFact(single(1, 1, 0, CUSTODY), 0.9),
+        RankedFact(single(2, 2, 3, VIETNAM), 0.8),
     ]
     assert [s.text for s in extract(ranked, max_words=100)] == [ARREST, VIETNAM]
