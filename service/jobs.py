@@ -44,9 +44,16 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from summarizer import Article, Briefing, InputError, ModelUnavailable, SummaryOptions, summarize
-from summarizer.batch import BATCH_CLUSTERS
-from summarizer.pipeline import summarize_many
+from summarizer import (
+    BATCH_CLUSTERS,
+    Article,
+    Briefing,
+    InputError,
+    ModelUnavailable,
+    SummaryOptions,
+    summarize,
+    summarize_many,
+)
 
 from .fingerprint import canonical_request, content_hash
 from .job_storage import JobStore

@@ -22,9 +22,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchem
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE, PROFILES
-from summarizer.text import CONTROL_CHARACTER, CONTROL_CHARACTERS
-from summarizer.types import Briefing, Engine
+from summarizer import (
+    BUDGET_TOKENS_RANGE,
+    CONTROL_CHARACTER,
+    CONTROL_CHARACTERS,
+    MAX_WORDS_RANGE,
+    PROFILES,
+    Briefing,
+    Engine,
+)
 
 # White space, spelt out (what Python's str.strip() removes, but the control characters below):
 # regex engines disagree on what `\s` covers (Rust's, which pydantic checks patterns with,

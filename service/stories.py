@@ -62,10 +62,10 @@ from summarizer.stories import (
     StoryClusterer,
     article_from_page,
     article_key,
+    entry_article,
     fetch_article,
     fetch_feed,
 )
-from summarizer.stories.feeds import entry_article
 
 from .job_storage import PENDING, JobClusterRow, JobStore, NewCluster
 from .jobs import TRANSIENT, UNDISPATCHED_GRACE, DispatchError, at_first_request, dispatch, retry_delay

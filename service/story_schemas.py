@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from summarizer.types import Briefing
+from summarizer import Briefing
 
 from .schemas import NOT_BLANK, ArticleBody, AtMost, ClusterError, Meta, NoControlCharacters, Strict, omitted
 

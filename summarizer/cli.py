@@ -376,7 +376,8 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
         help="measure briefings against human summaries (ROUGE, coverage, citations)",
         description="Summarise every cluster of DATA.jsonl and print one table of quality measures. "
         "Defaults: --max-words 260 and --budget-tokens 1024 (the settings of the reference figures), "
-        "tokens counted with ../shared/model-shapes/distilbart-cnn-12-6 when it exists.",
+        "Input tokens are counted with --tokenizer DIR (a folder with the model's tokenizer.json), else "
+        "the model's own tokenizer when it is in its folder or the local cache, else approximately (with a warning).",
     )
     eval_cmd.add_argument("data", metavar="DATA.jsonl", help="clusters with human summaries, one JSON object a line")
     eval_cmd.add_argument("--limit", type=positive_int, help="evaluate only the first N clusters")

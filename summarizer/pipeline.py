@@ -24,10 +24,11 @@ from .generation.memory import return_freed_memory
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
+from .resources import ENGLISH
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped
 from .stages.clean import quoted
-from .stages.segment import language_warnings, segment_documents
+from .stages.segment import language_warnings, make_sentence, segment_documents
 from .text import normalize
 from .types import (
     Article,
@@ -103,7 +104,7 @@ def prepare(
         engine_warnings += language_warnings(sentences, model.name)
     with timer("select"):
         input_format, counter, budget = input_budget(options, model)
-        selection = fit_budget(rank(facts), input_format, counter, budget)
+        selection = fit_budget(rank(facts, headlines(documents, sentences)), input_format, counter, budget)
     return PreparedBriefing(
         articles,
         options,
@@ -118,6 +119,16 @@ def prepare(
         counter,
         timer,
     )
+
+
+def headlines(documents: Sequence[CleanDocument], sentences: Sequence[Sentence]) -> list[Sentence]:
+    """Each titled article's headline, as a sentence at position 0 in its article's language."""
+    languages = {s.article_index: s.language for s in sentences}
+    return [
+        make_sentence(d.article_index, 0, d.title, languages.get(d.article_index, ENGLISH))
+        for d in documents
+        if d.title
+    ]
 
 
 def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> Briefing:
@@ -178,12 +189,13 @@ def summarize_many(
     generations: dict[int, Generation] = {}
     if ready:
         model, settings = ready[0].model, ready[0].options
+        assert model is not None  # for the type checker: `ready` holds the clusters with a model
         started = time.perf_counter()
         inputs = [p.selection.model_input for p in ready]
         profile, max_words, ngram = settings.decoding, settings.max_words, settings.no_repeat_ngram_size
         if isinstance(model, BatchGenerator):
             written = model.generate_many(inputs, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
-        elif model is not None:
+        else:
             written = [
                 model.generate(text, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
                 for text in inputs

@@ -19,9 +19,7 @@ from flask import Blueprint, request, url_for
 
 from summarizer import InputError
 from summarizer.inputs import article_from_dict
-from summarizer.stories import FetchFailed, FetchRefused
-from summarizer.stories.articles import site_of
-from summarizer.stories.fetch import check_url
+from summarizer.stories import FetchFailed, FetchRefused, check_url, site_of
 
 from ..jobs import DispatchError
 from ..problems import Problem, invalid

@@ -117,6 +117,22 @@ def html_title(html: str) -> str:
     return (metadata.title or "") if metadata is not None else ""
 
 
+# A wire dateline before the lead's first word: "KUALA LUMPUR, Malaysia (AP) - ", "SYCAMORE, Ill.
+# --", "WOODLAND HILLS >> ", "Sycamore, Illinois (CNN) ", "(CNN) ". The place is in the story (or
+# not needed); the words it takes are a briefing's, and it makes a sentence open on a place name.
+WIRE_AGENCY = r"\((?:AP|Reuters|CNN|AFP|UPI|Bloomberg|dpa|[\w.-]+\.com)\)"
+WIRE_DATELINE = re.compile(
+    rf"^(?:{WIRE_AGENCY}|[A-Z][A-Z.'’-]{{2,}}(?:\s+[A-Z][A-Z.'’-]+)*(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?\s*"
+    rf"(?:{WIRE_AGENCY})?\s*(?:--?|—|–|>>)|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?"
+    rf"\s*{WIRE_AGENCY}\s*(?:--?|—|–)?)\s*(?=[A-Z\"“‘'])"
+)
+
+
+def without_dateline(line: str) -> str:
+    """The line without a wire dateline at its start."""
+    return WIRE_DATELINE.sub("", line, count=1)
+
+
 def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     texts = [html_to_text(a.text) if a.content_type == "html" else a.text for a in articles]
     # An HTML article sent without a title has one in its page.
@@ -146,7 +162,7 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
             if reason is None and key in seen_here:
                 reason = "repeated"
             seen_here.add(key)
-            (removed if reason else kept).append(line)
+            (removed if reason else kept).append(line if reason else without_dateline(line))
             if reason:
                 set_aside[reason] += 1
                 examples.setdefault(reason, line)
