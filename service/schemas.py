@@ -231,6 +231,10 @@ class BriefingOptions(Strict):
         None
     )
     keep_unsupported: bool | None = Field(default=None, description="Keep unsupported sentences, flagged")
+    refuse_separate_events: bool | None = Field(
+        default=None,
+        description="Refuse (422) articles that tell separate events, instead of warning and briefing them together",
+    )
 
 
 Articles = Annotated[list[Article], Field(min_length=1), AtMost("MAX_ARTICLES")]
@@ -295,6 +299,7 @@ class EffectiveOptions(BaseModel):
     tokenizer: str | None
     keep_unsupported: bool
     no_repeat_ngram_size: int
+    refuse_separate_events: bool
 
 
 class BriefingResource(BaseModel):

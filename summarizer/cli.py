@@ -79,6 +79,12 @@ def add_summary_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="keep unsupported generated sentences, flagged, instead of dropping them",
     )
+    parser.add_argument(
+        "--refuse-separate-events",
+        action="store_true",
+        default=None,
+        help="fail when the articles tell separate events, instead of warning and briefing them together",
+    )
 
 
 def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOptions:
@@ -91,6 +97,7 @@ def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOp
         budget_tokens=args.budget_tokens,
         tokenizer=args.tokenizer,
         keep_unsupported=args.keep_unsupported,
+        refuse_separate_events=args.refuse_separate_events,
     )
 
 

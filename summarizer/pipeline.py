@@ -80,7 +80,7 @@ def prepare(
 ) -> PreparedBriefing:
     """Every stage before generation: clean, segment, dedup, choose the engine, select."""
     options = options or SummaryOptions()
-    articles, warnings = check_articles(articles)
+    articles, warnings = check_articles(articles, options.refuse_separate_events)
     timer = StageTimer()
     with timer("clean"):
         try:
@@ -286,9 +286,9 @@ def read_markup_as_html(articles: Sequence[Article]) -> tuple[list[Article], lis
 SAME_EVENT_THRESHOLD = 0.06
 
 
-def separate_events(articles: Sequence[Article]) -> list[str]:
-    """A warning when the articles tell more than one event (summarizer.stories' clustering),
-    naming which articles go together; none for one event."""
+def separate_events(articles: Sequence[Article]) -> str | None:
+    """Which articles go together, when they tell more than one event (summarizer.stories'
+    clustering); None for one event."""
     from .stories import StoryClusterer
 
     clusterer = StoryClusterer(threshold=SAME_EVENT_THRESHOLD)
@@ -298,19 +298,19 @@ def separate_events(articles: Sequence[Article]) -> list[str]:
         clusterer.add(replace(article, id=str(position), url=None), now)
     events = sorted((sorted(map(int, story.article_ids)), story.headline) for story in clusterer.stories())
     if len(events) < 2:
-        return []
+        return None
     described = []
     for positions, headline in events:
         numbers = ", ".join(map(str, positions[:-1])) + (" and " if len(positions) > 1 else "") + str(positions[-1])
         described.append(f"article{'s' if len(positions) > 1 else ''} {numbers} ({headline})")
-    return [
-        f"the articles tell {len(events)} separate events, summarised together here: {'; '.join(described)}; "
-        "brief each event on its own (newsbrief stories groups a stream of articles into events)"
-    ]
+    return f"the articles tell {len(events)} separate events: {'; '.join(described)}"
 
 
-def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
-    """The articles to summarise, exact duplicates merged, and warnings about them."""
+def check_articles(
+    articles: Sequence[Article], refuse_separate_events: bool = False
+) -> tuple[list[Article], list[str]]:
+    """The articles to summarise, exact duplicates merged, and warnings about them; InputError
+    for articles that tell separate events when `refuse_separate_events`."""
     if not articles:
         raise InputError("at least one article is needed", "articles")
     for position, article in enumerate(articles, start=1):
@@ -324,8 +324,11 @@ def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str
         )
     if len(distinct) == 1:
         warnings.append("only one article: nothing to cross-check, every citation points to it")
-    else:
-        warnings.extend(separate_events(distinct))
+    elif events := separate_events(distinct):
+        advice = "brief each event on its own (newsbrief stories groups a stream of articles into events)"
+        if refuse_separate_events:
+            raise InputError(f"{events}; refused (refuse_separate_events): {advice}", "articles")
+        warnings.append(f"{events}; summarised together here: {advice}")
     return distinct, warnings
 
 
