@@ -245,6 +245,11 @@ class BriefingRequest(Strict):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REQUEST]})
     articles: Articles
+    since: Articles = omitted(
+        "Articles the reader has read already: the briefing is then an update, only what `articles` add "
+        '(new facts, changed figures citing both sides); each sentence says `novelty` "new" or "update", and '
+        "these articles are listed first among the sources, marked `earlier`"
+    )
     options: BriefingOptions = Field(default_factory=lambda: BriefingOptions())
 
 
@@ -299,7 +304,8 @@ class EffectiveOptions(BaseModel):
     tokenizer: str | None
     keep_unsupported: bool
     no_repeat_ngram_size: int
-    refuse_separate_events: bool
+    # Stored without it before the option existed, and while it is false (service/fingerprint.py).
+    refuse_separate_events: bool = False
 
 
 class BriefingResource(BaseModel):

@@ -161,7 +161,7 @@ def plain_article(article: Article) -> Article:
     )
 
 
-def _row_article(row: Any) -> Article:
+def row_article(row: Any) -> Article:
     return Article(
         id=str(row.id),
         title=row.title,
@@ -193,7 +193,7 @@ class StoryIndex:
             select(ArticleRow).where(ArticleRow.seen_at >= now - self.window).order_by(ArticleRow.id)
         ).all()
         for row in rows:
-            clusterer.restore(_row_article(row), aware(row.seen_at), row.story_id)
+            clusterer.restore(row_article(row), aware(row.seen_at), row.story_id)
         self._clusterer, self._seen_upto, self._stored_id = clusterer, newest, {}
         self.rebuilds += 1
         return clusterer
@@ -210,7 +210,7 @@ class StoryIndex:
         if any(row.story_id not in own_id and row.story_id in self._stored_id for row in rows):
             return self._rebuild(connection, now, newest)
         for row in rows:
-            clusterer.restore(_row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
+            clusterer.restore(row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
         self._seen_upto = newest
         return clusterer
 
@@ -381,7 +381,7 @@ class StoryService:
             )
             article_count = story.article_count
             version = latest.version + 1 if latest else 1
-        articles = [asdict(_row_article(row)) for row in reversed(rows)]
+        articles = [asdict(row_article(row)) for row in reversed(rows)]
         store: JobStore = self.app.extensions["newsbrief.jobs"]
         options = asdict(config["SUMMARY_DEFAULTS"])
         job, _ = store.create(

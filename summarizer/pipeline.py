@@ -28,6 +28,7 @@ from .resources import ENGLISH
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped
 from .stages.clean import quoted
+from .stages.novelty import NoveltyReport, find_novelty, mark_earlier, mark_novelty, nothing_new
 from .stages.segment import language_warnings, make_sentence, segment_documents
 from .text import normalize
 from .types import (
@@ -50,9 +51,15 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def summarize(
-    articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    *,
+    generator: Generator | None = None,
+    since: Sequence[Article] = (),
 ) -> Briefing:
-    return finish(prepare(articles, options, generator=generator))
+    """The briefing of `articles`; with `since` (articles the reader has read), an update
+    briefing: only what `articles` add to them (stages/novelty.py)."""
+    return finish(prepare(articles, options, generator=generator, since=since))
 
 
 @dataclass(frozen=True)
@@ -73,14 +80,22 @@ class PreparedBriefing:
     selection: Selection
     counter: TokenCounter
     timer: StageTimer
+    novelty: NoveltyReport | None = None
 
 
 def prepare(
-    articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    *,
+    generator: Generator | None = None,
+    since: Sequence[Article] = (),
 ) -> PreparedBriefing:
-    """Every stage before generation: clean, segment, dedup, choose the engine, select."""
+    """Every stage before generation: clean, segment, dedup, choose the engine, select. With
+    `since`, the earlier articles come first and only the facts the new ones add are selected."""
     options = options or SummaryOptions()
     articles, warnings = check_articles(articles, options.refuse_separate_events)
+    earlier, earlier_warnings = check_earlier(since)
+    articles, warnings = [*earlier, *articles], [*earlier_warnings, *warnings]
     timer = StageTimer()
     with timer("clean"):
         try:
@@ -98,6 +113,11 @@ def prepare(
         raise InputError(f"{NO_SENTENCES}: the text found ({found}) holds no complete sentence", "articles")
     with timer("dedup"):
         facts = deduplicate(sentences)
+    novelty = None
+    if earlier:
+        with timer("novelty"):
+            novelty = find_novelty(facts, len(earlier))
+            facts = list(novelty.facts)
     with timer("load"):
         model, engine_warnings = resolve_engine(options, generator)
     if model is not None:
@@ -118,6 +138,7 @@ def prepare(
         selection,
         counter,
         timer,
+        novelty,
     )
 
 
@@ -134,40 +155,48 @@ def headlines(documents: Sequence[CleanDocument], sentences: Sequence[Sentence])
 def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> Briefing:
     """Generation (unless `generation` is the model's output for this cluster's input, from a
     batch), attribution and assembly."""
-    p = prepared
-    model = p.model
+    model = prepared.model
     if model is not None and generation is not None:
-        model = GeneratedAlready(model, p.selection.model_input, generation)
-    draft = write(p.selection, p.facts, model, p.options, p.timer)
+        model = GeneratedAlready(model, prepared.selection.model_input, generation)
+    novelty = prepared.novelty
+    if novelty is not None and not prepared.facts:
+        new_articles = len(prepared.articles) - novelty.earlier_articles
+        draft = Draft([nothing_new(new_articles, novelty.earlier_articles, novelty.repeated)], None)
+    else:
+        draft = write(prepared.selection, prepared.facts, model, prepared.options, prepared.timer)
     if model is not None:  # a model wrote (even when attribution then dropped what it wrote)
         # The generation's temporaries are freed, but glibc would keep them: a serving process
         # would hold ~150 MiB more between briefings than it needs (generation/memory.py).
         return_freed_memory()
-    with p.timer("disagreements"):
-        briefing_sentences, disagreements = find_disagreements(draft.sentences, p.facts)
+    with prepared.timer("disagreements"):
+        briefing_sentences, disagreements = find_disagreements(draft.sentences, prepared.facts)
+    sources = list_sources(with_found_titles(prepared.articles, prepared.documents), prepared.documents)
+    if novelty is not None:
+        briefing_sentences = mark_novelty(briefing_sentences, novelty)
+        sources = mark_earlier(sources, novelty.earlier_articles)
     stats = replace(
         count_stats(
-            p.articles,
-            p.sentences,
-            p.facts,
-            p.selection,
-            p.counter.name,
+            prepared.articles,
+            prepared.sentences,
+            prepared.facts,
+            prepared.selection,
+            prepared.counter.name,
             draft.dropped.unsupported,
             draft.dropped.contradicted,
-            p.timer.timings_ms,
+            prepared.timer.timings_ms,
         ),
-        fragments_dropped=p.fragments_dropped,
+        fragments_dropped=prepared.fragments_dropped,
     )
-    too_long = length_warnings(draft.sentences, p.options.max_words)
-    warnings = [*p.warnings, *p.engine_warnings, *draft.warnings, *too_long]
+    too_long = length_warnings(draft.sentences, prepared.options.max_words)
+    warnings = [*prepared.warnings, *prepared.engine_warnings, *draft.warnings, *too_long]
     return assemble(
         briefing_sentences,
-        list_sources(with_found_titles(p.articles, p.documents), p.documents),
+        sources,
         model=draft.model.name if draft.model is not None else None,
-        profile=p.options.profile,
+        profile=prepared.options.profile,
         stats=stats,
         warnings=warnings,
-        model_input=p.selection.model_input,
+        model_input=prepared.selection.model_input,
         disagreements=disagreements,
     )
 
@@ -330,6 +359,17 @@ def check_articles(
             raise InputError(f"{events}; refused (refuse_separate_events): {advice}", "articles")
         warnings.append(f"{events}; summarised together here: {advice}")
     return distinct, warnings
+
+
+def check_earlier(since: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The earlier articles of an update briefing, exact duplicates merged, and a warning about
+    them. A new article with an earlier one's text stays: all it says is then repeated."""
+    for position, article in enumerate(since, start=1):
+        check_unicode(article, position)
+    earlier = without_duplicates(since)
+    if merged := len(since) - len(earlier):
+        return earlier, [f"{merged} of {len(since)} earlier articles had the same text as an earlier one"]
+    return earlier, []
 
 
 def check_unicode(article: Article, position: int) -> None:

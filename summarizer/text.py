@@ -98,6 +98,20 @@ CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 # Words that are capitalised for grammar, not because they name something.
 NOT_NAMES = {"i", "mr", "mrs", "ms", "dr"}
 
+# A page speaking to its reader about the page itself: its scripts, browser, sign-up forms,
+# embedded players and reprint terms. News prose reports on others, so these words mark site
+# furniture even inside a long paragraph, where the line rules of cleaning do not reach; segmentation
+# drops each sentence that has them (`site_notice`); story clustering sets aside a page of them.
+SITE_NOTICE = re.compile(
+    r"\bjavascript\b|\byour (web )?browser\b|\byour (email )?inbox\b|\byour tweets?\b"
+    r"|\bthanks? (you )?for (subscribing|signing up|registering)\b|\bsee our privacy\b"
+    r"|\b(could not|couldn't|cannot|can't) (be )?(loaded|load|played|subscribe)\b|\btry again later\b"
+    r"|\bnon-commercial use\b|\bpresentation-ready copies\b"
+    r"|\b(the )?page you (requested|are looking for)\b|\bpage (was )?not found\b"
+    r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b",
+    re.I,
+)
+
 
 def tidy_generated(text: str) -> str:
     """Undo the tokenizer-style spacing of some seq2seq outputs ("Korea ." -> "Korea.")."""
@@ -252,3 +266,9 @@ def find_date(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+def site_notice(sentence: str) -> bool:
+    """Whether a sentence is the page talking about itself ("We've detected that JavaScript is
+    disabled in your browser."), not news."""
+    return bool(SITE_NOTICE.search(sentence))

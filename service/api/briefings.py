@@ -151,10 +151,10 @@ def check_briefing_request() -> None:
         check_json_body("MAX_CONTENT_LENGTH")
 
 
-def to_articles(items: Sequence[BaseModel]) -> list[Article]:
+def to_articles(items: Sequence[BaseModel], field: str = "articles") -> list[Article]:
     articles = []
     for i, item in enumerate(items):
-        where = f"articles[{i}]"
+        where = f"{field}[{i}]"
         try:
             articles.append(article_from_dict(item.model_dump(exclude_none=True), f"article-{i + 1}", where))
         except InputError as err:
@@ -200,8 +200,18 @@ def respond(stored: StoredBriefing, status: int) -> tuple[BriefingResource, int,
 def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[str, str]]:
     """Write (or find) the cited briefing of a cluster of articles"""
     articles = to_articles(json.articles)
-    options = effective_options(json.options)
-    key = content_hash(articles, options)
+    since = to_articles(json.since, "since") if json.since else []
+    stored, created = find_or_write(articles, effective_options(json.options), since)
+    return respond(stored, 201 if created else 200)
+
+
+def find_or_write(
+    articles: Sequence[Article], options: SummaryOptions, since: Sequence[Article] = (), made_by: str = "request"
+) -> tuple[StoredBriefing, bool]:
+    """The stored briefing of the articles (an update since `since`, when given) with these
+    options, written and stored when there is none yet; and whether it was written now. Counted
+    in /metrics as `made_by` ("request" or "story"); a request's is its API key's to read."""
+    key = content_hash(articles, options, since)
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
     storage = get_storage()
 
@@ -209,7 +219,7 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
     if stored is None:
         try:
             generator = get_registry().generator_for(options)
-            briefing = summarize(articles, options, generator=generator)
+            briefing = summarize(articles, options, generator=generator, since=since)
         except ModelUnavailable as err:
             raise Problem(
                 503,
@@ -220,15 +230,16 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
             ) from None
         except InputError as err:
             # The pipeline's input errors are about the articles as a whole ("no sentences").
-            raise invalid([("articles", err.message)]) from None
-        stored, created = storage.add(key, canonical_request(articles, options), briefing.to_dict())
+            raise invalid([("since" if err.field == "since" else "articles", err.message)]) from None
+        stored, created = storage.add(key, canonical_request(articles, options, since), briefing.to_dict())
     else:
         created = False
-    storage.grant(stored.id, request_owner())
+    if made_by == "request":
+        storage.grant(stored.id, request_owner())
     metrics.briefings.labels(
-        engine=stored.briefing["engine"], outcome="created" if created else "reused", made_by="request"
+        engine=stored.briefing["engine"], outcome="created" if created else "reused", made_by=made_by
     ).inc()
-    return respond(stored, 201 if created else 200)
+    return stored, created
 
 
 @bp.get("/<briefing_id>")

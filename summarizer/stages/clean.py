@@ -43,18 +43,6 @@ WIDGET = re.compile(
     r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top",
     re.I,
 )
-# A page speaking to its reader about the page itself: its scripts, browser, sign-up forms,
-# embedded players and reprint terms. News prose reports on others, so these words mark site
-# furniture even inside a long paragraph, where the line rules above do not reach; segmentation
-# drops each sentence that has them (`site_notice`).
-SITE_NOTICE = re.compile(
-    r"\bjavascript\b|\byour (web )?browser\b|\byour (email )?inbox\b|\byour tweets?\b"
-    r"|\bthanks? (you )?for (subscribing|signing up|registering)\b|\bsee our privacy\b"
-    r"|\b(could not|couldn't|cannot|can't) (be )?(loaded|load|played|subscribe)\b|\btry again later\b"
-    r"|\bnon-commercial use\b|\bpresentation-ready copies\b"
-    r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b",
-    re.I,
-)
 TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
 
 
@@ -81,12 +69,6 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
     if n_words < LABEL_MAX_WORDS and not SENTENCE_END.search(line):
         return "label"
     return None
-
-
-def site_notice(sentence: str) -> bool:
-    """Whether a sentence is the page talking about itself ("We've detected that JavaScript is
-    disabled in your browser."), not news."""
-    return bool(SITE_NOTICE.search(sentence))
 
 
 def html_to_text(html: str) -> str:
