@@ -25,10 +25,16 @@ def summarizer_version() -> str:
         return "unknown"
 
 
+# Options added after briefings were first stored, with their defaults.
+LATER_OPTIONS = {"refuse_separate_events": False}
+
+
 def canonical_request(articles: Sequence[Article], options: SummaryOptions, since: Sequence[Article] = ()) -> dict:
     """The request as stored and hashed; `since` (an update's earlier articles) only when given, so
     the hash of a request without it is what it always was."""
-    request = {"articles": [asdict(a) for a in articles], "options": asdict(options)}
+    # An option added later is hashed only when not at its default, so earlier hashes stand.
+    given = {name: value for name, value in asdict(options).items() if LATER_OPTIONS.get(name, ...) != value}
+    request = {"articles": [asdict(a) for a in articles], "options": given}
     return {**request, "since": [asdict(a) for a in since]} if since else request
 
 

@@ -3,7 +3,8 @@
 The console script is `service.cli:main`, which adds the service's commands (serve, worker).
 
 Bad input ends with a one-line "newsbrief: error: ..." and exit status 2; a
-model that was asked for explicitly and cannot load ends with status 1.
+model that was asked for explicitly and cannot load ends with status 1, as does a .jsonl run in
+which some clusters failed (named on stderr).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 
 EXIT_INPUT = 2
 EXIT_MODEL = 1
+# Some clusters of a .jsonl file failed (the others' briefings were written).
+EXIT_FAILED = 1
+# Failed clusters named on stderr; the rest are in the results.
+MAX_LISTED_FAILURES = 20
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -74,6 +79,12 @@ def add_summary_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="keep unsupported generated sentences, flagged, instead of dropping them",
     )
+    parser.add_argument(
+        "--refuse-separate-events",
+        action="store_true",
+        default=None,
+        help="fail when the articles tell separate events, instead of warning and briefing them together",
+    )
 
 
 def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOptions:
@@ -86,6 +97,7 @@ def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOp
         budget_tokens=args.budget_tokens,
         tokenizer=args.tokenizer,
         keep_unsupported=args.keep_unsupported,
+        refuse_separate_events=args.refuse_separate_events,
     )
 
 
@@ -175,9 +187,32 @@ def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
 
     if not source.is_file():
         raise InputError(f"{source}: no such file", "paths")
-    done, failed, skipped = run_batch(source, out, options)
+    if first_line_is_an_article(source):
+        raise InputError(
+            f'{source}: each line is one article (a "text" field), but summarize takes a .jsonl file of '
+            'clusters, one a line: {"id": "...", "articles": [{"title": "...", "text": "..."}, ...]}; '
+            f"to group a stream of articles into stories and brief each, run: newsbrief stories {source}",
+            "paths",
+        )
+    failed_ids: list[str] = []
+    done, failed, skipped = run_batch(source, out, options, failed_ids=failed_ids)
     print(f"newsbrief: {done} clusters summarised, {failed} failed, {skipped} already done", file=sys.stderr)
+    if failed_ids:
+        shown = ", ".join(failed_ids[:MAX_LISTED_FAILURES]) + (", ..." if failed > MAX_LISTED_FAILURES else "")
+        print(f"newsbrief: failed: {shown} (each one's error is in its result line)", file=sys.stderr)
+        return EXIT_FAILED
     return 0
+
+
+def first_line_is_an_article(source: Path) -> bool:
+    """Whether the file's first line is an article object rather than a cluster of them."""
+    with source.open("rb") as stream:
+        first = next((raw for raw in stream if raw.strip()), b"")
+    try:
+        obj = json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(obj, dict) and ("text" in obj or "html" in obj) and not ("articles" in obj or "documents" in obj)
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
@@ -185,6 +220,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
     from .pipeline import summarize
     from .stories import FetchPolicy, StoryClusterer
+    from .stories.articles import html_text
 
     settings = Settings.load()
     options = options_from_args(args, settings)
@@ -203,7 +239,11 @@ def cmd_stories(args: argparse.Namespace) -> int:
             tqdm.write(f"newsbrief: warning: {warning}", file=sys.stderr)
     articles = with_unique_ids(articles)
     now = datetime.now(UTC)
-    stream = sorted(((seen_at(article, now), article) for article in articles), key=lambda pair: pair[0])
+    # Stories are found in the pages' main text, not their markup; briefings read the pages as summarize does.
+    plain = [
+        replace(a, text=html_text(a.text), content_type="text") if a.content_type == "html" else a for a in articles
+    ]
+    stream = sorted(((seen_at(article, now), article) for article in plain), key=lambda pair: pair[0])
     clusterer = StoryClusterer(window=timedelta(days=args.window_days))
     for seen, article in tqdm(stream, desc="clustering", unit="article", disable=not show, file=sys.stderr):
         clusterer.add(article, seen)

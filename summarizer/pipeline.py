@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from .briefing import assemble, count_stats, list_sources
 from .errors import InputError, ModelUnavailable
@@ -26,6 +27,7 @@ from .options import SummaryOptions
 from .resources import ENGLISH
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped
+from .stages.clean import quoted
 from .stages.novelty import NoveltyReport, find_novelty, mark_earlier, mark_novelty, nothing_new
 from .stages.segment import language_warnings, make_sentence, segment_documents
 from .text import normalize
@@ -91,7 +93,7 @@ def prepare(
     """Every stage before generation: clean, segment, dedup, choose the engine, select. With
     `since`, the earlier articles come first and only the facts the new ones add are selected."""
     options = options or SummaryOptions()
-    articles, warnings = check_articles(articles)
+    articles, warnings = check_articles(articles, options.refuse_separate_events)
     earlier, earlier_warnings = check_earlier(since)
     articles, warnings = [*earlier, *articles], [*earlier_warnings, *warnings]
     timer = StageTimer()
@@ -104,7 +106,11 @@ def prepare(
         segmentation = segment_documents(documents)
         sentences = segmentation.sentences
     if not sentences:
-        raise InputError(NO_SENTENCES, "articles")
+        lines = [line for doc in documents for line in doc.paragraphs]
+        found = (
+            f"{len(lines)} line{'s' if len(lines) != 1 else ''}: {quoted(lines[0])}{', ...' if len(lines) > 1 else ''}"
+        )
+        raise InputError(f"{NO_SENTENCES}: the text found ({found}) holds no complete sentence", "articles")
     with timer("dedup"):
         facts = deduplicate(sentences)
     novelty = None
@@ -269,14 +275,77 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
-    """The articles to summarise, exact duplicates merged, and warnings about them."""
+# Elements that never belong in news text: one is enough to call a text HTML.
+ACTIVE_ELEMENT = re.compile(r"<\s*(?:script|style|iframe|object|embed|img|svg|link|meta|form)\b[^<>]*>", re.I)
+# Any element's tag, opening (with attributes) or closing: two make a text markup.
+HTML_TAG = re.compile(
+    r"</?\s*(?:html|head|body|title|p|div|span|a|br|hr|article|section|main|aside|header|footer|nav|h[1-6]"
+    r"|ul|ol|li|table|tr|td|th|em|strong|b|i|u|figure|figcaption|blockquote|pre|code)\b[^<>]*>",
+    re.I,
+)
+
+
+def looks_like_markup(text: str) -> bool:
+    """Whether a text is HTML (a pasted page or fragment) rather than prose that mentions a tag."""
+    return ACTIVE_ELEMENT.search(text) is not None or len(HTML_TAG.findall(text, 0, 200_000)) >= 2
+
+
+def read_markup_as_html(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The articles, those sent as text that is HTML read as HTML (its main text, no markup or
+    scripts in a briefing), with a warning naming each."""
+    found, warnings = [], []
+    for position, article in enumerate(articles, start=1):
+        if article.content_type == "text" and looks_like_markup(article.text):
+            found.append(replace(article, content_type="html"))
+            name = f" ({article.title})" if article.title else ""
+            warnings.append(
+                f"article {position}{name} was sent as text but is HTML markup: read as HTML (its main "
+                'text only); send a page as "html" to say so'
+            )
+        else:
+            found.append(article)
+    return found, warnings
+
+
+# How close an article must be to a group of others to tell the same event: lower than the story
+# clustering's own threshold, which splits a stream of many articles. On the 99 clusters of 2 or
+# more articles in the first 150 lines of multinews-dev (each one event, some with a stray page)
+# 19 split at 0.06 (25 at 0.12, 14 at 0.02); storm and bakery, floods and interest rates split
+# at every one of these.
+SAME_EVENT_THRESHOLD = 0.06
+
+
+def separate_events(articles: Sequence[Article]) -> str | None:
+    """Which articles go together, when they tell more than one event (summarizer.stories'
+    clustering); None for one event."""
+    from .stories import StoryClusterer
+
+    clusterer = StoryClusterer(threshold=SAME_EVENT_THRESHOLD)
+    now = datetime.now(UTC)
+    # Named by position; without URLs, so two copies of one page (merged before) are told by their text.
+    for position, article in enumerate(articles, start=1):
+        clusterer.add(replace(article, id=str(position), url=None), now)
+    events = sorted((sorted(map(int, story.article_ids)), story.headline) for story in clusterer.stories())
+    if len(events) < 2:
+        return None
+    described = []
+    for positions, headline in events:
+        numbers = ", ".join(map(str, positions[:-1])) + (" and " if len(positions) > 1 else "") + str(positions[-1])
+        described.append(f"article{'s' if len(positions) > 1 else ''} {numbers} ({headline})")
+    return f"the articles tell {len(events)} separate events: {'; '.join(described)}"
+
+
+def check_articles(
+    articles: Sequence[Article], refuse_separate_events: bool = False
+) -> tuple[list[Article], list[str]]:
+    """The articles to summarise, exact duplicates merged, and warnings about them; InputError
+    for articles that tell separate events when `refuse_separate_events`."""
     if not articles:
         raise InputError("at least one article is needed", "articles")
     for position, article in enumerate(articles, start=1):
         check_unicode(article, position)
+    articles, warnings = read_markup_as_html(articles)
     distinct = without_duplicates(articles)
-    warnings = []
     if merged := len(articles) - len(distinct):
         warnings.append(
             f"{merged} of {len(articles)} articles had the same text as an earlier one and were merged into it "
@@ -284,6 +353,11 @@ def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str
         )
     if len(distinct) == 1:
         warnings.append("only one article: nothing to cross-check, every citation points to it")
+    elif events := separate_events(distinct):
+        advice = "brief each event on its own (newsbrief stories groups a stream of articles into events)"
+        if refuse_separate_events:
+            raise InputError(f"{events}; refused (refuse_separate_events): {advice}", "articles")
+        warnings.append(f"{events}; summarised together here: {advice}")
     return distinct, warnings
 
 

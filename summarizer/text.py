@@ -90,6 +90,11 @@ NUMBER_WORDS = {
     "second": "2nd",
     "third": "3rd",
 }
+# The C0 control characters other than tab, line feed and carriage return (a regex character-class
+# body): no text needs them, and PostgreSQL cannot store NUL. The service refuses a request's text
+# with them; text fetched from elsewhere is cleaned of them (`without_control_characters`).
+CONTROL_CHARACTERS = r"\x00-\x08\x0B\x0C\x0E-\x1F"
+CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 # Words that are capitalised for grammar, not because they name something.
 NOT_NAMES = {"i", "mr", "mrs", "ms", "dr"}
 
@@ -113,6 +118,11 @@ def tidy_generated(text: str) -> str:
     text = normalize(text)
     text = re.sub(r"\s+([.,;:!?%])", r"\1", text)
     return re.sub(r"\s+(n't|'s|'re|'ve|'ll|'d)\b", r"\1", text)
+
+
+def without_control_characters(text: str) -> str:
+    """`text` without CONTROL_CHARACTERS."""
+    return CONTROL_CHARACTER.sub("", text)
 
 
 def normalize(text: str) -> str:

@@ -25,6 +25,7 @@ from ..problems import Problem, invalid
 from ..registry import get_registry
 from ..schemas import CONTROL_CHARACTER, BriefingRequest, BriefingResource
 from ..schemas import Problem as ProblemDetails
+from ..security import request_owner
 from ..storage import StoredBriefing, get_storage
 from .openapi import Responses, api
 
@@ -205,10 +206,11 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
 
 
 def find_or_write(
-    articles: Sequence[Article], options: SummaryOptions, since: Sequence[Article] = ()
+    articles: Sequence[Article], options: SummaryOptions, since: Sequence[Article] = (), made_by: str = "request"
 ) -> tuple[StoredBriefing, bool]:
     """The stored briefing of the articles (an update since `since`, when given) with these
-    options, written and stored when there is none yet; and whether it was written now."""
+    options, written and stored when there is none yet; and whether it was written now. Counted
+    in /metrics as `made_by` ("request" or "story"); a request's is its API key's to read."""
     key = content_hash(articles, options, since)
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
     storage = get_storage()
@@ -232,7 +234,11 @@ def find_or_write(
         stored, created = storage.add(key, canonical_request(articles, options, since), briefing.to_dict())
     else:
         created = False
-    metrics.briefings.labels(engine=stored.briefing["engine"], outcome="created" if created else "reused").inc()
+    if made_by == "request":
+        storage.grant(stored.id, request_owner())
+    metrics.briefings.labels(
+        engine=stored.briefing["engine"], outcome="created" if created else "reused", made_by=made_by
+    ).inc()
     return stored, created
 
 
@@ -244,8 +250,9 @@ def find_or_write(
 def get_briefing(briefing_id: str) -> tuple[BriefingResource, int, dict[str, str]]:
     """A stored briefing"""
     # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
-    stored = None if CONTROL_CHARACTER.search(briefing_id) else get_storage().get(briefing_id)
-    if stored is None:
+    storage = get_storage()
+    stored = None if CONTROL_CHARACTER.search(briefing_id) else storage.get(briefing_id)
+    if stored is None or not storage.readable(stored.id, request_owner()):  # another key's is not found
         raise Problem(
             404, "not-found", "Not Found", f"no briefing with id {briefing_id!r}", [("id", "no such briefing")]
         )

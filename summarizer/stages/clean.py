@@ -128,6 +128,8 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
         seen_in.update({_fingerprint(line) for line in lines if count_words(line) <= REPEATED_MAX_WORDS})
 
     documents = []
+    set_aside: Counter[str] = Counter()
+    examples: dict[str, str] = {}
     for index, (title, lines) in enumerate(zip(titles, lines_per_article, strict=True)):
         kept: list[str] = []
         removed: list[str] = []
@@ -143,9 +145,26 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
                 reason = "repeated"
             seen_here.add(key)
             (removed if reason else kept).append(line if reason else without_dateline(line))
+            if reason:
+                set_aside[reason] += 1
+                examples.setdefault(reason, line)
             if reason in ("timestamp", "byline") and dateline is None:
                 dateline = find_date(line)
         documents.append(CleanDocument(index, normalize(title), tuple(kept), tuple(removed), dateline))
     if not any(doc.paragraphs for doc in documents):
-        raise InputError("no article has any prose left after removing markup and boilerplate", "articles")
+        raise InputError(nothing_kept(len(articles), set_aside, examples), "articles")
     return documents
+
+
+def nothing_kept(articles: int, set_aside: Counter[str], examples: dict[str, str]) -> str:
+    """What the articles held when none has prose: each kind of line set aside, with an example."""
+    in_articles = f"{articles} article{'s' if articles != 1 else ''}"
+    lines = set_aside.total()
+    if not lines:
+        return f"found no text in {in_articles}"
+    kinds = ", ".join(f"{count} {reason} ({quoted(examples[reason])})" for reason, count in set_aside.most_common())
+    return f"found {lines} line{'s' if lines != 1 else ''} of text in {in_articles}, none of it prose: {kinds}"
+
+
+def quoted(line: str, limit: int = 60) -> str:
+    return '"' + (line if len(line) <= limit else line[: limit - 1] + "…") + '"'
