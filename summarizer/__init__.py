@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .generation.loading import configure_torch_threads, load_generator
     from .options import BUDGET_TOKENS_RANGE, DEFAULT_MODEL, MAX_WORDS_RANGE, PROFILES, SummaryOptions
     from .pipeline import summarize, summarize_many
+    from .text import CONTROL_CHARACTER, CONTROL_CHARACTERS
     from .types import Article, Briefing, BriefingSentence, Citation, Engine, Source
 
 # The public API: what the service and other callers may import (lint-imports holds the service
@@ -30,6 +31,8 @@ _MODULE_OF = {
     "BUDGET_TOKENS_RANGE": ".options",
     "Briefing": ".types",
     "BriefingSentence": ".types",
+    "CONTROL_CHARACTER": ".text",
+    "CONTROL_CHARACTERS": ".text",
     "Citation": ".types",
     "DEFAULT_MODEL": ".options",
     "Engine": ".types",
@@ -49,6 +52,8 @@ _MODULE_OF = {
 __all__ = [
     "BATCH_CLUSTERS",
     "BUDGET_TOKENS_RANGE",
+    "CONTROL_CHARACTER",
+    "CONTROL_CHARACTERS",
     "DEFAULT_MODEL",
     "MAX_WORDS_RANGE",
     "PROFILES",

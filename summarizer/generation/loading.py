@@ -95,6 +95,28 @@ def local_path_problem(name: str) -> str | None:
     return None
 
 
+def load_problem(name: str, offline: bool, err: Exception) -> str:
+    """Why model `name` did not load, in this project's words (the message reaches the page and
+    shared briefings): a hub id not in the local cache while the hub is not asked says so, and how
+    to make the model available; any other failure, where it was looked for and the first line of
+    what went wrong."""
+    from huggingface_hub import try_to_load_from_cache
+
+    if offline and not Path(name).is_dir() and not isinstance(try_to_load_from_cache(name, "config.json"), str):
+        why = (
+            "this machine is set offline (HF_HUB_OFFLINE=1), so the model hub is not asked"
+            if _truthy(os.environ.get("HF_HUB_OFFLINE"))
+            else "the model hub cannot be reached from here"
+        )
+        return (
+            f"it is not in this machine's model cache, and {why}. To use the model, download it once where "
+            f"the hub can be reached (`hf download {name}`), or set NEWSBRIEF_MODEL to a local model folder"
+        )
+    where = "local files only (offline)" if offline else "the hub or local files"
+    first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return f"looked in {where}: {first_line}"
+
+
 def configure_torch_threads(threads: int | None = None) -> int:
     """Apply `threads` (None: the torch_threads setting, NEWSBRIEF_TORCH_THREADS; unset: torch's
     default, one per core) and return the count in use. The setting is process-wide, as torch's is."""
@@ -139,9 +161,7 @@ class Seq2SeqGenerator:
             if model is None:
                 model = AutoModelForSeq2SeqLM.from_pretrained(name, local_files_only=offline)
         except Exception as err:  # any failure to load means "no model"; the caller decides what next
-            where = "local files only (offline)" if offline else "the hub or local files"
-            first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise ModelUnavailable(f"could not load model {name!r} from {where}: {first_line}") from err
+            raise ModelUnavailable(f"could not load model {name!r}: {load_problem(name, offline, err)}") from err
         model.eval()
         if quantize and not self.int8_from_cache:
             model = quantize_int8(model)

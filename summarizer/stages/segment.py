@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import regex
 
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
-from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, words
+from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, site_notice, words
 from ..types import UNSPACED_LETTER, UNSPACED_SCRIPTS, CleanDocument, Sentence, count_words
-from .clean import site_notice
 
 # Fragments shorter than this carry no fact worth citing ("Okay.", "He said.").
 MIN_SENTENCE_WORDS = 4

@@ -47,7 +47,7 @@ from service.storage import Base, Storage, make_engine
 from service.story_storage import StoryRow  # noqa: F401  (its tables join Base.metadata)
 from summarizer import SummaryOptions
 
-HEAD = "0003"
+HEAD = "0004"
 
 # The schema as create_all made it from the models before there were migrations, frozen here:
 # the first revision must be exactly this, and a database made then must upgrade.
