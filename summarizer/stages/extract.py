@@ -2,13 +2,14 @@
 
 It answers whenever no model is loaded, and whenever a model's output had no supported
 sentence, so a briefing is always written. It writes as an editor would with 150 words:
-- the event first: the opening sentence is the best-ranked plain statement (no quotation)
-  from an article's lead, so the briefing starts with who, what, where and when;
+- the event first: the opening sentence is the plain statement (no quotation) of an
+  article's lead that the other outlets' leads agree with most: who, what, where and when;
 - every sentence news prose that stands alone (select.news_prose, select.self_contained);
-- a fact once, by what a sentence adds: one that restates a fact already told is kept only
-  when it brings a figure or date the briefing does not have yet ("first visit in 24 years"
-  beside "will visit on June 18-19"), unless it says nearly the same words around it (a toll
-  told twice, "3 dead" then "5 dead", is one fact: see RESTATED_COSINE);
+- a fact once, by what a sentence adds: one that restates a fact already told (close in
+  meaning, also once the names they share are left out: "ordered a partnership agreement" is
+  news beside "will visit on June 18-19") is kept only when it brings a figure or date the
+  briefing does not have yet ("first visit in 24 years"), unless it says nearly the same words
+  around it (a toll told twice, "3 dead" then "5 dead", is one fact: see RESTATED_COSINE);
 - quotes earn their place like any sentence (no bonus for quote marks, select.py), and hold
   at most a third of the sentences.
 """
@@ -16,14 +17,21 @@ sentence, so a briefing is always written. It writes as an editor would with 150
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..similarity import embed
+from ..text import name_key, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import cite_fact
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
 
 # An article's lead: its first sentences, where news writing states the event.
 LEAD_SENTENCES = 3
+# Two sentences that share the story's names embed close together whatever they say about them:
+# with the names left out, a sentence this far from every one told says something new ("ordered
+# a strategic partnership agreement" beside "will visit on June 18-19": 0.13; a paraphrase of an
+# event told, "reportedly preparing for a visit", 0.32; an arrest and "taken into custody", 0.5).
+NEW_WITHOUT_NAMES_COSINE = 0.25
 # A sentence this close to one already told says the same thing whatever figure it brings. New
 # names alone do not make a new fact: "Pyongyang" beside "North Korea" is the same visit.
 RESTATED_COSINE = 0.8
@@ -64,6 +72,11 @@ def adds_figures(sentence: Sentence, told: Sequence[Sentence]) -> bool:
     return bool(sentence.numbers - set().union(*(s.numbers for s in told)))
 
 
+def without_names(sentence: Sentence) -> Sentence:
+    """The sentence with the words it writes as names left out: what it says about them."""
+    return replace(sentence, text=" ".join(w for w in words(sentence.text) if name_key(w) not in sentence.names))
+
+
 def quote_fits(told: Sequence[Sentence], expected_sentences: float) -> bool:
     """Whether one more quotation keeps quotes within MAX_QUOTED_SHARE of the sentences a
     briefing of this length holds (the opening is never one)."""
@@ -82,6 +95,8 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
     taken.add(first.fact.representative)
     restated = FactMemory(RESTATED_COSINE)
     restated.add(first.fact.representative)
+    besides_names = FactMemory(NEW_WITHOUT_NAMES_COSINE)
+    besides_names.add(without_names(first.fact.representative))
     chosen: list[RankedFact] = []
     # The sentences a briefing of `max_words` holds, for the share of quotes: their mean length.
     expected = max(1.0, max_words / (sum(r.fact.representative.word_count for r in ranked) / len(ranked)))
@@ -92,11 +107,16 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
             continue
         if sentence.quoted and not quote_fits(told, expected):
             continue
-        if taken.restates(sentence) and (restated.restates(sentence) or not adds_figures(sentence, told)):
+        if (
+            taken.restates(sentence)
+            and besides_names.restates(without_names(sentence))
+            and (restated.restates(sentence) or not adds_figures(sentence, told))
+        ):
             continue
         chosen.append(r)
         told.append(sentence)
         taken.add(sentence)
         restated.add(sentence)
+        besides_names.add(without_names(sentence))
         words += sentence.word_count
     return [cite_fact(r.fact) for r in [first, *reading_order(chosen)]]

@@ -298,3 +298,21 @@ def test_the_briefing_passes_over_an_event_told_again_that_the_model_input_keeps
         RankedFact(single(2, 2, 3, VIETNAM), 0.8),
     ]
     assert [s.text for s in extract(ranked, max_words=100)] == [ARREST, VIETNAM]
+
+
+def test_a_new_event_about_the_same_people_is_news_though_its_words_embed_close():
+    from summarizer.similarity import embed
+    from summarizer.stages.select import BRIEFING_SAME_FACT_COSINE
+
+    agreement = (
+        "The Kremlin chief has also ordered the preparation of a strategic partnership agreement "
+        "between Russia and North Korea."
+    )
+    visit = (
+        "Russian president Vladimir Putin will visit North Korea on June 18-19 at the invitation of North Korean "
+        "leader Kim Jong Un, according to the Kremlin's press service."
+    )
+    vectors = embed([visit, agreement])
+    assert float(vectors[0] @ vectors[1]) >= BRIEFING_SAME_FACT_COSINE  # the shared names pull them together
+    ranked = [RankedFact(single(0, 0, 0, visit), 1.0), RankedFact(single(1, 1, 3, agreement), 0.9)]
+    assert [s.text for s in extract(ranked, max_words=100)] == [visit, agreement]
