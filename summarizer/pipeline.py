@@ -318,7 +318,7 @@ SAME_EVENT_THRESHOLD = 0.06
 def separate_events(articles: Sequence[Article]) -> str | None:
     """Which articles go together, when they tell more than one event (summarizer.stories'
     clustering); None for one event."""
-    from .stories import StoryClusterer
+    from .stories.clustering import StoryClusterer
 
     clusterer = StoryClusterer(threshold=SAME_EVENT_THRESHOLD)
     now = datetime.now(UTC)

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
-import trafilatura
 from tld import get_fld
 
 from ..text import normalize, without_control_characters
@@ -59,6 +58,9 @@ def _article_from_page(body: bytes | str, url: str, content_type: str | None, ch
         if not without_control_characters(text).strip():
             raise FetchFailed(url, "the page is empty")
         return Article(id=url, title="", text=text.strip(), url=url, source=site_of(url))
+    # Imported on first use, as in stages/clean.py: summarize() clusters with this module, not it.
+    import trafilatura
+
     # trafilatura decodes bytes itself (meta charset, then detection); it never fetches `url`.
     found = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False)
     document: dict = {} if found is None else found if isinstance(found, dict) else found.as_dict()
@@ -80,6 +82,8 @@ def _article_from_page(body: bytes | str, url: str, content_type: str | None, ch
 def html_text(html: str) -> str:
     """The text of HTML that is no whole page (a feed's content, an article sent as HTML):
     trafilatura's main text, or for a fragment too short for it to judge, all of its text."""
+    import trafilatura
+
     extracted = trafilatura.extract(html, include_comments=False)
     if extracted and extracted.strip():
         return extracted.strip()
