@@ -139,7 +139,7 @@ class StoryQuery(BaseModel):
     since: IsoTime | None = omitted("Only stories last seen at or after this time (ISO 8601)")
     until: IsoTime | None = omitted("Only stories first seen before this time (ISO 8601)")
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    cursor: Annotated[str, Field(min_length=1, max_length=200)] | None = omitted(
+    cursor: Annotated[str, Field(min_length=1, max_length=200), NoControlCharacters()] | None = omitted(
         "The `next_cursor` of the previous page"
     )
 

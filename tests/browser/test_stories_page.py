@@ -109,7 +109,9 @@ def test_a_story_has_its_own_page_with_evidence_inline_disputes_and_articles(sto
     # A citation opens its evidence: the source sentence (stories keep no text to show it in).
     first = briefing["sentences"][0]
     page.locator("#sentence-1 .marker").first.click()
-    expect(page.locator("#evidence blockquote.evidence-sentence").first).to_have_text(first["evidence"][0]["text"])
+    # The first marker is the first cited source: its evidence is that source's sentence.
+    cited = next(e for e in first["evidence"] if e["source"] == first["citations"][0])
+    expect(page.locator("#evidence blockquote.evidence-sentence").first).to_have_text(cited["text"])
     expect(page.locator("#evidence h4").first).to_contain_text(briefing["sources"][first["citations"][0] - 1]["title"])
 
     # The disputed sentence is marked in the text as the API's text marks it, naming the others.

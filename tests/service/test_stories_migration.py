@@ -1,18 +1,19 @@
-"""Revision 0003 (the stories' tables) up and down, keeping the rows of the tables before it, on
+"""Revision 0003 (the stories' tables) and those after it up and down, keeping the rows of the tables before it, on
 SQLite and PostgreSQL (a loud skip without NEWSBRIEF_TEST_DATABASE_URL, as in test_migrations.py)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from helpers.databases import fresh_postgres
-from sqlalchemy import Engine, MetaData, inspect
+from sqlalchemy import Engine, MetaData, Table, inspect, text
 
 from service import migrations
-from service.job_storage import JobStore, NewCluster
+from service.job_storage import JobClusterRow, JobRow
 from service.storage import Base, Storage, make_engine
 from service.story_storage import ArticleRow, FeedRow, FetchRow, StoryBriefingRow, StoryRow
 from summarizer import SummaryOptions
@@ -36,26 +37,36 @@ def schema_diff(engine: Engine, metadata: MetaData) -> list:
         return compare_metadata(MigrationContext.configure(connection), metadata)
 
 
-def without_stories() -> MetaData:
-    """The models' schema before revision 0003."""
-    before = MetaData()
-    for table in Base.metadata.sorted_tables:
-        if table.name not in STORY_TABLES:
-            table.to_metadata(before)
-    return before
+def job_at_0002(engine: Engine) -> None:
+    """A job with one cluster, written as revision 0002's tables hold it (today's JobStore writes
+    columns that later revisions add)."""
+    jobs = Table(JobRow.__tablename__, MetaData(), autoload_with=engine)
+    clusters = Table(JobClusterRow.__tablename__, MetaData(), autoload_with=engine)
+    options = asdict(SummaryOptions(engine="extractive"))
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            jobs.insert().values(
+                id="j" * 32, created_at=now, idempotency_key="key", request_hash="r" * 64, options=options
+            )
+        )
+        connection.execute(
+            clusters.insert().values(
+                job_id="j" * 32, cluster_index=0, cluster_id="c0", articles=ARTICLES, status="queued", attempts=0
+            )
+        )
 
 
 def test_0003_adds_the_stories_tables_and_removes_them_keeping_the_rest(database_url, make_app):
     engine = make_engine(database_url)
+    head = migrations.head_revision()
     try:
         migrations.upgrade(engine, "0002")
-        storage = Storage(database_url)
-        options = asdict(SummaryOptions(engine="extractive"))
-        job, _ = JobStore(storage).create([NewCluster("c0", ARTICLES)], options, "r" * 64, "key")
-        storage.engine.dispose()
+        job_at_0002(engine)
 
-        assert migrations.upgrade(engine) == ("0002", "0003")
+        assert migrations.upgrade(engine, "0003") == ("0002", "0003")
         assert set(inspect(engine).get_table_names()) >= STORY_TABLES
+        assert migrations.upgrade(engine) == ("0003", head)
         assert schema_diff(engine, Base.metadata) == []
         client = make_app(DATABASE_URL=database_url).test_client()
         stored = client.post("/v1/articles", json={"articles": [FLOODS]})
@@ -63,15 +74,16 @@ def test_0003_adds_the_stories_tables_and_removes_them_keeping_the_rest(database
         client.application.extensions["newsbrief.stories"].close()
         client.application.extensions["newsbrief.storage"].engine.dispose()
 
-        assert migrations.downgrade(engine, "0002") == ("0003", "0002")
+        assert migrations.downgrade(engine, "0002") == (head, "0002")
         assert STORY_TABLES.isdisjoint(inspect(engine).get_table_names())
-        assert schema_diff(engine, without_stories()) == []
         storage = Storage(database_url)
-        kept = JobStore(storage).find_by_key("key")  # the jobs are kept (the app took this one up)
-        assert kept is not None and kept.id == job.id and [c.id for c in kept.clusters] == ["c0"]
+        with storage.engine.connect() as connection:  # the jobs are kept (the app took this one up)
+            kept = connection.execute(text("SELECT id FROM jobs WHERE idempotency_key = 'key'")).scalars().all()
+            cluster_ids = connection.execute(text("SELECT cluster_id FROM job_clusters")).scalars().all()
+        assert kept == ["j" * 32] and cluster_ids == ["c0"]
         storage.engine.dispose()
 
-        assert migrations.upgrade(engine) == ("0002", "0003")
+        assert migrations.upgrade(engine) == ("0002", head)
         assert schema_diff(engine, Base.metadata) == []
         client = make_app(DATABASE_URL=database_url).test_client()
         assert client.get("/v1/stories").get_json()["stories"] == []  # a fresh start: the stories went with 0003
