@@ -88,7 +88,7 @@ def make_sentence(
 
 # Double quote marks of any style, folded to '"' before counting: « » „ “ ” and the straight one.
 # Single quotes are left alone: the same character is the apostrophe.
-_DOUBLE_QUOTES = str.maketrans(dict.fromkeys("«»„“”", '"'))
+DOUBLE_QUOTES = str.maketrans(dict.fromkeys("«»„“”", '"'))
 QUOTATION = re.compile(r'"[^"]*"?')
 # Where a quote mark stands tells whether it opens a quotation (after a space, a bracket, a dash or
 # a colon, before a word) or closes one (after a word or punctuation, before a space, punctuation or
@@ -101,7 +101,7 @@ FIRST_OR_SECOND_PERSON = re.compile(r"\b(?:I|[Ww]e|us|[Oo]urs?|[Mm]y|me|[Yy]ours
 SPEECH_VERB = (
     r"(?:said|says|say|told|tells|added|adds|stated|states|reiterated|declared|announced|wrote|writes|asked|"
     r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
-    r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|according to)"
+    r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|[Aa]ccording to)"
 )
 _WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
 # After these the name is who was spoken to or about, not the speaker ("an insider told UK
@@ -116,7 +116,7 @@ SPEAKER_AFTER_VERB = re.compile(
     rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ROLE_WORDS})?(?P<who>{_WHO})"
 )
 SPEAKER_BEFORE_VERB = re.compile(
-    rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?!according to){SPEECH_VERB}\b"
+    rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"
 )
 # A piece that only attributes the quotation before it: '"I have three jobs." Andy Smith said.'
 # (punkt splits after the quotation's own full stop), or 'said Andy Smith, a nurse.'.
@@ -142,7 +142,7 @@ CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
 
 
 def quote_marks(text: str) -> int:
-    return text.translate(_DOUBLE_QUOTES).count('"')
+    return text.translate(DOUBLE_QUOTES).count('"')
 
 
 def is_quoted(text: str) -> bool:
@@ -151,7 +151,7 @@ def is_quoted(text: str) -> bool:
 
 def outside_quotes(text: str) -> str:
     """The text with its quotations cut out (an unclosed one runs to the end)."""
-    return QUOTATION.sub(" ", text.translate(_DOUBLE_QUOTES))
+    return QUOTATION.sub(" ", text.translate(DOUBLE_QUOTES))
 
 
 def speaker_of(text: str) -> str | None:
@@ -254,7 +254,7 @@ def join_attributions(pieces: Sequence[str]) -> list[str]:
 def mark_directions(text: str) -> list[str | None]:
     """Each double quote mark of the text as its place shows it: "open", "close", or None when
     the place does not tell."""
-    folded = text.translate(_DOUBLE_QUOTES)
+    folded = text.translate(DOUBLE_QUOTES)
     opening = {m.start() for m in OPENING_MARK.finditer(folded)}
     closing = {m.start() for m in CLOSING_MARK.finditer(folded)}
     return [
@@ -328,7 +328,7 @@ def in_voice(text: str, speaker: str, opens_inside: bool, closes_inside: bool, m
 
 
 def opens_with_quote(paragraph: str) -> bool:
-    return paragraph.lstrip().translate(_DOUBLE_QUOTES)[:1] == '"'
+    return paragraph.lstrip().translate(DOUBLE_QUOTES)[:1] == '"'
 
 
 @dataclass(frozen=True)
