@@ -24,7 +24,7 @@ from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
-from .stages.attribute import Dropped
+from .stages.attribute import Dropped, introduce_speakers
 from .stages.segment import language_warnings, segment_documents
 from .text import normalize
 from .types import (
@@ -337,7 +337,8 @@ def write(
     else:
         dropped, fallback = Dropped(), []
     with timer("extract"):
-        return Draft(extract(selection.facts, options.max_words), None, dropped, fallback)
+        extracted = extract(selection.facts, options.max_words)
+        return Draft(introduce_speakers(extracted, facts, options.max_words), None, dropped, fallback)
 
 
 def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import regex
 
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
-from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, words
+from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, stop_keys, words
 from ..types import UNSPACED_LETTER, CleanDocument, Sentence, count_words
 from .clean import site_notice
 
@@ -173,6 +173,50 @@ def attributed_speaker(text: str) -> str | None:
                 sentence_stop = who.endswith(f"{last}.") and last.lower() not in NAME_ABBREVIATIONS and len(last) > 1
                 return who[:-1] if sentence_stop else who
     return None
+
+
+# Nouns of the roles news writing puts before a speaker's name ("National Security Council
+# spokesman John Kirby", "deputy commissioner Russ Granik", "President Joe Biden").
+ROLE_NOUNS = (
+    "spokesman|spokeswoman|spokesperson|minister|secretary|president|director|chief|commissioner|"
+    "official|senator|governor|mayor|chairman|chairwoman|chair|ceo|leader|head|attorney|lawyer|"
+    "prosecutor|judge|sheriff|officer|captain|ambassador|adviser|advisor|analyst|professor|economist|"
+    "executive|founder|manager|coach|representative|lieutenant|sergeant|detective|inspector|"
+    "superintendent|councilman|councilwoman|commander|counsel|researcher|scientist|candidate|nominee|"
+    "editor|correspondent|owner|activist|organizer|general|premier|chancellor|envoy|negotiator"
+)
+_NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
+ROLE_MENTION = re.compile(
+    rf"(?P<role>(?:[A-Z][\w'’&.-]*\s+){{0,4}}(?:[a-z][\w-]*\s+){{0,2}}(?i:{ROLE_NOUNS}))\s+"
+    rf"(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.)?(?:\s+{_NAME_WORD}){{1,2}})\b(?!\s*[A-Z])"
+)
+# Capitalised words in a row: a name, perhaps after a title ("President Joe Biden").
+CAPITALISED_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD})+\b")
+
+
+def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
+    """Per surname, the fullest role-and-name mention of the one person of that surname in the
+    English `texts` ("Kirby": "National Security Council spokesman John Kirby"); a surname that
+    follows two different words in the texts' names ("John Kirby", "Mary Kirby") has none, nor
+    has one never given a role."""
+    stops = stop_keys()
+    given_names: dict[str, set[str]] = {}
+    for text in texts:
+        for found in CAPITALISED_RUN.finditer(text):
+            run = found.group().split()
+            given_names.setdefault(run[-1], set()).add(run[-2])
+    fullest: dict[str, str] = {}
+    for text in texts:
+        for found in ROLE_MENTION.finditer(text):
+            role = found.group("role").split()
+            while role and role[0].lower() in stops:  # "The", "But" open a sentence, not a role
+                role = role[1:]
+            name = found.group("name").split()
+            if role and len(f"{' '.join(role)} {found.group('name')}") > len(fullest.get(name[-1], "")):
+                fullest[name[-1]] = f"{' '.join(role)} {found.group('name')}"
+    return {
+        surname: mention for surname, mention in fullest.items() if given_names.get(surname) == {mention.split()[-2]}
+    }
 
 
 def complete(text: str, language: str = ENGLISH) -> bool:
