@@ -139,7 +139,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # Fixed defaults (not NEWSBRIEF_* variables) so figures compare with the reference ones.
     args.max_words = args.max_words or EVAL_MAX_WORDS
     args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
-    return main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
+    return main(
+        args.data,
+        options_from_args(args, Settings.load()),
+        limit=args.limit,
+        as_json=args.json,
+        key_facts=args.keyfacts,
+    )
 
 
 def cmd_eval_attribution(args: argparse.Namespace) -> int:
@@ -342,6 +348,11 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
     eval_cmd.add_argument("data", metavar="DATA.jsonl", help="clusters with human summaries, one JSON object a line")
     eval_cmd.add_argument("--limit", type=positive_int, help="evaluate only the first N clusters")
     eval_cmd.add_argument("--json", action="store_true", help="print the summary and per-cluster rows as JSON")
+    eval_cmd.add_argument(
+        "--keyfacts",
+        metavar="KEYFACTS.jsonl",
+        help="an editor's key facts per cluster (cluster_index = 0-based line of DATA): report their recall",
+    )
     add_summary_options(eval_cmd)
     eval_cmd.set_defaults(handler=cmd_eval)
     attribution_cmd = commands.add_parser(

@@ -9,7 +9,7 @@ for matching whichever reference happens to be closest). Figures are percent.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -108,3 +108,27 @@ def citation_stats(citations: Sequence[Sequence[int]], n_sources: int, dropped_u
         uncited_sentences=sum(1 for c in citations if not c),
         dropped_unsupported=dropped_unsupported,
     )
+
+
+# Third-person pronouns and demonstratives: a sentence that opens with one leans on something
+# before it ("He said...", "This comes after..."), so it does not stand alone. First-person words
+# are left out: inside a quotation they are the speaker's own.
+BACK_REFERENCES = frozenset(
+    ["he", "she", "it", "they", "him", "her", "his", "its", "their", "them", "this", "these", "those", "that", "such"]
+)
+_FIRST_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def opens_with_back_reference(text: str) -> bool:
+    """Whether the text's first word (after any opening quote mark) is in BACK_REFERENCES."""
+    first = _FIRST_WORD.search(text)
+    return first is not None and first.start() <= 2 and first.group().lower() in BACK_REFERENCES
+
+
+def share(texts: Sequence[str], test: Callable[[str], bool]) -> float:
+    """The share (0 to 1) of `texts` for which `test` is true; 0 for none."""
+    return sum(test(t) for t in texts) / len(texts) if texts else 0.0
+
+
+def holds_quotation(text: str) -> bool:
+    return quote_marks(text) > 0

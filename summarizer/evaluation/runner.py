@@ -28,7 +28,19 @@ from ..errors import InputError
 from ..inputs import ArticleCluster, read_clusters
 from ..options import SummaryOptions
 from ..stages.clean import clean
-from .metrics import citation_stats, fragments, quotation_breaks, redundancy, rouge2_recall, rouge_f1, units_of
+from .keyfacts import KeyFact, key_fact_recall, read_key_facts
+from .metrics import (
+    citation_stats,
+    fragments,
+    holds_quotation,
+    opens_with_back_reference,
+    quotation_breaks,
+    redundancy,
+    rouge2_recall,
+    rouge_f1,
+    share,
+    units_of,
+)
 
 # The settings of the reference figures in the evaluation data's README:
 # Multi-News summaries run about 220-260 words, and BART-family models read 1024 tokens.
@@ -60,6 +72,14 @@ class ClusterResult:
     input_fragments: int
     quotation_breaks: int
     input_quotation_breaks: int
+    quoted_sentences: float
+    back_reference_openings: float
+    # Key-fact recall (percent) of the briefing and of the model input; None for a cluster
+    # without key facts (they are averaged over the clusters that have them).
+    key_facts: float | None = None
+    key_facts_top: float | None = None
+    input_key_facts: float | None = None
+    input_key_facts_top: float | None = None
 
 
 # Fields of ClusterResult summed rather than averaged in the summary row.
@@ -80,8 +100,11 @@ def evaluation_options(options: SummaryOptions) -> SummaryOptions:
     return options
 
 
-def evaluate_cluster(cluster: ArticleCluster, options: SummaryOptions) -> tuple[ClusterResult, str]:
-    """The measures of one cluster's briefing, and the name of the token counter used."""
+def evaluate_cluster(
+    cluster: ArticleCluster, options: SummaryOptions, key_facts: Sequence[KeyFact] = ()
+) -> tuple[ClusterResult, str]:
+    """The measures of one cluster's briefing (with the recall of `key_facts` when given), and
+    the name of the token counter used."""
     from ..pipeline import summarize
 
     started = time.perf_counter()
@@ -117,18 +140,32 @@ def evaluate_cluster(cluster: ArticleCluster, options: SummaryOptions) -> tuple[
         input_fragments=fragments(input_units),
         quotation_breaks=quotation_breaks(texts, paragraphs),
         input_quotation_breaks=quotation_breaks(input_units, paragraphs),
+        quoted_sentences=share(texts, holds_quotation),
+        back_reference_openings=share(texts, opens_with_back_reference),
     )
+    if key_facts:
+        briefing_recall = key_fact_recall(key_facts, " ".join(texts))
+        input_recall = key_fact_recall(key_facts, briefing.model_input)
+        result = replace(
+            result,
+            key_facts=briefing_recall.all,
+            key_facts_top=briefing_recall.top,
+            input_key_facts=input_recall.all,
+            input_key_facts_top=input_recall.top,
+        )
     return result, briefing.stats.token_counter
 
 
 def aggregate(results: Sequence[ClusterResult]) -> dict[str, float]:
-    """Means over clusters of every numeric field; totals for the counts in TOTALS."""
+    """Means over clusters of every numeric field (over the clusters that have it, for key
+    facts); totals for the counts in TOTALS."""
     summary: dict[str, float] = {}
     for f in fields(ClusterResult):
         if f.name in ("id", "engine"):
             continue
-        values = [getattr(r, f.name) for r in results]
-        summary[f.name] = sum(values) if f.name in TOTALS else sum(values) / len(values)
+        values = [getattr(r, f.name) for r in results if getattr(r, f.name) is not None]
+        if values:
+            summary[f.name] = sum(values) if f.name in TOTALS else sum(values) / len(values)
     return summary
 
 
@@ -163,13 +200,17 @@ def run_eval(
     options: SummaryOptions,
     limit: int | None = None,
     progress: Callable[[Sequence[ArticleCluster]], Sequence[ArticleCluster]] | None = None,
+    key_facts: str | Path | None = None,
 ) -> Report:
-    """Summarise and measure every cluster of `path` (the first `limit` only, when given)."""
+    """Summarise and measure every cluster of `path` (the first `limit` only, when given), with
+    the key-fact recall of the clusters that the `key_facts` file covers."""
     clusters = read_clusters(path, with_references=True, limit=limit)
+    facts = read_key_facts(key_facts) if key_facts is not None else {}
     options = evaluation_options(options)
     results, counters = [], set()
     for cluster in progress(clusters) if progress else clusters:
-        result, counter = evaluate_cluster(cluster, options)
+        # A key-fact file indexes clusters by their 0-based line in the evaluation file.
+        result, counter = evaluate_cluster(cluster, options, facts.get(cluster.line - 1, ()))
         results.append(result)
         counters.add(counter)
     return Report(str(path), options, tuple(results), tuple(sorted(counters)))
@@ -181,6 +222,12 @@ TABLE_ROWS = (
     ("rougeL", "ROUGE-L F1", "{:.2f}"),
     ("input_coverage", "input coverage: ROUGE-2 recall of the model input", "{:.2f}"),
     ("input_tokens", "model input tokens", "{:.0f}"),
+    ("key_facts", "key facts carried by the briefing (clusters with key facts)", "{:.1f}"),
+    ("key_facts_top", "top-3 key facts carried by the briefing", "{:.1f}"),
+    ("input_key_facts", "key facts carried by the model input", "{:.1f}"),
+    ("input_key_facts_top", "top-3 key facts carried by the model input", "{:.1f}"),
+    ("quoted_sentences", "briefing sentences holding a quotation", "{:.1%}"),
+    ("back_reference_openings", "briefing sentences opening with a pronoun or demonstrative", "{:.1%}"),
     ("redundancy", "redundancy: share of sentence pairs stating the same fact", "{:.2%}"),
     ("fragments", "briefing sentences that are fragments (total)", "{:.0f}"),
     ("input_fragments", "model input sentences that are fragments (total)", "{:.0f}"),
@@ -208,18 +255,20 @@ def format_table(report: Report) -> str:
     width = max(len(label) for _, label, _ in TABLE_ROWS)
     summary = report.summary
     lines = [f"{'measure':<{width}}  value", f"{'-' * width}  -----"]
-    lines += [f"{label:<{width}}  {fmt.format(summary[key])}" for key, label, fmt in TABLE_ROWS]
+    lines += [f"{label:<{width}}  {fmt.format(summary[key])}" for key, label, fmt in TABLE_ROWS if key in summary]
     return "\n".join(header + [""] + lines)
 
 
-def main(path: str, options: SummaryOptions, limit: int | None = None, as_json: bool = False) -> int:
+def main(
+    path: str, options: SummaryOptions, limit: int | None = None, as_json: bool = False, key_facts: str | None = None
+) -> int:
     """The CLI command: the table (or JSON with per-cluster rows) on stdout, a progress bar on a terminal."""
     from tqdm import tqdm
 
     def progress(clusters: Sequence[ArticleCluster]):
         return tqdm(clusters, desc="eval", unit="cluster", disable=not sys.stderr.isatty(), file=sys.stderr)
 
-    report = run_eval(path, options, limit, progress)
+    report = run_eval(path, options, limit, progress, key_facts)
     if as_json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         print()

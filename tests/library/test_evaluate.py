@@ -230,7 +230,7 @@ def test_eval_command_reports_a_bad_line_and_exits_2(tmp_path, capsys):
 def test_aggregate_means_and_totals():
     from summarizer.evaluation.runner import ClusterResult
 
-    def row(rouge2, dropped):
+    def row(rouge2, dropped, key_facts=None):
         return ClusterResult(
             id="x",
             engine="extractive",
@@ -251,11 +251,75 @@ def test_aggregate_means_and_totals():
             input_fragments=0,
             quotation_breaks=1,
             input_quotation_breaks=0,
+            quoted_sentences=0.5,
+            back_reference_openings=0.0,
+            key_facts=key_facts,
         )
 
-    summary = aggregate([row(10.0, 1), row(20.0, 2)])
+    summary = aggregate([row(10.0, 1, key_facts=50.0), row(20.0, 2)])
     assert summary["rouge2"] == 15.0
+    assert summary["key_facts"] == 50.0  # the mean over the clusters that have key facts
+    assert "key_facts_top" not in summary  # none has it
     assert summary["dropped_unsupported"] == 3
     assert summary["input_tokens"] == 10
     assert summary["fragments"] == 3  # a total, as every check's count is
     assert summary["quotation_breaks"] == 2
+
+
+def test_a_key_fact_is_carried_when_every_group_has_an_alternative_in_the_text():
+    from summarizer.evaluation.keyfacts import KeyFact, key_fact_recall
+
+    visit = KeyFact("Putin visits North Korea", (("putin",), ("north korea", "pyongyang")), 1)
+    first = KeyFact("first visit in 24 years", (("24 years", "since 2000"),), 2)
+    vietnam = KeyFact("Vietnam next", (("vietnam",),), 4)
+    text = "Putin flew to Pyongyang, his first trip there since 2000."
+    assert visit.carried_by(text) and first.carried_by(text) and not vietnam.carried_by(text)
+    assert not visit.carried_by("Putin flew to Hanoi.")  # one group is not enough
+    recall = key_fact_recall([visit, first, vietnam], text)
+    assert recall.all == pytest.approx(200 / 3)
+    assert recall.top == 100.0  # ranks 1 to 3 only: visit and first, both carried
+    assert key_fact_recall([visit, vietnam], "Putin in Vietnam").top == 0.0
+
+
+def test_quotation_and_back_reference_measures():
+    from summarizer.evaluation.metrics import holds_quotation, opens_with_back_reference, share
+
+    texts = [
+        "Floods killed 12 people in Kars on Monday.",
+        '"We lost everything," said Ayse Demir, a farmer.',
+        "He said the dam had held.",
+        '"This is a tragedy," the governor said.',
+        "Theresa May said the talks would go on.",  # "The" and "These" are not "Theresa"
+    ]
+    assert share(texts, holds_quotation) == pytest.approx(2 / 5)
+    assert [opens_with_back_reference(t) for t in texts] == [False, False, True, True, False]
+    assert share([], holds_quotation) == 0.0
+
+
+def test_eval_reports_key_facts_of_the_clusters_the_file_covers(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "three.jsonl", THREE_CLUSTERS)
+    facts = write_jsonl(
+        tmp_path / "facts.jsonl",
+        [
+            # The first cluster (line 0): its briefing is FLOODS itself.
+            {
+                "cluster_index": 0,
+                "facts": [
+                    {"fact": "12 dead", "any_of": [["12"], ["killed", "dead"]], "rank": 1},
+                    {"fact": "a zebra", "any_of": [["zebra"]], "rank": 2},
+                ],
+            },
+        ],
+    )
+    args = ["eval", path, "--engine", "extractive", "--tokenizer", str(tmp_path / "none"), "--json"]
+    assert main([*args, "--keyfacts", facts]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = {row["id"]: row for row in report["clusters"]}
+    assert rows["exact"]["key_facts"] == pytest.approx(50.0) and rows["exact"]["input_key_facts"] == pytest.approx(50.0)
+    assert rows["two-refs"]["key_facts"] is None
+    assert report["summary"]["key_facts"] == pytest.approx(50.0)
+    assert main([*args, "--keyfacts", str(tmp_path / "nofile.jsonl")]) == 2
+    assert "nofile.jsonl" in capsys.readouterr().err
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"cluster_index": 0, "facts": [{"fact": "x", "any_of": [], "rank": 1}]}])
+    assert main([*args, "--keyfacts", bad]) == 2
+    assert "any_of must be a non-empty list" in capsys.readouterr().err
