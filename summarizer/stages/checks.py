@@ -533,6 +533,12 @@ SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a
 # that names no speaker must hold more to show the words are narration there, not merely the topic.
 SAME_WORDS_SHARE = 0.5
 NARRATION_SHARE = 0.8
+# An outlet or author credited with a report ("The Guardian writes"): provenance, which human
+# summaries add where the sources name no speaker.
+OUTLET_CREDIT = r"\s+(?:reports|reported|writes|wrote)\b"
+# Words before a speaker's name that say whom they speak for ("Chimerix president Kenneth Moch"):
+# evidence giving the words to that organisation gives them to the same voice.
+AFFILIATION_WORDS = 4
 # Clauses of a fused sentence ("X said A, and B"): an attribution covers its own clause only.
 CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
 
@@ -563,19 +569,21 @@ def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
     check cannot resolve. Where they name another speaker, or state the words as narration, the
     claim is contradicted as misattributed."""
     speaker = attributed_speaker(claim.text)
-    if speaker is None or speaker.lower() in PRONOUNS:
+    if speaker is None or speaker.lower() in PRONOUNS or re.search(re.escape(speaker) + OUTLET_CREDIT, claim.text):
         return None
     who = speaker_keys(speaker, context)
     said = attributed_words(claim, speaker, who) if who else frozenset()
     if not said:
         return None
+    before = claim.text[: claim.text.find(speaker)].split()[-AFFILIATION_WORDS:]
+    voices = who | speaker_keys(" ".join(before), context)
     holding = [e for e in evidence if len(said & e.lemmas) >= SAME_WORDS_SHARE * len(said)]
     against: tuple[Said, str | None] | None = None
     for e in holding:
         if who & {t.name for t in e.tokens}:
             return None
         theirs = attributed_speaker(e.text)
-        if theirs is not None and theirs.lower() in PRONOUNS:
+        if theirs is not None and (theirs.lower() in PRONOUNS or voices & speaker_keys(theirs, context)):
             return None
         if theirs is not None or len(said & e.lemmas) >= NARRATION_SHARE * len(said):
             against = against if against and against[1] else (e, theirs)

@@ -172,6 +172,7 @@ TALKS = [
         title="Storm",
         text=(
             "The U.S. Agency for International Development sent two helicopters to the island on Tuesday.\n\n"
+            "The National Weather Service said the storm would weaken over the sea by Thursday.\n\n"
             '"We have never seen water like this," said Jim Montgomery, a tourist from Ohio.'
         ),
     ),
@@ -200,8 +201,9 @@ def judged_talks(text: str, config: AttributionConfig | None = None):
             "According to Montgomery, the U.S. Agency for International Development sent two helicopters.",
             "attributes them to no one",
         ),
+        ("Jim Montgomery said the storm would weaken by Thursday.", "gives them to The National Weather Service"),
     ],
-    ids=["voice", "quote-then-speaker", "speaker-then-quote", "fused", "narration-quoted", "according-to"],
+    ids=["voice", "quote-then-speaker", "speaker-then-quote", "fused", "narration-quoted", "according-to", "reported"],
 )
 def test_words_given_to_someone_the_sources_do_not_give_them_to_are_misattributed(text, given):
     sentence = judged_talks(text)
@@ -224,8 +226,12 @@ def test_words_given_to_someone_the_sources_do_not_give_them_to_are_misattribute
         f'"{DEAL}," he said.',
         # A fused sentence: the attribution covers its own clause, not the narration after it.
         f'"{DEAL}," Hunter said, and the league and the union will meet again in New York on Friday.',
+        # Someone who speaks for the organisation the evidence gives the words to.
+        "National Weather Service forecaster Jim Montgomery said the storm would weaken by Thursday.",
+        # An outlet or author credited with a report is provenance, not a speaker.
+        "Montgomery writes that the U.S. Agency for International Development sent two helicopters.",
     ],
-    ids=["surname", "full-name", "according-to", "quote", "pronoun", "fused"],
+    ids=["surname", "full-name", "according-to", "quote", "pronoun", "fused", "affiliation", "outlet-credit"],
 )
 def test_words_given_to_their_speaker_are_supported(text):
     assert judged_talks(text).verdict == "supported"
