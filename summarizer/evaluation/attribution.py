@@ -349,9 +349,11 @@ def swap_roles(sentence: Sentence, cluster_names: frozenset[str], rng: random.Ra
 
 def person(speaker: str | None) -> str | None:
     """The speaker when it names a person: capitalised words only ("Russ Granik", "Putin"), not
-    an institution ("the Kremlin", "The White House") nor a pronoun."""
+    an institution ("the Kremlin", "The White House"), a pronoun, nor a word opening a sentence."""
     who = named(speaker)
-    return who if who and all(w[:1].isupper() for w in who.split()) and not who.startswith("The ") else None
+    if not who or not all(w[:1].isupper() for w in who.split()) or who.split()[0].lower() in stop_keys():
+        return None
+    return who
 
 
 def cluster_speakers(sentences: Sequence[Sentence]) -> list[str]:

@@ -33,7 +33,7 @@ from ..resources import ENGLISH
 from ..similarity import embed_remembered
 from ..text import MONTHS, WEEKDAYS, WORD_RE, fold, name_key, numbers, stem, stop_keys
 from ..types import Sentence
-from .segment import DOUBLE_QUOTES, PRONOUNS, QUOTATION, SPEECH_VERB, attributed_speaker
+from .segment import DOUBLE_QUOTES, PRONOUNS, QUOTATION, SPEECH_VERB, attributed_speaker, outside_quotes
 
 # How far before a word a negation or a modal verb may stand and still bear on it: this many
 # words, of which at most SCOPE_WORDS content words ("was not immediately found").
@@ -563,11 +563,20 @@ def attributed_words(claim: Said, speaker: str, who: frozenset[str]) -> frozense
     return frozenset(t.lemma for t in words if t.stem and t.name not in who and t.key not in SPEECH_WORDS)
 
 
+def voices_of(text: str, speaker: str, context: Context) -> frozenset[str]:
+    """The words naming a speaker and whom they speak for: the words of their name and the
+    capitalised ones just before it ("Kremlin spokesman Dmitry Peskov")."""
+    before = text[: text.find(speaker)].split()[-AFFILIATION_WORDS:]
+    return speaker_keys(speaker, context) | speaker_keys(" ".join(before), context)
+
+
 def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
-    """A claim that gives words to a named speaker needs evidence that gives them to that speaker:
-    the sentences holding most of those words must name the speaker, or speak with a pronoun the
-    check cannot resolve. Where they name another speaker, or state the words as narration, the
-    claim is contradicted as misattributed."""
+    """A claim that gives words to a named speaker needs evidence that gives them to that speaker.
+    Of the evidence sentences holding most of those words: one that attributes them to the speaker
+    (or to whom the speaker speaks for) settles it; else one that attributes them to someone else
+    makes the claim misattributed; else one that names the speaker outside its quotations, or
+    speaks with a pronoun the check cannot resolve, leaves it be; else words the evidence states as
+    narration are misattributed too."""
     speaker = attributed_speaker(claim.text)
     if speaker is None or speaker.lower() in PRONOUNS or re.search(re.escape(speaker) + OUTLET_CREDIT, claim.text):
         return None
@@ -575,23 +584,33 @@ def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
     said = attributed_words(claim, speaker, who) if who else frozenset()
     if not said:
         return None
-    before = claim.text[: claim.text.find(speaker)].split()[-AFFILIATION_WORDS:]
-    voices = who | speaker_keys(" ".join(before), context)
-    holding = [e for e in evidence if len(said & e.lemmas) >= SAME_WORDS_SHARE * len(said)]
-    against: tuple[Said, str | None] | None = None
-    for e in holding:
-        if who & {t.name for t in e.tokens}:
-            return None
+    voices = voices_of(claim.text, speaker, context)
+    other: tuple[Said, str] | None = None
+    undecided = False
+    narration: Said | None = None
+    for e in evidence:
+        held = len(said & e.lemmas)
+        if held < SAME_WORDS_SHARE * len(said):
+            continue
         theirs = attributed_speaker(e.text)
-        if theirs is not None and (theirs.lower() in PRONOUNS or voices & speaker_keys(theirs, context)):
-            return None
-        if theirs is not None or len(said & e.lemmas) >= NARRATION_SHARE * len(said):
-            against = against if against and against[1] else (e, theirs)
-    if against is None:
+        if theirs is not None and theirs.lower() not in PRONOUNS:
+            if who & voices_of(e.text, theirs, context) or voices & speaker_keys(theirs, context):
+                return None
+            other = other or (e, theirs)
+        elif theirs is not None or who & {t.name for t in tokenize(outside_quotes(e.text))}:
+            undecided = True
+        elif held >= NARRATION_SHARE * len(said):
+            narration = narration or e
+    if other is not None:
+        source, theirs = other
+        return Finding(
+            "contradicted", f"misattributed: words given to {speaker}; {source.quote()} gives them to {theirs}"
+        )
+    if undecided or narration is None:
         return None
-    source, theirs = against
-    given = f"gives them to {theirs}" if theirs else "attributes them to no one"
-    return Finding("contradicted", f"misattributed: words given to {speaker}; {source.quote()} {given}")
+    return Finding(
+        "contradicted", f"misattributed: words given to {speaker}; {narration.quote()} attributes them to no one"
+    )
 
 
 CHECKS: dict[str, Check] = {

@@ -133,6 +133,9 @@ UNPUNCTUATED_LANGUAGES = {"th", "lo", "km"}
 # of a speaker is the sentence's ("..., said Ann Lee.").
 NAME_ABBREVIATIONS = {"jr", "sr", "inc", "corp", "co", "ltd", "bros", "gov", "sen", "rep", "lt", "gen", "col"}
 NAME_ABBREVIATIONS |= {"capt", "sgt", "cmdr", "dr", "st", "mr", "mrs", "ms", "prof", "esq", "ii", "iii", "iv"}
+# Words that open a sentence before a speaker's name, not part of it ("But Davis said").
+_OPENERS = r"But|And|As|So|Yet|Or|Then|Now|When|While|If|We're"
+SENTENCE_OPENER = re.compile(rf"^(?:(?:{_OPENERS})(?:\s+(?=[A-Z])|$))+|^(?:The|A|An)$")
 # Speakers that name no one the reader can see outside their sentence.
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
 # Capitalised words beside a speech verb that are not who spoke ("said Thursday", "It said").
@@ -165,7 +168,10 @@ def attributed_speaker(text: str) -> str | None:
     rest = outside_quotes(text)
     for pattern in (SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
         for found in pattern.finditer(rest):
-            who = found.group("who")
+            # A capitalised word that opens the sentence is no part of a name ("But Davis writes").
+            who = SENTENCE_OPENER.sub("", found.group("who"))
+            if not who:
+                continue
             last = words(who)[-1]
             if last.lower() not in NOT_SPEAKERS:
                 # The sentence's full stop after a name ("..., said Delynn."), not an

@@ -300,4 +300,10 @@ def test_the_speaker_is_who_speaks_not_who_is_told_and_loses_the_sentence_full_s
     assert speaker_of('"We won," said Delynn.') == "Delynn"
     assert speaker_of('"Stay home," said Gov. Smith.') == "Gov. Smith"
     assert speaker_of('"He wrote a letter," an insider told UK magazine Look.') is None
+    # A word that opens the sentence is no part of the name.
+    assert attributed_speaker("But Davis writes that in Texas it is considered an abortion.") == "Davis"
+    assert speaker_of('"We won," The explained.') is None
+    assert speaker_of('"We won," The Kremlin said.') == "The Kremlin"
+    assert speaker_of('"We won," said deputy commissioner Russ Granik.') == "Russ Granik"
+    assert speaker_of('"We won," said aid official Ann Lee.') == "Ann Lee"
     assert attributed_speaker("The body was found at the time, according to Lt. John Corina.") == "Lt. John Corina"
