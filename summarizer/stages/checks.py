@@ -534,7 +534,7 @@ SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a
 SAME_WORDS_SHARE = 0.5
 NARRATION_SHARE = 0.8
 # An outlet or author credited with a report ("The Guardian writes"): provenance, which human
-# summaries add where the sources name no speaker.
+# summaries add where the sources name no speaker; only evidence naming another one contradicts it.
 OUTLET_CREDIT = r"\s+(?:reports|reported|writes|wrote)\b"
 # Words before a speaker's name that say whom they speak for ("Chimerix president Kenneth Moch"):
 # evidence giving the words to that organisation gives them to the same voice.
@@ -578,8 +578,9 @@ def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
     speaks with a pronoun the check cannot resolve, leaves it be; else words the evidence states as
     narration are misattributed too."""
     speaker = attributed_speaker(claim.text)
-    if speaker is None or speaker.lower() in PRONOUNS or re.search(re.escape(speaker) + OUTLET_CREDIT, claim.text):
+    if speaker is None or speaker.lower() in PRONOUNS:
         return None
+    credit = re.search(re.escape(speaker) + OUTLET_CREDIT, claim.text) is not None
     who = speaker_keys(speaker, context)
     said = attributed_words(claim, speaker, who) if who else frozenset()
     if not said:
@@ -606,7 +607,7 @@ def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
         return Finding(
             "contradicted", f"misattributed: words given to {speaker}; {source.quote()} gives them to {theirs}"
         )
-    if undecided or narration is None:
+    if undecided or narration is None or credit:
         return None
     return Finding(
         "contradicted", f"misattributed: words given to {speaker}; {narration.quote()} attributes them to no one"
