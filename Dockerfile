@@ -6,6 +6,10 @@
 #
 # The model's weights are downloaded at build time, so the running container needs no
 # network and starts with HF_HUB_OFFLINE=1.
+#
+# gunicorn must not face the internet directly: its threads wait for each client's whole
+# request, so a few slow clients hold them all. Put a buffering reverse proxy in front (nginx
+# with deploy/nginx.conf, as docker-compose.yml does) and publish only the proxy's port.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 

@@ -42,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The seed cluster as a request body (helpers.payload), shared with the tests.
+sys.path.insert(0, str(ROOT / "tests"))
 
 SEEDS = ROOT / "seeds" / "putin-north-korea"
 SHAPES = ROOT.parent / "shared" / "model-shapes"
@@ -53,7 +55,7 @@ JOB_TIMEOUT_S = 1800
 
 def seed_cluster(copy: int | None) -> dict:
     """The seed articles as a cluster; with `copy`, ids that make its content hash its own."""
-    from service.payload import request_body
+    from helpers.payload import request_body
 
     articles = request_body([str(SEEDS)])["articles"]
     if copy is None:

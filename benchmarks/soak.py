@@ -99,7 +99,7 @@ class Traffic:
     """The request bodies of the mix, and the briefings created so far (shared by the clients)."""
 
     def __init__(self, run: str, max_content_length: int):
-        from service.payload import request_body
+        from helpers.payload import request_body
 
         self.run = run
         self.seed_articles = request_body([str(SEEDS)])["articles"]

@@ -6,6 +6,10 @@ Streams (the articles of each shuffled with a fixed seed):
 - dev: every document of the dev set's clusters (about 290 articles, 100 stories), all seen within
   one window, like a day's feeds. Also its halves, split by cluster (A for tuning, B held out),
   and the same without crawl artefacts ("articles only": see ARTEFACTS).
+- dev, dated: the same clusters with publication dates, as real feeds give them (Multi-News has
+  none, nor titles): each event on a day of `DATED_DAYS` (seeded), each of its articles published
+  within `EVENT_HOURS` of that, the stream in publication order. The rows without "dated" are the
+  undated stream a pasted collection gives.
 - dev xK: K copies of the dev stream, each article with a third of its sentences dropped, each
   copy a window apart (a new day's news); 1,000 and 10,000 articles: quality and speed with the
   index expiring old stories.
@@ -16,7 +20,9 @@ Speed is wall-clock articles per second and seconds, and the process's CPU secon
 to trust on a shared, loaded machine); one core does the clustering.
 
 Quality: B-cubed precision, recall and F1 (Bagga and Baldwin 1998) and the adjusted Rand index
-(scikit-learn) against the true clusters. Speed: articles per second, text already fetched.
+(scikit-learn) against the true clusters, a page the clusterer set aside as no article counted as a
+story of one; "B3 F1 kept" is the F1 over the pages it kept (the set-aside ones left out of both
+sides), next to how many it set aside. Speed: articles per second, text already fetched.
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ DEV = next(
 )
 START = datetime(2026, 1, 1, tzinfo=UTC)
 WINDOW = timedelta(days=3)
+# The dated stream: events spread over this many days, each event's articles over this many hours.
+DATED_DAYS = 14
+EVENT_HOURS = 36
 Labelled = list[tuple[Article, str]]
 # ARTEFACTS: Multi-News's crawl kept pages that are no article: error pages, "Tweet with a
 # location", the archive's own notice. A page under this many words, or whose very text is filed
@@ -115,9 +124,12 @@ def mean_run(streams: list[list[tuple[Article, str, datetime]]], threshold: floa
 def run(stream: list[tuple[Article, str, datetime]], threshold: float) -> dict[str, float]:
     clusterer = StoryClusterer(window=WINDOW, threshold=threshold)
     started, cpu_started = time.perf_counter(), time.process_time()
-    found = [clusterer.add(article, seen).story for article, _, seen in stream]
+    assignments = [clusterer.add(article, seen) for article, _, seen in stream]
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    found = [assignment.story for assignment in assignments]
     precision, recall, f1 = b_cubed([label for _, label, _ in stream], found)
+    kept = [(label, a.story) for (_, label, _), a in zip(stream, assignments, strict=True) if a.set_aside is None]
+    _, _, kept_f1 = b_cubed([label for label, _ in kept], [story for _, story in kept])
     return {
         "articles": len(stream),
         "true": len({label for _, label, _ in stream}),
@@ -126,10 +138,23 @@ def run(stream: list[tuple[Article, str, datetime]], threshold: float) -> dict[s
         "recall": recall,
         "f1": f1,
         "ari": adjusted_rand_score([label for _, label, _ in stream], found),
+        "set_aside": len(stream) - len(kept),
+        "kept_f1": kept_f1,
         "per_s": len(stream) / seconds,
         "seconds": seconds,
         "cpu_s": cpu_seconds,
     }
+
+
+def dated(stream: Labelled, seed: int) -> list[tuple[Article, str, datetime]]:
+    """`stream` with publication dates (see the module doc), in publication order."""
+    rng = random.Random(seed)
+    event_day = {label: START + timedelta(days=rng.randrange(DATED_DAYS)) for label in sorted({lb for _, lb in stream})}
+    published = [
+        (article, label, event_day[label] + timedelta(hours=rng.uniform(0, EVENT_HOURS))) for article, label in stream
+    ]
+    published.sort(key=lambda item: item[2])
+    return [(replace(article, published=when.isoformat()), label, when) for article, label, when in published]
 
 
 def timed(stream: Labelled) -> list[tuple[Article, str, datetime]]:
@@ -154,10 +179,16 @@ def main() -> int:
     def shuffled(part: slice, articles_only: bool = False) -> list[list[tuple[Article, str, datetime]]]:
         return [timed(dev_stream(args.data, part, articles_only, seed)) for seed in orders]
 
+    def with_dates(part: slice) -> list[list[tuple[Article, str, datetime]]]:
+        return [dated(dev_stream(args.data, part, seed=seed), seed) for seed in orders]
+
     streams = {
         f"dev A (clusters 1-{half}, tuning)": shuffled(slice(0, half)),
         f"dev B (clusters {half + 1}-{clusters}, held out)": shuffled(slice(half, None)),
         "dev (all)": shuffled(slice(None)),
+        f"dev A, dated over {DATED_DAYS} days": with_dates(slice(0, half)),
+        f"dev B, dated over {DATED_DAYS} days": with_dates(slice(half, None)),
+        f"dev (all), dated over {DATED_DAYS} days": with_dates(slice(None)),
         "dev A, articles only": shuffled(slice(0, half), articles_only=True),
         "dev B, articles only": shuffled(slice(half, None), articles_only=True),
         "dev, articles only": shuffled(slice(None), articles_only=True),
@@ -169,17 +200,22 @@ def main() -> int:
         streams["10,000 in one window (speed only)"] = [copies(dev, 10_000, spaced=False)]
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f}; window {WINDOW}; dev rows: mean of {args.orders} orders")
-    print("| stream | threshold | articles | stories (true) | B3 P | B3 R | B3 F1 | ARI | articles/s | s | cpu s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("the dev set has no titles: 'dated' rows add publication dates only; pages set aside count as stories of one")
+    print(
+        "| stream | threshold | articles | stories (true) | B3 P | B3 R | B3 F1 | ARI | set aside | B3 F1 kept "
+        "| articles/s | s | cpu s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, variants in streams.items():
         if args.only and args.only not in name:
             continue
         for threshold in map(float, args.thresholds.split(",")):
             r = mean_run(variants, threshold)
             quality = (
-                " n/a | n/a | n/a | n/a"
+                " n/a | n/a | n/a | n/a | n/a | n/a"
                 if "speed only" in name
-                else f" {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['ari']:.3f}"
+                else f" {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['ari']:.3f} "
+                f"| {r['set_aside']:.1f} | {r['kept_f1']:.3f}"
             )
             print(
                 f"| {name} | {threshold:g} | {r['articles']:.0f} | {r['found']:.0f} ({r['true']:.0f}) |{quality} "

@@ -38,6 +38,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Read before the settings moved to one place: ignoring it would change them silently.
         raise settings.ConfigError(f"{old_config_file} is no longer read: set NEWSBRIEF_* variables instead")
     settings.init_app(app, service_settings)
+    if service_settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = service_settings.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config.from_mapping({key: value for key, value in given.items() if key.lower() not in setting_names})
 
     problems.init_app(app)

@@ -1,4 +1,4 @@
-"""The content hash that identifies a request: same articles and options, same briefing.
+"""The content hash that identifies a request: same articles, earlier articles and options, same briefing.
 
 sha256 over canonical JSON (sorted keys, no spaces, UTF-8) of the normalised articles, the
 effective options (server defaults filled in, so a default that changes makes a new key)
@@ -25,11 +25,20 @@ def summarizer_version() -> str:
         return "unknown"
 
 
-def canonical_request(articles: Sequence[Article], options: SummaryOptions) -> dict:
-    return {"articles": [asdict(a) for a in articles], "options": asdict(options)}
+# Options added after briefings were first stored, with their defaults.
+LATER_OPTIONS = {"refuse_separate_events": False}
 
 
-def content_hash(articles: Sequence[Article], options: SummaryOptions) -> str:
-    document = {**canonical_request(articles, options), "summarizer_version": summarizer_version()}
+def canonical_request(articles: Sequence[Article], options: SummaryOptions, since: Sequence[Article] = ()) -> dict:
+    """The request as stored and hashed; `since` (an update's earlier articles) only when given, so
+    the hash of a request without it is what it always was."""
+    # An option added later is hashed only when not at its default, so earlier hashes stand.
+    given = {name: value for name, value in asdict(options).items() if LATER_OPTIONS.get(name, ...) != value}
+    request = {"articles": [asdict(a) for a in articles], "options": given}
+    return {**request, "since": [asdict(a) for a in since]} if since else request
+
+
+def content_hash(articles: Sequence[Article], options: SummaryOptions, since: Sequence[Article] = ()) -> str:
+    document = {**canonical_request(articles, options, since), "summarizer_version": summarizer_version()}
     encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()

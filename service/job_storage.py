@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from .storage import Base, JSONDocument, Storage
+from .storage import Base, JSONDocument, Owner, Storage
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 PENDING = (QUEUED, RUNNING)
@@ -58,6 +58,8 @@ class JobRow(Base):
     # sha256 of the request body: a retried POST with the same key must carry the same body.
     request_hash: Mapped[str] = mapped_column(String(64))
     options: Mapped[dict] = mapped_column(JSONDocument)
+    # The API key's digest the job was made under (None: no keys); its briefings are that key's.
+    owner: Mapped[str | None] = mapped_column(Owner)
 
 
 class JobClusterRow(Base):
@@ -117,6 +119,7 @@ class Job:
     request_hash: str
     options: dict
     clusters: list[ClusterState]
+    owner: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -149,6 +152,7 @@ class ClaimedCluster:
     index: int
     articles: list[dict]
     options: dict
+    owner: str | None = None
 
 
 class JobStore:
@@ -159,10 +163,15 @@ class JobStore:
         self._sessions = sessionmaker(self.engine)
 
     def create(
-        self, clusters: Sequence[NewCluster], options: dict, request_hash: str, idempotency_key: str | None
+        self,
+        clusters: Sequence[NewCluster],
+        options: dict,
+        request_hash: str,
+        idempotency_key: str | None,
+        owner: str | None = None,
     ) -> tuple[Job, bool]:
-        """Store a new job with every cluster queued: (job, True). With an idempotency key that
-        another request stored meanwhile: (that request's job, False)."""
+        """Store a new job with every cluster queued: (job, True). With an idempotency key (scoped
+        to its owner by the caller) that another request stored meanwhile: (that request's job, False)."""
         job_id = uuid.uuid4().hex
         job = JobRow(
             id=job_id,
@@ -170,6 +179,7 @@ class JobStore:
             idempotency_key=idempotency_key,
             request_hash=request_hash,
             options=options,
+            owner=owner,
         )
         rows = [
             {
@@ -230,7 +240,7 @@ class JobStore:
                 )
                 for r in rows
             ]
-            return Job(job.id, _aware(job.created_at), job.request_hash, job.options, clusters)
+            return Job(job.id, _aware(job.created_at), job.request_hash, job.options, clusters, job.owner)
 
     def find_by_key(self, idempotency_key: str) -> Job | None:
         with self._sessions() as session:
@@ -291,8 +301,8 @@ class JobStore:
             if not claimed:
                 return None
             articles = session.execute(select(JobClusterRow.articles).where(*where)).scalar_one()
-            options = session.execute(select(JobRow.options).where(JobRow.id == job_id)).scalar_one()
-        return ClaimedCluster(job_id, index, articles, options)
+            options, owner = session.execute(select(JobRow.options, JobRow.owner).where(JobRow.id == job_id)).one()
+        return ClaimedCluster(job_id, index, articles, options, owner)
 
     def _finish(self, job_id: str, index: int, **values) -> bool:
         with self._sessions.begin() as session:

@@ -39,17 +39,28 @@ from celery import Celery, Task, shared_task
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
+from sqlalchemy import exists, select
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 
-from summarizer import Article, Briefing, InputError, ModelUnavailable, SummaryOptions, summarize
-from summarizer.batch import BATCH_CLUSTERS
-from summarizer.pipeline import summarize_many
+from summarizer import (
+    BATCH_CLUSTERS,
+    Article,
+    Briefing,
+    InputError,
+    ModelUnavailable,
+    SummaryOptions,
+    summarize,
+    summarize_many,
+)
 
 from .fingerprint import canonical_request, content_hash
 from .job_storage import JobStore
+from .monitoring import Metrics
 from .registry import get_registry
 from .storage import get_storage
+from .story_storage import StoryBriefingRow
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +117,7 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
     storage = get_storage()
     todo: list[tuple[int, list[Article], str]] = []
     options = None
+    owner = None
     for index in indexes:
         work = store.claim(job_id, index, stale_before)
         if work is None:
@@ -114,9 +126,12 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
         articles = [Article(**article) for article in work.articles]
         options = SummaryOptions(**work.options)  # the job's: the same for all its clusters
         key = content_hash(articles, options)
+        owner = work.owner  # the job's: the same for all its clusters
         stored = storage.find(key)
         if stored is not None:
-            store.finish(job_id, index, stored.id)
+            storage.grant(stored.id, owner)
+            if store.finish(job_id, index, stored.id):
+                count_briefing(job_id, stored.briefing["engine"], created=False)
         else:
             todo.append((index, articles, key))
     if not todo or options is None:
@@ -158,8 +173,20 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
                 None,
             )
         else:
-            stored, _ = storage.add(key, canonical_request(articles, options), briefing.to_dict())
-            store.finish(job_id, index, stored.id)
+            stored, created = storage.add(key, canonical_request(articles, options), briefing.to_dict())
+            storage.grant(stored.id, owner)
+            if store.finish(job_id, index, stored.id):
+                count_briefing(job_id, stored.briefing["engine"], created)
+
+
+def count_briefing(job_id: str, engine: str, created: bool) -> None:
+    """Count a job's briefing in /metrics, as a story's when the job is a story's version."""
+    with Session(get_storage().engine) as session:
+        for_story = session.scalar(select(exists().where(StoryBriefingRow.job_id == job_id)))
+    metrics: Metrics = current_app.extensions["newsbrief.metrics"]
+    metrics.briefings.labels(
+        engine=engine, outcome="created" if created else "reused", made_by="story" if for_story else "job"
+    ).inc()
 
 
 def one_cluster(articles: list[Article], options: SummaryOptions) -> Briefing | Exception:

@@ -1,4 +1,4 @@
-"""Prometheus metrics: request latency, briefings by engine, model load time, generated tokens.
+"""Prometheus metrics: request latency, briefings by engine and how made, model load time, generated tokens.
 
 Each app has its own registry, so several apps in one process (tests) do not collide. Under
 gunicorn, PROMETHEUS_MULTIPROC_DIR is set (see gunicorn_conf.py) and /metrics adds up the
@@ -29,8 +29,9 @@ class Metrics:
         )
         self.briefings = Counter(
             "newsbrief_briefings",
-            "Briefings answered, by the engine that wrote them; reused: found by content hash",
-            ["engine", "outcome"],
+            "Briefings made, by the engine that wrote them, outcome (reused: found by content hash) "
+            "and what asked for it (made_by: request, job or story)",
+            ["engine", "outcome", "made_by"],
             registry=registry,
         )
         self.model_load_seconds = Gauge(

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from .schemas import CONTROL_CHARACTER
 from .schemas import Problem as ProblemDetails
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,20 @@ def _unexpected(err: Exception) -> Response:
     return Problem(500, "", "Internal Server Error", "the server failed to handle this request").response()
 
 
+def refuse_control_characters_in_the_query() -> None:
+    """A query parameter is text like a body's field: a control character in its name or value is
+    a 422 naming it, on every route (Python's ISO time parser, for one, stops at a NUL)."""
+    errors = [
+        (name, f"must not contain control characters (U+{ord(found.group()):04X})")
+        for name, value in request.args.items(multi=True)
+        if (found := CONTROL_CHARACTER.search(name + value))
+    ]
+    if errors:
+        raise invalid(errors)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_control_characters_in_the_query)
     app.register_error_handler(Problem, lambda err: err.response())
     app.register_error_handler(HTTPException, _http_problem)
     app.register_error_handler(Exception, _unexpected)

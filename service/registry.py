@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from summarizer import ModelUnavailable, SummaryOptions
-from summarizer.generation import Generation
-from summarizer.generation.loading import configure_torch_threads, load_generator
+from summarizer import Generation, ModelUnavailable, SummaryOptions, configure_torch_threads, load_generator
 
 from .monitoring import Metrics
 from .settings import ServiceSettings
@@ -55,11 +53,13 @@ class MeteredGenerator:
 
 
 class ModelRegistry:
-    def __init__(self, names: list[str], defaults: SummaryOptions, metrics: Metrics, torch_threads: int | None):
+    def __init__(self, names: list[str], defaults: SummaryOptions, metrics: Metrics, settings: ServiceSettings):
         self.names = names
         self.defaults = defaults
         self._metrics = metrics
-        self._torch_threads = torch_threads
+        # Given to the model loading, so that the app's settings (create_app's test_config
+        # included) win over the environment the library would read.
+        self._settings = settings
         self._lock = threading.Lock()
         self._states: dict[str, ModelState] = {name: ModelState(name, "not loaded") for name in names}
         # (name, int8) pairs loaded through this registry: each is one copy in memory.
@@ -85,7 +85,7 @@ class ModelRegistry:
             self._set(ModelState(name, "loading"))
             self._limit_torch_threads()
         try:
-            generator = load_generator(name, quantize=quantize)
+            generator = load_generator(name, quantize=quantize, settings=self._settings)
         except ModelUnavailable as err:
             self._set(ModelState(name, "unavailable", str(err)))
             raise
@@ -125,9 +125,9 @@ class ModelRegistry:
         self.loader.start()
 
     def _limit_torch_threads(self) -> None:
-        # The app's settings may differ from the environment the library reads (create_app's test_config).
-        if self._torch_threads:
-            configure_torch_threads(self._torch_threads)
+        # Also when this process loaded the model before, through another app: threads are per process.
+        if self._settings.torch_threads:
+            configure_torch_threads(self._settings.torch_threads)
 
 
 def init_app(app: Flask) -> None:
@@ -136,7 +136,7 @@ def init_app(app: Flask) -> None:
         names=settings.models,
         defaults=app.config["SUMMARY_DEFAULTS"],
         metrics=app.extensions["newsbrief.metrics"],
-        torch_threads=settings.torch_threads,
+        settings=settings,
     )
     app.extensions["newsbrief.models"] = registry
     if settings.model_loading == "startup" and registry.defaults.engine != "extractive":

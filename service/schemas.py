@@ -12,7 +12,6 @@ response is the summariser's own `Briefing` dataclass, so its schema cannot drif
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping, Sized
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +22,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchem
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE, PROFILES
-from summarizer.types import Briefing, Engine
+from summarizer import (
+    BUDGET_TOKENS_RANGE,
+    CONTROL_CHARACTER,
+    CONTROL_CHARACTERS,
+    MAX_WORDS_RANGE,
+    PROFILES,
+    Briefing,
+    Engine,
+)
 
 # White space, spelt out (what Python's str.strip() removes, but the control characters below):
 # regex engines disagree on what `\s` covers (Rust's, which pydantic checks patterns with,
@@ -32,11 +38,8 @@ from summarizer.types import Briefing, Engine
 WHITE_SPACE = r"\t\n\x0B\x0C\r\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
 # Contains something other than white space (JSON Schema patterns match anywhere in a string).
 NOT_BLANK = f"[^{WHITE_SPACE}]"
-# The C0 control characters other than tab, line feed and carriage return (a regex character-class
-# body). No text needs them and PostgreSQL cannot store NUL, so every string a request stores is
-# refused with them, on every database alike (a 422 naming the field), before anything is stored.
-CONTROL_CHARACTERS = r"\x00-\x08\x0B\x0C\x0E-\x1F"
-CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
+# Every string a request stores is refused with a control character (the library's
+# CONTROL_CHARACTERS), on every database alike (a 422 naming the field), before anything is stored.
 # The JSON Schema patterns of such strings: no control character; and, for NOT_BLANK ones, also
 # something other than white space.
 TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"
@@ -228,6 +231,10 @@ class BriefingOptions(Strict):
         None
     )
     keep_unsupported: bool | None = Field(default=None, description="Keep unsupported sentences, flagged")
+    refuse_separate_events: bool | None = Field(
+        default=None,
+        description="Refuse (422) articles that tell separate events, instead of warning and briefing them together",
+    )
 
 
 Articles = Annotated[list[Article], Field(min_length=1), AtMost("MAX_ARTICLES")]
@@ -238,6 +245,11 @@ class BriefingRequest(Strict):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REQUEST]})
     articles: Articles
+    since: Articles = omitted(
+        "Articles the reader has read already: the briefing is then an update, only what `articles` add "
+        '(new facts, changed figures citing both sides); each sentence says `novelty` "new" or "update", and '
+        "these articles are listed first among the sources, marked `earlier`"
+    )
     options: BriefingOptions = Field(default_factory=lambda: BriefingOptions())
 
 
@@ -292,6 +304,8 @@ class EffectiveOptions(BaseModel):
     tokenizer: str | None
     keep_unsupported: bool
     no_repeat_ngram_size: int
+    # Stored without it before the option existed, and while it is false (service/fingerprint.py).
+    refuse_separate_events: bool = False
 
 
 class BriefingResource(BaseModel):

@@ -7,13 +7,14 @@ every /v1/* request (and /metrics, with NEWSBRIEF_METRICS_REQUIRE_KEY) must carr
 keys' SHA-256 digests are kept (service/settings.py), and a key sent is compared by its digest.
 
 Rate limits (Flask-Limiter, NEWSBRIEF_RATE_LIMIT_*): per client, its key when keys are configured,
-else its address (the socket's: behind a proxy, configure werkzeug's ProxyFix; X-Forwarded-For is
-not trusted). POST /v1/briefings and POST /v1/jobs each have a bucket of their own; every other
-route but /healthz, /readyz and /metrics shares the default one. Counters live on Redis when
-NEWSBRIEF_REDIS_URL is set, shared by every process, else in each process's memory. Over a limit:
-429 problem+json with Retry-After. Every limited response carries the IETF draft's RateLimit and
-RateLimit-Policy fields (draft-ietf-httpapi-ratelimit-headers), written here rather than by
-Flask-Limiter, whose "reset" header is a timestamp where the draft wants seconds.
+else its address (the socket's; behind NEWSBRIEF_PROXIES reverse proxies, the one they set in
+X-Forwarded-For, which is otherwise not trusted). POST /v1/briefings and POST /v1/jobs each have a
+bucket of their own; every other route but /healthz, /readyz and /metrics shares the default one.
+Counters live on Redis when NEWSBRIEF_REDIS_URL is set, shared by every process, else in each
+process's memory. Over a limit: 429 problem+json with Retry-After. Every limited response carries
+the IETF draft's RateLimit and RateLimit-Policy fields (draft-ietf-httpapi-ratelimit-headers),
+written here rather than by Flask-Limiter, whose "reset" header is a timestamp where the draft wants
+seconds.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def valid_key_digest() -> str | None:
         g.api_key_digest = found
     digest: str | None = g.api_key_digest
     return digest
+
+
+def request_owner() -> str | None:
+    """Whose this request's jobs, briefings, fetches and Idempotency-Keys are: its API key's digest
+    when keys are configured, else None (everything is everyone's)."""
+    return valid_key_digest() if settings().api_keys else None
 
 
 def client_identity() -> str:

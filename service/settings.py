@@ -114,6 +114,10 @@ class ServiceSettings(Settings):
     fetch_threads: PositiveInt = 4
 
     # gunicorn (service/gunicorn_conf.py): each worker process has its own model.
+    # Reverse proxies in front of the service that each set X-Forwarded-For and -Proto (nginx in
+    # docker-compose.yml: 1): the client's address (for rate limits) is read from them. 0: the
+    # socket's address, and those headers are not trusted.
+    proxies: NonNegativeInt = 0
     bind: str = "0.0.0.0:8000"
     workers: PositiveInt = 2
     threads: PositiveInt = 4

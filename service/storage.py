@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, DateTime, String, create_engine, event, select, text
+from sqlalchemy import JSON, DateTime, ForeignKey, String, create_engine, event, exists, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
@@ -61,6 +61,25 @@ class BriefingRow(Base):
     model: Mapped[str | None] = mapped_column(String(500))
     request: Mapped[dict] = mapped_column(JSONDocument)
     briefing: Mapped[dict] = mapped_column(JSONDocument)
+
+
+# An API key's digest ("sha256:" and 64 hex digits, service/settings.py's api_key_digest).
+Owner = String(71)
+
+
+class BriefingOwnerRow(Base):
+    """A key a briefing was made or found for: with API keys, only those keys read it."""
+
+    __tablename__ = "briefing_owners"
+
+    briefing_id: Mapped[str] = mapped_column(ForeignKey("briefings.id"), primary_key=True)
+    owner: Mapped[str] = mapped_column(Owner, primary_key=True)
+
+
+def visible_to(owner: str | None, caller: str | None) -> bool:
+    """Whether `caller` (the key of a request, None without API keys) may read what was made under
+    `owner` (None: made without a key, before keys were configured)."""
+    return caller is None or owner is None or owner == caller
 
 
 @dataclass(frozen=True)
@@ -114,6 +133,29 @@ class Storage:
         with self._sessions() as session:
             row = session.get(BriefingRow, briefing_id)
             return StoredBriefing.from_row(row) if row else None
+
+    def readable(self, briefing_id: str, caller: str | None) -> bool:
+        """Whether `caller` may read the briefing: it was made or found for that key, or for no key."""
+        if caller is None:
+            return True
+        with self._sessions() as session:
+            owners = set(
+                session.scalars(select(BriefingOwnerRow.owner).where(BriefingOwnerRow.briefing_id == briefing_id))
+            )
+        return not owners or caller in owners
+
+    def grant(self, briefing_id: str, owner: str | None) -> None:
+        """Let `owner` read the briefing (made or found for it); nothing without a key."""
+        if owner is None:
+            return
+        granted = exists().where(BriefingOwnerRow.briefing_id == briefing_id, BriefingOwnerRow.owner == owner)
+        with self._sessions() as session:
+            if not session.scalar(select(granted)):
+                session.add(BriefingOwnerRow(briefing_id=briefing_id, owner=owner))
+                try:
+                    session.commit()
+                except IntegrityError:  # granted meanwhile by a concurrent request
+                    session.rollback()
 
     def find(self, content_hash: str) -> StoredBriefing | None:
         with self._sessions() as session:

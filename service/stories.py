@@ -52,7 +52,7 @@ from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from summarizer import Article, InputError
@@ -62,13 +62,13 @@ from summarizer.stories import (
     StoryClusterer,
     article_from_page,
     article_key,
+    entry_article,
     fetch_article,
     fetch_feed,
 )
-from summarizer.stories.feeds import entry_article
 
 from .job_storage import PENDING, JobClusterRow, JobStore, NewCluster
-from .jobs import TRANSIENT, DispatchError, at_first_request, dispatch, retry_delay
+from .jobs import TRANSIENT, UNDISPATCHED_GRACE, DispatchError, at_first_request, dispatch, retry_delay
 from .settings import ConfigError, variable_name
 from .storage import locked_transaction
 from .story_storage import (
@@ -125,6 +125,14 @@ def short(message: str) -> str:
     return message if len(message) <= MAX_ERROR_CHARS else message[: MAX_ERROR_CHARS - 1] + "…"
 
 
+def reason(err: Exception) -> str:
+    """What went wrong, in one line: the database driver's own message for a database error
+    (SQLAlchemy's adds the statement and its parameters)."""
+    cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
+
+
 def fetch_policy(config: Mapping[str, Any]) -> FetchPolicy:
     return FetchPolicy(
         allow_networks=tuple(config["FETCH_ALLOW_NETWORKS"]),
@@ -153,7 +161,7 @@ def plain_article(article: Article) -> Article:
     )
 
 
-def _row_article(row: Any) -> Article:
+def row_article(row: Any) -> Article:
     return Article(
         id=str(row.id),
         title=row.title,
@@ -185,7 +193,7 @@ class StoryIndex:
             select(ArticleRow).where(ArticleRow.seen_at >= now - self.window).order_by(ArticleRow.id)
         ).all()
         for row in rows:
-            clusterer.restore(_row_article(row), aware(row.seen_at), row.story_id)
+            clusterer.restore(row_article(row), aware(row.seen_at), row.story_id)
         self._clusterer, self._seen_upto, self._stored_id = clusterer, newest, {}
         self.rebuilds += 1
         return clusterer
@@ -202,7 +210,7 @@ class StoryIndex:
         if any(row.story_id not in own_id and row.story_id in self._stored_id for row in rows):
             return self._rebuild(connection, now, newest)
         for row in rows:
-            clusterer.restore(_row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
+            clusterer.restore(row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
         self._seen_upto = newest
         return clusterer
 
@@ -373,7 +381,7 @@ class StoryService:
             )
             article_count = story.article_count
             version = latest.version + 1 if latest else 1
-        articles = [asdict(_row_article(row)) for row in reversed(rows)]
+        articles = [asdict(row_article(row)) for row in reversed(rows)]
         store: JobStore = self.app.extensions["newsbrief.jobs"]
         options = asdict(config["SUMMARY_DEFAULTS"])
         job, _ = store.create(
@@ -431,11 +439,19 @@ class StoryService:
 
     # -- fetches -------------------------------------------------------------------------------
 
-    def create_fetch(self, url: str, field: str) -> str:
+    def create_fetch(self, url: str, field: str, owner: str | None = None) -> str:
         fetch_id = uuid.uuid4().hex
         with self.sessions.begin() as session:
             session.add(
-                FetchRow(id=fetch_id, url=url, created_at=datetime.now(UTC), status=QUEUED, attempts=0, field=field)
+                FetchRow(
+                    id=fetch_id,
+                    url=url,
+                    created_at=datetime.now(UTC),
+                    status=QUEUED,
+                    attempts=0,
+                    field=field,
+                    owner=owner,
+                )
             )
         return fetch_id
 
@@ -493,7 +509,14 @@ class StoryService:
                     fetch_id, status=FAILED, error=f"internal error while fetching ({type(err).__name__})"
                 )
                 return
-            [known] = self.ingest([Incoming(article, requested_url=row.url)])
+            try:
+                [known] = self.ingest([Incoming(article, requested_url=row.url)])
+            except TRANSIENT:
+                raise  # retried; the last failure is recorded by `gave_up`
+            except Exception as err:
+                log.exception("fetch %s: storing the article of %s failed", fetch_id, row.url)
+                self.finish_fetch(fetch_id, status=FAILED, error=short(f"could not store the article: {reason(err)}"))
+                return
         self.finish_fetch(fetch_id, status=DONE, article_id=known.article_id, duplicate=known.duplicate)
 
     # -- feeds ---------------------------------------------------------------------------------
@@ -527,8 +550,16 @@ class StoryService:
         else:
             title = feed.title or None
             incoming = self._new_entries(feed, feed_id, policy, errors)
-            if incoming:
-                added = sum(not r.duplicate for r in self.ingest(incoming))
+            try:
+                added = sum(not r.duplicate for r in self.ingest(incoming)) if incoming else 0
+            except TRANSIENT:
+                raise  # retried; the last failure is recorded by `gave_up`
+            except Exception as err:
+                log.exception("feed %d: storing the entries of %s failed", feed_id, url)
+                errors.append(f"could not store the {len(incoming)} new entries: {reason(err)}")
+        self._record_poll(feed_id, errors, added, title)
+
+    def _record_poll(self, feed_id: int, errors: list[str], added: int = 0, title: str | None = None) -> None:
         with self.sessions.begin() as session:
             feed_row = session.get(FeedRow, feed_id)
             if feed_row is not None:
@@ -580,22 +611,35 @@ class StoryService:
         with self._executor_lock:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self.app.config["FETCH_THREADS"], "newsbrief-stories")
-            self._executor.submit(self._run_here, TASKS[task_name], argument)
+            self._executor.submit(self._run_here, task_name, argument)
 
-    def _run_here(self, run: Callable[[StoryService, Any], None], argument: Any) -> None:
+    def gave_up(self, task_name: str, argument: Any, attempts: int, err: Exception) -> None:
+        """Record that a fetch or a poll failed `attempts` times on the database, so that it does
+        not stay running (when the database answers again)."""
+        log.error("%s(%s): gave up after %d attempts: %s", task_name, argument, attempts, err)
+        message = f"gave up after {attempts} attempts: {reason(err)}"
+        try:
+            if task_name == FETCH_TASK:
+                self.finish_fetch(argument, status=FAILED, error=short(message))
+            else:
+                self._record_poll(argument, [message])
+        except SQLAlchemyError:
+            log.exception("%s(%s): cannot record the failure; recovery takes it up again", task_name, argument)
+
+    def _run_here(self, task_name: str, argument: Any) -> None:
         retries = self.app.config["JOB_RETRIES"]
         with self.app.app_context():
             for attempt in range(retries + 1):
                 try:
-                    run(self, argument)
+                    TASKS[task_name](self, argument)
                     return
                 except TRANSIENT as err:
                     if attempt == retries:
-                        log.error("%s(%s): gave up after %d attempts: %s", run.__name__, argument, attempt + 1, err)
+                        self.gave_up(task_name, argument, attempt + 1, err)
                         return
                     time.sleep(retry_delay(attempt))
                 except Exception:
-                    log.exception("%s(%s) failed", run.__name__, argument)
+                    log.exception("%s(%s) failed", task_name, argument)
                     return
 
     def start_scheduler(self) -> None:
@@ -619,21 +663,32 @@ class StoryService:
 
     def recover(self) -> None:
         """Hand over again the fetches nothing will finish (queued in a pool that died with its
-        process, or claimed by a process that died), and start the scheduler when feeds are stored."""
-        stale = datetime.now(UTC) - STALE_FETCH
+        process, or never handed to the broker; claimed by a process that died, or by a task that
+        failed), and start the scheduler when feeds are stored. Under Celery a queued fetch's
+        message may still wait in the broker: it is sent again only after UNDISPATCHED_GRACE, and
+        a fetch sent twice runs once (`claim_fetch`)."""
+        now = datetime.now(UTC)
+        queued_before = now if self.celery is None else now - UNDISPATCHED_GRACE
         with self.sessions() as session:
             unfinished = (
                 session.execute(
                     select(FetchRow.id).where(
-                        or_(FetchRow.status == QUEUED, and_(FetchRow.status == RUNNING, FetchRow.claimed_at < stale))
+                        or_(
+                            and_(FetchRow.status == QUEUED, FetchRow.created_at <= queued_before),
+                            and_(FetchRow.status == RUNNING, FetchRow.claimed_at < now - STALE_FETCH),
+                        )
                     )
                 )
                 .scalars()
                 .all()
             )
             feeds = session.execute(select(func.count()).select_from(FeedRow)).scalar_one()
-        for fetch_id in unfinished if self.celery is None else ():
-            self.submit(FETCH_TASK, fetch_id)
+        for fetch_id in unfinished:
+            try:
+                self.submit(FETCH_TASK, fetch_id)
+            except DispatchError as err:
+                log.warning("cannot hand over the unfinished fetch %s: %s", fetch_id, err)
+                break
         if feeds:
             self.start_scheduler()
 
@@ -662,7 +717,7 @@ def _celery_run(task: Task, name: str, argument: Any) -> None:
     except TRANSIENT as err:
         retries = task.request.retries
         if retries >= current_app.config["JOB_RETRIES"]:
-            log.error("%s(%s): gave up after %d attempts: %s", name, argument, retries + 1, err)
+            get_stories().gave_up(name, argument, retries + 1, err)
             return
         raise task.retry(countdown=retry_delay(retries), exc=err) from None
 

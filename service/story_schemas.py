@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from summarizer.types import Briefing
+from summarizer import Briefing
 
 from .schemas import NOT_BLANK, ArticleBody, AtMost, ClusterError, Meta, NoControlCharacters, Strict, omitted
 
@@ -197,3 +197,33 @@ class StoryResource(StoryItem):
 
 class StoryBriefingList(BaseModel):
     versions: list[StoryBriefing] = Field(description="Every version, the newest first")
+
+
+class StoryVersionQuery(BaseModel):
+    since: Annotated[int, Field(ge=1)] | None = omitted(
+        "An earlier version: the answer is then the update briefing, what this version's articles add to that "
+        'one\'s (each sentence\'s `novelty` says "new" or "update")'
+    )
+
+
+class TimelineFact(BaseModel):
+    text: str = Field(description="A sentence of the version's update briefing")
+    citations: list[int] = Field(
+        description="Its sources: numbers of the sources of this version's briefing "
+        "(GET /v1/stories/{id}/briefings/{version})"
+    )
+
+
+class TimelineVersion(BaseModel):
+    version: int
+    created_at: datetime
+    articles: int = Field(description="The version's article count")
+    added: list[TimelineFact] = Field(
+        description="What the version added: for the first, its briefing; for each later one, its update briefing "
+        "since the version before (empty when its new articles only repeat)"
+    )
+
+
+class StoryTimeline(BaseModel):
+    story_id: int
+    versions: list[TimelineVersion] = Field(description="Every briefing version, the oldest first")

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .storage import Base, JSONDocument
+from .storage import Base, JSONDocument, Owner
 
 # Fetch states, as a job cluster's.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -113,3 +113,5 @@ class FetchRow(Base):
     # The request part the URL came from (articles[3].url), named by an error.
     field: Mapped[str] = mapped_column(String(300))
     error: Mapped[str | None] = mapped_column(Text)
+    # The API key's digest the fetch was asked under (None: no keys).
+    owner: Mapped[str | None] = mapped_column(Owner)

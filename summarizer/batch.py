@@ -99,8 +99,10 @@ def run_batch(
     options: SummaryOptions,
     progress: bool | None = None,
     batch_clusters: int = BATCH_CLUSTERS,
+    failed_ids: list[str] | None = None,
 ) -> tuple[int, int, int]:
-    """Summarise every cluster of `source` not yet in `out`; returns (done, failed, skipped).
+    """Summarise every cluster of `source` not yet in `out`; returns (done, failed, skipped), and
+    appends the ids of the clusters that failed to `failed_ids` when given.
 
     Clusters are read `batch_clusters` at a time, so a file far bigger than memory runs too."""
     from tqdm import tqdm
@@ -115,6 +117,8 @@ def run_batch(
         for result in summarize_entries(batch, options):
             write_result(stream, result)
             counts[result["status"]] += 1
+            if result["status"] == "failed" and failed_ids is not None:
+                failed_ids.append(result["id"])
 
     try:
         batch: list[ArticleCluster | BadClusterLine] = []

@@ -32,7 +32,7 @@ def render_text(sentences: Sequence[BriefingSentence], disagreements: Sequence[D
                 {n for v in disputed[s.text].versions if not set(v.sources) & set(s.citations) for n in v.sources}
             )
             markers += f" [disputed by {', '.join(map(str, others))}]" if others else " [sources disagree]"
-        parts.append(f"{s.text} {markers}")
+        parts.append(f"{s.text} {markers}".rstrip())
     return " ".join(parts)
 
 

@@ -3,7 +3,8 @@
 The console script is `service.cli:main`, which adds the service's commands (serve, worker).
 
 Bad input ends with a one-line "newsbrief: error: ..." and exit status 2; a
-model that was asked for explicitly and cannot load ends with status 1.
+model that was asked for explicitly and cannot load ends with status 1, as does a .jsonl run in
+which some clusters failed (named on stderr).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 
 EXIT_INPUT = 2
 EXIT_MODEL = 1
+# Some clusters of a .jsonl file failed (the others' briefings were written).
+EXIT_FAILED = 1
+# Failed clusters named on stderr; the rest are in the results.
+MAX_LISTED_FAILURES = 20
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -74,6 +79,12 @@ def add_summary_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="keep unsupported generated sentences, flagged, instead of dropping them",
     )
+    parser.add_argument(
+        "--refuse-separate-events",
+        action="store_true",
+        default=None,
+        help="fail when the articles tell separate events, instead of warning and briefing them together",
+    )
 
 
 def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOptions:
@@ -86,6 +97,7 @@ def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOp
         budget_tokens=args.budget_tokens,
         tokenizer=args.tokenizer,
         keep_unsupported=args.keep_unsupported,
+        refuse_separate_events=args.refuse_separate_events,
     )
 
 
@@ -104,7 +116,8 @@ def format_plain(briefing: Briefing) -> str:
     for source in briefing.sources:
         details = ", ".join(x for x in (source.source, source.published) if x)
         where = f" - {source.url}" if source.url else f" ({source.id})"
-        lines.append(f"[{source.index}] {source.title}{f' [{details}]' if details else ''}{where}")
+        read = " (read before)" if source.earlier else ""
+        lines.append(f"[{source.index}] {source.title}{f' [{details}]' if details else ''}{where}{read}")
     return "\n".join(lines)
 
 
@@ -118,11 +131,17 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if batches:
         if len(args.paths) > 1:
             raise InputError("a .jsonl file of clusters must be the only PATH", "paths")
+        if args.since:
+            raise InputError("--since goes with article files and folders, not a .jsonl of clusters", "since")
         return cmd_batch(Path(batches[0]), Path(args.out) if args.out else None, options)
     if args.out:
         raise InputError("--out goes with a .jsonl file of clusters", "out")
     articles, warnings = read_articles(args.paths, max_bytes=settings.max_article_bytes)
-    briefing = summarize(articles, options)
+    earlier: list[Article] = []
+    if args.since:
+        earlier, earlier_warnings = read_articles(args.since, max_bytes=settings.max_article_bytes)
+        warnings += earlier_warnings
+    briefing = summarize(articles, options, since=earlier)
     for warning in [*warnings, *briefing.warnings]:
         print(f"newsbrief: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -134,11 +153,18 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import updates
     from .evaluation.runner import EVAL_BUDGET_TOKENS, EVAL_MAX_WORDS, main
 
     # Fixed defaults (not NEWSBRIEF_* variables) so figures compare with the reference ones.
     args.max_words = args.max_words or EVAL_MAX_WORDS
     args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
+    if args.mode == "update":
+        if args.keyfacts:
+            raise InputError("--keyfacts goes with the summary mode, not --mode update", "keyfacts")
+        if not Path(args.data).is_file():
+            raise InputError(f"{args.data}: no such file", "data")
+        return updates.main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
     return main(
         args.data,
         options_from_args(args, Settings.load()),
@@ -161,9 +187,32 @@ def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
 
     if not source.is_file():
         raise InputError(f"{source}: no such file", "paths")
-    done, failed, skipped = run_batch(source, out, options)
+    if first_line_is_an_article(source):
+        raise InputError(
+            f'{source}: each line is one article (a "text" field), but summarize takes a .jsonl file of '
+            'clusters, one a line: {"id": "...", "articles": [{"title": "...", "text": "..."}, ...]}; '
+            f"to group a stream of articles into stories and brief each, run: newsbrief stories {source}",
+            "paths",
+        )
+    failed_ids: list[str] = []
+    done, failed, skipped = run_batch(source, out, options, failed_ids=failed_ids)
     print(f"newsbrief: {done} clusters summarised, {failed} failed, {skipped} already done", file=sys.stderr)
+    if failed_ids:
+        shown = ", ".join(failed_ids[:MAX_LISTED_FAILURES]) + (", ..." if failed > MAX_LISTED_FAILURES else "")
+        print(f"newsbrief: failed: {shown} (each one's error is in its result line)", file=sys.stderr)
+        return EXIT_FAILED
     return 0
+
+
+def first_line_is_an_article(source: Path) -> bool:
+    """Whether the file's first line is an article object rather than a cluster of them."""
+    with source.open("rb") as stream:
+        first = next((raw for raw in stream if raw.strip()), b"")
+    try:
+        obj = json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(obj, dict) and ("text" in obj or "html" in obj) and not ("articles" in obj or "documents" in obj)
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
@@ -171,6 +220,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
     from .pipeline import summarize
     from .stories import FetchPolicy, StoryClusterer
+    from .stories.articles import html_text
 
     settings = Settings.load()
     options = options_from_args(args, settings)
@@ -189,7 +239,11 @@ def cmd_stories(args: argparse.Namespace) -> int:
             tqdm.write(f"newsbrief: warning: {warning}", file=sys.stderr)
     articles = with_unique_ids(articles)
     now = datetime.now(UTC)
-    stream = sorted(((seen_at(article, now), article) for article in articles), key=lambda pair: pair[0])
+    # Stories are found in the pages' main text, not their markup; briefings read the pages as summarize does.
+    plain = [
+        replace(a, text=html_text(a.text), content_type="text") if a.content_type == "html" else a for a in articles
+    ]
+    stream = sorted(((seen_at(article, now), article) for article in plain), key=lambda pair: pair[0])
     clusterer = StoryClusterer(window=timedelta(days=args.window_days))
     for seen, article in tqdm(stream, desc="clustering", unit="article", disable=not show, file=sys.stderr):
         clusterer.add(article, seen)
@@ -200,7 +254,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
         members = [by_id[i] for i in story.article_ids]
         outlets = len(story.outlets) + sum(1 for a in members if not (a.source or a.url))
         briefing, note = None, None
-        if outlets >= args.min_outlets:
+        if story.set_aside is not None:
+            note = f"set aside: {story.set_aside}"
+        elif outlets >= args.min_outlets:
             try:
                 briefing = summarize(members, options)
             except InputError as err:
@@ -336,6 +392,12 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
     )
     summarize_cmd.add_argument("--json", action="store_true", help="print the whole briefing as JSON")
     summarize_cmd.add_argument("--out", help="with a .jsonl of clusters: append results here, skipping finished ones")
+    summarize_cmd.add_argument(
+        "--since",
+        nargs="+",
+        metavar="EARLIER_PATH",
+        help="articles already read: the briefing says only what PATH adds to them (an update)",
+    )
     add_summary_options(summarize_cmd)
     summarize_cmd.set_defaults(handler=cmd_summarize)
     eval_cmd = commands.add_parser(
@@ -343,11 +405,19 @@ def build_parser(*more_commands: Callable[[Any], None]) -> argparse.ArgumentPars
         help="measure briefings against human summaries (ROUGE, coverage, citations)",
         description="Summarise every cluster of DATA.jsonl and print one table of quality measures. "
         "Defaults: --max-words 260 and --budget-tokens 1024 (the settings of the reference figures), "
-        "tokens counted with ../shared/model-shapes/distilbart-cnn-12-6 when it exists.",
+        "Input tokens are counted with --tokenizer DIR (a folder with the model's tokenizer.json), else "
+        "the model's own tokenizer when it is in its folder or the local cache, else approximately (with a warning).",
     )
     eval_cmd.add_argument("data", metavar="DATA.jsonl", help="clusters with human summaries, one JSON object a line")
     eval_cmd.add_argument("--limit", type=positive_int, help="evaluate only the first N clusters")
     eval_cmd.add_argument("--json", action="store_true", help="print the summary and per-cluster rows as JSON")
+    eval_cmd.add_argument(
+        "--mode",
+        choices=("summary", "update"),
+        default="summary",
+        help='update: each cluster\'s later articles summarised since its earlier ones (or its "earlier" '
+        "documents): ROUGE-2 recall of the first 100 words and earlier facts repeated",
+    )
     eval_cmd.add_argument(
         "--keyfacts",
         metavar="KEYFACTS.jsonl",

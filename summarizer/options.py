@@ -72,6 +72,9 @@ class SummaryOptions:
     tokenizer: str | None = None
     keep_unsupported: bool = False
     no_repeat_ngram_size: int = 3
+    # Articles that tell separate events (see pipeline.separate_events): False warns and briefs
+    # them together; True refuses them (InputError naming which articles go together).
+    refuse_separate_events: bool = False
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from .briefing import assemble, count_stats, list_sources
 from .errors import InputError, ModelUnavailable
@@ -23,9 +24,12 @@ from .generation.memory import return_freed_memory
 from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
+from .resources import ENGLISH
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped, introduce_speakers
-from .stages.segment import language_warnings, segment_documents
+from .stages.clean import quoted
+from .stages.novelty import NoveltyReport, find_novelty, mark_earlier, mark_novelty, nothing_new
+from .stages.segment import language_warnings, make_sentence, segment_documents
 from .text import normalize
 from .types import (
     Article,
@@ -47,9 +51,15 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def summarize(
-    articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    *,
+    generator: Generator | None = None,
+    since: Sequence[Article] = (),
 ) -> Briefing:
-    return finish(prepare(articles, options, generator=generator))
+    """The briefing of `articles`; with `since` (articles the reader has read), an update
+    briefing: only what `articles` add to them (stages/novelty.py)."""
+    return finish(prepare(articles, options, generator=generator, since=since))
 
 
 @dataclass(frozen=True)
@@ -70,14 +80,22 @@ class PreparedBriefing:
     selection: Selection
     counter: TokenCounter
     timer: StageTimer
+    novelty: NoveltyReport | None = None
 
 
 def prepare(
-    articles: Sequence[Article], options: SummaryOptions | None = None, *, generator: Generator | None = None
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    *,
+    generator: Generator | None = None,
+    since: Sequence[Article] = (),
 ) -> PreparedBriefing:
-    """Every stage before generation: clean, segment, dedup, choose the engine, select."""
+    """Every stage before generation: clean, segment, dedup, choose the engine, select. With
+    `since`, the earlier articles come first and only the facts the new ones add are selected."""
     options = options or SummaryOptions()
-    articles, warnings = check_articles(articles)
+    articles, warnings = check_articles(articles, options.refuse_separate_events)
+    earlier, earlier_warnings = check_earlier(since)
+    articles, warnings = [*earlier, *articles], [*earlier_warnings, *warnings]
     timer = StageTimer()
     with timer("clean"):
         try:
@@ -88,16 +106,25 @@ def prepare(
         segmentation = segment_documents(documents)
         sentences = segmentation.sentences
     if not sentences:
-        raise InputError(NO_SENTENCES, "articles")
+        lines = [line for doc in documents for line in doc.paragraphs]
+        found = (
+            f"{len(lines)} line{'s' if len(lines) != 1 else ''}: {quoted(lines[0])}{', ...' if len(lines) > 1 else ''}"
+        )
+        raise InputError(f"{NO_SENTENCES}: the text found ({found}) holds no complete sentence", "articles")
     with timer("dedup"):
         facts = deduplicate(sentences)
+    novelty = None
+    if earlier:
+        with timer("novelty"):
+            novelty = find_novelty(facts, len(earlier))
+            facts = list(novelty.facts)
     with timer("load"):
         model, engine_warnings = resolve_engine(options, generator)
     if model is not None:
         engine_warnings += language_warnings(sentences, model.name)
     with timer("select"):
         input_format, counter, budget = input_budget(options, model)
-        selection = fit_budget(rank(facts), input_format, counter, budget)
+        selection = fit_budget(rank(facts, headlines(documents, sentences)), input_format, counter, budget)
     return PreparedBriefing(
         articles,
         options,
@@ -111,46 +138,65 @@ def prepare(
         selection,
         counter,
         timer,
+        novelty,
     )
+
+
+def headlines(documents: Sequence[CleanDocument], sentences: Sequence[Sentence]) -> list[Sentence]:
+    """Each titled article's headline, as a sentence at position 0 in its article's language."""
+    languages = {s.article_index: s.language for s in sentences}
+    return [
+        make_sentence(d.article_index, 0, d.title, languages.get(d.article_index, ENGLISH))
+        for d in documents
+        if d.title
+    ]
 
 
 def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> Briefing:
     """Generation (unless `generation` is the model's output for this cluster's input, from a
     batch), attribution and assembly."""
-    p = prepared
-    model = p.model
+    model = prepared.model
     if model is not None and generation is not None:
-        model = GeneratedAlready(model, p.selection.model_input, generation)
-    draft = write(p.selection, p.facts, model, p.options, p.timer)
+        model = GeneratedAlready(model, prepared.selection.model_input, generation)
+    novelty = prepared.novelty
+    if novelty is not None and not prepared.facts:
+        new_articles = len(prepared.articles) - novelty.earlier_articles
+        draft = Draft([nothing_new(new_articles, novelty.earlier_articles, novelty.repeated)], None)
+    else:
+        draft = write(prepared.selection, prepared.facts, model, prepared.options, prepared.timer)
     if model is not None:  # a model wrote (even when attribution then dropped what it wrote)
         # The generation's temporaries are freed, but glibc would keep them: a serving process
         # would hold ~150 MiB more between briefings than it needs (generation/memory.py).
         return_freed_memory()
-    with p.timer("disagreements"):
-        briefing_sentences, disagreements = find_disagreements(draft.sentences, p.facts)
+    with prepared.timer("disagreements"):
+        briefing_sentences, disagreements = find_disagreements(draft.sentences, prepared.facts)
+    sources = list_sources(with_found_titles(prepared.articles, prepared.documents), prepared.documents)
+    if novelty is not None:
+        briefing_sentences = mark_novelty(briefing_sentences, novelty)
+        sources = mark_earlier(sources, novelty.earlier_articles)
     stats = replace(
         count_stats(
-            p.articles,
-            p.sentences,
-            p.facts,
-            p.selection,
-            p.counter.name,
+            prepared.articles,
+            prepared.sentences,
+            prepared.facts,
+            prepared.selection,
+            prepared.counter.name,
             draft.dropped.unsupported,
             draft.dropped.contradicted,
-            p.timer.timings_ms,
+            prepared.timer.timings_ms,
         ),
-        fragments_dropped=p.fragments_dropped,
+        fragments_dropped=prepared.fragments_dropped,
     )
-    too_long = length_warnings(draft.sentences, p.options.max_words)
-    warnings = [*p.warnings, *p.engine_warnings, *draft.warnings, *too_long]
+    too_long = length_warnings(draft.sentences, prepared.options.max_words)
+    warnings = [*prepared.warnings, *prepared.engine_warnings, *draft.warnings, *too_long]
     return assemble(
         briefing_sentences,
-        list_sources(with_found_titles(p.articles, p.documents), p.documents),
+        sources,
         model=draft.model.name if draft.model is not None else None,
-        profile=p.options.profile,
+        profile=prepared.options.profile,
         stats=stats,
         warnings=warnings,
-        model_input=p.selection.model_input,
+        model_input=prepared.selection.model_input,
         disagreements=disagreements,
     )
 
@@ -172,12 +218,13 @@ def summarize_many(
     generations: dict[int, Generation] = {}
     if ready:
         model, settings = ready[0].model, ready[0].options
+        assert model is not None  # for the type checker: `ready` holds the clusters with a model
         started = time.perf_counter()
         inputs = [p.selection.model_input for p in ready]
         profile, max_words, ngram = settings.decoding, settings.max_words, settings.no_repeat_ngram_size
         if isinstance(model, BatchGenerator):
             written = model.generate_many(inputs, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
-        elif model is not None:
+        else:
             written = [
                 model.generate(text, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
                 for text in inputs
@@ -228,14 +275,77 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
-    """The articles to summarise, exact duplicates merged, and warnings about them."""
+# Elements that never belong in news text: one is enough to call a text HTML.
+ACTIVE_ELEMENT = re.compile(r"<\s*(?:script|style|iframe|object|embed|img|svg|link|meta|form)\b[^<>]*>", re.I)
+# Any element's tag, opening (with attributes) or closing: two make a text markup.
+HTML_TAG = re.compile(
+    r"</?\s*(?:html|head|body|title|p|div|span|a|br|hr|article|section|main|aside|header|footer|nav|h[1-6]"
+    r"|ul|ol|li|table|tr|td|th|em|strong|b|i|u|figure|figcaption|blockquote|pre|code)\b[^<>]*>",
+    re.I,
+)
+
+
+def looks_like_markup(text: str) -> bool:
+    """Whether a text is HTML (a pasted page or fragment) rather than prose that mentions a tag."""
+    return ACTIVE_ELEMENT.search(text) is not None or len(HTML_TAG.findall(text, 0, 200_000)) >= 2
+
+
+def read_markup_as_html(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The articles, those sent as text that is HTML read as HTML (its main text, no markup or
+    scripts in a briefing), with a warning naming each."""
+    found, warnings = [], []
+    for position, article in enumerate(articles, start=1):
+        if article.content_type == "text" and looks_like_markup(article.text):
+            found.append(replace(article, content_type="html"))
+            name = f" ({article.title})" if article.title else ""
+            warnings.append(
+                f"article {position}{name} was sent as text but is HTML markup: read as HTML (its main "
+                'text only); send a page as "html" to say so'
+            )
+        else:
+            found.append(article)
+    return found, warnings
+
+
+# How close an article must be to a group of others to tell the same event: lower than the story
+# clustering's own threshold, which splits a stream of many articles. On the 99 clusters of 2 or
+# more articles in the first 150 lines of multinews-dev (each one event, some with a stray page)
+# 19 split at 0.06 (25 at 0.12, 14 at 0.02); storm and bakery, floods and interest rates split
+# at every one of these.
+SAME_EVENT_THRESHOLD = 0.06
+
+
+def separate_events(articles: Sequence[Article]) -> str | None:
+    """Which articles go together, when they tell more than one event (summarizer.stories'
+    clustering); None for one event."""
+    from .stories import StoryClusterer
+
+    clusterer = StoryClusterer(threshold=SAME_EVENT_THRESHOLD)
+    now = datetime.now(UTC)
+    # Named by position; without URLs, so two copies of one page (merged before) are told by their text.
+    for position, article in enumerate(articles, start=1):
+        clusterer.add(replace(article, id=str(position), url=None), now)
+    events = sorted((sorted(map(int, story.article_ids)), story.headline) for story in clusterer.stories())
+    if len(events) < 2:
+        return None
+    described = []
+    for positions, headline in events:
+        numbers = ", ".join(map(str, positions[:-1])) + (" and " if len(positions) > 1 else "") + str(positions[-1])
+        described.append(f"article{'s' if len(positions) > 1 else ''} {numbers} ({headline})")
+    return f"the articles tell {len(events)} separate events: {'; '.join(described)}"
+
+
+def check_articles(
+    articles: Sequence[Article], refuse_separate_events: bool = False
+) -> tuple[list[Article], list[str]]:
+    """The articles to summarise, exact duplicates merged, and warnings about them; InputError
+    for articles that tell separate events when `refuse_separate_events`."""
     if not articles:
         raise InputError("at least one article is needed", "articles")
     for position, article in enumerate(articles, start=1):
         check_unicode(article, position)
+    articles, warnings = read_markup_as_html(articles)
     distinct = without_duplicates(articles)
-    warnings = []
     if merged := len(articles) - len(distinct):
         warnings.append(
             f"{merged} of {len(articles)} articles had the same text as an earlier one and were merged into it "
@@ -243,7 +353,23 @@ def check_articles(articles: Sequence[Article]) -> tuple[list[Article], list[str
         )
     if len(distinct) == 1:
         warnings.append("only one article: nothing to cross-check, every citation points to it")
+    elif events := separate_events(distinct):
+        advice = "brief each event on its own (newsbrief stories groups a stream of articles into events)"
+        if refuse_separate_events:
+            raise InputError(f"{events}; refused (refuse_separate_events): {advice}", "articles")
+        warnings.append(f"{events}; summarised together here: {advice}")
     return distinct, warnings
+
+
+def check_earlier(since: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The earlier articles of an update briefing, exact duplicates merged, and a warning about
+    them. A new article with an earlier one's text stays: all it says is then repeated."""
+    for position, article in enumerate(since, start=1):
+        check_unicode(article, position)
+    earlier = without_duplicates(since)
+    if merged := len(since) - len(earlier):
+        return earlier, [f"{merged} of {len(since)} earlier articles had the same text as an earlier one"]
+    return earlier, []
 
 
 def check_unicode(article: Article, position: int) -> None:

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     tokenizer: str | None = _BRIEFING_DEFAULTS.tokenizer
     keep_unsupported: bool = _BRIEFING_DEFAULTS.keep_unsupported
     no_repeat_ngram_size: NonNegativeInt = _BRIEFING_DEFAULTS.no_repeat_ngram_size
+    refuse_separate_events: bool = _BRIEFING_DEFAULTS.refuse_separate_events
     # The largest article file read from disk (the command line's files and folders).
     max_article_bytes: PositiveInt = 2_000_000
     # torch's intra-op threads in this process; None: torch's default, one per core.

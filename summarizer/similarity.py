@@ -25,16 +25,6 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
-def cosine_matrix(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
-    """Cosine similarity of every text of `left` with every text of `right` (len(left) x len(right))."""
-    return embed(left) @ embed(right).T
-
-
-def paraphrase_similarity(first: str, second: str) -> float:
-    """Cosine similarity of two texts' embeddings, in [-1, 1]."""
-    return float(cosine_matrix([first], [second])[0, 0])
-
-
 # Embeddings of texts seen before: attribution compares each generated sentence with the same
 # source sentences and words again and again. Cleared whole when full (a simple bound).
 _REMEMBERED: dict[str, np.ndarray] = {}

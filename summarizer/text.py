@@ -90,8 +90,27 @@ NUMBER_WORDS = {
     "second": "2nd",
     "third": "3rd",
 }
+# The C0 control characters other than tab, line feed and carriage return (a regex character-class
+# body): no text needs them, and PostgreSQL cannot store NUL. The service refuses a request's text
+# with them; text fetched from elsewhere is cleaned of them (`without_control_characters`).
+CONTROL_CHARACTERS = r"\x00-\x08\x0B\x0C\x0E-\x1F"
+CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 # Words that are capitalised for grammar, not because they name something.
 NOT_NAMES = {"i", "mr", "mrs", "ms", "dr"}
+
+# A page speaking to its reader about the page itself: its scripts, browser, sign-up forms,
+# embedded players and reprint terms. News prose reports on others, so these words mark site
+# furniture even inside a long paragraph, where the line rules of cleaning do not reach; segmentation
+# drops each sentence that has them (`site_notice`); story clustering sets aside a page of them.
+SITE_NOTICE = re.compile(
+    r"\bjavascript\b|\byour (web )?browser\b|\byour (email )?inbox\b|\byour tweets?\b"
+    r"|\bthanks? (you )?for (subscribing|signing up|registering)\b|\bsee our privacy\b"
+    r"|\b(could not|couldn't|cannot|can't) (be )?(loaded|load|played|subscribe)\b|\btry again later\b"
+    r"|\bnon-commercial use\b|\bpresentation-ready copies\b"
+    r"|\b(the )?page you (requested|are looking for)\b|\bpage (was )?not found\b"
+    r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b",
+    re.I,
+)
 
 
 def tidy_generated(text: str) -> str:
@@ -99,6 +118,11 @@ def tidy_generated(text: str) -> str:
     text = normalize(text)
     text = re.sub(r"\s+([.,;:!?%])", r"\1", text)
     return re.sub(r"\s+(n't|'s|'re|'ve|'ll|'d)\b", r"\1", text)
+
+
+def without_control_characters(text: str) -> str:
+    """`text` without CONTROL_CHARACTERS."""
+    return CONTROL_CHARACTER.sub("", text)
 
 
 def normalize(text: str) -> str:
@@ -242,3 +266,9 @@ def find_date(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+def site_notice(sentence: str) -> bool:
+    """Whether a sentence is the page talking about itself ("We've detected that JavaScript is
+    disabled in your browser."), not news."""
+    return bool(SITE_NOTICE.search(sentence))

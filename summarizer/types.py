@@ -177,6 +177,9 @@ class Citation:
 
 
 Verdict = Literal["supported", "contradicted", "unsupported"]
+# In an update briefing (`summarize(..., since=...)`): a fact the earlier articles did not state,
+# or one they stated that the new articles change (another figure, a detail added).
+Novelty = Literal["new", "update"]
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,8 @@ class BriefingSentence:
     `contradicted` (they say otherwise: a flipped polarity, a conflicting figure, swapped roles) or
     `unsupported` (they do not say it). `score` (0-1) is its support: the share of its content words
     the supporting sources hold (synonyms counted) and its paraphrase similarity with them;
-    `reason` says why a sentence is not supported, or where sources disagree."""
+    `reason` says why a sentence is not supported, or where sources disagree. `novelty` is set in
+    an update briefing only (see Novelty)."""
 
     text: str
     citations: tuple[int, ...]
@@ -193,6 +197,7 @@ class BriefingSentence:
     verdict: Verdict = "supported"
     score: float = 1.0
     reason: str | None = None
+    novelty: Novelty | None = None
 
     @property
     def supported(self) -> bool:
@@ -201,7 +206,8 @@ class BriefingSentence:
 
 @dataclass(frozen=True)
 class Source:
-    """An input article as listed under the briefing; `index` is 1-based."""
+    """An input article as listed under the briefing; `index` is 1-based. `earlier`: one of the
+    articles an update briefing was asked about what is new since (listed first)."""
 
     index: int
     id: str
@@ -209,6 +215,7 @@ class Source:
     url: str | None = None
     source: str | None = None
     published: str | None = None
+    earlier: bool = False
 
 
 @dataclass(frozen=True)

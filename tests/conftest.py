@@ -11,9 +11,23 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from pathlib import Path
+
 import pytest
 from helpers.paths import BROKEN_MODEL, SEEDS
 from helpers.tiny_models import build_tiny_model
+
+TESTS = Path(__file__).resolve().parent
+# The tiers: each folder's tests carry its marker (`pytest -m library`, `-m "not browser"`).
+TIERS = ("library", "service", "integration", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        if tier not in TIERS:
+            raise pytest.UsageError(f"{item.nodeid}: a test outside the tier folders {TIERS}")
+        item.add_marker(getattr(pytest.mark, tier))
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +84,7 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def seed_request() -> dict:
-    """The POST /v1/briefings body for the seed cluster, as the README builds it."""
-    from service.payload import request_body
+    """The POST /v1/briefings body for the seed cluster."""
+    from helpers.payload import request_body
 
     return request_body([str(SEEDS)])

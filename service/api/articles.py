@@ -19,14 +19,14 @@ from flask import Blueprint, request, url_for
 
 from summarizer import InputError
 from summarizer.inputs import article_from_dict
-from summarizer.stories import FetchFailed, FetchRefused
-from summarizer.stories.articles import site_of
-from summarizer.stories.fetch import check_url
+from summarizer.stories import FetchFailed, FetchRefused, check_url, site_of
 
 from ..jobs import DispatchError
 from ..problems import Problem, invalid
 from ..schemas import CONTROL_CHARACTER
 from ..schemas import Problem as ProblemDetails
+from ..security import request_owner
+from ..storage import visible_to
 from ..stories import FETCH_TASK, Incoming, get_stories, plain_article
 from ..story_schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
 from ..story_storage import FAILED, FetchRow, aware
@@ -122,7 +122,7 @@ def ingest_articles(json: IngestRequest) -> tuple[IngestResponse, int]:
         if known is not None:
             results[index] = {"status": "duplicate", "article_id": known.article_id, "story_id": known.story_id}
             continue
-        fetch_id = service.create_fetch(url, f"articles[{index}].url")
+        fetch_id = service.create_fetch(url, f"articles[{index}].url", request_owner())
         try:
             service.submit(FETCH_TASK, fetch_id)
         except DispatchError as err:
@@ -159,7 +159,7 @@ def get_fetch(fetch_id: str) -> FetchResource:
         with service.sessions() as session:
             row = session.get(FetchRow, fetch_id)
             story_id = service.story_of(row.article_id) if row is not None and row.article_id is not None else None
-    if row is None:
+    if row is None or not visible_to(row.owner, request_owner()):  # another key's fetch is not found
         raise Problem(404, "not-found", "Not Found", f"no fetch with id {fetch_id!r}", [("id", "no such fetch")])
     return FetchResource.model_validate(
         {

@@ -25,6 +25,7 @@ from ..problems import Problem, invalid
 from ..registry import get_registry
 from ..schemas import CONTROL_CHARACTER, BriefingRequest, BriefingResource
 from ..schemas import Problem as ProblemDetails
+from ..security import request_owner
 from ..storage import StoredBriefing, get_storage
 from .openapi import Responses, api
 
@@ -150,10 +151,10 @@ def check_briefing_request() -> None:
         check_json_body("MAX_CONTENT_LENGTH")
 
 
-def to_articles(items: Sequence[BaseModel]) -> list[Article]:
+def to_articles(items: Sequence[BaseModel], field: str = "articles") -> list[Article]:
     articles = []
     for i, item in enumerate(items):
-        where = f"articles[{i}]"
+        where = f"{field}[{i}]"
         try:
             articles.append(article_from_dict(item.model_dump(exclude_none=True), f"article-{i + 1}", where))
         except InputError as err:
@@ -199,8 +200,18 @@ def respond(stored: StoredBriefing, status: int) -> tuple[BriefingResource, int,
 def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[str, str]]:
     """Write (or find) the cited briefing of a cluster of articles"""
     articles = to_articles(json.articles)
-    options = effective_options(json.options)
-    key = content_hash(articles, options)
+    since = to_articles(json.since, "since") if json.since else []
+    stored, created = find_or_write(articles, effective_options(json.options), since)
+    return respond(stored, 201 if created else 200)
+
+
+def find_or_write(
+    articles: Sequence[Article], options: SummaryOptions, since: Sequence[Article] = (), made_by: str = "request"
+) -> tuple[StoredBriefing, bool]:
+    """The stored briefing of the articles (an update since `since`, when given) with these
+    options, written and stored when there is none yet; and whether it was written now. Counted
+    in /metrics as `made_by` ("request" or "story"); a request's is its API key's to read."""
+    key = content_hash(articles, options, since)
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
     storage = get_storage()
 
@@ -208,7 +219,7 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
     if stored is None:
         try:
             generator = get_registry().generator_for(options)
-            briefing = summarize(articles, options, generator=generator)
+            briefing = summarize(articles, options, generator=generator, since=since)
         except ModelUnavailable as err:
             raise Problem(
                 503,
@@ -219,12 +230,16 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
             ) from None
         except InputError as err:
             # The pipeline's input errors are about the articles as a whole ("no sentences").
-            raise invalid([("articles", err.message)]) from None
-        stored, created = storage.add(key, canonical_request(articles, options), briefing.to_dict())
+            raise invalid([("since" if err.field == "since" else "articles", err.message)]) from None
+        stored, created = storage.add(key, canonical_request(articles, options, since), briefing.to_dict())
     else:
         created = False
-    metrics.briefings.labels(engine=stored.briefing["engine"], outcome="created" if created else "reused").inc()
-    return respond(stored, 201 if created else 200)
+    if made_by == "request":
+        storage.grant(stored.id, request_owner())
+    metrics.briefings.labels(
+        engine=stored.briefing["engine"], outcome="created" if created else "reused", made_by=made_by
+    ).inc()
+    return stored, created
 
 
 @bp.get("/<briefing_id>")
@@ -235,8 +250,9 @@ def create_briefing(json: BriefingRequest) -> tuple[BriefingResource, int, dict[
 def get_briefing(briefing_id: str) -> tuple[BriefingResource, int, dict[str, str]]:
     """A stored briefing"""
     # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
-    stored = None if CONTROL_CHARACTER.search(briefing_id) else get_storage().get(briefing_id)
-    if stored is None:
+    storage = get_storage()
+    stored = None if CONTROL_CHARACTER.search(briefing_id) else storage.get(briefing_id)
+    if stored is None or not storage.readable(stored.id, request_owner()):  # another key's is not found
         raise Problem(
             404, "not-found", "Not Found", f"no briefing with id {briefing_id!r}", [("id", "no such briefing")]
         )

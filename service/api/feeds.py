@@ -14,8 +14,7 @@ from flask import Blueprint, current_app, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from summarizer.stories import FetchFailed, FetchRefused
-from summarizer.stories.fetch import check_url
+from summarizer.stories import FetchFailed, FetchRefused, check_url
 
 from ..jobs import DispatchError
 from ..problems import Problem, invalid

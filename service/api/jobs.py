@@ -27,6 +27,8 @@ from ..jobs import DispatchError, dispatch, get_job_store
 from ..problems import Problem, invalid
 from ..schemas import CONTROL_CHARACTER, JobHeaders, JobRequest, JobResource
 from ..schemas import Problem as ProblemDetails
+from ..security import request_owner
+from ..storage import visible_to
 from .briefings import ARTICLE_KEYS, check_json_body, effective_options
 from .openapi import Responses, api
 
@@ -92,11 +94,19 @@ def respond(job: Job, status: int) -> tuple[JobResource, int, dict[str, str]]:
     return resource, status, {"Location": url_for("jobs.get_job", job_id=job.id)}
 
 
+def scoped_key(idempotency_key: str, owner: str | None) -> str:
+    """The Idempotency-Key as stored: the key itself without API keys; with them, a digest of the
+    API key's and the Idempotency-Key, so two callers' keys never meet (and fit the column)."""
+    if owner is None:
+        return idempotency_key
+    return "owned:" + hashlib.sha256(f"{owner}\n{idempotency_key}".encode()).hexdigest()
+
+
 def replay(job: Job, request_hash: str) -> tuple[JobResource, int, dict[str, str]]:
     if job.request_hash != request_hash:
         raise invalid(
             [("Idempotency-Key", "was used before with a different request body")],
-            f"this Idempotency-Key was used for another request (job {job.id}); use a new key for a new request",
+            "this Idempotency-Key was used before with another request body; use a new key for a new request",
         )
     return respond(job, 200)
 
@@ -124,7 +134,8 @@ def unavailable(slug: str, title: str, detail: str) -> Response:
 )
 def create_job(json: JobRequest, headers: JobHeaders) -> tuple[JobResource, int, dict[str, str]] | Response:
     """Summarise many clusters in the background"""
-    key = headers.idempotency_key
+    owner = request_owner()
+    key = scoped_key(headers.idempotency_key, owner) if headers.idempotency_key is not None else None
     options = effective_options(json.options)
     clusters = to_clusters(json)
     request_hash = body_hash(request.get_json())
@@ -143,7 +154,7 @@ def create_job(json: JobRequest, headers: JobHeaders) -> tuple[JobResource, int,
             f"limit of {cap} (NEWSBRIEF_MAX_QUEUED_CLUSTERS); try again later",
         )
 
-    job, created = store.create(clusters, asdict(options), request_hash, key)
+    job, created = store.create(clusters, asdict(options), request_hash, key, owner)
     if not created:  # the same key, stored by a concurrent request
         return replay(job, request_hash)
     try:
@@ -169,6 +180,6 @@ def get_job(job_id: str) -> tuple[JobResource, int, dict[str, str]]:
     """A job: its status, each cluster's progress, briefing link or error"""
     # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
     job = None if CONTROL_CHARACTER.search(job_id) else get_job_store().get(job_id)
-    if job is None:
+    if job is None or not visible_to(job.owner, request_owner()):  # another key's job is not found
         raise Problem(404, "not-found", "Not Found", f"no job with id {job_id!r}", [("id", "no such job")])
     return respond(job, 200)

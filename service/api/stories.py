@@ -1,5 +1,11 @@
 """GET /v1/stories (newest first, by time, in pages), GET /v1/stories/<id> (its articles and its
-current briefing) and GET /v1/stories/<id>/briefings (every version of its briefing).
+current briefing), GET /v1/stories/<id>/briefings (every version of its briefing),
+GET /v1/stories/<id>/briefings/<version>[?since=<earlier version>] (one version's briefing, or the
+update between two) and GET /v1/stories/<id>/timeline (what each version added).
+
+A version keeps the ids of its articles, so the update between two versions is the briefing of
+the later one's articles since the earlier one's (`summarize(..., since=...)`); it is written on
+first request and stored like any briefing (by content hash), so later requests find it.
 
 Stories are ordered by when they were last seen (a story that grows comes back to the top), then
 by id; a page's `next_cursor` holds the last story's (last_seen, id), so pages do not overlap. A
@@ -13,15 +19,26 @@ import binascii
 import json
 from datetime import datetime
 
-from flask import Blueprint, url_for
+from flask import Blueprint, current_app, url_for
 from sqlalchemy import and_, func, or_, select
+
+from summarizer import Article
 
 from ..job_storage import JobClusterRow
 from ..problems import Problem, invalid
-from ..storage import get_storage
-from ..stories import get_stories
-from ..story_schemas import StoryBriefingList, StoryList, StoryQuery, StoryResource
+from ..schemas import BriefingResource
+from ..storage import StoredBriefing, get_storage
+from ..stories import get_stories, row_article
+from ..story_schemas import (
+    StoryBriefingList,
+    StoryList,
+    StoryQuery,
+    StoryResource,
+    StoryTimeline,
+    StoryVersionQuery,
+)
 from ..story_storage import ArticleRow, StoryBriefingRow, StoryRow, aware
+from .briefings import find_or_write, respond
 from .openapi import Responses, api
 
 bp = Blueprint("stories", __name__, url_prefix="/v1/stories")
@@ -180,3 +197,117 @@ def list_story_briefings(story_id: str) -> StoryBriefingList:
     """Every version of a story's briefing, the newest first"""
     row = find_story(story_id)
     return StoryBriefingList.model_validate({"versions": briefing_versions(row.id)})
+
+
+def version_rows(story_id: int) -> list[StoryBriefingRow]:
+    """The story's briefing versions, the oldest first."""
+    with get_stories().sessions() as session:
+        return list(
+            session.execute(
+                select(StoryBriefingRow).where(StoryBriefingRow.story_id == story_id).order_by(StoryBriefingRow.version)
+            )
+            .scalars()
+            .all()
+        )
+
+
+def find_version(rows: list[StoryBriefingRow], story_id: int, version: str | int, field: str) -> StoryBriefingRow:
+    """The version `version` of the story: 404 naming `field` when it has none of that number."""
+    number = int(version) if isinstance(version, int) or (version.isascii() and version.isdigit()) else None
+    found = next((row for row in rows if row.version == number), None)
+    if found is None:
+        raise Problem(
+            404,
+            "not-found",
+            "Not Found",
+            f"story {story_id} has no briefing version {str(version)[:40]!r} (it has {len(rows)})",
+            [(field, "no such version")],
+        )
+    return found
+
+
+def version_articles(row: StoryBriefingRow) -> list[Article]:
+    """A version's articles in the order its briefing cites them (stored order)."""
+    with get_stories().sessions() as session:
+        rows = session.execute(select(ArticleRow).where(ArticleRow.id.in_(row.article_ids)).order_by(ArticleRow.id))
+        return [row_article(article) for article in rows.scalars().all()]
+
+
+def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> StoredBriefing:
+    """The update briefing: what `later`'s articles add to `earlier`'s (stored once written)."""
+    before = version_articles(earlier)
+    read = {article.id for article in before}
+    new = [article for article in version_articles(later) if article.id not in read]
+    if not new:
+        # The later version has no article the earlier one lacks (a cut to the newest articles):
+        # its own articles are then all the new side has, and they only repeat.
+        new = version_articles(later)
+    stored, _ = find_or_write(new, current_app.config["SUMMARY_DEFAULTS"], since=before, made_by="story")
+    return stored
+
+
+@bp.get("/<story_id>/briefings/<version>")
+@api.validate(
+    query=StoryVersionQuery,
+    resp=Responses(
+        {200: (BriefingResource, "The version's briefing; with `since`, the update since that version")},
+        problems=(404, 422),
+    ),
+    operation_id="get_story_briefing",
+)
+def get_story_briefing(story_id: str, version: str, query: StoryVersionQuery) -> tuple[BriefingResource, int, dict]:
+    """One version of a story's briefing, or (with `since`) what it adds to an earlier version"""
+    row = find_story(story_id)
+    rows = version_rows(row.id)
+    later = find_version(rows, row.id, version, "version")
+    if query.since is None:
+        stored, _ = find_or_write(version_articles(later), current_app.config["SUMMARY_DEFAULTS"], made_by="story")
+        return respond(stored, 200)
+    if query.since >= later.version:
+        raise invalid([("since", f"must be an earlier version than {later.version}, not {query.since}")])
+    earlier = find_version(rows, row.id, query.since, "since")
+    return respond(update_between(earlier, later), 200)
+
+
+@bp.get("/<story_id>/timeline")
+@api.validate(
+    resp=Responses({200: (StoryTimeline, "What each briefing version added, the oldest first")}, problems=(404,)),
+    operation_id="get_story_timeline",
+)
+def get_story_timeline(story_id: str) -> StoryTimeline:
+    """A story's timeline: each briefing version with its time and the facts it added, cited"""
+    row = find_story(story_id)
+    versions = []
+    previous = None
+    for version in version_rows(row.id):
+        if previous is None:
+            stored, _ = find_or_write(
+                version_articles(version), current_app.config["SUMMARY_DEFAULTS"], made_by="story"
+            )
+        else:
+            stored = update_between(previous, version)
+        versions.append(
+            {
+                "version": version.version,
+                "created_at": aware(version.created_at),
+                "articles": version.article_count,
+                "added": added_facts(stored, version, first=previous is None),
+            }
+        )
+        previous = version
+    return StoryTimeline.model_validate({"story_id": row.id, "versions": versions})
+
+
+def added_facts(stored: StoredBriefing, version: StoryBriefingRow, first: bool) -> list[dict]:
+    """The sentences a version added, cited by the numbers of its own briefing's sources (its
+    articles in stored order); a citation of an article it no longer lists is left out."""
+    number_of = {str(article_id): n for n, article_id in enumerate(sorted(version.article_ids), start=1)}
+    ids = {source["index"]: source["id"] for source in stored.briefing["sources"]}
+    return [
+        {
+            "text": sentence["text"],
+            "citations": [number_of[ids[c]] for c in sentence["citations"] if ids.get(c) in number_of],
+        }
+        for sentence in stored.briefing["sentences"]
+        if first or sentence.get("novelty")
+    ]

@@ -1,11 +1,13 @@
-"""GET /: the page for people (templates/index.html, static/page.js, static/page.css).
+"""The page for people: a front page of stories (GET /), a page per story (GET /stories/<id>),
+sources to add (GET /sources), a form to write a briefing (GET /write) and jobs (GET /jobs).
 
-The page sends what a person pastes or drops to the same API as any client (POST /v1/briefings,
-POST /v1/jobs, GET /v1/jobs/<id>, GET /v1/stories when the service has stories), so API keys and
-rate limits apply to it alike; it asks for a key when the service needs one. Everything it shows
-from a request or a briefing is written with textContent, and a Content-Security-Policy without
-inline script or style stops anything that slipped through anyway. No build step and nothing
-fetched from elsewhere: the page works offline.
+Each view is its own address, so it can be shared and the back button works; each is the same
+shell (templates/base.html) that static/page.js fills from the same API as any client
+(/v1/stories, /v1/articles, /v1/feeds, /v1/briefings, /v1/jobs), so API keys and rate limits
+apply to the page alike; it asks for a key when the service needs one. Everything it shows from a
+request, an article or a briefing is written with textContent, and a Content-Security-Policy
+without inline script or style stops anything that slipped through anyway. No build step and
+nothing fetched from elsewhere: the page works offline. docs/page.md describes it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from typing import get_args
 
 from flask import Blueprint, Response, current_app, render_template
 
-from summarizer.options import MAX_WORDS_RANGE, SummaryOptions
-from summarizer.types import Engine
+from summarizer import MAX_WORDS_RANGE, Engine, SummaryOptions
 
 from ..api.openapi import Responses, api
 from ..settings import ServiceSettings
@@ -47,6 +48,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+HTML = {200: "text/html"}
+
 
 @bp.after_request
 def add_security_headers(response: Response) -> Response:
@@ -56,17 +59,43 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def view(template: str, **context: object) -> tuple[str, int, dict]:
+    service_settings: ServiceSettings = current_app.extensions["newsbrief.settings"]
+    page = render_template(template, needs_key=bool(service_settings.api_keys), **context)
+    return page, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
 @bp.get("/")
-@api.validate(
-    resp=Responses({200: (None, "The page for people")}, media_types={200: "text/html"}), operation_id="index"
-)
+@api.validate(resp=Responses({200: (None, "The front page: stories")}, media_types=HTML), operation_id="index")
 def index() -> tuple[str, int, dict]:
-    """A page to paste articles, read the cited briefing and follow jobs"""
+    """The front page: stories, the most recently changed first"""
+    return view("front.html", view="front")
+
+
+@bp.get("/stories/<story_id>")
+@api.validate(resp=Responses({200: (None, "A story's page")}, media_types=HTML), operation_id="story_page")
+def story_page(story_id: str) -> tuple[str, int, dict]:
+    """A story's page: its briefing with evidence, disagreements, articles and timeline"""
+    # The page asks the API for the story and says so when there is none: the id is only data here.
+    return view("story.html", view="story", story_id=story_id)
+
+
+@bp.get("/sources")
+@api.validate(resp=Responses({200: (None, "Add sources")}, media_types=HTML), operation_id="sources_page")
+def sources_page() -> tuple[str, int, dict]:
+    """Add a page's URL or subscribe to a feed, and follow their fetching"""
+    return view("sources.html", view="sources")
+
+
+@bp.get("/write")
+@api.validate(resp=Responses({200: (None, "Write a briefing")}, media_types=HTML), operation_id="write_page")
+def write_page() -> tuple[str, int, dict]:
+    """Paste or drop articles, read the cited briefing"""
     service_settings: ServiceSettings = current_app.extensions["newsbrief.settings"]
     defaults: SummaryOptions = current_app.config["SUMMARY_DEFAULTS"]
-    page = render_template(
-        "index.html",
-        needs_key=bool(service_settings.api_keys),
+    return view(
+        "write.html",
+        view="write",
         engines=get_args(Engine),
         default_engine=defaults.engine,
         max_words=defaults.max_words,
@@ -75,4 +104,10 @@ def index() -> tuple[str, int, dict]:
         max_articles=service_settings.max_articles,
         max_article_chars=service_settings.max_article_chars,
     )
-    return page, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+@bp.get("/jobs")
+@api.validate(resp=Responses({200: (None, "Follow a job")}, media_types=HTML), operation_id="jobs_page")
+def jobs_page() -> tuple[str, int, dict]:
+    """Follow a background job (?id=) to its briefings"""
+    return view("jobs.html", view="jobs")

@@ -93,13 +93,38 @@ def local_path_problem(name: str) -> str | None:
     return None
 
 
+def load_problem(name: str, offline: bool, err: Exception) -> str:
+    """Why model `name` did not load, in this project's words (the message reaches the page and
+    shared briefings): a hub id not in the local cache while the hub is not asked says so, and how
+    to make the model available; any other failure, where it was looked for and the first line of
+    what went wrong."""
+    from huggingface_hub import try_to_load_from_cache
+
+    if offline and not Path(name).is_dir() and not isinstance(try_to_load_from_cache(name, "config.json"), str):
+        why = (
+            "this machine is set offline (HF_HUB_OFFLINE=1), so the model hub is not asked"
+            if _truthy(os.environ.get("HF_HUB_OFFLINE"))
+            else "the model hub cannot be reached from here"
+        )
+        return (
+            f"it is not in this machine's model cache, and {why}. To use the model, download it once where "
+            f"the hub can be reached (`hf download {name}`), or set NEWSBRIEF_MODEL to a local model folder"
+        )
+    where = "local files only (offline)" if offline else "the hub or local files"
+    first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return f"looked in {where}: {first_line}"
+
+
 def configure_torch_threads(threads: int | None = None) -> int:
     """Apply `threads` (None: the torch_threads setting, NEWSBRIEF_TORCH_THREADS; unset: torch's
     default, one per core) and return the count in use. The setting is process-wide, as torch's is."""
+    return apply_torch_threads(threads if threads is not None else Settings.load().torch_threads)
+
+
+def apply_torch_threads(threads: int | None) -> int:
+    """Apply `threads` as given (None: leave torch's count as it is) and return the count in use."""
     import torch
 
-    if threads is None:
-        threads = Settings.load().torch_threads
     if threads is not None and threads != torch.get_num_threads():
         torch.set_num_threads(threads)
     return torch.get_num_threads()
@@ -114,14 +139,19 @@ def words_to_new_tokens(max_words: int) -> tuple[int, int]:
 class Seq2SeqGenerator:
     """A loaded tokenizer and model, its prompt template and its input limit."""
 
-    def __init__(self, name: str, quantize: bool = False):
+    def __init__(self, name: str, quantize: bool = False, settings: Settings | None = None):
+        """`settings` give torch's thread count and the int8 cache folder; None: the environment's
+        (Settings.load()). A caller with settings of its own (the service) passes them, so that
+        the environment does not silently override what it applied."""
+        settings = settings if settings is not None else Settings.load()
         AutoTokenizer, AutoModelForSeq2SeqLM = auto_classes()
         started = time.perf_counter()
-        self.threads = configure_torch_threads()  # before loading: torch sizes its pools on first use
+        # Before loading: torch sizes its pools on first use.
+        self.threads = apply_torch_threads(settings.torch_threads)
         if (wrong := local_path_problem(name)) is not None:
             raise ModelUnavailable(f"could not load model {name!r}: {wrong}")
         offline = local_files_only(name)
-        cached = cache_folder(name, Settings.load().int8_cache_dir) if quantize else None
+        cached = cache_folder(name, settings.int8_cache_dir) if quantize else None
         try:
             tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=offline)
             model = load_cached_int8(cached) if cached is not None else None
@@ -129,14 +159,12 @@ class Seq2SeqGenerator:
             if model is None:
                 model = AutoModelForSeq2SeqLM.from_pretrained(name, local_files_only=offline)
         except Exception as err:  # any failure to load means "no model"; the caller decides what next
-            where = "local files only (offline)" if offline else "the hub or local files"
-            first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise ModelUnavailable(f"could not load model {name!r} from {where}: {first_line}") from err
+            raise ModelUnavailable(f"could not load model {name!r}: {load_problem(name, offline, err)}") from err
         model.eval()
         if quantize and not self.int8_from_cache:
             model = quantize_int8(model)
             # Known only now for a model that from_pretrained has just downloaded.
-            cached = cached or cache_folder(name, Settings.load().int8_cache_dir)
+            cached = cached or cache_folder(name, settings.int8_cache_dir)
             if cached is not None:
                 save_cached_int8(model, cached)
                 # The fp32 weights are freed, but their file stays mapped (the embeddings are views
@@ -300,8 +328,9 @@ _failed: dict[tuple[str, bool], tuple[float, ModelUnavailable]] = {}
 _load_lock = threading.Lock()
 
 
-def load_generator(name: str, quantize: bool = False) -> Seq2SeqGenerator:
-    """The process-wide generator for `name`, loading it on first use; ModelUnavailable if it cannot load."""
+def load_generator(name: str, quantize: bool = False, settings: Settings | None = None) -> Seq2SeqGenerator:
+    """The process-wide generator for `name`, loading it on first use (with `settings`, see
+    Seq2SeqGenerator); ModelUnavailable if it cannot load."""
     key = (name, quantize)
     with _load_lock:
         if key in _loaded:
@@ -310,7 +339,7 @@ def load_generator(name: str, quantize: bool = False) -> Seq2SeqGenerator:
         if failed and time.monotonic() - failed[0] < FAILED_LOAD_TTL_S:
             raise failed[1]
         try:
-            generator = Seq2SeqGenerator(name, quantize=quantize)
+            generator = Seq2SeqGenerator(name, quantize=quantize, settings=settings)
         except ModelUnavailable as err:
             _failed[key] = (time.monotonic(), err)
             raise

@@ -105,11 +105,32 @@ def read_file(path: Path, max_bytes: int) -> tuple[list[Article], list[str]]:
             article_from_dict(obj, f"{path.stem}-{i}", f"{path} article {i + 1}") for i, obj in enumerate(items)
         ], warnings
     if kind == "html":
-        return [Article(id=path.stem, title="", text=text, content_type="html")], warnings
+        return [html_article(path.stem, text)], warnings
     title, body = split_title(text)
     if not body:
         raise InputError(f"{path}: the article has a title but no body", "articles")
     return [Article(id=path.stem, title=title, text=body)], warnings
+
+
+def html_article(article_id: str, html: str) -> Article:
+    """A page read from a file: its markup kept as the text (the clean stage takes its main text
+    out, as from HTML sent in any other way), its title, outlet, date and canonical URL read from
+    its metadata (trafilatura's), so every command lists the page as a fetched one would be."""
+    from trafilatura import extract_metadata
+
+    metadata = extract_metadata(html)
+    if metadata is None:
+        return Article(id=article_id, title="", text=html, content_type="html")
+    url = metadata.url if metadata.url and metadata.url.startswith(("http://", "https://")) else None
+    return Article(
+        id=article_id,
+        title=(metadata.title or "").strip(),
+        text=html,
+        url=url,
+        source=(metadata.sitename or "").strip() or None,
+        published=metadata.date or None,
+        content_type="html",
+    )
 
 
 def read_articles(paths: Iterable[str | os.PathLike], max_bytes: int | None = None) -> tuple[list[Article], list[str]]:

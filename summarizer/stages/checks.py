@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+import regex
+
 from ..resources import ENGLISH
 from ..similarity import embed_remembered
-from ..text import MONTHS, WEEKDAYS, WORD_RE, fold, name_key, numbers, stem, stop_keys
+from ..text import MONTHS, NUMBER_WORDS, WEEKDAYS, WORD_RE, fold, name_key, numbers, stem, stop_keys
 from ..types import Sentence
 from .segment import DOUBLE_QUOTES, PRONOUNS, QUOTATION, SPEECH_VERB, attributed_speaker, outside_quotes
 
@@ -285,6 +287,230 @@ def number_kind(value: str) -> str:
     if value[-2:] in ("st", "nd", "rd", "th"):
         return "ordinal"
     return "year" if len(value) == 4 and value[:2] in ("19", "20") else "number"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure, date or place a sentence states, typed so that only like is compared with like:
+    `kind` (count, ordinal, money, percent, age, time, date, year, month, weekday, place), `value`
+    as compared ("11000", "13:30", "dec 26", "logan square"), `thing` the stem of what a count
+    counts, a place's head noun or a sum's currency ("signatur", "square", "$"; None where the
+    sentence does not say), and
+    `around` the content stems next to it, outside it."""
+
+    kind: str
+    value: str
+    thing: str | None
+    around: frozenset[str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.kind, self.value
+
+    def same_thing(self, other: Quantity) -> bool:
+        """Whether the two state the same quantity of the same thing: a count of the same noun (or,
+        where either names none, with a content word in common next to both), a time against a
+        time, a date against a date, a place against a place of the same kind ("Logan Square",
+        "Palmer Square")."""
+        if self.kind != other.kind:
+            return False
+        if self.kind == "place":
+            # "Queen Elizabeth National Park" is the park "Uganda's Queen Elizabeth National Park" is.
+            mine, theirs = self.value.split(), other.value.split()
+            shorter = min(len(mine), len(theirs))
+            return self.thing == other.thing and mine[-shorter:] != theirs[-shorter:]
+        if self.thing is not None and other.thing is not None:
+            return self.thing == other.thing
+        return bool(self.around & other.around)
+
+
+# Times, ages, dates, sums of money and percentages: read from the text before single figures are,
+# so that "1:30 p.m." is a time (not the numbers 1 and 30) and "32-year-old" an age.
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+)
+_NUMBER_WORD = "|".join(w for w, v in NUMBER_WORDS.items() if v.isdigit() and int(v) < 100)
+# A duration in the smallest unit of its family, so that "an 85-month prison term" is "7 years, 1
+# month in prison": months for years and months, days for weeks and days, minutes for hours.
+DURATION_UNITS = {
+    "year": (12, "months"),
+    "month": (1, "months"),
+    "week": (7, "days"),
+    "day": (1, "days"),
+    "hour": (60, "minutes"),
+    "minute": (1, "minutes"),
+}
+_UNIT = "|".join(DURATION_UNITS)
+QUANTITY_PATTERNS = (
+    (
+        "time",
+        re.compile(
+            r"\b(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>[ap])\.?\s?m\b\.?"
+            r"|\b(?P<hour24>\d{1,2}):(?P<minute24>\d{2})\b|\b(?P<word>noon|midnight)\b",
+            re.I,
+        ),
+    ),
+    (
+        "age",
+        regex.compile(
+            r"\b(?P<age>\d{1,3})-year-old\b|\b(?:aged?|age of)\s+(?P<aged>\d{1,3})\b"
+            r"|(?<=\b\p{Lu}[\p{L}'’-]+), (?P<apposed>\d{1,3}),(?=\s)"
+        ),
+    ),
+    (
+        "duration",
+        re.compile(
+            rf"\b(?P<amount>\d+|{_NUMBER_WORD})[\s-](?P<unit>{_UNIT})s?\b(?!-old)"
+            rf"(?:,?\s(?:and\s)?(?P<amount2>\d+|{_NUMBER_WORD})[\s-](?P<unit2>{_UNIT})s?\b)?",
+            re.I,
+        ),
+    ),
+    ("date", re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?![,.]?\d)")),
+    ("date", re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!\w)")),
+    (
+        "money",
+        re.compile(
+            r"(?P<currency>[$€£])\s?(?P<amount>\d[\d,]*(?:\.\d+)?)(?:\s*(?P<scale>million|billion|trillion|bn|m)\b)?",
+            re.I,
+        ),
+    ),
+    ("percent", re.compile(r"\b(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)),
+)
+SCALES = {"thousand": 1_000, "million": 1_000_000, "m": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+SCALES["trillion"] = 1_000_000_000_000
+# Plurals a stemmer does not bring to their singular: "one person" counts what "two people" do.
+IRREGULAR_PLURALS = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot"}
+# How many words after a figure may name what it counts ("four big parts").
+COUNTED_WORDS = 3
+PLURAL = re.compile(r"[^su]s$")
+# Nouns that end the name of a place: two places with the same one and different words before it
+# ("Logan Square", "Palmer Square") are two places, where the same fact can be in only one.
+PLACE_HEADS = frozenset(
+    {"square", "street", "avenue", "road", "boulevard", "lane", "drive", "highway", "park", "plaza", "county"}
+    | {"parish", "township", "borough", "district", "province", "city", "village", "river", "lake", "bay"}
+    | {"beach", "island", "mountain", "valley", "heights", "bridge", "station", "airport", "hospital", "school"}
+    | {"university", "college", "church", "mosque", "temple", "mall", "stadium", "arena", "prison", "hotel"}
+)
+
+
+def _scaled(amount: str, scale: str | None) -> str:
+    value = float(amount.replace(",", "")) * SCALES.get((scale or "").lower(), 1)
+    return f"{value:.10g}"
+
+
+def _pattern_value(kind: str, found: re.Match[str]) -> str:
+    groups = found.groupdict()
+    if kind == "time":
+        if groups["word"]:
+            return "12:00" if groups["word"].lower() == "noon" else "00:00"
+        if groups["hour24"]:
+            return f"{int(groups['hour24']):02d}:{groups['minute24']}"
+        hour = int(groups["hour"]) % 12 + (12 if groups["half"].lower() == "p" else 0)
+        return f"{hour:02d}:{groups['minute'] or '00'}"
+    if kind == "age":
+        return groups["age"] or groups["aged"] or groups["apposed"]
+    if kind == "duration":
+        total, family = 0, DURATION_UNITS[groups["unit"].lower()][1]
+        for amount, unit in ((groups["amount"], groups["unit"]), (groups["amount2"], groups["unit2"])):
+            factor, unit_family = DURATION_UNITS[unit.lower()] if unit else (0, family)
+            if amount and unit_family == family:
+                total += (int(amount) if amount.isdigit() else int(NUMBER_WORDS[amount.lower()])) * factor
+        return f"{total} {family}"
+    if kind == "date":
+        return f"{MONTHS[groups['month'].lower().rstrip('.')]} {int(groups['day'])}"
+    if kind == "money":
+        return groups["currency"] + _scaled(groups["amount"], groups["scale"])
+    return _scaled(groups["amount"], None)
+
+
+def _around(said: Said, first: int, last: int) -> frozenset[str]:
+    """The CONTEXT_WORDS nearest content stems before token `first` and after token `last`."""
+    found: set[str] = set()
+    for side in (
+        range(first - 1, max(-1, first - 1 - CONTEXT_TOKENS), -1),
+        range(last + 1, min(len(said.tokens), last + 1 + CONTEXT_TOKENS)),
+    ):
+        stems = [said.tokens[j].stem for j in side if said.tokens[j].stem is not None]
+        found.update(s for s in stems[:CONTEXT_WORDS] if s is not None)
+    return frozenset(found)
+
+
+def _counted(said: Said, i: int) -> str | None:
+    """What the figure at token i counts, from the content words right after it (before a function
+    word or a punctuation mark): the first plural among them, the noun after its adjectives ("four
+    big parts", "2,000 people came"), else the first ("one person", "32 killed")."""
+    run = []
+    for j in range(i + 1, min(len(said.tokens), i + 1 + COUNTED_WORDS)):
+        token = said.tokens[j]
+        if token.stem is None or said.text[said.tokens[j - 1].end : token.start].strip(" -"):
+            break
+        run.append(token.key)
+    if not run:
+        return None
+    plural = next((w for w in run if w in IRREGULAR_PLURALS or PLURAL.search(w)), run[0])
+    return IRREGULAR_PLURALS.get(plural) or stem(plural)
+
+
+@lru_cache(maxsize=50_000)
+def quantities(text: str, language: str = ENGLISH) -> tuple[Quantity, ...]:
+    """The figures, dates and places a sentence states, each typed (see Quantity); the words for
+    times, ages, dates and numbers are English, figures in digits are read in every language."""
+    said = Said(text, tokenize(text, language), frozenset(), frozenset())
+    tokens = said.tokens
+    found: list[Quantity] = []
+    taken: set[int] = set()
+
+    def covering(start: int, end: int) -> list[int]:
+        return [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
+
+    for kind, pattern in QUANTITY_PATTERNS if language == ENGLISH else QUANTITY_PATTERNS[-2:]:
+        for match in pattern.finditer(text):
+            span = [i for i in covering(*match.span()) if i not in taken]
+            if not span:
+                continue
+            taken.update(span)
+            # A sum is weighed only against one in its currency ("$27.2 million" is "24.2 million euros").
+            currency = match.group("currency") if kind == "money" else None
+            found.append(Quantity(kind, _pattern_value(kind, match), currency, _around(said, span[0], span[-1])))
+    for i, token in enumerate(tokens):
+        if i in taken:
+            continue
+        value = next(iter(numbers([token.text], language)), None)
+        if value is None or (token.key in SCALES and i > 0 and i - 1 in taken):
+            continue
+        last = i
+        if value[0].isdigit() and i + 1 < len(tokens) and tokens[i + 1].key in SCALES and tokens[i + 1].key != "m":
+            value, last = _scaled(value, tokens[i + 1].key), i + 1
+            taken.add(last)
+        # "2,000 signatures" is a count, "in 2000" a year.
+        kind = "number" if "," in token.text else number_kind(value)
+        counts = kind in ("number", "ordinal")
+        thing = _counted(said, last) if counts else None
+        found.append(Quantity("count" if kind == "number" else kind, value, thing, _around(said, i, last)))
+    for start, end in _capitalised_runs(tokens, text):
+        head = tokens[end].name
+        if end > start and head in PLACE_HEADS:
+            value = " ".join(t.name for t in tokens[start : end + 1])
+            found.append(Quantity("place", value, head, _around(said, start, end)))
+    return tuple(found)
+
+
+def _capitalised_runs(tokens: Sequence[Token], text: str) -> list[tuple[int, int]]:
+    """First and last index of each run of capitalised words with only spaces between them (not
+    a capitalised stop word: "The Logan Square" names what "Logan Square" does; a possessive ends
+    a run: "Uganda's Queen Elizabeth National Park")."""
+    runs: list[tuple[int, int]] = []
+    stops = stop_keys()
+    for i, token in enumerate(tokens):
+        if not token.capitalised or token.key[0].isdigit() or token.key in stops:
+            continue
+        follows = runs and runs[-1][1] == i - 1 and not tokens[i - 1].key.endswith("'s")
+        if follows and not text[tokens[i - 1].end : token.start].strip():
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 def check_numbers(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:

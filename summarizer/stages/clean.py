@@ -43,18 +43,6 @@ WIDGET = re.compile(
     r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top",
     re.I,
 )
-# A page speaking to its reader about the page itself: its scripts, browser, sign-up forms,
-# embedded players and reprint terms. News prose reports on others, so these words mark site
-# furniture even inside a long paragraph, where the line rules above do not reach; segmentation
-# drops each sentence that has them (`site_notice`).
-SITE_NOTICE = re.compile(
-    r"\bjavascript\b|\byour (web )?browser\b|\byour (email )?inbox\b|\byour tweets?\b"
-    r"|\bthanks? (you )?for (subscribing|signing up|registering)\b|\bsee our privacy\b"
-    r"|\b(could not|couldn't|cannot|can't) (be )?(loaded|load|played|subscribe)\b|\btry again later\b"
-    r"|\bnon-commercial use\b|\bpresentation-ready copies\b"
-    r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b",
-    re.I,
-)
 TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
 
 
@@ -81,12 +69,6 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
     if n_words < LABEL_MAX_WORDS and not SENTENCE_END.search(line):
         return "label"
     return None
-
-
-def site_notice(sentence: str) -> bool:
-    """Whether a sentence is the page talking about itself ("We've detected that JavaScript is
-    disabled in your browser."), not news."""
-    return bool(SITE_NOTICE.search(sentence))
 
 
 def html_to_text(html: str) -> str:
@@ -117,6 +99,22 @@ def html_title(html: str) -> str:
     return (metadata.title or "") if metadata is not None else ""
 
 
+# A wire dateline before the lead's first word: "KUALA LUMPUR, Malaysia (AP) - ", "SYCAMORE, Ill.
+# --", "WOODLAND HILLS >> ", "Sycamore, Illinois (CNN) ", "(CNN) ". The place is in the story (or
+# not needed); the words it takes are a briefing's, and it makes a sentence open on a place name.
+WIRE_AGENCY = r"\((?:AP|Reuters|CNN|AFP|UPI|Bloomberg|dpa|[\w.-]+\.com)\)"
+WIRE_DATELINE = re.compile(
+    rf"^(?:{WIRE_AGENCY}|[A-Z][A-Z.'’-]{{2,}}(?:\s+[A-Z][A-Z.'’-]+)*(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?\s*"
+    rf"(?:{WIRE_AGENCY})?\s*(?:--?|—|–|>>)|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?"
+    rf"\s*{WIRE_AGENCY}\s*(?:--?|—|–)?)\s*(?=[A-Z\"“‘'])"
+)
+
+
+def without_dateline(line: str) -> str:
+    """The line without a wire dateline at its start."""
+    return WIRE_DATELINE.sub("", line, count=1)
+
+
 def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     texts = [html_to_text(a.text) if a.content_type == "html" else a.text for a in articles]
     # An HTML article sent without a title has one in its page.
@@ -130,6 +128,8 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
         seen_in.update({_fingerprint(line) for line in lines if count_words(line) <= REPEATED_MAX_WORDS})
 
     documents = []
+    set_aside: Counter[str] = Counter()
+    examples: dict[str, str] = {}
     for index, (title, lines) in enumerate(zip(titles, lines_per_article, strict=True)):
         kept: list[str] = []
         removed: list[str] = []
@@ -144,10 +144,27 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
             if reason is None and key in seen_here:
                 reason = "repeated"
             seen_here.add(key)
-            (removed if reason else kept).append(line)
+            (removed if reason else kept).append(line if reason else without_dateline(line))
+            if reason:
+                set_aside[reason] += 1
+                examples.setdefault(reason, line)
             if reason in ("timestamp", "byline") and dateline is None:
                 dateline = find_date(line)
         documents.append(CleanDocument(index, normalize(title), tuple(kept), tuple(removed), dateline))
     if not any(doc.paragraphs for doc in documents):
-        raise InputError("no article has any prose left after removing markup and boilerplate", "articles")
+        raise InputError(nothing_kept(len(articles), set_aside, examples), "articles")
     return documents
+
+
+def nothing_kept(articles: int, set_aside: Counter[str], examples: dict[str, str]) -> str:
+    """What the articles held when none has prose: each kind of line set aside, with an example."""
+    in_articles = f"{articles} article{'s' if articles != 1 else ''}"
+    lines = set_aside.total()
+    if not lines:
+        return f"found no text in {in_articles}"
+    kinds = ", ".join(f"{count} {reason} ({quoted(examples[reason])})" for reason, count in set_aside.most_common())
+    return f"found {lines} line{'s' if lines != 1 else ''} of text in {in_articles}, none of it prose: {kinds}"
+
+
+def quoted(line: str, limit: int = 60) -> str:
+    return '"' + (line if len(line) <= limit else line[: limit - 1] + "…") + '"'

@@ -1,38 +1,122 @@
 """The extractive engine: the best-ranked source sentences that fit the word budget, cited.
 
 It answers whenever no model is loaded, and whenever a model's output had no supported
-sentence, so a briefing is always written.
+sentence, so a briefing is always written. It writes as an editor would with 150 words:
+- the event first: the opening sentence is the plain statement (no quotation) of an
+  article's lead that the other outlets' leads agree with most: who, what, where and when;
+- every sentence news prose that stands alone (select.news_prose, select.self_contained);
+- a fact once, by what a sentence adds: one that restates a fact already told (close in
+  meaning, also once the names they share are left out: "ordered a partnership agreement" is
+  news beside "will visit on June 18-19") is kept only when it brings a figure or date the
+  briefing does not have yet ("first visit in 24 years"), unless it says nearly the same words
+  around it (a toll told twice, "3 dead" then "5 dead", is one fact: see RESTATED_COSINE);
+- quotes earn their place like any sentence (no bonus for quote marks, select.py), and hold
+  at most a third of the sentences.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from ..types import BriefingSentence, RankedFact
+from ..similarity import embed
+from ..text import name_key, words
+from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import cite_fact
-from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, reading_order, self_contained
+from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
+
+# An article's lead: its first sentences, where news writing states the event.
+LEAD_SENTENCES = 3
+# Two sentences that share the story's names embed close together whatever they say about them:
+# with the names left out, a sentence this far from every one told says something new ("ordered
+# a strategic partnership agreement" beside "will visit on June 18-19": 0.13; a paraphrase of an
+# event told, "reportedly preparing for a visit", 0.32; an arrest and "taken into custody", 0.5).
+NEW_WITHOUT_NAMES_COSINE = 0.25
+# A sentence this close to one already told says the same thing whatever figure it brings. New
+# names alone do not make a new fact: "Pyongyang" beside "North Korea" is the same visit.
+RESTATED_COSINE = 0.8
+# At most this share of the briefing's sentences hold a quotation.
+MAX_QUOTED_SHARE = 1 / 3
+
+
+def opening(ranked: Sequence[RankedFact]) -> RankedFact:
+    """The sentence the briefing opens with: of the plain, self-contained news sentences of
+    the articles' leads, the one the other outlets' leads agree with most (the summed cosine of
+    its embedding with theirs: the event they all report), the best-ranked on a tie; failing a
+    lead, the best-ranked plain sentence; failing that, the top one."""
+    plain = [r for r in ranked if not r.fact.representative.quoted and readable(r.fact.representative)]
+    leads = [r for r in plain if r.fact.representative.position < LEAD_SENTENCES]
+    if len({r.fact.representative.article_index for r in leads}) < 2:
+        return (leads or plain or list(ranked))[0]
+    vectors = embed([r.fact.representative.text for r in leads])
+    similarity = vectors @ vectors.T
+    articles = [r.fact.representative.article_index for r in leads]
+
+    def agreement(i: int) -> float:
+        # Each other article counts once, by its closest lead sentence.
+        best: dict[int, float] = {}
+        for j, article in enumerate(articles):
+            if article != articles[i]:
+                best[article] = max(best.get(article, -1.0), float(similarity[i, j]))
+        return sum(best.values())
+
+    return leads[max(range(len(leads)), key=lambda i: (agreement(i), -i))]
+
+
+def readable(sentence: Sentence) -> bool:
+    return news_prose(sentence) and self_contained(sentence)
+
+
+def adds_figures(sentence: Sentence, told: Sequence[Sentence]) -> bool:
+    """Whether the sentence brings a figure or date that `told` does not have."""
+    return bool(sentence.numbers - set().union(*(s.numbers for s in told)))
+
+
+def without_names(sentence: Sentence) -> Sentence:
+    """The sentence with the words it writes as names left out: what it says about them."""
+    return replace(sentence, text=" ".join(w for w in words(sentence.text) if name_key(w) not in sentence.names))
+
+
+def quote_fits(told: Sequence[Sentence], expected_sentences: float) -> bool:
+    """Whether one more quotation keeps quotes within MAX_QUOTED_SHARE of the sentences a
+    briefing of this length holds (the opening is never one)."""
+    return sum(s.quoted for s in told) + 1 <= MAX_QUOTED_SHARE * expected_sentences
 
 
 def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSentence]:
-    """The highest-ranked facts' representatives that fit `max_words`, in reading order.
-
-    A sentence is skipped when it states a fact already taken (paraphrases that
-    deduplication kept apart; stricter than select.same_fact, see
-    BRIEFING_SAME_FACT_COSINE), or when it opens with a
-    dangling reference ("He said", "This ...") that its source context
-    explained. The top one is always taken, so a short budget still gets a
-    briefing.
-    """
-    chosen: list[RankedFact] = []
+    """The opening sentence, then the highest-ranked facts' representatives that fit
+    `max_words`, in reading order. The opening is always taken, so a short budget still gets a
+    briefing."""
+    if not ranked:
+        return []
+    first = opening(ranked)
+    told = [first.fact.representative]
     taken = FactMemory(BRIEFING_SAME_FACT_COSINE)
-    words = 0
+    taken.add(first.fact.representative)
+    restated = FactMemory(RESTATED_COSINE)
+    restated.add(first.fact.representative)
+    besides_names = FactMemory(NEW_WITHOUT_NAMES_COSINE)
+    besides_names.add(without_names(first.fact.representative))
+    chosen: list[RankedFact] = []
+    # The sentences a briefing of `max_words` holds, for the share of quotes: their mean length.
+    expected = max(1.0, max_words / (sum(r.fact.representative.word_count for r in ranked) / len(ranked)))
+    words = first.fact.representative.word_count
     for r in ranked:
         sentence = r.fact.representative
-        if chosen and (words + sentence.word_count > max_words or not self_contained(sentence)):
+        if r is first or words + sentence.word_count > max_words or not readable(sentence):
             continue
-        if taken.restates(sentence):
+        if sentence.quoted and not quote_fits(told, expected):
+            continue
+        if (
+            taken.restates(sentence)
+            and besides_names.restates(without_names(sentence))
+            and (restated.restates(sentence) or not adds_figures(sentence, told))
+        ):
             continue
         chosen.append(r)
+        told.append(sentence)
         taken.add(sentence)
+        restated.add(sentence)
+        besides_names.add(without_names(sentence))
         words += sentence.word_count
-    return [cite_fact(r.fact) for r in reading_order(chosen)]
+    return [cite_fact(r.fact) for r in [first, *reading_order(chosen)]]

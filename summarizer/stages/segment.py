@@ -36,9 +36,8 @@ from dataclasses import dataclass
 import regex
 
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
-from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, stop_keys, words
-from ..types import UNSPACED_LETTER, CleanDocument, Sentence, count_words
-from .clean import site_notice
+from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, site_notice, stop_keys, words
+from ..types import UNSPACED_LETTER, UNSPACED_SCRIPTS, CleanDocument, Sentence, count_words
 
 # Fragments shorter than this carry no fact worth citing ("Okay.", "He said.").
 MIN_SENTENCE_WORDS = 4
@@ -57,6 +56,26 @@ ENGLISH_LOWERCASE_WORD = regex.compile(
 # Ethiopic, Armenian and Myanmar full stops. One followed by a closing quote or bracket does not
 # split: Japanese and Chinese quote whole sentences inside a sentence (「本当か？」と聞いた。).
 OTHER_SENTENCE_END = regex.compile(r"(?<=[。！？｡।॥؟።։။])(?![\p{Pe}\p{Pf}\"'。！？｡।॥؟።։။])\s*")
+# A sentence's end run into the next sentence: a lower-case letter or a digit, a full stop, question
+# or exclamation mark, perhaps a quote mark, then a word in capitals ("26.Cosme", "ground.The",
+# 'done."The', "news.A shooting", "Wednesday.NTSB"), or in a script without case two of its letters each side
+# ("المدينة.وقال"). Not the stop of an abbreviation or initials (a capital before it: "U.S.",
+# "J.K.Rowling"; or a dot before the letter: "p.m."), a decimal ("3.5"), an ellipsis or a domain
+# ("example.com": lower case after it); scripts written without spaces end sentences with their own
+# stops (OTHER_SENTENCE_END).
+# (A caseless letter is a letter or, as in "कहा", a vowel sign after one.)
+_CASELESS_LETTERS = rf"[[\p{{Lo}}]--[{UNSPACED_SCRIPTS}]][[\p{{Lo}}\p{{M}}]--[{UNSPACED_SCRIPTS}]]"
+RUN_TOGETHER = regex.compile(
+    rf"(?:(?<![.…])[\p{{Ll}}\p{{Nd}}][.!?](?P<quote>[\"“”‘’«»]?)(?=\p{{Lu}}(?:\p{{Ll}}|[\p{{Lu}}\d]+\b|\s))"
+    rf"|(?<={_CASELESS_LETTERS})[.!?](?={_CASELESS_LETTERS}))",
+    regex.V1,
+)
+CLOSING_QUOTES = "”’»"
+# A short capitalised word before the stop is a title's abbreviation more often than a sentence's
+# last word ("Gov.Cuomo", "Sen.Warren", "Rep.Ocasio-Cortez"), which punkt does not all know.
+TITLE = regex.compile(r"^\p{Lu}\p{Ll}{1,2}\.")
+# A word that is a web or e-mail address, whose full stops end no sentence.
+LINK = re.compile(r"://|^www\.|@|\.(?:com|org|net|gov|edu|io)(?![a-z0-9-])", re.I)
 # Enough text to tell the language; the identifier reads every byte it is given.
 LANGUAGE_SAMPLE_CHARS = 10_000
 # Seq2seq families trained on many languages; any other model is taken to be an English one.
@@ -447,8 +466,60 @@ def sentence_units(
 
 
 def split_sentences(text: str, language: str = ENGLISH) -> list[str]:
-    pieces = (piece for s in sentence_tokenizer(language).tokenize(text) for piece in OTHER_SENTENCE_END.split(s))
+    """The text's sentences by punkt, and by the full stops of scripts punkt does not know.
+
+    Run-together text (a sentence's stop with no space before the next sentence, "on Dec.
+    26.Cosme allegedly", which feeds and scrapers make of paragraph breaks) is given the space
+    punkt needs to see a boundary, and punkt decides as it does for spaced text ("Gov.Cuomo" stays
+    one abbreviation's worth of sentence); where it does not split, the space is taken out again,
+    so every piece is the article's own words."""
+    spaced, inserted = spaced_run_together(text)
+    pieces = (
+        piece
+        for start, end in sentence_tokenizer(language).span_tokenize(spaced)
+        for piece in OTHER_SENTENCE_END.split(without_positions(spaced, start, end, inserted))
+    )
     return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def spaced_run_together(text: str) -> tuple[str, list[int]]:
+    """The text with a space at each run-together sentence boundary, and where the spaces went
+    (offsets in the new text)."""
+    cuts = []
+    for found in RUN_TOGETHER.finditer(text):
+        word = word_at(text, found.start())
+        if LINK.search(word) or TITLE.match(word):
+            continue
+        quote = found.group("quote") or ""
+        # A quote mark closes the sentence before it or opens the next one: curly ones say which,
+        # a straight one closes when an odd number of them come before it.
+        closes = quote in CLOSING_QUOTES or (quote == '"' and text.count('"', 0, found.end() - 1) % 2 == 1)
+        cuts.append(found.end() if not quote or closes else found.end() - 1)
+    pieces, inserted, previous = [], [], 0
+    for count, cut in enumerate(cuts):
+        pieces.append(text[previous:cut])
+        inserted.append(cut + count)
+        previous = cut
+    pieces.append(text[previous:])
+    return " ".join(pieces), inserted
+
+
+def word_at(text: str, position: int) -> str:
+    """The whitespace-delimited word that spans `position`."""
+    start = max(text.rfind(" ", 0, position), text.rfind("\n", 0, position)) + 1
+    ends = [i for i in (text.find(" ", position), text.find("\n", position)) if i >= 0]
+    return text[start : min(ends, default=len(text))]
+
+
+def without_positions(text: str, start: int, end: int, positions: Sequence[int]) -> str:
+    """text[start:end] without the characters at `positions` (sorted)."""
+    kept, previous = [], start
+    for position in positions:
+        if start <= position < end:
+            kept.append(text[previous:position])
+            previous = position + 1
+    kept.append(text[previous:end])
+    return "".join(kept)
 
 
 def document_languages(documents: Sequence[CleanDocument]) -> list[str]:

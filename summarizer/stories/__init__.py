@@ -6,10 +6,10 @@ unless the operator's allow-list names it), extracts each page's main text and m
 stories, one article at a time.
 """
 
-from .articles import article_from_page, article_key, fetch_article
+from .articles import article_from_page, article_key, fetch_article, site_of
 from .clustering import StoryAssignment, StoryClusterer, StorySummary
-from .feeds import Feed, FeedEntry, entry_articles, fetch_feed, parse_feed
-from .fetch import FetchFailed, FetchPolicy, FetchRefused
+from .feeds import Feed, FeedEntry, entry_article, entry_articles, fetch_feed, parse_feed
+from .fetch import FetchFailed, FetchPolicy, FetchRefused, check_url
 from .ingest import articles_from_url
 
 __all__ = [
@@ -24,8 +24,11 @@ __all__ = [
     "article_from_page",
     "article_key",
     "articles_from_url",
+    "check_url",
+    "entry_article",
     "entry_articles",
     "fetch_article",
     "fetch_feed",
     "parse_feed",
+    "site_of",
 ]

@@ -13,8 +13,9 @@ from typing import Any
 import feedparser
 
 from ..errors import InputError
+from ..text import without_control_characters
 from ..types import Article
-from .articles import fetch_article, html_text, is_web_url, site_of
+from .articles import cleaned, fetch_article, html_text, is_web_url, site_of
 from .fetch import FetchPolicy, fetch
 
 # Entry pages fetched at once: a feed of 30 links waits on the slowest few, not on all in a row.
@@ -52,7 +53,8 @@ def parse_feed(data: bytes, url: str) -> Feed:
     if not parsed.get("version") or (parsed.get("bozo") and not parsed.entries):
         raise InputError(f"{url}: not an RSS or Atom feed", "url")
     entries = tuple(_entry(item) for item in parsed.entries)
-    return Feed(url=url, title=str(parsed.feed.get("title", "")).strip(), entries=entries)
+    title = without_control_characters(str(parsed.feed.get("title", ""))).strip()
+    return Feed(url=url, title=title, entries=entries)
 
 
 def _entry(item: Any) -> FeedEntry:
@@ -87,20 +89,23 @@ def entry_articles(feed: Feed, policy: FetchPolicy) -> Iterator[Article | InputE
 
 
 def entry_article(entry: FeedEntry, feed: Feed, policy: FetchPolicy) -> Article:
-    """The article of one entry; the feed's own title and date win over what a page says."""
+    """The article of one entry, without control characters (as `article_from_page`); the feed's
+    own title and date win over what a page says."""
     if entry.content is not None:
-        text = html_text(entry.content)
+        text = without_control_characters(html_text(entry.content))
         if not text:
             raise InputError(f"{feed.url}: the entry {entry.title or entry.url!r} has empty content", "url")
-        return Article(
-            id=entry.url or f"{feed.url}#{entry.title}",
-            title=entry.title,
-            text=text,
-            url=entry.url,
-            source=site_of(entry.url) or feed.title or site_of(feed.url),
-            published=entry.published,
+        return cleaned(
+            Article(
+                id=entry.url or f"{feed.url}#{entry.title}",
+                title=entry.title,
+                text=text,
+                url=entry.url,
+                source=site_of(entry.url) or feed.title or site_of(feed.url),
+                published=entry.published,
+            )
         )
     if entry.url is None:
         raise InputError(f"{feed.url}: the entry {entry.title!r} has neither a link nor content", "url")
     article = fetch_article(entry.url, policy)
-    return replace(article, title=entry.title or article.title, published=entry.published or article.published)
+    return cleaned(replace(article, title=entry.title or article.title, published=entry.published or article.published))

@@ -1,7 +1,7 @@
 """What the page does with the parts of a briefing and the endpoints other work adds: verdicts,
-evidence spans and disagreements (the trust work), an evidence's speaker (the content work), and
-stories (GET /v1/stories). A real briefing
-of the seeds is answered with those fields added, by Playwright's routing, in the shapes that work
+evidence spans and disagreements (the trust work), an evidence's speaker (the content work), and a
+story's timeline and update since a version (the stories work's contract). A real briefing of
+the seeds is answered with those fields added, by Playwright's routing, in the shapes that work
 gives them, so the page reads them before they land and tolerates their absence after."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 @pytest.fixture(scope="module")
 def seed_request() -> dict:
-    from service.payload import request_body
+    from helpers.payload import request_body
 
     return request_body([str(SEEDS)])
 
@@ -56,7 +56,7 @@ def with_trust_fields(resource: dict) -> dict:
 def test_verdicts_spans_and_disagreements_are_shown(page_server, page, seed_request, real_briefing):
     trusted = with_trust_fields(real_briefing)
     page.route("**/v1/briefings", lambda route: route.fulfill(status=201, json=trusted))
-    page.goto(page_server.url + "/")
+    page.goto(page_server.url + "/write")
     articles = seed_request["articles"]
     fieldsets = page.locator("fieldset.article")
     for _ in range(len(articles) - 2):
@@ -88,7 +88,7 @@ def test_verdicts_spans_and_disagreements_are_shown(page_server, page, seed_requ
 
     section = page.locator("#disagreements")
     expect(section).to_be_visible()
-    expect(section.get_by_role("heading")).to_have_text("Where sources disagree")
+    expect(section.get_by_role("heading")).to_have_text("Sources disagree")
     expect(section.locator(".claim")).to_have_text("When the visit takes place")
     section.locator(".marker[data-source='2']").click()
     expect(page.locator("#evidence-title")).to_have_text("Source [2]'s version")
@@ -96,8 +96,12 @@ def test_verdicts_spans_and_disagreements_are_shown(page_server, page, seed_requ
     assert "## Where sources disagree" in page.locator("#markdown").input_value()
 
 
-def test_stories_are_listed_and_open_their_briefing(page_server, page, real_briefing):
+def test_the_timeline_and_what_is_new_since_the_last_visit(page_server, page, real_briefing):
+    """The story page against the timeline and update APIs' contract (GET
+    /v1/stories/<id>/timeline, GET /v1/stories/<id>/briefings/<v>?since=<k>), answered here by
+    routing: version 1 was read in this browser, version 2 is the story now."""
     briefing = real_briefing["briefing"]
+    sentences = briefing["sentences"]
     story = {
         "id": 7,
         "url": "/v1/stories/7",
@@ -107,45 +111,82 @@ def test_stories_are_listed_and_open_their_briefing(page_server, page, real_brie
         "first_seen": "2024-06-17T08:00:00Z",
         "last_seen": "2024-06-19T10:00:00Z",
         "briefing_versions": 2,
-    }
-    detail = {
-        **story,
-        "articles": [
-            {
-                "id": i + 1,
-                "title": s["title"],
-                "url": None,
-                "source": None,
-                "published": None,
-                "seen_at": "2024-06-19T10:00:00Z",
-            }
-            for i, s in enumerate(briefing["sources"])
-        ],
+        "articles": [],
         "briefing": {
             "version": 2,
+            "created_at": "2024-06-19T10:00:00Z",
+            "article_count": 5,
             "status": "done",
+            "job_url": "/v1/jobs/x",
             "briefing_id": real_briefing["id"],
+            "briefing_url": f"/v1/briefings/{real_briefing['id']}",
             "briefing": briefing,
             "error": None,
         },
     }
+    timeline = {
+        "story_id": 7,
+        "versions": [
+            {
+                "version": 1,
+                "created_at": "2024-06-17T08:00:00Z",
+                "articles": 2,
+                "added": [{"text": sentences[0]["text"], "citations": sentences[0]["citations"]}],
+            },
+            {
+                "version": 2,
+                "created_at": "2024-06-19T10:00:00Z",
+                "articles": 5,
+                "added": [{"text": sentences[1]["text"], "citations": [2, 3]}],
+            },
+        ],
+    }
+    update = copy.deepcopy(briefing)
+    for i, sentence in enumerate(update["sentences"]):
+        sentence["novelty"] = ["known", "new", "update"][min(i, 2)]
+    asked = []
+    page.route("**/v1/stories/7", lambda route: route.fulfill(json=story))
+    page.route("**/v1/stories/7/timeline", lambda route: route.fulfill(json=timeline))
     page.route(
-        "**/v1/stories", lambda route: route.fulfill(json={"stories": [story], "next_cursor": None, "next_url": None})
+        "**/v1/stories/7/briefings/2?since=1",
+        lambda route: (asked.append(route.request.url), route.fulfill(json=update)),
     )
-    page.route("**/v1/stories/7", lambda route: route.fulfill(json=detail))
-    page.goto(page_server.url + "/")
-    stories = page.locator("#stories")
-    expect(stories).to_be_visible()
-    expect(page.get_by_role("link", name="Stories")).to_be_visible()
-    expect(stories.locator("li h3")).to_have_text("Putin visits North Korea")
-    expect(stories.locator("li .meta")).to_have_text(
-        "5 articles · from kyivindependent.com, apnews.com · first seen 2024-06-17T08:00:00Z · last seen 2024-06-19T10:00:00Z"
+    page.goto(page_server.url + "/stories/7")
+    # The first visit has stored its version (2) once the timeline is shown: go back to having read 1.
+    expect(page.locator("#timeline .timeline-version")).to_have_count(2)
+    assert page.evaluate("localStorage.getItem('newsbrief.seen.story.7')") == "2"
+    page.evaluate("localStorage.setItem('newsbrief.seen.story.7', '1')")
+    page.reload()
+
+    versions = page.locator("#timeline .timeline-version")
+    expect(versions.locator("h3")).to_have_text(["Version 2", "Version 1"])  # newest first
+    expect(versions.nth(0).locator(".added li")).to_have_text([f"{sentences[1]['text']} [2][3]"])
+    expect(versions.nth(1)).to_contain_text("The first briefing:")
+    expect(versions.nth(1).locator("time")).to_have_attribute("datetime", "2024-06-17T08:00:00.000Z")
+    expect(versions.nth(0)).to_contain_text("5 articles")
+
+    new_since = page.locator("#new-since")
+    expect(new_since.get_by_role("heading")).to_have_text("New since your last visit")
+    expect(new_since.locator("#new-since-meta")).to_have_text("You last read version 1; this is version 2.")
+    changed = [s for s in update["sentences"] if s["novelty"] != "known"]
+    expect(new_since.locator("li .tag")).to_have_text(["New"] + ["Updated"] * (len(changed) - 1))
+    expect(new_since.locator("li").first).to_contain_text(changed[0]["text"])
+    assert len(asked) == 1
+    # This browser has now seen version 2: the next visit shows nothing as new.
+    assert page.evaluate("localStorage.getItem('newsbrief.seen.story.7')") == "2"
+    page.reload()
+    expect(page.locator("#timeline .timeline-version")).to_have_count(2)
+    expect(new_since).to_be_hidden()
+    assert len(asked) == 1
+
+    # A service without the update API: the rest of the page, and a note instead.
+    page.unroute("**/v1/stories/7/briefings/2?since=1")
+    page.route("**/v1/stories/7/briefings/2?since=1", lambda route: route.fulfill(status=404, json={"status": 404}))
+    page.evaluate("localStorage.setItem('newsbrief.seen.story.7', '1')")
+    page.reload()
+    expect(page.locator("#updates-note")).to_have_text(
+        "This service does not say what is new since your last visit yet."
     )
-    stories.get_by_role("button", name="Open the briefing of: Putin visits North Korea").click()
-    expect(page.locator("#briefing-text .sentence")).to_have_count(len(briefing["sentences"]))
-    page.locator("#sentence-1 .marker").first.click()
-    # Stories list their articles without text: the source sentence is shown on its own.
-    expect(page.locator("#evidence blockquote.evidence-sentence")).to_have_text(
-        briefing["sentences"][0]["evidence"][0]["text"]
-    )
-    expect(page.locator("#evidence")).to_contain_text("does not have the article's text")
+    expect(new_since).to_be_hidden()
+    expect(page.locator("#timeline .timeline-version")).to_have_count(2)
+    assert page.errors.errors == []

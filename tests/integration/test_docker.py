@@ -179,7 +179,7 @@ def copied_sources() -> list[str]:
 def test_compose_runs_the_api_with_postgresql_and_redis_and_a_worker():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"api", "db", "migrate", "redis", "worker"}
+    assert set(services) == {"api", "db", "migrate", "proxy", "redis", "worker"}
     api = services["api"]
     assert api["build"]["context"] == "." and "MODEL_ID" in api["build"]["args"]
     assert api["environment"]["NEWSBRIEF_DATABASE_URL"].startswith("postgresql+psycopg://newsbrief:newsbrief@db:5432/")
@@ -189,6 +189,26 @@ def test_compose_runs_the_api_with_postgresql_and_redis_and_a_worker():
         services["db"]["environment"]["POSTGRES_DB"] == api["environment"]["NEWSBRIEF_DATABASE_URL"].rsplit("/", 1)[1]
     )
     assert services["worker"]["environment"]["NEWSBRIEF_REDIS_URL"].startswith("redis://redis:")
+
+
+def test_compose_puts_nginx_in_front_and_gunicorn_off_the_network():
+    """Only the buffering proxy publishes a port; it reads deploy/nginx.conf, whose client limits
+    are set (tests/integration/test_proxy.py runs that file in front of gunicorn)."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "ports" not in services["api"] and services["api"]["environment"]["NEWSBRIEF_PROXIES"] == "1"
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:") and proxy["ports"] == ["8080:80"]
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    for directive in (
+        "client_header_timeout",
+        "client_body_timeout",
+        "client_max_body_size",
+        "proxy_request_buffering on",
+    ):
+        assert f"\n    {directive}" in config or f"\n        {directive}" in config, directive
+    assert "server api:8000;" in config
+    assert "must not face the internet" in (ROOT / "Dockerfile").read_text()
 
 
 def test_gunicorn_settings_split_the_cores_between_workers():

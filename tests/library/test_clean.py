@@ -1,3 +1,5 @@
+import pytest
+
 from summarizer.stages.clean import boilerplate_reason, clean
 from summarizer.types import Article
 
@@ -91,3 +93,30 @@ def test_find_date_formats():
         find_date(t)
         for t in ("Sept. 4, 2023", "Published 3 March 2025", "2024-06-18T10:00", "June 31, 2024", "at 12:30")
     ] == ["2023-09-04", "2025-03-03", "2024-06-18", None, None]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "KUALA LUMPUR, Malaysia (AP) - The banned chemical weapon VX was used.",
+            "The banned chemical weapon VX was used.",
+        ),
+        ("SYCAMORE, Ill. --A 76-year-old man will be released.", "A 76-year-old man will be released."),
+        ("WOODLAND HILLS >> Homicide detectives are investigating.", "Homicide detectives are investigating."),
+        ("Sycamore, Illinois (CNN) The man convicted broke into a grin.", "The man convicted broke into a grin."),
+        ("(CNN) A woman killed three people.", "A woman killed three people."),
+        ("LOS ANGELES--After more than a year, Microsoft named it.", "After more than a year, Microsoft named it."),
+        # Not datelines: a two-letter name, a dash inside the sentence.
+        ("US - China talks resumed on Monday.", "US - China talks resumed on Monday."),
+        (
+            "NATO said on Monday - after a long delay - that it agreed.",
+            "NATO said on Monday - after a long delay - that it agreed.",
+        ),
+    ],
+)
+def test_a_wire_dateline_is_taken_off_the_lead(line, expected):
+    from summarizer.stages.clean import clean
+
+    (document,) = clean([Article(id="a", title="", text=line + "\n\nThe second paragraph stays as it is.")])
+    assert document.paragraphs[0] == expected

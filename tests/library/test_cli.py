@@ -139,3 +139,28 @@ def test_an_html_file_is_listed_with_its_pages_title(tmp_path, capsys):
         ("other", "Storm hits the southern coast"),
         ("page", "Storm hits the southern coast"),
     ]
+
+
+def test_summarize_since_the_january_article_tells_what_the_june_ones_add(capsys):
+    january = SEEDS / "002_5a7b70f5a442ebd2.txt"  # written before the visit's dates were known
+    june = sorted(str(p) for p in SEEDS.glob("*.txt") if p != january)
+    assert main(["summarize", *june, "--since", str(january), "--engine", "extractive", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(s["index"], s["earlier"]) for s in data["sources"]] == [
+        (1, True),
+        (2, False),
+        (3, False),
+        (4, False),
+        (5, False),
+    ]
+    assert data["sentences"] and all(s["novelty"] in ("new", "update") for s in data["sentences"])
+    # Nothing is cited from the January article alone: what it said is not told again.
+    assert all(set(s["citations"]) - {1} for s in data["sentences"])
+    assert any("June 18" in s["text"] for s in data["sentences"])
+
+
+def test_since_does_not_go_with_a_batch_of_clusters(tmp_path, capsys):
+    batch = tmp_path / "clusters.jsonl"
+    batch.write_text("{}\n")
+    assert main(["summarize", str(batch), "--since", str(SEEDS)]) == 2
+    assert "--since goes with article files" in capsys.readouterr().err

@@ -2,7 +2,6 @@ import json
 import re
 
 import pytest
-from helpers.paths import ROOT
 
 from summarizer.cli import main
 from summarizer.evaluation.metrics import (
@@ -16,8 +15,6 @@ from summarizer.evaluation.metrics import (
 )
 from summarizer.evaluation.runner import aggregate
 
-# The reference figures' token counter: the default model's tokenizer, beside the repository.
-SHARED_TOKENIZER = ROOT.parent / "shared" / "model-shapes" / "distilbart-cnn-12-6"
 FLOODS = "Floods killed 12 people in the northern province of Kars on Monday."
 FLOODS_AGAIN = "On Monday, 12 people were killed by floods in Kars province, officials said."
 FUNDS = "The government promised new funds for rebuilding bridges."
@@ -175,7 +172,7 @@ def test_eval_command_json_rows(tmp_path, capsys):
     rows = {row["id"]: row for row in report["clusters"]}
     assert list(rows) == ["exact", "two-refs", "boilerplate"]
     assert report["engines"] == {"extractive": 3}
-    assert report["token_counters"] == ["approximate"]  # --tokenizer overrides the default folder
+    assert report["token_counters"] == ["approximate"]  # a folder without a tokenizer
     assert report["options"]["max_words"] == 40 and report["options"]["budget_tokens"] == 1024
     for row in rows.values():
         assert row["sentences"] == 1
@@ -190,13 +187,23 @@ def test_eval_command_json_rows(tmp_path, capsys):
     assert report["summary"]["dropped_unsupported"] == 0
 
 
-@pytest.mark.skipif(not SHARED_TOKENIZER.is_dir(), reason=f"no {SHARED_TOKENIZER}")
-def test_eval_counts_tokens_with_the_shared_tokenizer_by_default(tmp_path, capsys):
+def test_eval_counts_tokens_with_the_tokenizer_it_is_given(tmp_path, capsys, tiny_model):
     path = write_jsonl(tmp_path / "one.jsonl", THREE_CLUSTERS[:1])
-    assert main(["eval", path, "--engine", "extractive", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert report["options"]["tokenizer"] == str(SHARED_TOKENIZER)
-    assert report["token_counters"] == [str(SHARED_TOKENIZER)]
+    assert main(["eval", path, "--engine", "extractive", "--tokenizer", tiny_model, "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["options"]["tokenizer"] == tiny_model
+    assert report["token_counters"] == [tiny_model]
+    assert "counted approximately" not in captured.err
+
+
+def test_eval_warns_when_it_counts_approximately(tmp_path, capsys):
+    # A tokenizer folder with no tokenizer in it, as a model with none in the local cache.
+    path = write_jsonl(tmp_path / "one.jsonl", THREE_CLUSTERS[:1])
+    assert main(["eval", path, "--engine", "extractive", "--tokenizer", str(tmp_path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["token_counters"] == ["approximate"]
+    assert "input tokens were counted approximately" in captured.err and "--tokenizer DIR" in captured.err
 
 
 def test_eval_command_prints_one_table(tmp_path, capsys):
@@ -264,6 +271,19 @@ def test_aggregate_means_and_totals():
     assert summary["input_tokens"] == 10
     assert summary["fragments"] == 3  # a total, as every check's count is
     assert summary["quotation_breaks"] == 2
+
+
+def test_shipped_code_names_no_folder_beside_the_checkout():
+    # The eval data and model shapes live beside a development checkout, not beside an install.
+    from helpers.paths import ROOT
+
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in ("summarizer", "service")
+        for path in (ROOT / package).rglob("*.py")
+        if "../shared" in path.read_text() or '"shared"' in path.read_text()
+    ]
+    assert offenders == []
 
 
 def test_a_key_fact_is_carried_when_every_group_has_an_alternative_in_the_text():

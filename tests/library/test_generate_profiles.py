@@ -23,6 +23,7 @@ from summarizer.generation.greedy import RepeatedNgrams, greedy_ids, greedy_ids_
 from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
 from summarizer.inputs import read_articles
 from summarizer.options import PROFILES
+from summarizer.settings import Settings
 
 TEXT = (
     "Russian President Vladimir Putin will visit North Korea on June 18 and 19 . "
@@ -111,6 +112,15 @@ def test_threads_come_from_the_environment(restore_threads, monkeypatch):
     monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "many")
     with pytest.raises(ValueError, match="NEWSBRIEF_TORCH_THREADS"):
         configure_torch_threads()
+
+
+def test_settings_given_to_the_generator_win_over_the_environment(restore_threads, monkeypatch, tiny_models):
+    monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "3")
+    torch.set_num_threads(2)
+    generator = Seq2SeqGenerator(tiny_models["t5"], settings=Settings.load(torch_threads=1))
+    assert generator.threads == 1 == torch.get_num_threads()
+    # Given none, it reads the environment.
+    assert Seq2SeqGenerator(tiny_models["t5"]).threads == 3 == torch.get_num_threads()
 
 
 @pytest.mark.parametrize("family", ["bart", "t5"])

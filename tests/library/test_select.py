@@ -161,16 +161,126 @@ def test_extract_and_selection_never_take_one_fact_twice():
     assert TRIP not in selection.model_input
 
 
-def test_a_quotation_is_worth_twice_the_same_words_unquoted():
-    from summarizer.stages.select import QUOTATION_WEIGHT
-
+def test_a_quotation_earns_its_place_by_its_words_not_its_quote_marks():
     quoted = single(0, 0, 0, '"We cannot afford bread," Mary Jones said.')
     plain = single(0, 0, 0, "We cannot afford bread, Mary Jones said.")
     assert quoted.representative.quoted and not plain.representative.quoted
-    assert rank([quoted])[0].score == pytest.approx(QUOTATION_WEIGHT * rank([plain])[0].score)
-    # Against a plain sentence of as many new pairs per word, the quotation comes first.
-    report = single(1, 1, 0, "Bakers in the north raised prices again.")
-    assert [r.fact.id for r in rank([report, quoted])] == [0, 1]
+    assert rank([quoted])[0].score == pytest.approx(rank([plain])[0].score)
+
+
+def test_headlines_count_as_their_articles_words():
+    from summarizer.stages.select import rank
+
+    visit = single(0, 0, 0, "Putin will visit Pyongyang on June 18 and 19, the Kremlin said.")
+    first = single(1, 1, 3, "It is the first visit by Putin to North Korea in 24 years.")
+    # Without headlines the visit comes first (a lead sentence); two outlets' titles
+    # share the second's words.
+    assert [r.fact.id for r in rank([visit, first])][0] == 0
+    titles = [
+        make_sentence(0, 0, "Putin's first visit to North Korea in 24 years"),
+        make_sentence(1, 0, "First visit to North Korea in 24 years"),
+    ]
+    assert [r.fact.id for r in rank([visit, first], titles)][0] == 1
+    assert [r.fact.id for r in rank([first, visit], titles)][0] == 1  # whatever the order
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does the trail have an overcrowding problem?",
+        "But it is not this day!",
+        "Follow my journey here as I walk north.",
+        "Please avoid the area around the plant.",
+        "I wish you the best of luck with the new show.",
+        "Reps for an attorney for Silva didn't get back to us.",
+        "Author and IRA expert Ed Moloney talks to reporters at his home in New York, Thursday, May 1, 2014.",
+        "FILE - In this May 4, 2001, file photo, a man believed to be Kim Jong Nam looks at a battery.",
+        "The encampment at City Hall Park is seen before the midnight deadline passes.",
+        "The author is a Reuters Breakingviews columnist.",
+        "President has authorized the declassi?cation of the Memorandum.",
+        "Arrests have been made.",
+        "An illustration of the dinosaur is shown in this October 31, 2016 photo released on January 15, 2018.",
+        "EMBED More News Videos Bill Cosby heads to Montgomery County Correctional Facility.",
+        "Don't look for Amy Schumer in any Super Bowl commercials this time around.",
+    ],
+)
+def test_what_a_briefing_does_not_print(text):
+    from summarizer.stages.select import news_prose
+
+    assert not news_prose(make_sentence(0, 0, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kinect is seen as Microsoft's answer to Nintendo's Wii.",
+        '"We are expecting people to pack up and leave," said Mark McDonald, a spokesman.',
+        "The US military said the strike killed 12 militants.",
+        "There's an iridescent dinosaur in the Jurassic rocks.",
+    ],
+)
+def test_news_prose_a_briefing_prints(text):
+    from summarizer.stages.select import news_prose
+
+    assert news_prose(make_sentence(0, 0, text))
+
+
+STORM = "A storm killed 32 people in Manila on Monday, officials said."
+
+
+def test_the_briefing_opens_with_a_plain_lead_sentence_even_when_a_quote_ranks_first():
+    quote = RankedFact(single(0, 0, 0, '"We lost everything in one night," said Ana Cruz, a vendor.'), 2.0)
+    deep = RankedFact(single(1, 1, 9, "Rescuers reached the last villages on Wednesday morning."), 1.5)
+    lead = RankedFact(single(2, 2, 1, STORM), 1.0)
+    briefing = extract([quote, deep, lead], max_words=100)
+    assert briefing[0].text == STORM
+    assert {s.text for s in briefing} == {STORM, quote.fact.representative.text, deep.fact.representative.text}
+
+
+def test_quotes_stay_within_a_third_of_the_briefing_and_one_per_speaker():
+    ranked = [RankedFact(single(0, 0, 0, STORM), 9.0)]
+    ranked += [
+        RankedFact(single(k, k, 2, f'"We saw the water rise {k} metres in an hour," said Ana Cruz, a vendor.'), 8.0 - k)
+        for k in range(1, 3)
+    ]
+    ranked += [
+        RankedFact(single(3, 3, 2, '"The dam held through the night," said Mayor Jose Lim of Manila.'), 4.0),
+        RankedFact(single(4, 4, 2, '"Schools will stay closed all week," said Education Secretary Rosa Diaz.'), 3.9),
+    ]
+    ranked += [
+        RankedFact(single(k, k, 3, text), 1.0)
+        for k, text in enumerate(
+            [
+                "Power was cut to 200,000 homes across the capital region.",
+                "The airport closed its runways for twelve hours on Tuesday.",
+                "Aid groups flew food and water to the islands of Samar and Leyte.",
+            ],
+            start=5,
+        )
+    ]
+    briefing = extract(ranked, max_words=80)
+    quoted = [s.text for s in briefing if '"' in s.text]
+    assert len(quoted) <= len(briefing) / 3
+    assert sum("Ana Cruz" in q for q in quoted) <= 1
+
+
+def test_a_restatement_is_kept_when_it_adds_a_figure():
+    from summarizer.stages.select import same_fact
+
+    visit = "Putin will visit North Korea on June 18-19 at the invitation of Kim Jong Un, the Kremlin said."
+    first = "Putin will visit North Korea for the first time in 24 years, the Kremlin said."
+    assert same_fact(make_sentence(0, 0, visit), make_sentence(1, 0, first))
+    ranked = [RankedFact(single(0, 0, 0, visit), 1.0), RankedFact(single(1, 1, 0, first), 0.9)]
+    assert len(extract(ranked, max_words=100)) == 2
+
+
+def test_a_quote_whose_speaker_is_only_a_pronoun_does_not_stand_alone():
+    assert not self_contained(
+        make_sentence(0, 3, '"Our problem is that all of the country has been affected," he said.')
+    )
+    assert self_contained(
+        make_sentence(0, 3, '"Our problem is that all of the country has been affected," Lopez said.')
+    )
 
 
 ARREST = "Police arrested the mayor of Dover on Sunday evening at her home."
@@ -188,3 +298,21 @@ def test_the_briefing_passes_over_an_event_told_again_that_the_model_input_keeps
         RankedFact(single(2, 2, 3, VIETNAM), 0.8),
     ]
     assert [s.text for s in extract(ranked, max_words=100)] == [ARREST, VIETNAM]
+
+
+def test_a_new_event_about_the_same_people_is_news_though_its_words_embed_close():
+    from summarizer.similarity import embed
+    from summarizer.stages.select import BRIEFING_SAME_FACT_COSINE
+
+    agreement = (
+        "The Kremlin chief has also ordered the preparation of a strategic partnership agreement "
+        "between Russia and North Korea."
+    )
+    visit = (
+        "Russian president Vladimir Putin will visit North Korea on June 18-19 at the invitation of North Korean "
+        "leader Kim Jong Un, according to the Kremlin's press service."
+    )
+    vectors = embed([visit, agreement])
+    assert float(vectors[0] @ vectors[1]) >= BRIEFING_SAME_FACT_COSINE  # the shared names pull them together
+    ranked = [RankedFact(single(0, 0, 0, visit), 1.0), RankedFact(single(1, 1, 3, agreement), 0.9)]
+    assert [s.text for s in extract(ranked, max_words=100)] == [visit, agreement]

@@ -39,6 +39,7 @@ def test_values_come_from_the_environment(monkeypatch):
         "TOKENIZER": "/models/tokenizer",
         "KEEP_UNSUPPORTED": "yes",
         "NO_REPEAT_NGRAM_SIZE": "0",
+        "REFUSE_SEPARATE_EVENTS": "true",
         "MAX_ARTICLE_BYTES": "1000",
         "TORCH_THREADS": "3",
     }.items():
@@ -54,6 +55,7 @@ def test_values_come_from_the_environment(monkeypatch):
         "tokenizer": "/models/tokenizer",
         "keep_unsupported": True,
         "no_repeat_ngram_size": 0,
+        "refuse_separate_events": True,
     }
     assert (settings.max_article_bytes, settings.torch_threads) == (1000, 3)
 

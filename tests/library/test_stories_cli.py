@@ -124,3 +124,15 @@ def test_the_same_article_twice_is_listed_once(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("2 articles (1 the same as another), 1 story")
     assert out.count("https://cork.example/a") == 1
+
+
+def test_a_page_that_is_no_article_is_listed_as_set_aside(tmp_path, capsys):
+    pages = [
+        {"id": "error", "text": "Sorry, the page you requested was not found. Please try again later."},
+        {"id": "comet", "title": "Comet over Osaka", "text": " ".join(COMET)},
+    ]
+    (tmp_path / "pages.jsonl").write_text("\n".join(json.dumps(page) for page in pages) + "\n")
+    assert main(["stories", str(tmp_path / "pages.jsonl"), "--engine", "extractive", "--json"]) == 0
+    notes = {s["articles"][0]["id"]: s["note"] for s in json.loads(capsys.readouterr().out)}
+    assert notes["error"].startswith("set aside: not an article")
+    assert notes["comet"].startswith("no briefing: 1 outlet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -128,3 +129,29 @@ def test_an_article_sent_as_html_is_compared_by_its_text_not_its_markup():
     ]
     assert [clusterer.add(a, T0).story for a in html] == [1, 2]
     assert clusterer.add(article(5, *FLOODS[1]), T0) == StoryAssignment(1, False)
+
+
+def test_a_page_that_is_no_article_is_set_aside_with_its_reason_and_nothing_joins_it():
+    clusterer = StoryClusterer()
+    notice = Article(
+        id="n",
+        title="",
+        text="We've detected that JavaScript is disabled in your browser. Would you like to proceed to legacy Twitter? Yes",
+        url="https://twitter.example/1",
+    )
+    assignment = clusterer.add(notice, T0)
+    assert assignment.story == 1 and assignment.new
+    assert assignment.set_aside is not None and assignment.set_aside.startswith("not an article")
+    assert clusterer.story(1).set_aside == assignment.set_aside
+    first = clusterer.add(article(1, *FLOODS[0]), T0)
+    assert first == StoryAssignment(2, True)
+    assert clusterer.story(2).set_aside is None
+
+
+def test_the_same_event_published_weeks_apart_makes_two_stories():
+    clusterer = StoryClusterer(window=timedelta(days=3))
+    early = replace(article(0, *FLOODS[0]), published="2026-11-01T08:00:00+00:00")
+    late = replace(article(1, *FLOODS[1]), published="2026-11-20T08:00:00+00:00")
+    again = replace(article(2, *FLOODS[2]), published="2026-11-21T08:00:00+00:00")
+    # All seen at once (a pasted collection): the publication dates bound the stories.
+    assert [clusterer.add(a, T0).story for a in (early, late, again)] == [1, 2, 2]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import tracemalloc
+import zlib
 
 import pytest
 from helpers.news_server import NewsServer, Page, article_page
 
 from summarizer.errors import InputError
-from summarizer.stories import FetchFailed, FetchPolicy, FetchRefused, fetch_article
+from summarizer.stories import FetchFailed, FetchPolicy, FetchRefused, article_from_page, fetch_article
 from summarizer.stories.fetch import USER_AGENT, address_problem, fetch
 
 ALLOW_FIRST = FetchPolicy(allow_networks=("127.0.0.1/32",), timeout_s=5)
@@ -48,7 +50,7 @@ def test_a_loopback_address_is_refused_by_default_and_gets_no_request(first):
 
 
 def test_the_allow_list_lets_the_test_server_be_fetched(first):
-    canonical = "https://valencia-daily.example/flood-plan"
+    canonical = first.url("/flood-plan")
     first.pages["/a?utm=x"] = Page(article_page("Flood plan approved", PARAGRAPHS, "Valencia Daily", canonical))
     article = fetch_article(first.url("/a?utm=x"), ALLOW_FIRST)
     assert article.title == "Flood plan approved"
@@ -58,6 +60,24 @@ def test_the_allow_list_lets_the_test_server_be_fetched(first):
     assert article.published == "2026-11-30"
     assert first.hits["/a?utm=x"] == 1
     assert first.user_agents == [USER_AGENT] and USER_AGENT.startswith("newsbrief/")
+
+
+@pytest.mark.parametrize(
+    ("fetched", "canonical", "kept"),
+    [
+        # Another site's URL: a page cannot claim another page's article.
+        ("https://evil.example/evil", "https://victim.example/article-victim", False),
+        ("https://a.github.io/post", "https://b.github.io/post", False),  # a public suffix is no site
+        ("http://127.0.0.1:8000/evil", "http://127.0.0.2:8000/victim", False),
+        # The page's own host, or its registrable domain.
+        ("https://news.example/a?utm=x", "https://news.example/a", True),
+        ("https://m.bbc.co.uk/news/1", "https://www.bbc.co.uk/news/1", True),
+        ("http://127.0.0.1:8000/a?x=1", "http://127.0.0.1:8000/a", True),
+    ],
+)
+def test_a_canonical_url_is_taken_only_from_the_pages_own_site(fetched, canonical, kept):
+    article = article_from_page(article_page("Flood plan", PARAGRAPHS, "Valencia Daily", canonical), fetched)
+    assert article.url == article.id == (canonical if kept else fetched)
 
 
 def test_without_a_canonical_link_the_url_is_the_final_one_after_redirects(first):
@@ -202,3 +222,37 @@ def test_a_page_without_article_text_is_a_fetch_failure(first):
     first.pages["/empty"] = Page(b"<html><head><title>x</title></head><body></body></html>")
     with pytest.raises(FetchFailed, match="no article text"):
         fetch_article(first.url("/empty"), ALLOW_FIRST)
+
+
+def packed(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+def test_a_gzip_bomb_is_stopped_at_the_limit_without_unpacking_it_in_memory(first):
+    """256 MiB of zeros, 256 KB packed: refused at the limit, with memory near the limit (unpacked
+    in bounded pieces, not a whole network chunk's worth at a time)."""
+    bomb = packed(bytes(256 << 20), 31)
+    first.pages["/bomb"] = Page(bomb, "text/plain", headers={"Content-Encoding": "gzip"})
+    policy = FetchPolicy(allow_networks=("127.0.0.1/32",), timeout_s=30, max_bytes=1_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchRefused, match="over the 1000000 byte limit"):
+            fetch(first.url("/bomb"), policy)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < policy.max_bytes + 2_000_000, f"{peak / 1e6:.1f} MB traced for a 1 MB limit"
+
+
+@pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 31), ("deflate", 15), ("deflate", -15), ("x-gzip", 31)])
+def test_a_compressed_page_is_unpacked(first, encoding, wbits):
+    text = " ".join(PARAGRAPHS * 50).encode()
+    first.pages["/a"] = Page(packed(text, wbits), "text/plain", headers={"Content-Encoding": encoding})
+    assert fetch(first.url("/a"), ALLOW_FIRST).body == text
+
+
+def test_an_unknown_content_encoding_is_refused(first):
+    first.pages["/a"] = Page(b"\x00\x01", "text/plain", headers={"Content-Encoding": "compress"})
+    with pytest.raises(FetchRefused, match="content encoding compress"):
+        fetch(first.url("/a"), ALLOW_FIRST)

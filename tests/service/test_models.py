@@ -54,9 +54,31 @@ def test_torch_threads_are_limited_when_a_model_loads(make_app, tiny_model):
 
     before = torch.get_num_threads()
     try:
+        # Not 1 before the load, so that 1 after it is the setting's doing.
+        torch.set_num_threads(2)
         app = make_app(TORCH_THREADS=1)
+        assert torch.get_num_threads() == 2
         app.extensions["newsbrief.models"].load(tiny_model, quantize=False)
         assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_the_apps_thread_setting_wins_over_the_environment(make_app, tiny_model, tmp_path, monkeypatch):
+    import shutil
+
+    import torch
+
+    # A copy: a model this process has not loaded yet, so that the loading code runs.
+    model = str(shutil.copytree(tiny_model, tmp_path / "model"))
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        app = make_app(TORCH_THREADS=1, MODELS=[model])
+        # Set after the app read its settings: the library's own loading would read it.
+        monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "3")
+        generator = app.extensions["newsbrief.models"].load(model, quantize=False)
+        assert generator.threads == 1 == torch.get_num_threads()
     finally:
         torch.set_num_threads(before)
 

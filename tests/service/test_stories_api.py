@@ -39,21 +39,6 @@ def server() -> Iterator[NewsServer]:
         yield found
 
 
-@pytest.fixture
-def stories_app(make_app):
-    """make_app whose apps' stories threads (fetches, polls, scheduler) stop with the test."""
-    made = []
-
-    def make(**settings):
-        app = make_app(**settings)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["newsbrief.stories"].close()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_settings(request) -> dict:
     """SQLite (make_app's default) or the test PostgreSQL server, emptied and migrated."""
