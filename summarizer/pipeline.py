@@ -26,7 +26,7 @@ from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
 from .resources import ENGLISH
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
-from .stages.attribute import Dropped
+from .stages.attribute import Dropped, introduce_speakers
 from .stages.clean import quoted
 from .stages.novelty import NoveltyReport, find_novelty, mark_earlier, mark_novelty, nothing_new
 from .stages.segment import language_warnings, make_sentence, segment_documents
@@ -463,7 +463,8 @@ def write(
     else:
         dropped, fallback = Dropped(), []
     with timer("extract"):
-        return Draft(extract(selection.facts, options.max_words), None, dropped, fallback)
+        extracted = extract(selection.facts, options.max_words)
+        return Draft(introduce_speakers(extracted, facts, options.max_words), None, dropped, fallback)
 
 
 def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:

@@ -16,6 +16,8 @@ sentence each, out of the cluster's own sentences:
                                     antonym      confirmed -> denied, won -> lost ...
                                     modality     will <-> may, "plans to" -> "will", "reportedly" cut
                                     role_swap    two names with a verb between them exchanged
+                                    speaker_swap a quotation's named speaker replaced by another
+                                                 person who speaks in the cluster
                                     outside      a sentence of another cluster of the file
 
 Each is fed through the pipeline's public hook, `summarize(articles, generator=...)`, with a
@@ -49,12 +51,12 @@ from ..options import SummaryOptions
 from ..pipeline import summarize, without_duplicates
 from ..stages import clean, deduplicate, segment
 from ..stages.attribute import AttributionConfig, attribute
-from ..stages.segment import split_sentences
+from ..stages.segment import DOUBLE_QUOTES, QUOTATION, named, split_sentences
 from ..text import name_key, numbers, stop_keys, words
 from ..types import Article, Fact, Sentence
 
 KEPT_KINDS = ("extract", "fusion", "compression", "reference")
-CAUGHT_KINDS = ("number", "name", "negation", "antonym", "modality", "role_swap", "outside")
+CAUGHT_KINDS = ("number", "name", "negation", "antonym", "modality", "role_swap", "speaker_swap", "outside")
 KINDS = KEPT_KINDS + CAUGHT_KINDS
 # Source sentences of this many words make cases: long enough to state a fact, short enough that
 # a fusion of two stays one readable sentence.
@@ -345,6 +347,51 @@ def swap_roles(sentence: Sentence, cluster_names: frozenset[str], rng: random.Ra
     )
 
 
+def person(speaker: str | None) -> str | None:
+    """The speaker when it names a person: capitalised words only ("Russ Granik", "Putin"), not
+    an institution ("the Kremlin", "The White House"), a pronoun, nor a word opening a sentence."""
+    who = named(speaker)
+    if not who or not all(w[:1].isupper() for w in who.split()) or who.split()[0].lower() in stop_keys():
+        return None
+    return who
+
+
+def cluster_speakers(sentences: Sequence[Sentence]) -> list[str]:
+    """The people quoted in the cluster, as first written, each once (by the words of their name),
+    whose every word the sources write as a name and never in lower case: "Directors said" is no
+    one, and the check leaves a speaker named by a common word ("Young said") unchecked."""
+    cluster_names = frozenset(n for s in sentences for n in s.names)
+    lower_case = frozenset(w for s in sentences for w in words(s.text) if w.islower())
+    found: dict[frozenset[str], str] = {}
+    for s in sentences:
+        who = person(s.speaker) if s.quoted else None
+        if who and all(name_key(w) in cluster_names and name_key(w) not in lower_case for w in who.split()):
+            found.setdefault(frozenset(name_key(w) for w in who.split()), who)
+    return list(found.values())
+
+
+def swap_speaker(sentence: Sentence, speakers: Sequence[str], rng: random.Random) -> str | None:
+    """The quotation's speaker, where the sentence names them outside its quote marks, replaced by
+    another person quoted in the cluster who shares no word of their name."""
+    who = person(sentence.speaker) if sentence.quoted else None
+    if who is None:
+        return None
+    mine = {name_key(w) for w in who.split()}
+    others = [o for o in speakers if not mine & {name_key(w) for w in o.split()}]
+    quoted = [m.span() for m in QUOTATION.finditer(sentence.text.translate(DOUBLE_QUOTES))]
+    at = next(
+        (
+            m.start()
+            for m in re.finditer(re.escape(who), sentence.text)
+            if not any(start <= m.start() < end for start, end in quoted)
+        ),
+        None,
+    )
+    if not others or at is None:
+        return None
+    return sentence.text[:at] + rng.choice(others) + sentence.text[at + len(who) :]
+
+
 def compress(sentence: Sentence, rng: random.Random) -> str | None:
     """The sentence without one of its comma-delimited parts after the first."""
     parts = sentence.text.rstrip(".").split(", ")
@@ -401,6 +448,8 @@ def cases_of(
     add("antonym", lambda s: flip_antonym(s, rng))
     add("modality", change_modality)
     add("role_swap", lambda s: swap_roles(s, cluster_names, rng))
+    speakers = cluster_speakers(prepared.sentences)
+    add("speaker_swap", lambda s: swap_speaker(s, speakers, rng))
     for s in usable[:per_kind]:
         if one_sentence(s.text):
             cases.append(Case("extract", ident, s.text, (s.article_index + 1,), prepared.expected(s)))

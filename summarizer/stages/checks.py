@@ -12,6 +12,9 @@ types of the faithfulness literature (FRANK; FactCC's rule-made errors):
     antonyms   a word whose opposite the evidence uses instead (confirmed / denied, won / lost)
     modality   a shared word hedged on one side and asserted on the other (will / may, plans to)
     roles      two names in the opposite order around the same word (A attacked B / B attacked A)
+    speaker    words given to a named speaker ('X said "..."', '"...," X said', "According to X,
+               ...") where the evidence that holds them gives them to someone else or to no one:
+               contradicted, reason "misattributed"
 
 Every check is a plain function of a `Claim` and its `Evidence` returning a `Finding` or None;
 `CHECKS` names them, so a caller can run without one (the ablation of eval-attribution). They are
@@ -32,6 +35,7 @@ from ..resources import ENGLISH
 from ..similarity import embed_remembered
 from ..text import MONTHS, NUMBER_WORDS, WEEKDAYS, WORD_RE, fold, name_key, numbers, stem, stop_keys
 from ..types import Sentence
+from .segment import DOUBLE_QUOTES, PRONOUNS, QUOTATION, SPEECH_VERB, attributed_speaker, outside_quotes
 
 # How far before a word a negation or a modal verb may stand and still bear on it: this many
 # words, of which at most SCOPE_WORDS content words ("was not immediately found").
@@ -749,6 +753,93 @@ def check_roles(claim: Said, evidence: Sequence[Said], context: Context) -> Find
     return None
 
 
+# Words of an attribution, not of what was said: left out when finding the evidence that holds the words.
+SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
+# Share of the attributed words an evidence sentence holds to count as saying the same words; one
+# that names no speaker must hold more to show the words are narration there, not merely the topic.
+SAME_WORDS_SHARE = 0.5
+NARRATION_SHARE = 0.8
+# An outlet or author credited with a report ("The Guardian writes"): provenance, which human
+# summaries add where the sources name no speaker; only evidence naming another one contradicts it.
+OUTLET_CREDIT = r"\s+(?:reports|reported|writes|wrote)\b"
+# Words before a speaker's name that say whom they speak for ("Chimerix president Kenneth Moch"):
+# evidence giving the words to that organisation gives them to the same voice.
+AFFILIATION_WORDS = 4
+# Clauses of a fused sentence ("X said A, and B"): an attribution covers its own clause only.
+CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
+
+
+def speaker_keys(speaker: str, context: Context) -> frozenset[str]:
+    """The words that name a speaker: its capitalised words that are neither stop words nor words
+    the sources write in lower case ("Police said" names no one; "Russ Granik" and "the Kremlin" do)."""
+    stops = stop_keys()
+    return frozenset(
+        name_key(w)
+        for w in WORD_RE.findall(speaker)
+        if w[:1].isupper() and name_key(w) not in stops and name_key(w) not in context.common_words
+    )
+
+
+def attributed_words(claim: Said, speaker: str, who: frozenset[str]) -> frozenset[str]:
+    """The content lemmas of what the claim has the speaker say: the words inside its quote marks
+    when it quotes, else the rest of its clause, the attribution left out."""
+    clause = next((c for c in CLAUSE.split(claim.text) if speaker in c), claim.text)
+    quoted = " ".join(QUOTATION.findall(clause.translate(DOUBLE_QUOTES)))
+    words = tokenize(quoted) if quoted else tokenize(clause)
+    return frozenset(t.lemma for t in words if t.stem and t.name not in who and t.key not in SPEECH_WORDS)
+
+
+def voices_of(text: str, speaker: str, context: Context) -> frozenset[str]:
+    """The words naming a speaker and whom they speak for: the words of their name and the
+    capitalised ones just before it ("Kremlin spokesman Dmitry Peskov")."""
+    before = text[: text.find(speaker)].split()[-AFFILIATION_WORDS:]
+    return speaker_keys(speaker, context) | speaker_keys(" ".join(before), context)
+
+
+def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
+    """A claim that gives words to a named speaker needs evidence that gives them to that speaker.
+    Of the evidence sentences holding most of those words: one that attributes them to the speaker
+    (or to whom the speaker speaks for) settles it; else one that attributes them to someone else
+    makes the claim misattributed; else one that names the speaker outside its quotations, or
+    speaks with a pronoun the check cannot resolve, leaves it be; else words the evidence states as
+    narration are misattributed too."""
+    speaker = attributed_speaker(claim.text)
+    if speaker is None or speaker.lower() in PRONOUNS:
+        return None
+    credit = re.search(re.escape(speaker) + OUTLET_CREDIT, claim.text) is not None
+    who = speaker_keys(speaker, context)
+    said = attributed_words(claim, speaker, who) if who else frozenset()
+    if not said:
+        return None
+    voices = voices_of(claim.text, speaker, context)
+    other: tuple[Said, str] | None = None
+    undecided = False
+    narration: Said | None = None
+    for e in evidence:
+        held = len(said & e.lemmas)
+        if held < SAME_WORDS_SHARE * len(said):
+            continue
+        theirs = attributed_speaker(e.text)
+        if theirs is not None and theirs.lower() not in PRONOUNS:
+            if who & voices_of(e.text, theirs, context) or voices & speaker_keys(theirs, context):
+                return None
+            other = other or (e, theirs)
+        elif theirs is not None or who & {t.name for t in tokenize(outside_quotes(e.text))}:
+            undecided = True
+        elif held >= NARRATION_SHARE * len(said):
+            narration = narration or e
+    if other is not None:
+        source, theirs = other
+        return Finding(
+            "contradicted", f"misattributed: words given to {speaker}; {source.quote()} gives them to {theirs}"
+        )
+    if undecided or narration is None or credit:
+        return None
+    return Finding(
+        "contradicted", f"misattributed: words given to {speaker}; {narration.quote()} attributes them to no one"
+    )
+
+
 CHECKS: dict[str, Check] = {
     "numbers": check_numbers,
     "names": check_names,
@@ -756,6 +847,7 @@ CHECKS: dict[str, Check] = {
     "antonyms": check_antonyms,
     "modality": check_modality,
     "roles": check_roles,
+    "speaker": check_speaker,
 }
 
 

@@ -15,6 +15,15 @@ stops, its inner sentences would read as plain statements of fact. What is still
 dropped and counted: a piece that opens in lower case with nothing before it, text that is not
 prose, and a quotation that has no words outside its quote marks (its speaker is in another
 paragraph, so the reader could not tell whose voice it is).
+
+A quotation is given a speaker only where the text proves it: its quote marks open and close
+where quote marks do (an opening one before a word, a closing one after one), inside the
+paragraph or across a paragraph break that news style marks by opening the next paragraph with a
+quote mark again, and the speaker is named in the same sentence or in the quotation right before
+it. Wire text that lost its paragraph breaks leaves quotations unclosed, or closed where none
+opened: there the marks do not tell quoted words from narration, so no sentence is put in anyone's
+voice, the pieces holding the stray marks are dropped, and the pieces between them are kept only
+when they are not in the first or second person (narration, not a voice nobody is named for).
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from dataclasses import dataclass
 import regex
 
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
-from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, site_notice, words
+from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, site_notice, stop_keys, words
 from ..types import UNSPACED_LETTER, UNSPACED_SCRIPTS, CleanDocument, Sentence, count_words
 
 # Fragments shorter than this carry no fact worth citing ("Okay.", "He said.").
@@ -98,22 +107,35 @@ def make_sentence(
 
 # Double quote marks of any style, folded to '"' before counting: « » „ “ ” and the straight one.
 # Single quotes are left alone: the same character is the apostrophe.
-_DOUBLE_QUOTES = str.maketrans(dict.fromkeys("«»„“”", '"'))
+DOUBLE_QUOTES = str.maketrans(dict.fromkeys("«»„“”", '"'))
 QUOTATION = re.compile(r'"[^"]*"?')
+# Where a quote mark stands tells whether it opens a quotation (after a space, a bracket, a dash or
+# a colon, before a word) or closes one (after a word or punctuation, before a space, punctuation or
+# the end). A mark that fits neither ('" ' between spaces) fits whichever the text expects.
+OPENING_MARK = re.compile(r'(?:^|(?<=[\s(\[{:—–-]))"(?=\S)')
+CLOSING_MARK = re.compile(r'(?<=\S)"(?=$|[\s.,;:!?)\]}—–-])')
+# Words of a voice speaking in the first or second person: narration does not use them.
+FIRST_OR_SECOND_PERSON = re.compile(r"\b(?:I|[Ww]e|us|[Oo]urs?|[Mm]y|me|[Yy]ours?|[Yy]ou)\b")
 # Verbs that attribute speech; the speaker is the name or noun phrase beside one.
 SPEECH_VERB = (
     r"(?:said|says|say|told|tells|added|adds|stated|states|reiterated|declared|announced|wrote|writes|asked|"
     r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
-    r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|according to)"
+    r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|[Aa]ccording to)"
 )
 _WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
 # After these the name is who was spoken to or about, not the speaker ("an insider told UK
 # magazine Look", "asked Smith", "the note reads"); "according to" names its source only after
 # it ("at the time, according to Lt. Corina").
 NOT_INVERTED = {"told", "tells", "asked", "urged", "reads", "read", "posted"}
-SPEAKER_AFTER_VERB = re.compile(rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?P<who>{_WHO})")
+# Lower-case words of a role between the verb and the name ("said deputy commissioner Russ
+# Granik"), not a preposition or article that starts a phrase of time or place ("said on Monday").
+_NOT_ROLE = r"on|in|at|that|the|a|an|to|of|for|from|by|with|as|after|before|during|when|while|last|this|it"
+_ROLE_WORDS = rf"(?:(?!(?:{_NOT_ROLE})\s)[a-z][a-z-]+\s+){{1,3}}(?=[A-Z])"
+SPEAKER_AFTER_VERB = re.compile(
+    rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ROLE_WORDS})?(?P<who>{_WHO})"
+)
 SPEAKER_BEFORE_VERB = re.compile(
-    rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?!according to){SPEECH_VERB}\b"
+    rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"
 )
 # A piece that only attributes the quotation before it: '"I have three jobs." Andy Smith said.'
 # (punkt splits after the quotation's own full stop), or 'said Andy Smith, a nurse.'.
@@ -126,8 +148,13 @@ ATTRIBUTION_TAIL = re.compile(
 # Thai, Lao and Khmer do not mark the end of a sentence.
 SENTENCE_END = regex.compile(r"(?<![.…])[.!?;。！？｡।॥؟።։။][\p{Pf}\p{Pe}\"'”’»]*$")
 UNPUNCTUATED_LANGUAGES = {"th", "lo", "km"}
-# Abbreviations in names and titles ("Lt.", "Gov.", "Cmdr.", "Corp.") have at most this many letters.
-MAX_ABBREVIATION_LETTERS = 4
+# Abbreviations that end a name or a title ("Corp.", "Jr."): a full stop after any other last word
+# of a speaker is the sentence's ("..., said Ann Lee.").
+NAME_ABBREVIATIONS = {"jr", "sr", "inc", "corp", "co", "ltd", "bros", "gov", "sen", "rep", "lt", "gen", "col"}
+NAME_ABBREVIATIONS |= {"capt", "sgt", "cmdr", "dr", "st", "mr", "mrs", "ms", "prof", "esq", "ii", "iii", "iv"}
+# Words that open a sentence before a speaker's name, not part of it ("But Davis said").
+_OPENERS = r"But|And|As|So|Yet|Or|Then|Now|When|While|If|We're"
+SENTENCE_OPENER = re.compile(rf"^(?:(?:{_OPENERS})(?:\s+(?=[A-Z])|$))+|^(?:The|A|An)$")
 # Speakers that name no one the reader can see outside their sentence.
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
 # Capitalised words beside a speech verb that are not who spoke ("said Thursday", "It said").
@@ -137,7 +164,7 @@ CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
 
 
 def quote_marks(text: str) -> int:
-    return text.translate(_DOUBLE_QUOTES).count('"')
+    return text.translate(DOUBLE_QUOTES).count('"')
 
 
 def is_quoted(text: str) -> bool:
@@ -146,7 +173,7 @@ def is_quoted(text: str) -> bool:
 
 def outside_quotes(text: str) -> str:
     """The text with its quotations cut out (an unclosed one runs to the end)."""
-    return QUOTATION.sub(" ", text.translate(_DOUBLE_QUOTES))
+    return QUOTATION.sub(" ", text.translate(DOUBLE_QUOTES))
 
 
 def speaker_of(text: str) -> str | None:
@@ -160,13 +187,61 @@ def attributed_speaker(text: str) -> str | None:
     rest = outside_quotes(text)
     for pattern in (SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
         for found in pattern.finditer(rest):
-            who = found.group("who")
+            # A capitalised word that opens the sentence is no part of a name ("But Davis writes").
+            who = SENTENCE_OPENER.sub("", found.group("who"))
+            if not who:
+                continue
             last = words(who)[-1]
             if last.lower() not in NOT_SPEAKERS:
                 # The sentence's full stop after a name ("..., said Delynn."), not an
-                # abbreviation's ("Cmdr.", "Corp."), which are short.
-                return who[:-1] if who.endswith(f"{last}.") and len(last) > MAX_ABBREVIATION_LETTERS else who
+                # abbreviation's ("Cmdr.", "Corp."), nor an initial's ("U.S.").
+                sentence_stop = who.endswith(f"{last}.") and last.lower() not in NAME_ABBREVIATIONS and len(last) > 1
+                return who[:-1] if sentence_stop else who
     return None
+
+
+# Nouns of the roles news writing puts before a speaker's name ("National Security Council
+# spokesman John Kirby", "deputy commissioner Russ Granik", "President Joe Biden").
+ROLE_NOUNS = (
+    "spokesman|spokeswoman|spokesperson|minister|secretary|president|director|chief|commissioner|"
+    "official|senator|governor|mayor|chairman|chairwoman|chair|ceo|leader|head|attorney|lawyer|"
+    "prosecutor|judge|sheriff|officer|captain|ambassador|adviser|advisor|analyst|professor|economist|"
+    "executive|founder|manager|coach|representative|lieutenant|sergeant|detective|inspector|"
+    "superintendent|councilman|councilwoman|commander|counsel|researcher|scientist|candidate|nominee|"
+    "editor|correspondent|owner|activist|organizer|general|premier|chancellor|envoy|negotiator"
+)
+_NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
+ROLE_MENTION = re.compile(
+    rf"(?P<role>(?:[A-Z][\w'’&.-]*\s+){{0,4}}(?:[a-z][\w-]*\s+){{0,2}}(?i:{ROLE_NOUNS}))\s+"
+    rf"(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.)?(?:\s+{_NAME_WORD}){{1,2}})\b(?!\s*[A-Z])"
+)
+# Capitalised words in a row: a name, perhaps after a title ("President Joe Biden").
+CAPITALISED_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD})+\b")
+
+
+def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
+    """Per surname, the fullest role-and-name mention of the one person of that surname in the
+    English `texts` ("Kirby": "National Security Council spokesman John Kirby"); a surname that
+    follows two different words in the texts' names ("John Kirby", "Mary Kirby") has none, nor
+    has one never given a role."""
+    stops = stop_keys()
+    given_names: dict[str, set[str]] = {}
+    for text in texts:
+        for found in CAPITALISED_RUN.finditer(text):
+            run = found.group().split()
+            given_names.setdefault(run[-1], set()).add(run[-2])
+    fullest: dict[str, str] = {}
+    for text in texts:
+        for found in ROLE_MENTION.finditer(text):
+            role = found.group("role").split()
+            while role and role[0].lower() in stops:  # "The", "But" open a sentence, not a role
+                role = role[1:]
+            name = found.group("name").split()
+            if role and len(f"{' '.join(role)} {found.group('name')}") > len(fullest.get(name[-1], "")):
+                fullest[name[-1]] = f"{' '.join(role)} {found.group('name')}"
+    return {
+        surname: mention for surname, mention in fullest.items() if given_names.get(surname) == {mention.split()[-2]}
+    }
 
 
 def complete(text: str, language: str = ENGLISH) -> bool:
@@ -196,10 +271,27 @@ def join_stray_stop(sentence: str, continuation: str) -> str:
 def split_units(paragraph: str, language: str = ENGLISH) -> list[str]:
     """The paragraph's sentences with stray full stops mended and each quotation of several
     sentences kept whole, complete or not."""
-    return [" ".join(run) for run in paragraph_runs(paragraph, language)]
+    return [" ".join(run.pieces) for run in paragraph_runs(paragraph, language)]
 
 
-def paragraph_runs(paragraph: str, language: str = ENGLISH) -> list[list[str]]:
+@dataclass(frozen=True)
+class Run:
+    """Consecutive sentences of a paragraph: one, or those a quotation spans. `consistent`: every
+    quote mark stands where one opening (or closing) the quotation is expected to; `unclosed`: the
+    quotation is still open at the paragraph's end."""
+
+    pieces: list[str]
+    consistent: bool = True
+    unclosed: bool = False
+
+    def proven(self, continued: bool) -> bool:
+        """Whether its marks show where its quotations begin and end; an unclosed one only where
+        the next paragraph opens with a quote mark (`continued`), as news style carries a
+        quotation over a paragraph break."""
+        return self.consistent and (not self.unclosed or continued)
+
+
+def paragraph_runs(paragraph: str, language: str = ENGLISH) -> list[Run]:
     """The paragraph's sentences, stray full stops mended, grouped into runs: a quotation of
     several sentences is one run, and so is a passage a pronoun speaks."""
     runs = quotation_runs(join_attributions(mend_stray_stops(split_sentences(paragraph, language))))
@@ -228,31 +320,59 @@ def join_attributions(pieces: Sequence[str]) -> list[str]:
     return joined
 
 
-def quotation_runs(pieces: Sequence[str]) -> list[list[str]]:
+def mark_directions(text: str) -> list[str | None]:
+    """Each double quote mark of the text as its place shows it: "open", "close", or None when
+    the place does not tell."""
+    folded = text.translate(DOUBLE_QUOTES)
+    opening = {m.start() for m in OPENING_MARK.finditer(folded)}
+    closing = {m.start() for m in CLOSING_MARK.finditer(folded)}
+    return [
+        "open" if i in opening - closing else "close" if i in closing - opening else None
+        for i, character in enumerate(folded)
+        if character == '"'
+    ]
+
+
+def quotation_runs(pieces: Sequence[str]) -> list[Run]:
     """Consecutive sentences grouped while a quotation is open across them (one per group when
-    none is)."""
-    runs: list[list[str]] = []
-    open_quote = False
+    none is). A mark that opens a quotation while one is open ends the run before its sentence:
+    the earlier quotation closed where the text does not show (wire text that lost a paragraph
+    break and its mark), so that run is not consistent, and neither is one with a closing mark
+    where no quotation was open."""
+    runs: list[Run] = []
+    current: list[str] = []
+    consistent, is_open = True, False
     for piece in pieces:
-        if runs and open_quote:
-            runs[-1].append(piece)
-        else:
-            runs.append([piece])
-        open_quote = quote_marks(" ".join(runs[-1])) % 2 == 1
+        directions = mark_directions(piece)
+        if current and is_open and directions and directions[0] == "open":
+            runs.append(Run(current, consistent=False))
+            current, consistent, is_open = [], True, False
+        current.append(piece)
+        for direction in directions:
+            if direction == ("open" if is_open else "close"):
+                consistent = False  # a stray mark: the quotation stays as it was
+            else:
+                is_open = not is_open
+        if not is_open:
+            runs.append(Run(current, consistent))
+            current, consistent = [], True
+    if current:
+        runs.append(Run(current, consistent, unclosed=True))
     return runs
 
 
-def join_pronoun_passages(runs: Sequence[list[str]]) -> list[list[str]]:
+def join_pronoun_passages(runs: Sequence[Run]) -> list[Run]:
     """A bare quotation joined to the quotation before it when that one's attribution is only a
     pronoun: in '"A," he said. "B."' B goes on in the voice of "he", and alone it would have
     none; with A and its attribution it is one passage."""
-    joined: list[list[str]] = []
+    joined: list[Run] = []
     for run in runs:
-        whole = " ".join(run)
-        if joined and voiceless_quotation(whole) and quote_marks(whole) % 2 == 0 and pronoun_speaker(joined[-1]):
-            joined[-1] = [*joined[-1], *run]
+        whole = " ".join(run.pieces)
+        if joined and voiceless_quotation(whole) and quote_marks(whole) % 2 == 0 and pronoun_speaker(joined[-1].pieces):
+            before = joined[-1]
+            joined[-1] = Run([*before.pieces, *run.pieces], before.consistent and run.consistent, run.unclosed)
         else:
-            joined.append(list(run))
+            joined.append(run)
     return joined
 
 
@@ -276,6 +396,10 @@ def in_voice(text: str, speaker: str, opens_inside: bool, closes_inside: bool, m
     return f"{speaker[:1].upper()}{speaker[1:]} said: {text}"
 
 
+def opens_with_quote(paragraph: str) -> bool:
+    return paragraph.lstrip().translate(DOUBLE_QUOTES)[:1] == '"'
+
+
 @dataclass(frozen=True)
 class Paragraph:
     """A paragraph's complete sentences, each with its words as the paragraph has them (see
@@ -286,57 +410,59 @@ class Paragraph:
     sentences: list[tuple[str, str]]
     dropped: int
     open_speaker: str | None = None
-    # Who the paragraph's last sentence reports the words of, when it names them: a paragraph
-    # that is only a quotation, next, is theirs.
-    last_speaker: str | None = None
 
 
 def sentence_units(
-    paragraph: str, language: str = ENGLISH, continuing: str | None = None, previous: str | None = None
+    paragraph: str, language: str = ENGLISH, continuing: str | None = None, continued: bool = False
 ) -> Paragraph:
     """The paragraph's complete sentences, each quotation in the voice of whoever said it.
 
-    A quotation of several sentences whose speaker is named (in it, earlier in the paragraph, or
-    in the paragraph before, whose quotation it continues: `continuing`) becomes one sentence per
-    sentence of the quotation, each in quote marks with the speaker; without a named speaker it
-    stays one unit with whatever attributes it, and a bare quotation right after one a pronoun
-    speaks ('"A," he said. "B."') joins that unit. A quotation with no words outside its quote marks
-    and no speaker in its paragraph is in the voice of `previous`, whom the paragraph before ended
-    by reporting ('Smith said the plan had failed.' then '"We tried everything."'): news style
-    names a speaker once and lets the next paragraph's bare quotation follow. One whose speaker the
-    text does not give at all is dropped, as are fragments; both are counted."""
+    A quotation of several sentences whose speaker is named (in it, in the quotation right before
+    it, or in the paragraph before, whose quotation it continues: `continuing`) becomes one
+    sentence per sentence of the quotation, each in quote marks with the speaker; without a named
+    speaker it stays one unit with whatever attributes it, and a bare quotation right after one a
+    pronoun speaks ('"A," he said. "B."') joins that unit. A quotation whose speaker the text does
+    not give is dropped, as are fragments; both are counted. `continued`: the next paragraph
+    opens with a quote mark, so a quotation left open here goes on there.
+
+    Only a run whose quote marks prove where its quotations begin and end (Run.proven) is put in a
+    voice; of one that is not, the sentences without quote marks that no first or second person
+    speaks are kept as they are, and the rest dropped."""
     marks = ("“", "”") if "“" in paragraph else ('"', '"')
     kept: list[tuple[str, str]] = []
     dropped = 0
+    # Who spoke the quotation right before the next run: a bare quotation goes on in that voice.
     speaker = continuing
-    open_speaker = last_speaker = None
+    open_speaker = None
     for run in paragraph_runs(paragraph, language):
-        whole = " ".join(run)
-        unclosed = quote_marks(whole) % 2 == 1
-        # Its own attribution when it has one (a pronoun one keeps the passage whole), else the
-        # speaker named last in the paragraph: '"A," Putin said. "B. C."' is Putin throughout.
-        own = speaker_of(whole) if language == ENGLISH else None
-        run_speaker = (
-            named(own) if own is not None else speaker or (previous if voiceless_quotation(paragraph) else None)
-        )
-        if run_speaker is not None and is_quoted(whole) and (len(run) > 1 or voiceless_quotation(whole)):
-            last = len(run) - 1
-            units = [
-                (in_voice(piece, run_speaker, i > 0, i < last or unclosed, marks), piece) for i, piece in enumerate(run)
-            ]
+        whole = " ".join(run.pieces)
+        if not run.proven(continued):
+            narration = [p for p in run.pieces if not is_quoted(p) and not FIRST_OR_SECOND_PERSON.search(p)]
+            units = [(piece, piece) for piece in narration]
+            dropped += len(run.pieces) - len(narration)
+            speaker = open_speaker = None
         else:
-            units = [(whole, whole)]
+            # Its own attribution when it has one (a pronoun one keeps the passage whole), else the
+            # voice of the quotation right before it: '"A," Putin said. "B. C."' is Putin throughout.
+            own = speaker_of(whole) if language == ENGLISH else None
+            run_speaker = named(own) if own is not None else speaker
+            voiced = is_quoted(whole) and (len(run.pieces) > 1 or voiceless_quotation(whole))
+            if run_speaker is not None and voiced:
+                last = len(run.pieces) - 1
+                units = [
+                    (in_voice(piece, run_speaker, i > 0, i < last or run.unclosed, marks), piece)
+                    for i, piece in enumerate(run.pieces)
+                ]
+            else:
+                units = [(whole, whole)]
+            speaker = run_speaker if own is not None or (voiced and run_speaker) else None
+            open_speaker = speaker if run.unclosed else None
         for unit, as_written in units:
             if complete(unit, language) and not voiceless_quotation(unit):
                 kept.append((unit, as_written))
             else:
                 dropped += 1
-        speaker = named(own) or speaker
-        open_speaker = speaker if unclosed else None
-        # A question is answered in another voice: the bare quotation after it is not the asker's.
-        asks = any(q.rstrip('"').rstrip().endswith("?") for q in QUOTATION.findall(whole.translate(_DOUBLE_QUOTES)))
-        last_speaker = named(attributed_speaker(whole)) if language == ENGLISH and not asks else None
-    return Paragraph(kept, dropped, open_speaker, last_speaker)
+    return Paragraph(kept, dropped, open_speaker)
 
 
 def split_sentences(text: str, language: str = ENGLISH) -> list[str]:
@@ -417,11 +543,12 @@ def segment_documents(documents: Sequence[CleanDocument]) -> Segmentation:
     dropped = 0
     for doc, language in zip(documents, document_languages(documents), strict=True):
         position = 0
-        continuing = previous = None
-        for paragraph in doc.paragraphs:
-            units = sentence_units(paragraph, language, continuing, previous)
+        continuing = None
+        for i, paragraph in enumerate(doc.paragraphs):
+            continued = i + 1 < len(doc.paragraphs) and opens_with_quote(doc.paragraphs[i + 1])
+            units = sentence_units(paragraph, language, continuing, continued)
             dropped += units.dropped
-            continuing, previous = units.open_speaker, units.last_speaker
+            continuing = units.open_speaker
             # Site furniture inside a long paragraph, out of reach of the cleaner's line rules; the
             # words of a quotation are someone's voice, not the page's ('"... your tweets ..."').
             for text, as_written in units.sentences:

@@ -155,3 +155,30 @@ def test_a_voiced_quotation_is_cited_with_its_speaker_and_its_words_as_written()
     assert voiced.as_written in speech
     # A sentence the article has as it stands carries no second copy.
     assert all(c.as_written is None for c in evidence.values() if c.text in speech)
+
+
+def test_a_quoted_speaker_is_introduced_with_the_role_the_sources_give_on_first_mention():
+    from summarizer.stages.attribute import introduce_speakers
+    from summarizer.stages.segment import speaker_introductions
+    from summarizer.types import BriefingSentence
+
+    role = "National Security Council spokesman John Kirby said the United States was watching the visit."
+    quote = '"We are concerned about the deepening ties between the two countries," Kirby said.'
+    again = '"We will respond," Kirby said.'
+    facts = deduplicate(segment(clean([Article(id="a", title="t", text=f"{role}\n\n{quote}\n\n{again}")])))
+    briefing = [BriefingSentence(text, (1,), ()) for text in (quote, again)]
+    assert [s.text for s in introduce_speakers(briefing, facts, max_words=150)] == [
+        '"We are concerned about the deepening ties between the two countries," National Security Council '
+        "spokesman John Kirby said.",
+        again,  # introduced once
+    ]
+    # Not past the word budget, and not where the briefing named the speaker already.
+    assert [s.text for s in introduce_speakers(briefing, facts, max_words=17)] == [quote, again]
+    named = [BriefingSentence(role, (1,), ()), *briefing]
+    assert [s.text for s in introduce_speakers(named, facts, max_words=150)] == [role, quote, again]
+    # Two people of the surname in the cluster: which one spoke is not certain.
+    assert speaker_introductions([role, "Mary Kirby, his sister, was not there."]) == {}
+    assert speaker_introductions([role, "Union chief Billy Hunter said no."]) == {
+        "Kirby": "National Security Council spokesman John Kirby",
+        "Hunter": "Union chief Billy Hunter",
+    }

@@ -155,3 +155,83 @@ def test_contradicted_and_unsupported_are_counted_apart():
     )
     assert [s.verdict for s in kept.sentences] == ["contradicted", "unsupported"]
     assert kept.text.endswith("[contradicted] Floods killed 12 people in Ankara on Monday. [unsupported]")
+
+
+TALKS = [
+    Article(
+        id="a",
+        title="Talks stall",
+        text=(
+            '"We are still far apart on the salary cap," said deputy commissioner Russ Granik.\n\n'
+            "Union chief Billy Hunter said: \"I don't think that they're ready to make a deal.\"\n\n"
+            "The league and the union will meet again in New York on Friday."
+        ),
+    ),
+    Article(
+        id="b",
+        title="Storm",
+        text=(
+            "The U.S. Agency for International Development sent two helicopters to the island on Tuesday.\n\n"
+            "The National Weather Service said the storm would weaken over the sea by Thursday.\n\n"
+            '"We have never seen water like this," said Jim Montgomery, a tourist from Ohio.'
+        ),
+    ),
+]
+DEAL = "I don't think that they're ready to make a deal"
+
+
+def judged_talks(text: str, config: AttributionConfig | None = None):
+    facts = deduplicate(segment(clean(TALKS)))
+    [sentence], _ = attribute(text, facts, keep_unsupported=True, config=config or AttributionConfig())
+    return sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "given"),
+    [
+        (f'Russ Granik said: "{DEAL}."', "gives them to Billy Hunter"),
+        (f'"{DEAL}," Granik said.', "gives them to Billy Hunter"),
+        (f'Granik said "{DEAL}."', "gives them to Billy Hunter"),
+        (f'"{DEAL}," said Granik, and the two sides will meet in New York on Friday.', "gives them to Billy Hunter"),
+        (
+            'Montgomery said: "The U.S. Agency for International Development sent two helicopters to the island."',
+            "attributes them to no one",
+        ),
+        (
+            "According to Montgomery, the U.S. Agency for International Development sent two helicopters.",
+            "attributes them to no one",
+        ),
+        ("Jim Montgomery said the storm would weaken by Thursday.", "gives them to The National Weather Service"),
+    ],
+    ids=["voice", "quote-then-speaker", "speaker-then-quote", "fused", "narration-quoted", "according-to", "reported"],
+)
+def test_words_given_to_someone_the_sources_do_not_give_them_to_are_misattributed(text, given):
+    sentence = judged_talks(text)
+    assert sentence.verdict == "contradicted"
+    assert sentence.reason.startswith("misattributed: words given to ")
+    assert given in sentence.reason
+    assert sentence.citations == ()
+    without = AttributionConfig(checks=tuple(c for c in AttributionConfig().checks if c != "speaker"))
+    assert judged_talks(text, without).verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'Hunter said: "{DEAL}."',
+        f'"{DEAL}," union chief Billy Hunter said.',
+        "According to Granik, the two sides are still far apart on the salary cap.",
+        '"We have never seen water like this," Montgomery said.',
+        # Who is "he"? The check cannot tell, and leaves it to the others.
+        f'"{DEAL}," he said.',
+        # A fused sentence: the attribution covers its own clause, not the narration after it.
+        f'"{DEAL}," Hunter said, and the league and the union will meet again in New York on Friday.',
+        # Someone who speaks for the organisation the evidence gives the words to.
+        "National Weather Service forecaster Jim Montgomery said the storm would weaken by Thursday.",
+        # An outlet or author credited with a report is provenance, not a speaker.
+        "Montgomery writes that the U.S. Agency for International Development sent two helicopters.",
+    ],
+    ids=["surname", "full-name", "according-to", "quote", "pronoun", "fused", "affiliation", "outlet-credit"],
+)
+def test_words_given_to_their_speaker_are_supported(text):
+    assert judged_talks(text).verdict == "supported"

@@ -7,12 +7,14 @@ from summarizer.cli import main
 from summarizer.evaluation.attribution import (
     change_modality,
     change_number,
+    cluster_speakers,
     compress,
     flip_antonym,
     fuse,
     negate,
     replace_name,
     swap_roles,
+    swap_speaker,
 )
 from summarizer.stages.segment import make_sentence
 
@@ -46,6 +48,26 @@ def test_names_are_replaced_by_foreign_ones_and_roles_swapped():
     assert swapped in {"Romney criticized Obama in Ohio on Monday.", "Ohio criticized Romney in Obama on Monday."}
     # Names with nothing but "and" between them are a list: exchanging them is no error.
     assert swap_roles(said("Obama and Romney met voters."), names, random.Random(0)) is None
+
+
+def test_a_quotation_is_given_to_another_person_who_speaks_in_the_cluster():
+    speakers = cluster_speakers(
+        [
+            said('"We are far apart," said deputy commissioner Russ Granik.'),
+            said('Union chief Billy Hunter said: "They are not ready."'),
+            said('"We will meet again," the Kremlin said.'),
+            said("Granik said the talks would go on."),
+        ]
+    )
+    assert speakers == ["Russ Granik", "Billy Hunter"]
+    quote = said('"They are not ready to make a deal," Billy Hunter said.')
+    assert swap_speaker(quote, speakers, random.Random(1)) == '"They are not ready to make a deal," Russ Granik said.'
+    # The name inside the quotation stays; the speaker outside it changes.
+    quote = said('Russ Granik said: "Russ Granik is not leaving."')
+    assert swap_speaker(quote, speakers, random.Random(1)) == 'Billy Hunter said: "Russ Granik is not leaving."'
+    # No other person quoted, or no quotation: no case.
+    assert swap_speaker(quote, ["Russ Granik"], random.Random(1)) is None
+    assert swap_speaker(said("Billy Hunter said the players are not ready."), speakers, random.Random(1)) is None
 
 
 def test_antonyms_modality_compression_and_fusion():

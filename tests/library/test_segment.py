@@ -205,7 +205,9 @@ def test_an_attribution_split_from_its_quotation_by_a_full_stop_is_joined_back()
     ]
 
 
-def test_a_bare_quotation_paragraph_is_in_the_voice_the_paragraph_before_ended_with():
+def test_a_bare_quotation_paragraph_is_not_given_the_voice_of_the_paragraph_before():
+    # The article does not attribute these words: the name is in another paragraph, which may
+    # well be someone else's answer.
     assert paragraph_units(
         "Mayor Jane Smith said the plan to clear the park had failed.",
         '"We tried everything we could. Nobody listened to us."',
@@ -213,10 +215,82 @@ def test_a_bare_quotation_paragraph_is_in_the_voice_the_paragraph_before_ended_w
         '"Not while I am in office."',
     ) == [
         "Mayor Jane Smith said the plan to clear the park had failed.",
-        'Mayor Jane Smith said: "We tried everything we could."',
-        'Mayor Jane Smith said: "Nobody listened to us."',
         '"Will the city try again next year?" asked reporter Tom Lee.',
-        # The answer to a question is another voice: dropped rather than put in the asker's mouth.
+    ]
+
+
+def voices(*paragraphs: str) -> list[tuple[str, str | None]]:
+    doc = CleanDocument(article_index=0, title="t", paragraphs=paragraphs)
+    return [(s.text, s.speaker) for s in segment([doc])]
+
+
+def test_wire_text_narration_after_an_unclosed_quotation_is_not_the_last_speaker_s():
+    # The tourist's quotation never closes (wire text lost the paragraph break); what follows it
+    # until the next quotation opens is narration as far as anyone can tell, in nobody's voice.
+    assert voices(
+        'Floods hit the island on Monday. "We have never seen water like this," said Jim Montgomery, a tourist '
+        'from Ohio. "We climbed onto the roof of the hotel. The U.S. Agency for International Development sent '
+        'two helicopters to the island on Tuesday. "We are doing everything we can," said aid official Ann Lee.'
+    ) == [
+        ("Floods hit the island on Monday.", None),
+        ('"We have never seen water like this," said Jim Montgomery, a tourist from Ohio.', "Jim Montgomery"),
+        ("The U.S. Agency for International Development sent two helicopters to the island on Tuesday.", None),
+        ('"We are doing everything we can," said aid official Ann Lee.', "Ann Lee"),
+    ]
+
+
+def test_a_closing_quote_mark_where_no_quotation_opened_gives_its_words_to_no_one():
+    # Before: 'Russ Granik said: I don't think that they're ready to make a deal.""' (the union
+    # chief's words, given to the league's deputy commissioner named earlier in the paragraph).
+    assert voices(
+        '"We are still far apart," said deputy commissioner Russ Granik. Union chief Billy Hunter said the '
+        "players had made their last offer. I don't think that they're ready to make a deal.\" The talks resume "
+        "in New York on Friday."
+    ) == [
+        ('"We are still far apart," said deputy commissioner Russ Granik.', "Russ Granik"),
+        ("Union chief Billy Hunter said the players had made their last offer.", None),
+        ("The talks resume in New York on Friday.", None),
+    ]
+
+
+def test_a_quotation_left_open_is_in_no_voice_unless_the_next_paragraph_carries_it_on():
+    # Before: 'Lucia Pinochet said: "Chile argues that Pinochet must be released..."'.
+    assert voices(
+        'Lucia Pinochet said: "My father is innocent and he is very sick. Chile argues that Pinochet must be '
+        "released on humanitarian grounds. British officials said the decision would take several weeks."
+    ) == [
+        ("Chile argues that Pinochet must be released on humanitarian grounds.", None),
+        ("British officials said the decision would take several weeks.", None),
+    ]
+    # A sentence of the open quotation in the first person is someone's voice, but not a known one.
+    assert voices('Lucia Pinochet said: "It is over. We will take him home.', "The court meets on Monday.") == [
+        ("The court meets on Monday.", None)
+    ]
+    # News style: the next paragraph opens a quote mark again, so the quotation goes on there.
+    assert voices('Lucia Pinochet said: "It is over for us.', '"We will take him home."') == [
+        ('Lucia Pinochet said: "It is over for us."', "Lucia Pinochet"),
+        ('Lucia Pinochet said: "We will take him home."', "Lucia Pinochet"),
+    ]
+
+
+def test_a_bare_quotation_takes_the_voice_of_the_quotation_right_before_it_only():
+    assert voices(
+        '"The water came at night," said Ayse Demir. The river rose two metres on Sunday. "Nobody warned us."'
+    ) == [
+        ('"The water came at night," said Ayse Demir.', "Ayse Demir"),
+        ("The river rose two metres on Sunday.", None),
+    ]
+
+
+def test_quote_marks_read_by_where_they_stand():
+    from summarizer.stages.segment import mark_directions, quotation_runs
+
+    assert mark_directions('He said: "We won," and left. She said "no".') == ["open", "close", "open", "close"]
+    assert mark_directions("“Yes” — ” stray") == ["open", "close", None]
+    runs = quotation_runs(['"We won.', "The team flew home.", '"It was hard," he said.'])
+    assert [(run.pieces, run.consistent) for run in runs] == [
+        (['"We won.', "The team flew home."], False),
+        (['"It was hard," he said.'], True),
     ]
 
 
@@ -226,4 +300,10 @@ def test_the_speaker_is_who_speaks_not_who_is_told_and_loses_the_sentence_full_s
     assert speaker_of('"We won," said Delynn.') == "Delynn"
     assert speaker_of('"Stay home," said Gov. Smith.') == "Gov. Smith"
     assert speaker_of('"He wrote a letter," an insider told UK magazine Look.') is None
+    # A word that opens the sentence is no part of the name.
+    assert attributed_speaker("But Davis writes that in Texas it is considered an abortion.") == "Davis"
+    assert speaker_of('"We won," The explained.') is None
+    assert speaker_of('"We won," The Kremlin said.') == "The Kremlin"
+    assert speaker_of('"We won," said deputy commissioner Russ Granik.') == "Russ Granik"
+    assert speaker_of('"We won," said aid official Ann Lee.') == "Ann Lee"
     assert attributed_speaker("The body was found at the time, according to Lt. John Corina.") == "Lt. John Corina"
