@@ -427,7 +427,8 @@ def sentence_units(
 
     Only a run whose quote marks prove where its quotations begin and end (Run.proven) is put in a
     voice; of one that is not, the sentences without quote marks that no first or second person
-    speaks are kept as they are, and the rest dropped."""
+    speaks and that no quote mark left open before them puts inside a quotation are kept as they
+    are, and the rest dropped."""
     marks = ("“", "”") if "“" in paragraph else ('"', '"')
     kept: list[tuple[str, str]] = []
     dropped = 0
@@ -437,7 +438,11 @@ def sentence_units(
     for run in paragraph_runs(paragraph, language):
         whole = " ".join(run.pieces)
         if not run.proven(continued):
-            narration = [p for p in run.pieces if not is_quoted(p) and not FIRST_OR_SECOND_PERSON.search(p)]
+            narration = [
+                piece
+                for piece, marks_before in zip(run.pieces, marks_before_each(run.pieces), strict=True)
+                if marks_before % 2 == 0 and not is_quoted(piece) and not FIRST_OR_SECOND_PERSON.search(piece)
+            ]
             units = [(piece, piece) for piece in narration]
             dropped += len(run.pieces) - len(narration)
             speaker = open_speaker = None
@@ -463,6 +468,16 @@ def sentence_units(
             else:
                 dropped += 1
     return Paragraph(kept, dropped, open_speaker)
+
+
+def marks_before_each(pieces: Sequence[str]) -> list[int]:
+    """How many quote marks stand before each piece in its run: after an odd number a piece sits
+    inside a quotation, whoever said it ('"Here's what gets me. They could end up in prison.')."""
+    counts, seen = [], 0
+    for piece in pieces:
+        counts.append(seen)
+        seen += quote_marks(piece)
+    return counts
 
 
 def split_sentences(text: str, language: str = ENGLISH) -> list[str]:

@@ -224,9 +224,11 @@ def voices(*paragraphs: str) -> list[tuple[str, str | None]]:
     return [(s.text, s.speaker) for s in segment([doc])]
 
 
-def test_wire_text_narration_after_an_unclosed_quotation_is_not_the_last_speaker_s():
+def test_wire_text_after_an_unclosed_quotation_is_in_nobody_s_voice_and_left_out():
     # The tourist's quotation never closes (wire text lost the paragraph break); what follows it
-    # until the next quotation opens is narration as far as anyone can tell, in nobody's voice.
+    # until the next quotation opens may be narration or more of his words: given to nobody, and
+    # left out, since printed plainly it could be someone's words stated as fact ('"Here's what
+    # gets me. They could end up in prison.' would read as the briefing's own claim).
     assert voices(
         'Floods hit the island on Monday. "We have never seen water like this," said Jim Montgomery, a tourist '
         'from Ohio. "We climbed onto the roof of the hotel. The U.S. Agency for International Development sent '
@@ -234,7 +236,6 @@ def test_wire_text_narration_after_an_unclosed_quotation_is_not_the_last_speaker
     ) == [
         ("Floods hit the island on Monday.", None),
         ('"We have never seen water like this," said Jim Montgomery, a tourist from Ohio.', "Jim Montgomery"),
-        ("The U.S. Agency for International Development sent two helicopters to the island on Tuesday.", None),
         ('"We are doing everything we can," said aid official Ann Lee.', "Ann Lee"),
     ]
 
@@ -255,13 +256,13 @@ def test_a_closing_quote_mark_where_no_quotation_opened_gives_its_words_to_no_on
 
 def test_a_quotation_left_open_is_in_no_voice_unless_the_next_paragraph_carries_it_on():
     # Before: 'Lucia Pinochet said: "Chile argues that Pinochet must be released..."'.
-    assert voices(
-        'Lucia Pinochet said: "My father is innocent and he is very sick. Chile argues that Pinochet must be '
-        "released on humanitarian grounds. British officials said the decision would take several weeks."
-    ) == [
-        ("Chile argues that Pinochet must be released on humanitarian grounds.", None),
-        ("British officials said the decision would take several weeks.", None),
-    ]
+    assert (
+        voices(
+            'Lucia Pinochet said: "My father is innocent and he is very sick. Chile argues that Pinochet must be '
+            "released on humanitarian grounds. British officials said the decision would take several weeks."
+        )
+        == []
+    )  # nothing after the open quote mark is given to her, nor printed as plain fact
     # A sentence of the open quotation in the first person is someone's voice, but not a known one.
     assert voices('Lucia Pinochet said: "It is over. We will take him home.', "The court meets on Monday.") == [
         ("The court meets on Monday.", None)
