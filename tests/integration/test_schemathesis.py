@@ -20,7 +20,8 @@ documents, and only those:
   NEWSBRIEF_MAX_QUEUED_CLUSTERS clusters are already waiting (with Retry-After).
 - positive_data_acceptance expects every schema-valid request to succeed. DOCUMENTED_REJECTIONS
   are the 422s that JSON Schema cannot rule out: articles whose text holds no sentence to
-  summarise (`{"articles": [{"text": "0"}]}`; only the segmenter can tell), and an
+  summarise (`{"articles": [{"text": "0"}]}`; only the segmenter can tell), articles that tell
+  separate events when the request asks to refuse them (only the story clustering can tell), an
   Idempotency-Key sent again with another body (a conflict with an earlier request; 422, as the
   IETF Idempotency-Key draft says).
 
@@ -48,6 +49,9 @@ PROBLEM = "urn:newsbrief:problem:"
 # the API refuses by design.
 DOCUMENTED_REJECTIONS = [
     ("POST /v1/briefings", "articles", "the articles contain no complete sentences"),
+    # With options.refuse_separate_events, articles that tell more than one event (the story
+    # clustering tells them apart, not JSON Schema).
+    ("POST /v1/briefings", "articles", "the articles tell "),
     ("POST /v1/jobs", "Idempotency-Key", "was used before with a different request body"),
     # A URL the fetch policy refuses (not http(s), credentials, a non-public address).
     ("POST /v1/articles", r"articles\[\d+\]\.url", "may not be fetched"),
