@@ -128,7 +128,3 @@ def opens_with_back_reference(text: str) -> bool:
 def share(texts: Sequence[str], test: Callable[[str], bool]) -> float:
     """The share (0 to 1) of `texts` for which `test` is true; 0 for none."""
     return sum(test(t) for t in texts) / len(texts) if texts else 0.0
-
-
-def holds_quotation(text: str) -> bool:
-    return quote_marks(text) > 0

@@ -29,11 +29,11 @@ from ..generation.tokens import ApproximateCounter
 from ..inputs import ArticleCluster, read_clusters
 from ..options import SummaryOptions
 from ..stages.clean import clean
+from ..stages.segment import is_quoted
 from .keyfacts import KeyFact, key_fact_recall, read_key_facts
 from .metrics import (
     citation_stats,
     fragments,
-    holds_quotation,
     opens_with_back_reference,
     quotation_breaks,
     redundancy,
@@ -131,7 +131,7 @@ def evaluate_cluster(
         input_fragments=fragments(input_units),
         quotation_breaks=quotation_breaks(texts, paragraphs),
         input_quotation_breaks=quotation_breaks(input_units, paragraphs),
-        quoted_sentences=share(texts, holds_quotation),
+        quoted_sentences=share(texts, is_quoted),
         back_reference_openings=share(texts, opens_with_back_reference),
     )
     if key_facts:

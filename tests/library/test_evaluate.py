@@ -302,7 +302,8 @@ def test_a_key_fact_is_carried_when_every_group_has_an_alternative_in_the_text()
 
 
 def test_quotation_and_back_reference_measures():
-    from summarizer.evaluation.metrics import holds_quotation, opens_with_back_reference, share
+    from summarizer.evaluation.metrics import opens_with_back_reference, share
+    from summarizer.stages.segment import is_quoted
 
     texts = [
         "Floods killed 12 people in Kars on Monday.",
@@ -311,9 +312,9 @@ def test_quotation_and_back_reference_measures():
         '"This is a tragedy," the governor said.',
         "Theresa May said the talks would go on.",  # "The" and "These" are not "Theresa"
     ]
-    assert share(texts, holds_quotation) == pytest.approx(2 / 5)
+    assert share(texts, is_quoted) == pytest.approx(2 / 5)
     assert [opens_with_back_reference(t) for t in texts] == [False, False, True, True, False]
-    assert share([], holds_quotation) == 0.0
+    assert share([], is_quoted) == 0.0
 
 
 def test_eval_reports_key_facts_of_the_clusters_the_file_covers(tmp_path, capsys):
