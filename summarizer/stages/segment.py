@@ -114,8 +114,9 @@ QUOTATION = re.compile(r'"[^"]*"?')
 # the end). A mark that fits neither ('" ' between spaces) fits whichever the text expects.
 OPENING_MARK = re.compile(r'(?:^|(?<=[\s(\[{:—–-]))"(?=\S)')
 CLOSING_MARK = re.compile(r'(?<=\S)"(?=$|[\s.,;:!?)\]}—–-])')
-# Words of a voice speaking in the first or second person: narration does not use them.
-FIRST_OR_SECOND_PERSON = re.compile(r"\b(?:I|[Ww]e|us|[Oo]urs?|[Mm]y|me|[Yy]ours?|[Yy]ou)\b")
+# Words of a voice speaking in the first or second person: narration does not use them (a
+# contraction's first word counts: "I'm", "We're", "You've").
+FIRST_OR_SECOND_PERSON = re.compile(r"\b(?:I|[Ww]e|us|[Oo]urs?|[Mm]y|[Mm]e|[Yy]ours?|[Yy]ou)\b")
 # Verbs that attribute speech; the speaker is the name or noun phrase beside one.
 SPEECH_VERB = (
     r"(?:said|says|say|told|tells|added|adds|stated|states|reiterated|declared|announced|wrote|writes|asked|"

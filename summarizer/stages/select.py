@@ -41,7 +41,7 @@ import numpy as np
 from ..similarity import embed
 from ..text import fold, stem, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
-from .segment import named, outside_quotes
+from .segment import FIRST_OR_SECOND_PERSON, named, outside_quotes
 
 # A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the
 # third sentence. Across the 30 dev clusters with an editor's key facts, a lead sentence carries
@@ -82,9 +82,6 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # area."), no exclamation, no photo caption (AP captions end on the full date: "..., Friday, May 2,
 # 2014."; others say what a picture "shows" or that something "is seen"), no note on the author,
 # no text whose characters were lost in conversion ("declassi?cation").
-FIRST_OR_SECOND_PERSON = re.compile(
-    r"\b(?:I|I'm|I've|I'd|I'll|[Mm]y|[Mm]e|[Ww]e|[Ww]e're|[Ww]e've|[Oo]ur|us|[Yy]ou|[Yy]ou're|[Yy]our)\b"
-)
 INSTRUCTION = re.compile(
     r"^(?:please|follow|click|read more|watch|subscribe|sign up|join us|share this|don't|do not|check out)\b", re.I
 )
@@ -106,7 +103,6 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if INSTRUCTION.match(text) or CAPTION.search(text) or LOST_CHARACTER.search(text):
         return False
-
     return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
 
 
