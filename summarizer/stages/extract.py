@@ -107,16 +107,19 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
             continue
         if sentence.quoted and not quote_fits(told, expected):
             continue
+        # One embedding of the sentence for both memories of it, one of its words beside the names.
+        vector, plain = embed([sentence.text])[0], without_names(sentence)
+        plain_vector = embed([plain.text])[0]
         if (
-            taken.restates(sentence)
-            and besides_names.restates(without_names(sentence))
-            and (restated.restates(sentence) or not adds_figures(sentence, told))
+            taken.restates(sentence, vector)
+            and besides_names.restates(plain, plain_vector)
+            and (restated.restates(sentence, vector) or not adds_figures(sentence, told))
         ):
             continue
         chosen.append(r)
         told.append(sentence)
-        taken.add(sentence)
-        restated.add(sentence)
-        besides_names.add(without_names(sentence))
+        taken.add(sentence, vector)
+        restated.add(sentence, vector)
+        besides_names.add(plain, plain_vector)
         words += sentence.word_count
     return [cite_fact(r.fact) for r in [first, *reading_order(chosen)]]
