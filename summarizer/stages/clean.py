@@ -43,6 +43,13 @@ WIDGET = re.compile(
     r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top",
     re.I,
 )
+# Text converted from PDF or plain-text mail is hard-wrapped: its sentences run over lines of
+# about one width (60 to 120 characters), each ending mid-sentence. A document is read as wrapped
+# when at least WRAPPED_MIN_LINES of its lines, and WRAPPED_MIN_SHARE of them, are such lines; a
+# web article's paragraphs end on a full stop and its labels are short.
+WRAP_WIDTH = range(60, 121)
+WRAPPED_MIN_LINES = 8
+WRAPPED_MIN_SHARE = 0.3
 TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
 
 
@@ -69,6 +76,28 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
     if n_words < LABEL_MAX_WORDS and not SENTENCE_END.search(line):
         return "label"
     return None
+
+
+def wrapped(line: str) -> bool:
+    """Whether the line is one a hard wrap ended mid-sentence."""
+    return len(line) in WRAP_WIDTH and not SENTENCE_END.search(line)
+
+
+def unwrapped(lines: Sequence[str]) -> list[str]:
+    """The lines of a hard-wrapped document joined back into its paragraphs (a line the wrap
+    ended runs on into the next); other documents' lines as they are. Left wrapped, every line
+    is a paragraph: a sentence's pieces become fragments, or labels to remove."""
+    if sum(map(wrapped, lines)) < max(WRAPPED_MIN_LINES, WRAPPED_MIN_SHARE * len(lines)):
+        return list(lines)
+    joined: list[str] = []
+    runs_on = False
+    for line in lines:
+        if runs_on:
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+        runs_on = wrapped(line)
+    return joined
 
 
 def html_to_text(html: str) -> str:
@@ -120,7 +149,7 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     # An HTML article sent without a title has one in its page.
     titles = [a.title or (html_title(a.text) if a.content_type == "html" else "") for a in articles]
     lines_per_article = [[normalize(line) for line in t.splitlines()] for t in texts]
-    lines_per_article = [[line for line in lines if line] for lines in lines_per_article]
+    lines_per_article = [unwrapped([line for line in lines if line]) for lines in lines_per_article]
 
     # Count each short line once per article, to find furniture shared across sources.
     seen_in: Counter[str] = Counter()
