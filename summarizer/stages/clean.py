@@ -40,9 +40,16 @@ TEASER = re.compile(
 WIDGET = re.compile(
     r"email address will not be published|required fields are marked|leave a (comment|reply)"
     r"|sign up for|subscribe (to|now)|newsletter|share (this|on)|follow us|all rights reserved"
-    r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top",
+    r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top"
+    r"|^the (?:views|opinions) expressed\b.{0,40}\bare (?:solely )?(?:his|her|their|those of)\b",
     re.I,
 )
+# A video player's blurb ("EMBED More News Videos Bill Cosby heads to ... Watch the report from
+# ... at 4 p.m."), whatever its length.
+VIDEO_BLURB = re.compile(r"^embed more news videos\b", re.I)
+# A player's button label run into the blurb after it ("CLOSE Kevin Spacey is facing yet another
+# accuser ..."): the label goes, the sentence stays.
+BUTTON_LABEL = re.compile(r"^CLOSE\s+(?=[A-Z])")
 # Text converted from PDF or plain-text mail is hard-wrapped: its sentences run over lines of
 # about one width (60 to 120 characters), each ending mid-sentence. A document is read as wrapped
 # when at least WRAPPED_MIN_LINES of its lines, and WRAPPED_MIN_SHARE of them, are such lines; a
@@ -69,7 +76,7 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
         return "credit"
     if TEASER.match(line):
         return "teaser"
-    if WIDGET.search(line) and n_words <= 25:
+    if (WIDGET.search(line) and n_words <= 25) or VIDEO_BLURB.match(line):
         return "widget"
     if TIME_OF_DAY.search(line) and n_words <= 12:
         return "timestamp"
@@ -140,8 +147,8 @@ WIRE_DATELINE = re.compile(
 
 
 def without_dateline(line: str) -> str:
-    """The line without a wire dateline at its start."""
-    return WIRE_DATELINE.sub("", line, count=1)
+    """The line without a wire dateline or a player's button label at its start."""
+    return WIRE_DATELINE.sub("", BUTTON_LABEL.sub("", line, count=1), count=1)
 
 
 def clean(articles: Sequence[Article]) -> list[CleanDocument]:

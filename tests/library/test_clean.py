@@ -17,14 +17,18 @@ def test_general_boilerplate_rules_remove_web_furniture_and_keep_prose():
             "Your email address will not be published. Required fields are marked *",
             "Rescue teams reached the last cut-off village late on Tuesday.",
             "Weather, Floods, Disasters",
+            "EMBED More News Videos Floods hit the north. Watch the report from Jane Roe on Action News at 4 p.m.",
+            "CLOSE Floods swept through three villages in the north on Monday. USA TODAY",
+            "The opinions expressed in this commentary are solely those of Jane Roe.",
         ]
     )
     [doc] = clean([Article(id="a", title="Floods hit the north", text=body)])
     assert doc.paragraphs == (
         "Floods killed 12 people in the northern province on Monday, officials said.",
         "Rescue teams reached the last cut-off village late on Tuesday.",
+        "Floods swept through three villages in the north on Monday. USA TODAY",
     )
-    assert len(doc.removed_lines) == 8
+    assert len(doc.removed_lines) == 10
 
 
 def test_headline_repeated_in_body_is_removed():
