@@ -37,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .jobs import runner as jobs_runner
     from .models import api as models_api
     from .models import registry
-    from .stories import ingestion as stories_ingestion
+    from .stories import scheduling as stories
     from .stories.api import articles as articles_api
     from .stories.api import feeds as feeds_api
     from .stories.api import stories as stories_api
@@ -65,7 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrations.init_app(app)
     registry.init_app(app)
     jobs_runner.init_app(app)
-    stories_ingestion.init_app(app)
+    stories.init_app(app)
     # One blueprint per resource, in this order (the order of the paths in /openapi.json).
     for blueprint in (
         briefings_api.bp,

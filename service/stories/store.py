@@ -19,9 +19,11 @@ import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import (
     Boolean,
     Connection,
@@ -511,3 +513,20 @@ class FetchStore:
                 .scalars()
                 .all()
             )
+
+
+@dataclass(frozen=True)
+class StoryStores:
+    """The stories' three stores, on one database."""
+
+    stories: StoryStore
+    feeds: FeedStore
+    fetches: FetchStore
+
+    @classmethod
+    def on(cls, database: Database) -> StoryStores:
+        return cls(StoryStore(database), FeedStore(database), FetchStore(database))
+
+
+def get_story_stores() -> StoryStores:
+    return current_app.extensions["newsbrief.story_stores"]
