@@ -51,7 +51,7 @@ from summarizer.stories import (
 
 from ..jobs.runner import TRANSIENT
 from ..settings import ConfigError, variable_name
-from .store import DONE, FAILED, Assignment, StoryStore, StoryStores, aware, url_digest
+from .store import DONE, FAILED, Assignment, StoryStore, StoryStores, url_digest
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class StoryIndex:
     def _rebuild(self, stored: Assignment, now: datetime, newest: int) -> StoryClusterer:
         clusterer = StoryClusterer(window=self.window)
         for row in stored.articles_seen_since(now - self.window):
-            clusterer.restore(row_article(row), aware(row.seen_at), row.story_id)
+            clusterer.restore(row_article(row), row.seen_at, row.story_id)
         self._clusterer, self._seen_upto, self._stored_id = clusterer, newest, {}
         self.rebuilds += 1
         return clusterer
@@ -161,7 +161,7 @@ class StoryIndex:
         if any(row.story_id not in own_id and row.story_id in self._stored_id for row in rows):
             return self._rebuild(stored, now, newest)
         for row in rows:
-            clusterer.restore(row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
+            clusterer.restore(row_article(row), row.seen_at, own_id.get(row.story_id, row.story_id))
         self._seen_upto = newest
         return clusterer
 

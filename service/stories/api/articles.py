@@ -32,7 +32,7 @@ from ...security import request_owner
 from ..ingestion import Incoming, get_ingestion, plain_article, short
 from ..scheduling import FETCH_TASK, get_scheduler
 from ..schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
-from ..store import FAILED, aware, get_story_stores
+from ..store import FAILED, get_story_stores
 
 bp = Blueprint("articles", __name__, url_prefix="/v1/articles")
 
@@ -167,8 +167,8 @@ def get_fetch(fetch_id: str) -> FetchResource:
             "url": row.url,
             "status": row.status,
             "attempts": row.attempts,
-            "created_at": aware(row.created_at),
-            "finished_at": aware(row.finished_at) if row.finished_at else None,
+            "created_at": row.created_at,
+            "finished_at": row.finished_at,
             "article_id": row.article_id,
             "story_id": story_id,
             "story_url": story_url(story_id),

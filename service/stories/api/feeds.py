@@ -23,7 +23,7 @@ from ...schemas import CONTROL_CHARACTER
 from ..ingestion import get_ingestion
 from ..scheduling import POLL_TASK, get_scheduler
 from ..schemas import FeedList, FeedRequest, FeedResource
-from ..store import FeedRow, aware, get_story_stores, url_digest
+from ..store import FeedRow, get_story_stores, url_digest
 from .articles import refusal
 
 log = logging.getLogger(__name__)
@@ -45,9 +45,9 @@ def resource(row: FeedRow) -> FeedResource:
             "id": row.id,
             "url": row.url,
             "title": row.title,
-            "created_at": aware(row.created_at),
-            "next_poll_at": aware(row.next_poll_at),
-            "last_polled_at": aware(row.last_polled_at) if row.last_polled_at else None,
+            "created_at": row.created_at,
+            "next_poll_at": row.next_poll_at,
+            "last_polled_at": row.last_polled_at,
             "last_error": row.last_error,
             "articles_added": row.articles_added,
         }

@@ -37,7 +37,7 @@ from ..schemas import (
     StoryTimeline,
     StoryVersionQuery,
 )
-from ..store import StoryBriefingRow, StoryRow, aware, get_story_stores
+from ..store import StoryBriefingRow, StoryRow, get_story_stores
 
 bp = Blueprint("stories", __name__, url_prefix="/v1/stories")
 
@@ -46,14 +46,14 @@ MAX_LISTED_ARTICLES = 200
 
 
 def encode_cursor(last_seen: datetime, story_id: int) -> str:
-    raw = json.dumps([aware(last_seen).isoformat(), story_id]).encode()
+    raw = json.dumps([last_seen.isoformat(), story_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         moment, story_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return aware(datetime.fromisoformat(moment)), int(story_id)
+        return datetime.fromisoformat(moment), int(story_id)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise invalid([("cursor", "not a cursor this API gave: pass a page's next_cursor as it is")]) from None
 
@@ -65,8 +65,8 @@ def item(row: StoryRow, versions: int) -> dict:
         "headline": row.headline,
         "article_count": row.article_count,
         "outlets": row.outlets,
-        "first_seen": aware(row.first_seen),
-        "last_seen": aware(row.last_seen),
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
         "briefing_versions": versions,
     }
 
@@ -114,7 +114,7 @@ def briefing_versions(story_id: int) -> list[dict]:
         versions.append(
             {
                 "version": version.version,
-                "created_at": aware(version.created_at),
+                "created_at": version.created_at,
                 "article_count": version.article_count,
                 "status": cluster.status,
                 "job_url": url_for("jobs.get_job", job_id=version.job_id),
@@ -140,7 +140,7 @@ def get_story(story_id: str) -> StoryResource:
     return StoryResource.model_validate(
         {
             **item(row, len(versions)),
-            "articles": [{**a._asdict(), "seen_at": aware(a.seen_at)} for a in articles],
+            "articles": [{**a._asdict(), "seen_at": a.seen_at} for a in articles],
             "briefing": current,
         }
     )
@@ -233,7 +233,7 @@ def get_story_timeline(story_id: str) -> StoryTimeline:
         versions.append(
             {
                 "version": version.version,
-                "created_at": aware(version.created_at),
+                "created_at": version.created_at,
                 "articles": version.article_count,
                 "added": added_facts(stored, version, first=previous is None),
             }
