@@ -21,6 +21,7 @@ from limits import parse_many
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from summarizer import merge_options
 from summarizer.settings import InvalidSettings, Settings, variable_name
 
 if TYPE_CHECKING:
@@ -336,5 +337,5 @@ def init_app(app: Flask, settings: ServiceSettings) -> None:
     settings = settings.model_copy(update={"instance_path": app.instance_path, "database_url": database_url})
     app.extensions["newsbrief.settings"] = settings
     app.config.from_mapping({name.upper(): value for name, value in settings})
-    app.config["SUMMARY_DEFAULTS"] = settings.summary_options()
+    app.config["SUMMARY_DEFAULTS"] = merge_options(settings)
     app.config["CELERY"] = celery_settings(settings)

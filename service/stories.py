@@ -383,7 +383,7 @@ class StoryService:
             version = latest.version + 1 if latest else 1
         articles = [asdict(row_article(row)) for row in reversed(rows)]
         store: JobStore = self.app.extensions["newsbrief.jobs"]
-        options = asdict(config["SUMMARY_DEFAULTS"])
+        options = config["SUMMARY_DEFAULTS"].model_dump()
         job, _ = store.create(
             [NewCluster(f"story-{story_id}-v{version}", articles)],
             options,

@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 
 from flask import Blueprint, current_app, request, url_for
 from pydantic import BaseModel
 from werkzeug.wsgi import get_input_stream
 
-from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
+from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, merge_options, summarize
 from summarizer.inputs import article_from_dict
 
 from ..fingerprint import canonical_request, content_hash
@@ -164,9 +163,10 @@ def to_articles(items: Sequence[BaseModel], field: str = "articles") -> list[Art
 
 
 def effective_options(given: BaseModel) -> SummaryOptions:
+    """A request's options over the server's defaults; 422 naming the option for a bad value."""
     defaults: SummaryOptions = current_app.config["SUMMARY_DEFAULTS"]
     try:
-        return SummaryOptions(**{**asdict(defaults), **given.model_dump(exclude_none=True)})
+        return merge_options(defaults, **given.model_dump(exclude_none=True))
     except InputError as err:
         raise invalid([(f"options.{err.field}" if err.field else "options", err.message)]) from None
 

@@ -154,7 +154,7 @@ def create_job(json: JobRequest, headers: JobHeaders) -> tuple[JobResource, int,
             f"limit of {cap} (NEWSBRIEF_MAX_QUEUED_CLUSTERS); try again later",
         )
 
-    job, created = store.create(clusters, asdict(options), request_hash, key, owner)
+    job, created = store.create(clusters, options.model_dump(), request_hash, key, owner)
     if not created:  # the same key, stored by a concurrent request
         return replay(job, request_hash)
     try:

@@ -15,7 +15,7 @@ from helpers.processes import clean_environ
 from service import create_app
 from service.cli import main as newsbrief
 from service.settings import ConfigError, ServiceSettings, celery_settings, share_cores
-from summarizer import DEFAULT_MODEL
+from summarizer import DEFAULT_MODEL, merge_options
 from summarizer.settings import Settings
 
 
@@ -55,7 +55,7 @@ def test_values_come_from_the_environment_once(make_app, monkeypatch, tmp_path):
     # Celery's whole configuration, those extras included.
     for name, value in settings:
         assert app.config[name.upper()] == (celery_settings(settings) if name == "celery" else value)
-    assert app.config["SUMMARY_DEFAULTS"] == settings.summary_options()
+    assert app.config["SUMMARY_DEFAULTS"] == merge_options(settings)
     assert app.config["SUMMARY_DEFAULTS"].engine == "extractive"  # test_config wins over the environment
     conf = app.extensions["celery"].conf
     assert (conf.worker_concurrency, conf.broker_url) == (3, "redis://127.0.0.1:1/3")
