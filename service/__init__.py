@@ -30,8 +30,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         **{key.lower(): value for key, value in given.items() if key.lower() in setting_names}
     )
     # After the settings are known good: some of these read the library's settings as they load.
-    from . import jobs, migrations, monitoring, problems, registry, security, storage, stories, web
-    from .api import BLUEPRINTS
+    from . import database, migrations, monitoring, problems, security, web
+    from .briefings import api as briefings_api
+    from .jobs import api as jobs_api
+    from .jobs import runner as jobs_runner
+    from .models import api as models_api
+    from .models import registry
+    from .stories import ingestion as stories_ingestion
+    from .stories.api import articles as articles_api
+    from .stories.api import feeds as feeds_api
+    from .stories.api import stories as stories_api
+    from .system import docs, health, metrics
 
     instance_path = service_settings.instance_path
     app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None)
@@ -50,12 +59,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     problems.init_app(app)
     monitoring.init_app(app)
-    storage.init_app(app)
+    database.init_app(app)
     migrations.init_app(app)
     registry.init_app(app)
-    jobs.init_app(app)
-    stories.init_app(app)
-    for blueprint in BLUEPRINTS:
+    jobs_runner.init_app(app)
+    stories_ingestion.init_app(app)
+    # One blueprint per resource, in this order (the order of the paths in /openapi.json).
+    for blueprint in (
+        briefings_api.bp,
+        jobs_api.bp,
+        articles_api.bp,
+        feeds_api.bp,
+        stories_api.bp,
+        models_api.bp,
+        health.bp,
+        metrics.bp,
+        docs.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(web.bp)
     security.init_app(app)

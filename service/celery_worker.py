@@ -14,7 +14,7 @@ from celery.signals import worker_process_init
 from summarizer import ModelUnavailable
 
 from . import create_app
-from .registry import ModelRegistry
+from .models.registry import ModelRegistry
 from .settings import ConfigError, ServiceSettings
 
 log = logging.getLogger(__name__)

@@ -100,7 +100,7 @@ class ServiceSettings(Settings):
     # Pool processes of `newsbrief worker`, each with its own model.
     worker_concurrency: PositiveInt = 1
 
-    # Stories (service/stories.py): articles and feeds grouped into events, each with its briefing.
+    # Stories (service/stories/): articles and feeds grouped into events, each with its briefing.
     # How URLs are fetched is the library's settings (NEWSBRIEF_FETCH_ALLOW_NETWORKS, ...: tests
     # allow 127.0.0.1/32 to reach their local server), checked as the app starts.
     # Articles one POST /v1/articles may carry (content or URLs to fetch).

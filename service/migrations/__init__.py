@@ -39,8 +39,8 @@ from flask import Flask
 from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from ..database import locked_transaction
 from ..settings import ConfigError
-from ..storage import locked_transaction
 
 SCRIPT_LOCATION = Path(__file__).parent
 # The revision that is the schema create_all made, and that schema's tables.

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, render_template
 
 from summarizer import MAX_WORDS_RANGE, Engine, SummaryOptions
 
-from ..api.openapi import Responses, api
+from ..openapi import Responses, api
 from ..settings import ServiceSettings
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")

@@ -31,8 +31,8 @@ from helpers.processes import (
 )
 from sqlalchemy import func, select
 
-from service.job_storage import RUNNING
-from service.storage import BriefingRow
+from service.database import BriefingRow
+from service.jobs.store import RUNNING
 
 JOB_DEADLINE_S = 120
 # The fault test's broker hands a dead worker's task to another after this many seconds.

@@ -12,8 +12,8 @@ import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import func, select
 
-from service.job_storage import JobRow
-from service.storage import BriefingRow
+from service.database import BriefingRow
+from service.jobs.store import JobRow
 
 TEXT = "Floods killed 12 people in the northern province on Monday, officials said. Rescue teams arrived on Tuesday."
 OTHER = "Officials said the floods killed 12 people in the north on Monday. The governor declared an emergency."

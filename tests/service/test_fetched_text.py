@@ -13,8 +13,8 @@ from helpers.news_server import NewsServer, Page, article_page
 from helpers.story_server import ALLOW_LOCAL, FLOODS_LOCAL, RATES, ingest, rss, wait_for
 from sqlalchemy.exc import DataError
 
-from service.stories import FETCH_TASK
-from service.story_storage import QUEUED, RUNNING, FetchRow
+from service.stories.ingestion import FETCH_TASK
+from service.stories.store import QUEUED, RUNNING, FetchRow
 
 
 @pytest.fixture

@@ -44,16 +44,16 @@ def test_a_loaded_model_is_ready_and_abstractive(make_app, tiny_model):
 
 
 def test_not_ready_while_the_model_loads(make_app, tiny_model, monkeypatch):
-    import service.registry
+    import service.models.registry
 
     release = threading.Event()
-    real = service.registry.load_generator
+    real = service.models.registry.load_generator
 
     def slow_load(*args, **kwargs):
         release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service.registry, "load_generator", slow_load)
+    monkeypatch.setattr(service.models.registry, "load_generator", slow_load)
     app = make_app(MODEL=tiny_model, ENGINE="auto", MODEL_LOADING="startup")
     client = app.test_client()
     response = client.get("/readyz")

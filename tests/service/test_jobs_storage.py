@@ -13,8 +13,8 @@ import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import update
 
-from service.job_storage import DONE, FAILED, QUEUED, RUNNING, JobClusterRow, JobStore, NewCluster
-from service.storage import Storage
+from service.database import Storage
+from service.jobs.store import DONE, FAILED, QUEUED, RUNNING, JobClusterRow, JobStore, NewCluster
 
 ARTICLES = [
     {

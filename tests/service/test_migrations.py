@@ -42,9 +42,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from service import migrations
 from service.cli import main
-from service.job_storage import DONE, QUEUED, JobStore, NewCluster
-from service.storage import Base, Storage, make_engine
-from service.story_storage import StoryRow  # noqa: F401  (its tables join Base.metadata)
+from service.database import Base, Storage, make_engine
+from service.jobs.store import DONE, QUEUED, JobStore, NewCluster
+from service.stories.store import StoryRow  # noqa: F401  (its tables join Base.metadata)
 from summarizer import SummaryOptions
 
 HEAD = "0004"
@@ -248,7 +248,7 @@ def test_a_partial_schema_without_alembic_version_is_left_alone(engine):
 UPGRADE_WHEN_TOLD = """
 import json, sys
 from service import migrations
-from service.storage import make_engine
+from service.database import make_engine
 engine = make_engine(sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()

@@ -9,7 +9,7 @@ import pytest
 import schemathesis
 from openapi_spec_validator import validate
 
-import service.api.health
+import service.system.health
 from summarizer import InputError, SummaryOptions
 from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE
 
@@ -122,7 +122,7 @@ def test_non_json_responses_are_documented_with_their_media_types(spec):
 
 
 def test_a_response_that_breaks_its_schema_is_a_500_problem(client, monkeypatch):
-    monkeypatch.setattr(service.api.health, "readiness", lambda: {"ready": "perhaps"})
+    monkeypatch.setattr(service.system.health, "readiness", lambda: {"ready": "perhaps"})
     response = client.get("/readyz")
     assert response.status_code == 500 and response.mimetype == "application/problem+json"
     assert response.get_json()["status"] == 500

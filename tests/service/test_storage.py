@@ -14,7 +14,7 @@ import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import inspect
 
-from service.storage import Storage
+from service.database import Storage
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

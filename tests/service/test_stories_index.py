@@ -1,4 +1,4 @@
-"""The story index each process keeps (service.stories.StoryIndex): the database is the record,
+"""The story index each process keeps (service.stories.ingestion.StoryIndex): the database is the record,
 several indexes on one database stand for several processes."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from helpers.story_server import FLOODS_LOCAL, FLOODS_RADIO, FLOODS_WIRE, RATES,
 from sqlalchemy import select, update
 
 from service import migrations
-from service.storage import make_engine
-from service.stories import Incoming, StoryIndex
-from service.story_storage import ArticleRow, StoryRow
+from service.database import make_engine
+from service.stories.ingestion import Incoming, StoryIndex
+from service.stories.store import ArticleRow, StoryRow
 from summarizer import Article
 
 WINDOW = timedelta(days=3)

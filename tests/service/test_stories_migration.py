@@ -13,9 +13,9 @@ from helpers.databases import fresh_postgres
 from sqlalchemy import Engine, MetaData, Table, inspect, text
 
 from service import migrations
-from service.job_storage import JobClusterRow, JobRow
-from service.storage import Base, Storage, make_engine
-from service.story_storage import ArticleRow, FeedRow, FetchRow, StoryBriefingRow, StoryRow
+from service.database import Base, Storage, make_engine
+from service.jobs.store import JobClusterRow, JobRow
+from service.stories.store import ArticleRow, FeedRow, FetchRow, StoryBriefingRow, StoryRow
 from summarizer import SummaryOptions
 
 STORY_TABLES = {model.__tablename__ for model in (StoryRow, FeedRow, ArticleRow, StoryBriefingRow, FetchRow)}

@@ -22,11 +22,11 @@ from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 from spectree.utils import get_model_key
 
-from .. import security
-from ..fingerprint import summarizer_version
-from ..problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
-from ..problems import from_validation_error
-from ..schemas import Problem, with_settings
+from . import security
+from .fingerprint import summarizer_version
+from .problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
+from .problems import from_validation_error
+from .schemas import Problem, with_settings
 
 ERROR_TITLES = {
     400: "Malformed request body",

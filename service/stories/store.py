@@ -2,7 +2,7 @@
 versions, subscribed feeds, and URL fetches.
 
 The database is the record; the story index (summarizer.stories.StoryClusterer) kept by each
-process is rebuilt from these rows (service/stories.py). An article is stored once: its
+process is rebuilt from these rows (service/stories/ingestion.py). An article is stored once: its
 `article_key` (canonical URL, else a hash of its normalised text) is unique, by its sha256.
 
     articles  -> stories            (each article joined one story)
@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .storage import Base, JSONDocument, Owner
+from ..database import Base, JSONDocument, Owner
 
 # Fetch states, as a job cluster's.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"

@@ -18,15 +18,16 @@ from werkzeug.wsgi import get_input_stream
 from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, merge_options, summarize
 from summarizer.inputs import article_from_dict
 
+from ..database import StoredBriefing, get_storage
 from ..fingerprint import canonical_request, content_hash
+from ..models.registry import get_registry
 from ..monitoring import Metrics
+from ..openapi import Responses, api
 from ..problems import Problem, invalid
-from ..registry import get_registry
-from ..schemas import CONTROL_CHARACTER, BriefingRequest, BriefingResource
+from ..schemas import CONTROL_CHARACTER
 from ..schemas import Problem as ProblemDetails
 from ..security import request_owner
-from ..storage import StoredBriefing, get_storage
-from .openapi import Responses, api
+from .schemas import BriefingRequest, BriefingResource
 
 bp = Blueprint("briefings", __name__, url_prefix="/v1/briefings")
 

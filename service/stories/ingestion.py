@@ -22,7 +22,7 @@ answer can say which story each joined. URLs are fetched in the background (`fet
 a task: the in-process pool, or Celery workers when NEWSBRIEF_REDIS_URL is set), as are feed polls.
 
 A story's briefing is made when it has articles from at least two outlets, and made again when it
-has grown since its last version; each version is a job of one cluster (service/jobs.py's
+has grown since its last version; each version is a job of one cluster (service/jobs/runner.py's
 machinery, visible at /v1/jobs/<id>), kept in `story_briefings`. While one version is queued or
 running no other is started; the scheduler's tick (below) starts the next for a story that grew
 meanwhile.
@@ -67,11 +67,11 @@ from summarizer.stories import (
     fetch_feed,
 )
 
-from .job_storage import PENDING, JobClusterRow, JobStore, NewCluster
-from .jobs import TRANSIENT, UNDISPATCHED_GRACE, DispatchError, at_first_request, dispatch, retry_delay
-from .settings import ConfigError, variable_name
-from .storage import locked_transaction
-from .story_storage import (
+from ..database import locked_transaction
+from ..jobs.runner import TRANSIENT, UNDISPATCHED_GRACE, DispatchError, at_first_request, dispatch, retry_delay
+from ..jobs.store import PENDING, JobClusterRow, JobStore, NewCluster
+from ..settings import ConfigError, variable_name
+from .store import (
     DONE,
     FAILED,
     QUEUED,

@@ -1,5 +1,5 @@
 """Request and response bodies of the stories API (POST /v1/articles, /v1/feeds, /v1/stories), as
-pydantic models for spectree, like service/schemas.py's."""
+pydantic models for spectree, like service/briefings/schemas.py's."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from summarizer import Briefing
 
-from .schemas import NOT_BLANK, ArticleBody, AtMost, ClusterError, Meta, NoControlCharacters, Strict, omitted
+from ..schemas import NOT_BLANK, ArticleBody, AtMost, ClusterError, Meta, NoControlCharacters, Strict, omitted
 
 
 def _iso_time(value: object) -> object:

@@ -22,15 +22,16 @@ from flask import Blueprint, Response, current_app, request, url_for
 from summarizer import InputError
 from summarizer.inputs import article_from_dict
 
-from ..job_storage import Job, NewCluster
-from ..jobs import DispatchError, dispatch, get_job_store
+from ..briefings.api import ARTICLE_KEYS, check_json_body, effective_options
+from ..database import visible_to
+from ..openapi import Responses, api
 from ..problems import Problem, invalid
-from ..schemas import CONTROL_CHARACTER, JobHeaders, JobRequest, JobResource
+from ..schemas import CONTROL_CHARACTER
 from ..schemas import Problem as ProblemDetails
 from ..security import request_owner
-from ..storage import visible_to
-from .briefings import ARTICLE_KEYS, check_json_body, effective_options
-from .openapi import Responses, api
+from .runner import DispatchError, dispatch, get_job_store
+from .schemas import JobHeaders, JobRequest, JobResource
+from .store import Job, NewCluster
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 

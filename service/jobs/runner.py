@@ -55,12 +55,12 @@ from summarizer import (
     summarize_many,
 )
 
-from .fingerprint import canonical_request, content_hash
-from .job_storage import JobStore
-from .monitoring import Metrics
-from .registry import get_registry
-from .storage import get_storage
-from .story_storage import StoryBriefingRow
+from ..database import get_storage
+from ..fingerprint import canonical_request, content_hash
+from ..models.registry import get_registry
+from ..monitoring import Metrics
+from ..stories.store import StoryBriefingRow
+from .store import JobStore
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A new feed's URL is checked at once, as an article's (a refusal is a 422 naming `url`), stored,
 and polled in the background right away, then every NEWSBRIEF_FEED_POLL_INTERVAL seconds (see
-service/stories.py): each poll ingests the entries not seen before, at most
+service/stories/ingestion.py): each poll ingests the entries not seen before, at most
 NEWSBRIEF_FEED_MAX_ENTRIES of them. Subscribing to a feed again answers with the stored one.
 """
 
@@ -16,15 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from summarizer.stories import FetchFailed, FetchRefused, check_url
 
-from ..jobs import DispatchError
-from ..problems import Problem, invalid
-from ..schemas import CONTROL_CHARACTER
-from ..stories import POLL_TASK, get_stories, log
-from ..story_schemas import FeedList, FeedRequest, FeedResource
-from ..story_storage import FeedRow, aware, url_digest
+from ...briefings.api import check_json_body
+from ...jobs.runner import DispatchError
+from ...openapi import Responses, api
+from ...problems import Problem, invalid
+from ...schemas import CONTROL_CHARACTER
+from ..ingestion import POLL_TASK, get_stories, log
+from ..schemas import FeedList, FeedRequest, FeedResource
+from ..store import FeedRow, aware, url_digest
 from .articles import refusal
-from .briefings import check_json_body
-from .openapi import Responses, api
 
 bp = Blueprint("feeds", __name__, url_prefix="/v1/feeds")
 

@@ -24,12 +24,14 @@ from sqlalchemy import and_, func, or_, select
 
 from summarizer import Article
 
-from ..job_storage import JobClusterRow
-from ..problems import Problem, invalid
-from ..schemas import BriefingResource
-from ..storage import StoredBriefing, get_storage
-from ..stories import get_stories, row_article
-from ..story_schemas import (
+from ...briefings.api import find_or_write, respond
+from ...briefings.schemas import BriefingResource
+from ...database import StoredBriefing, get_storage
+from ...jobs.store import JobClusterRow
+from ...openapi import Responses, api
+from ...problems import Problem, invalid
+from ..ingestion import get_stories, row_article
+from ..schemas import (
     StoryBriefingList,
     StoryList,
     StoryQuery,
@@ -37,9 +39,7 @@ from ..story_schemas import (
     StoryTimeline,
     StoryVersionQuery,
 )
-from ..story_storage import ArticleRow, StoryBriefingRow, StoryRow, aware
-from .briefings import find_or_write, respond
-from .openapi import Responses, api
+from ..store import ArticleRow, StoryBriefingRow, StoryRow, aware
 
 bp = Blueprint("stories", __name__, url_prefix="/v1/stories")
 

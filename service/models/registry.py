@@ -16,8 +16,8 @@ from flask import Flask, current_app
 
 from summarizer import Generation, ModelUnavailable, SummaryOptions, configure_torch_threads, load_generator
 
-from .monitoring import Metrics
-from .settings import ServiceSettings
+from ..monitoring import Metrics
+from ..settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 

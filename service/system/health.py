@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..registry import get_registry
-from ..schemas import Health, Readiness
-from ..storage import get_storage
-from .models import model_info
-from .openapi import Responses, api
+from ..database import get_storage
+from ..models.api import model_info
+from ..models.registry import get_registry
+from ..openapi import Responses, api
+from .schemas import Health, Readiness
 
 bp = Blueprint("health", __name__)
 

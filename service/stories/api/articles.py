@@ -21,17 +21,17 @@ from summarizer import InputError
 from summarizer.inputs import article_from_dict
 from summarizer.stories import FetchFailed, FetchRefused, check_url, site_of
 
-from ..jobs import DispatchError
-from ..problems import Problem, invalid
-from ..schemas import CONTROL_CHARACTER
-from ..schemas import Problem as ProblemDetails
-from ..security import request_owner
-from ..storage import visible_to
-from ..stories import FETCH_TASK, Incoming, get_stories, plain_article
-from ..story_schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
-from ..story_storage import FAILED, FetchRow, aware
-from .briefings import check_json_body
-from .openapi import Responses, api
+from ...briefings.api import check_json_body
+from ...database import visible_to
+from ...jobs.runner import DispatchError
+from ...openapi import Responses, api
+from ...problems import Problem, invalid
+from ...schemas import CONTROL_CHARACTER
+from ...schemas import Problem as ProblemDetails
+from ...security import request_owner
+from ..ingestion import FETCH_TASK, Incoming, get_stories, plain_article
+from ..schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
+from ..store import FAILED, FetchRow, aware
 
 bp = Blueprint("articles", __name__, url_prefix="/v1/articles")
 
