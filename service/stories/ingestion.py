@@ -41,7 +41,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -70,7 +70,7 @@ from summarizer.stories import (
 from ..database import locked_transaction
 from ..jobs.runner import TRANSIENT, UNDISPATCHED_GRACE, DispatchError, at_first_request, dispatch, retry_delay
 from ..jobs.store import PENDING, JobClusterRow, JobStore, NewCluster
-from ..settings import ConfigError, variable_name
+from ..settings import ConfigError, ServiceSettings, briefing_defaults, current_settings, variable_name
 from .store import (
     DONE,
     FAILED,
@@ -133,12 +133,12 @@ def reason(err: Exception) -> str:
     return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
 
 
-def fetch_policy(config: Mapping[str, Any]) -> FetchPolicy:
+def fetch_policy(settings: ServiceSettings) -> FetchPolicy:
     return FetchPolicy(
-        allow_networks=tuple(config["FETCH_ALLOW_NETWORKS"]),
-        timeout_s=config["FETCH_TIMEOUT"],
-        max_bytes=config["FETCH_MAX_BYTES"],
-        max_redirects=config["FETCH_MAX_REDIRECTS"],
+        allow_networks=settings.fetch_allow_networks,
+        timeout_s=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        max_redirects=settings.fetch_max_redirects,
     )
 
 
@@ -304,15 +304,15 @@ class StoryService:
 
     def __init__(self, app: Flask):
         self.app = app
-        config = app.config
+        self.settings = settings = current_settings(app)
         self.engine: Engine = app.extensions["newsbrief.storage"].engine
         self.sessions = sessionmaker(self.engine)
         try:
-            self.policy = fetch_policy(config)
+            self.policy = fetch_policy(settings)
         except InputError as err:
             raise ConfigError(f"{variable_name('fetch_allow_networks')}: {err.message}") from None
-        self.index = StoryIndex(timedelta(hours=config["STORY_WINDOW_HOURS"]))
-        self.celery = app.extensions.get("celery") if config["REDIS_URL"] else None
+        self.index = StoryIndex(timedelta(hours=settings.story_window_hours))
+        self.celery = app.extensions.get("celery") if settings.redis_url else None
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         self._stop = threading.Event()
@@ -350,7 +350,6 @@ class StoryService:
     def brief_story(self, story_id: int) -> int | None:
         """Start a new briefing version of the story when it has two outlets or more and grew since
         its last version, and no version is under way: the version number, else None."""
-        config = self.app.config
         with self.sessions() as session:
             story = session.get(StoryRow, story_id)
             if story is None or len(story.outlets) < 2:
@@ -374,7 +373,7 @@ class StoryService:
                     select(ArticleRow)
                     .where(ArticleRow.story_id == story_id)
                     .order_by(ArticleRow.id.desc())
-                    .limit(config["MAX_ARTICLES"])
+                    .limit(self.settings.max_articles)
                 )
                 .scalars()
                 .all()
@@ -383,7 +382,7 @@ class StoryService:
             version = latest.version + 1 if latest else 1
         articles = [asdict(row_article(row)) for row in reversed(rows)]
         store: JobStore = self.app.extensions["newsbrief.jobs"]
-        options = config["SUMMARY_DEFAULTS"].model_dump()
+        options = briefing_defaults(self.app).model_dump()
         job, _ = store.create(
             [NewCluster(f"story-{story_id}-v{version}", articles)],
             options,
@@ -524,7 +523,7 @@ class StoryService:
     def claim_feed(self, feed_id: int, due: datetime | None) -> bool:
         """Move the feed's next poll an interval ahead, if it is `due` then (None: whenever): True
         when this process got the poll."""
-        interval = timedelta(seconds=self.app.config["FEED_POLL_INTERVAL"])
+        interval = timedelta(seconds=self.settings.feed_poll_interval)
         now = datetime.now(UTC)
         condition = FeedRow.next_poll_at == due if due is not None else FeedRow.id == feed_id
         with self.sessions.begin() as session:
@@ -571,7 +570,7 @@ class StoryService:
     def _new_entries(self, feed: Feed, feed_id: int, policy: FetchPolicy, errors: list[str]) -> list[Incoming]:
         incoming: list[Incoming] = []
         for entry in feed.entries:
-            if len(incoming) >= self.app.config["FEED_MAX_ENTRIES"]:
+            if len(incoming) >= self.settings.feed_max_entries:
                 break
             if entry.url is not None and self.known_url(entry.url) is not None:
                 continue
@@ -610,7 +609,7 @@ class StoryService:
             return
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.app.config["FETCH_THREADS"], "newsbrief-stories")
+                self._executor = ThreadPoolExecutor(self.settings.fetch_threads, "newsbrief-stories")
             self._executor.submit(self._run_here, task_name, argument)
 
     def gave_up(self, task_name: str, argument: Any, attempts: int, err: Exception) -> None:
@@ -627,7 +626,7 @@ class StoryService:
             log.exception("%s(%s): cannot record the failure; recovery takes it up again", task_name, argument)
 
     def _run_here(self, task_name: str, argument: Any) -> None:
-        retries = self.app.config["JOB_RETRIES"]
+        retries = self.settings.job_retries
         with self.app.app_context():
             for attempt in range(retries + 1):
                 try:
@@ -652,7 +651,7 @@ class StoryService:
                 self._scheduler.start()
 
     def _schedule(self) -> None:
-        period = min(self.app.config["FEED_POLL_INTERVAL"], TICK_S)
+        period = min(self.settings.feed_poll_interval, TICK_S)
         while not self._stop.is_set():
             try:
                 with self.app.app_context():
@@ -716,7 +715,7 @@ def _celery_run(task: Task, name: str, argument: Any) -> None:
         TASKS[name](get_stories(), argument)
     except TRANSIENT as err:
         retries = task.request.retries
-        if retries >= current_app.config["JOB_RETRIES"]:
+        if retries >= current_settings().job_retries:
             get_stories().gave_up(name, argument, retries + 1, err)
             return
         raise task.retry(countdown=retry_delay(retries), exc=err) from None
@@ -741,7 +740,7 @@ def init_app(app: Flask) -> None:
     service = StoryService(app)
     app.extensions["newsbrief.stories"] = service
     if service.celery is not None:
-        period = min(app.config["FEED_POLL_INTERVAL"], TICK_S)
+        period = min(current_settings(app).feed_poll_interval, TICK_S)
         service.celery.conf.beat_schedule = {"newsbrief-stories-tick": {"task": TICK_TASK, "schedule": period}}
 
     at_first_request(app, service.recover, "unfinished fetches")

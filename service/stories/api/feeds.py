@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +21,7 @@ from ...jobs.runner import DispatchError
 from ...openapi import Responses, api
 from ...problems import Problem, invalid
 from ...schemas import CONTROL_CHARACTER
+from ...settings import current_settings
 from ..ingestion import POLL_TASK, get_stories, log
 from ..schemas import FeedList, FeedRequest, FeedResource
 from ..store import FeedRow, aware, url_digest
@@ -34,7 +35,7 @@ LOCATION = {"Location": "The feed's address, /v1/feeds/{id}"}
 @bp.before_request
 def check_feed_request() -> None:
     if request.method == "POST":
-        check_json_body("MAX_CONTENT_LENGTH")
+        check_json_body("max_content_length")
 
 
 def resource(row: FeedRow) -> FeedResource:
@@ -83,8 +84,8 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
     with service.sessions() as session:
         existing = session.execute(select(FeedRow).where(FeedRow.url_hash == digest)).scalar_one_or_none()
         count = session.execute(select(func.count()).select_from(FeedRow)).scalar_one()
-    if existing is None and count >= current_app.config["MAX_FEEDS"]:
-        limit = current_app.config["MAX_FEEDS"]
+    limit = current_settings().max_feeds
+    if existing is None and count >= limit:
         raise invalid([("url", f"already {count} feeds, the most this service polls (NEWSBRIEF_MAX_FEEDS={limit})")])
     status = 200
     if existing is None:

@@ -19,7 +19,7 @@ import binascii
 import json
 from datetime import datetime
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, url_for
 from sqlalchemy import and_, func, or_, select
 
 from summarizer import Article
@@ -30,6 +30,7 @@ from ...database import StoredBriefing, get_storage
 from ...jobs.store import JobClusterRow
 from ...openapi import Responses, api
 from ...problems import Problem, invalid
+from ...settings import briefing_defaults
 from ..ingestion import get_stories, row_article
 from ..schemas import (
     StoryBriefingList,
@@ -242,7 +243,7 @@ def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> Stored
         # The later version has no article the earlier one lacks (a cut to the newest articles):
         # its own articles are then all the new side has, and they only repeat.
         new = version_articles(later)
-    stored, _ = find_or_write(new, current_app.config["SUMMARY_DEFAULTS"], since=before, made_by="story")
+    stored, _ = find_or_write(new, briefing_defaults(), since=before, made_by="story")
     return stored
 
 
@@ -261,7 +262,7 @@ def get_story_briefing(story_id: str, version: str, query: StoryVersionQuery) ->
     rows = version_rows(row.id)
     later = find_version(rows, row.id, version, "version")
     if query.since is None:
-        stored, _ = find_or_write(version_articles(later), current_app.config["SUMMARY_DEFAULTS"], made_by="story")
+        stored, _ = find_or_write(version_articles(later), briefing_defaults(), made_by="story")
         return respond(stored, 200)
     if query.since >= later.version:
         raise invalid([("since", f"must be an earlier version than {later.version}, not {query.since}")])
@@ -281,9 +282,7 @@ def get_story_timeline(story_id: str) -> StoryTimeline:
     previous = None
     for version in version_rows(row.id):
         if previous is None:
-            stored, _ = find_or_write(
-                version_articles(version), current_app.config["SUMMARY_DEFAULTS"], made_by="story"
-            )
+            stored, _ = find_or_write(version_articles(version), briefing_defaults(), made_by="story")
         else:
             stored = update_between(previous, version)
         versions.append(
