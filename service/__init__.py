@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # After the settings are known good: some of these read the library's settings as they load.
     from . import database, migrations, monitoring, problems, security, web
     from .briefings import api as briefings_api
+    from .briefings import store as briefings_store
     from .jobs import api as jobs_api
     from .jobs import runner as jobs_runner
     from .models import api as models_api
@@ -61,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     problems.init_app(app)
     monitoring.init_app(app)
     database.init_app(app)
+    briefings_store.init_app(app)
     migrations.init_app(app)
     registry.init_app(app)
     jobs_runner.init_app(app)

@@ -69,7 +69,7 @@ def make_app(tmp_path, monkeypatch, tiny_model):
     yield make
     for app in apps:  # stop job threads and close pooled connections now, not at garbage collection
         app.extensions["newsbrief.dispatcher"].close()
-        app.extensions["newsbrief.storage"].engine.dispose()
+        app.extensions["newsbrief.database"].engine.dispose()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from werkzeug.wsgi import get_input_stream
 from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, merge_options, summarize
 from summarizer.inputs import article_from_dict
 
-from ..database import StoredBriefing, get_storage
 from ..fingerprint import canonical_request, content_hash
 from ..models.registry import get_registry
 from ..monitoring import Metrics
@@ -29,6 +28,7 @@ from ..schemas import Problem as ProblemDetails
 from ..security import request_owner
 from ..settings import current_settings, variable_name
 from .schemas import BriefingRequest, BriefingResource
+from .store import StoredBriefing, get_briefing_store
 
 bp = Blueprint("briefings", __name__, url_prefix="/v1/briefings")
 
@@ -214,7 +214,7 @@ def find_or_write(
     in /metrics as `made_by` ("request" or "story"); a request's is its API key's to read."""
     key = content_hash(articles, options, since)
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
-    storage = get_storage()
+    storage = get_briefing_store()
 
     stored = storage.find(key)
     if stored is None:
@@ -251,7 +251,7 @@ def find_or_write(
 def get_briefing(briefing_id: str) -> tuple[BriefingResource, int, dict[str, str]]:
     """A stored briefing"""
     # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
-    storage = get_storage()
+    storage = get_briefing_store()
     stored = None if CONTROL_CHARACTER.search(briefing_id) else storage.get(briefing_id)
     if stored is None or not storage.readable(stored.id, request_owner()):  # another key's is not found
         raise Problem(

@@ -39,10 +39,8 @@ from celery import Celery, Task, shared_task
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
-from sqlalchemy import exists, select
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session
 
 from summarizer import (
     BATCH_CLUSTERS,
@@ -55,12 +53,11 @@ from summarizer import (
     summarize_many,
 )
 
-from ..database import get_storage
+from ..briefings.store import get_briefing_store
 from ..fingerprint import canonical_request, content_hash
 from ..models.registry import get_registry
 from ..monitoring import Metrics
 from ..settings import celery_settings, current_settings
-from ..stories.store import StoryBriefingRow
 from .store import JobStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +68,10 @@ TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 # A job stored but never handed to the broker (the API process died in between) is dispatched
 # again by a process that starts this long after the job was created.
 UNDISPATCHED_GRACE = timedelta(minutes=1)
+# app.extensions key: {made_by: whether a job id is theirs}. What else makes jobs (a story's
+# briefing versions) says which are its own, so that /metrics counts their briefings as made by
+# it; the jobs posted to /v1/jobs are counted as made by "job".
+JOB_MAKERS = "newsbrief.job_makers"
 
 
 class DispatchError(Exception):
@@ -115,7 +116,7 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
     Raises TRANSIENT errors for the caller to retry (clusters recorded by then stay recorded)."""
     store = get_job_store()
     stale_before = None if takeover else datetime.now(UTC) - timedelta(seconds=current_settings().visibility_timeout)
-    storage = get_storage()
+    storage = get_briefing_store()
     todo: list[tuple[int, list[Article], str]] = []
     options = None
     owner = None
@@ -184,13 +185,11 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
 
 
 def count_briefing(job_id: str, engine: str, created: bool) -> None:
-    """Count a job's briefing in /metrics, as a story's when the job is a story's version."""
-    with Session(get_storage().engine) as session:
-        for_story = session.scalar(select(exists().where(StoryBriefingRow.job_id == job_id)))
+    """Count a job's briefing in /metrics, as made by whoever asked for the job (JOB_MAKERS)."""
+    makers: dict[str, Callable[[str], bool]] = current_app.extensions.get(JOB_MAKERS, {})
+    made_by = next((name for name, made in makers.items() if made(job_id)), "job")
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
-    metrics.briefings.labels(
-        engine=engine, outcome="created" if created else "reused", made_by="story" if for_story else "job"
-    ).inc()
+    metrics.briefings.labels(engine=engine, outcome="created" if created else "reused", made_by=made_by).inc()
 
 
 def one_cluster(articles: list[Article], options: SummaryOptions) -> Briefing | Exception:
@@ -356,7 +355,7 @@ def recover(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["newsbrief.jobs"] = JobStore(app.extensions["newsbrief.storage"])
+    app.extensions["newsbrief.jobs"] = JobStore(app.extensions["newsbrief.database"])
     settings = current_settings(app)
     if settings.redis_url:
         app.extensions["newsbrief.dispatcher"] = CeleryDispatcher(celery_init_app(app))

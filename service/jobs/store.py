@@ -39,9 +39,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ..database import Base, JSONDocument, Owner, Storage
+from ..database import Base, Database, JSONDocument, Owner
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 PENDING = (QUEUED, RUNNING)
@@ -158,9 +158,8 @@ class ClaimedCluster:
 class JobStore:
     """Jobs in the same database (and SQLAlchemy Base) as the briefings."""
 
-    def __init__(self, storage: Storage):
-        self.engine = storage.engine
-        self._sessions = sessionmaker(self.engine)
+    def __init__(self, database: Database):
+        self._sessions = database.sessions
 
     def create(
         self,

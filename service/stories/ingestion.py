@@ -40,7 +40,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -51,9 +50,7 @@ from celery import Task, shared_task
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from summarizer import Article, InputError
 from summarizer.stories import (
@@ -67,20 +64,26 @@ from summarizer.stories import (
     fetch_feed,
 )
 
-from ..database import locked_transaction
-from ..jobs.runner import TRANSIENT, UNDISPATCHED_GRACE, DispatchError, at_first_request, dispatch, retry_delay
-from ..jobs.store import PENDING, JobClusterRow, JobStore, NewCluster
+from ..jobs.runner import (
+    JOB_MAKERS,
+    TRANSIENT,
+    UNDISPATCHED_GRACE,
+    DispatchError,
+    at_first_request,
+    dispatch,
+    retry_delay,
+)
+from ..jobs.store import PENDING, JobStore, NewCluster
 from ..settings import ConfigError, ServiceSettings, briefing_defaults, current_settings, variable_name
 from .store import (
     DONE,
     FAILED,
-    QUEUED,
-    RUNNING,
-    ArticleRow,
-    FeedRow,
+    Assignment,
+    FeedStore,
     FetchRow,
+    FetchStore,
     StoryBriefingRow,
-    StoryRow,
+    StoryStore,
     aware,
     url_digest,
 )
@@ -90,8 +93,6 @@ log = logging.getLogger(__name__)
 FETCH_TASK = "newsbrief.fetch_article"
 POLL_TASK = "newsbrief.poll_feed"
 TICK_TASK = "newsbrief.stories_tick"
-# Any fixed number, the same in every process: PostgreSQL's advisory lock held while assigning.
-ASSIGN_LOCK_ID = 7_460_301_013
 # Longest pause between two scheduler ticks, whatever the poll interval.
 TICK_S = 30.0
 # Feeds polled and stories briefed at most per tick: a bounded amount of work each time.
@@ -187,59 +188,50 @@ class StoryIndex:
         self._stored_id: dict[int, int] = {}
         self.rebuilds = 0
 
-    def _rebuild(self, connection: Connection, now: datetime, newest: int) -> StoryClusterer:
+    def _rebuild(self, stored: Assignment, now: datetime, newest: int) -> StoryClusterer:
         clusterer = StoryClusterer(window=self.window)
-        rows = connection.execute(
-            select(ArticleRow).where(ArticleRow.seen_at >= now - self.window).order_by(ArticleRow.id)
-        ).all()
-        for row in rows:
+        for row in stored.articles_seen_since(now - self.window):
             clusterer.restore(row_article(row), aware(row.seen_at), row.story_id)
         self._clusterer, self._seen_upto, self._stored_id = clusterer, newest, {}
         self.rebuilds += 1
         return clusterer
 
-    def _catch_up(
-        self, connection: Connection, clusterer: StoryClusterer, now: datetime, newest: int
-    ) -> StoryClusterer:
+    def _catch_up(self, stored: Assignment, clusterer: StoryClusterer, now: datetime, newest: int) -> StoryClusterer:
         """Replay the articles other processes stored since this index last looked; rebuild
         instead when one of them is in a stored story whose id this clusterer gave to another."""
-        rows = connection.execute(
-            select(ArticleRow).where(ArticleRow.id > self._seen_upto).order_by(ArticleRow.id)
-        ).all()
-        own_id = {stored: own for own, stored in self._stored_id.items()}
+        rows = stored.articles_after(self._seen_upto)
+        own_id = {stored_id: own for own, stored_id in self._stored_id.items()}
         if any(row.story_id not in own_id and row.story_id in self._stored_id for row in rows):
-            return self._rebuild(connection, now, newest)
+            return self._rebuild(stored, now, newest)
         for row in rows:
             clusterer.restore(row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
         self._seen_upto = newest
         return clusterer
 
-    def ingest(self, engine: Engine, incoming: Sequence[Incoming]) -> list[Ingested]:
+    def ingest(self, store: StoryStore, incoming: Sequence[Incoming]) -> list[Ingested]:
         """Store and assign each article (one transaction under the assignment lock)."""
         with self._lock:
             try:
-                with locked_transaction(engine, ASSIGN_LOCK_ID) as connection:
-                    return self._ingest(connection, incoming)
+                with store.assigning() as stored:
+                    return self._ingest(stored, incoming)
             except BaseException:
                 self._clusterer = None  # the index may hold articles the database does not: rebuild
                 raise
 
-    def _ingest(self, connection: Connection, incoming: Sequence[Incoming]) -> list[Ingested]:
+    def _ingest(self, stored: Assignment, incoming: Sequence[Incoming]) -> list[Ingested]:
         now = datetime.now(UTC)
-        newest = connection.execute(select(func.max(ArticleRow.id))).scalar() or 0
+        newest = stored.newest_article_id()
         clusterer = self._clusterer
         if clusterer is None:
-            clusterer = self._rebuild(connection, now, newest)
+            clusterer = self._rebuild(stored, now, newest)
         elif newest != self._seen_upto:
-            clusterer = self._catch_up(connection, clusterer, now, newest)
+            clusterer = self._catch_up(stored, clusterer, now, newest)
         results = []
         for item in incoming:
             article = item.article
             key = article_key(article)
             key_hash = url_digest(key)
-            earlier = connection.execute(
-                select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.key_hash == key_hash)
-            ).first()
+            earlier = stored.stored_copy(key_hash)
             if earlier is not None:
                 results.append(Ingested(earlier.id, earlier.story_id, duplicate=True))
                 continue
@@ -247,52 +239,28 @@ class StoryIndex:
             assignment = clusterer.add(article, now)
             summary = clusterer.story(assignment.story)
             if assignment.new:
-                story_id = connection.execute(
-                    insert(StoryRow)
-                    .values(
-                        headline=summary.headline,
-                        outlets=list(summary.outlets),
-                        article_count=1,
-                        first_seen=now,
-                        last_seen=now,
-                    )
-                    .returning(StoryRow.id)
-                ).scalar_one()
+                story_id = stored.add_story(summary.headline, list(summary.outlets), now)
                 self._stored_id[assignment.story] = story_id
             else:
                 story_id = self._stored_id.get(assignment.story, assignment.story)
-                outlets = connection.execute(select(StoryRow.outlets).where(StoryRow.id == story_id)).scalar_one()
-                connection.execute(
-                    update(StoryRow)
-                    .where(StoryRow.id == story_id)
-                    .values(
-                        headline=summary.headline,
-                        outlets=list(dict.fromkeys([*outlets, *summary.outlets])),
-                        article_count=StoryRow.article_count + 1,
-                        last_seen=now,
-                    )
-                )
+                stored.grow_story(story_id, summary.headline, summary.outlets, now)
             requested = item.requested_url
             url_hash = url_digest(article.url) if article.url else None
-            article_id = connection.execute(
-                insert(ArticleRow)
-                .values(
-                    key=key,
-                    key_hash=key_hash,
-                    story_id=story_id,
-                    seen_at=now,
-                    title=article.title,
-                    text=article.text,
-                    content_type=article.content_type,
-                    url=article.url,
-                    source=article.source,
-                    published=article.published,
-                    url_hash=url_hash,
-                    requested_url_hash=url_digest(requested) if requested and requested != article.url else None,
-                    feed_id=item.feed_id,
-                )
-                .returning(ArticleRow.id)
-            ).scalar_one()
+            article_id = stored.add_article(
+                key=key,
+                key_hash=key_hash,
+                story_id=story_id,
+                seen_at=now,
+                title=article.title,
+                text=article.text,
+                content_type=article.content_type,
+                url=article.url,
+                source=article.source,
+                published=article.published,
+                url_hash=url_hash,
+                requested_url_hash=url_digest(requested) if requested and requested != article.url else None,
+                feed_id=item.feed_id,
+            )
             self._seen_upto = article_id
             results.append(Ingested(article_id, story_id, duplicate=False))
         return results
@@ -305,8 +273,10 @@ class StoryService:
     def __init__(self, app: Flask):
         self.app = app
         self.settings = settings = current_settings(app)
-        self.engine: Engine = app.extensions["newsbrief.storage"].engine
-        self.sessions = sessionmaker(self.engine)
+        database = app.extensions["newsbrief.database"]
+        self.stories = StoryStore(database)
+        self.feeds = FeedStore(database)
+        self.fetches = FetchStore(database)
         try:
             self.policy = fetch_policy(settings)
         except InputError as err:
@@ -321,20 +291,14 @@ class StoryService:
     # -- ingestion -----------------------------------------------------------------------------
 
     def ingest(self, incoming: Sequence[Incoming]) -> list[Ingested]:
-        results = self.index.ingest(self.engine, incoming)
+        results = self.index.ingest(self.stories, incoming)
         self.start_scheduler()
         self.brief({r.story_id for r in results if not r.duplicate})
         return results
 
     def known_url(self, url: str) -> Ingested | None:
         """The stored article fetched from `url` (or whose URL it is), so it is not fetched again."""
-        digest = url_digest(url)
-        with self.sessions() as session:
-            row = session.execute(
-                select(ArticleRow.id, ArticleRow.story_id)
-                .where(or_(ArticleRow.url_hash == digest, ArticleRow.requested_url_hash == digest))
-                .limit(1)
-            ).first()
+        row = self.stories.known_url(url)
         return Ingested(row.id, row.story_id, duplicate=True) if row else None
 
     # -- briefings -----------------------------------------------------------------------------
@@ -350,36 +314,18 @@ class StoryService:
     def brief_story(self, story_id: int) -> int | None:
         """Start a new briefing version of the story when it has two outlets or more and grew since
         its last version, and no version is under way: the version number, else None."""
-        with self.sessions() as session:
-            story = session.get(StoryRow, story_id)
-            if story is None or len(story.outlets) < 2:
+        story = self.stories.get(story_id)
+        if story is None or len(story.outlets) < 2:
+            return None
+        latest = self.stories.latest_version(story_id)
+        if latest is not None:
+            if latest.article_count >= story.article_count:
                 return None
-            latest = session.execute(
-                select(StoryBriefingRow)
-                .where(StoryBriefingRow.story_id == story_id)
-                .order_by(StoryBriefingRow.version.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if latest is not None:
-                if latest.article_count >= story.article_count:
-                    return None
-                status = session.execute(
-                    select(JobClusterRow.status).where(JobClusterRow.job_id == latest.job_id)
-                ).scalar_one_or_none()
-                if status in PENDING:
-                    return None
-            rows = (
-                session.execute(
-                    select(ArticleRow)
-                    .where(ArticleRow.story_id == story_id)
-                    .order_by(ArticleRow.id.desc())
-                    .limit(self.settings.max_articles)
-                )
-                .scalars()
-                .all()
-            )
-            article_count = story.article_count
-            version = latest.version + 1 if latest else 1
+            if self.stories.cluster_status(latest.job_id) in PENDING:
+                return None
+        rows = self.stories.newest_articles(story_id, self.settings.max_articles)
+        article_count = story.article_count
+        version = latest.version + 1 if latest else 1
         articles = [asdict(row_article(row)) for row in reversed(rows)]
         store: JobStore = self.app.extensions["newsbrief.jobs"]
         options = briefing_defaults(self.app).model_dump()
@@ -389,19 +335,17 @@ class StoryService:
             url_digest(f"story:{story_id}:{version}"),
             None,
         )
-        try:
-            with self.sessions.begin() as session:
-                session.add(
-                    StoryBriefingRow(
-                        story_id=story_id,
-                        version=version,
-                        created_at=datetime.now(UTC),
-                        article_count=article_count,
-                        article_ids=[row.id for row in rows],
-                        job_id=job.id,
-                    )
-                )
-        except IntegrityError:  # another process started this version meanwhile
+        stored = self.stories.add_version(
+            StoryBriefingRow(
+                story_id=story_id,
+                version=version,
+                created_at=datetime.now(UTC),
+                article_count=article_count,
+                article_ids=[row.id for row in rows],
+                job_id=job.id,
+            )
+        )
+        if not stored:  # another process started this version meanwhile
             store.delete(job.id)
             return None
         try:
@@ -415,80 +359,25 @@ class StoryService:
     def stories_to_brief(self) -> list[int]:
         """Stories seen within the window that grew since their last briefing version (at most
         STORIES_PER_TICK)."""
-        cutoff = datetime.now(UTC) - self.index.window
-        briefed = (
-            select(StoryBriefingRow.story_id, func.max(StoryBriefingRow.article_count).label("count"))
-            .group_by(StoryBriefingRow.story_id)
-            .subquery()
-        )
-        with self.sessions() as session:
-            return list(
-                session.execute(
-                    select(StoryRow.id)
-                    .outerjoin(briefed, briefed.c.story_id == StoryRow.id)
-                    .where(
-                        StoryRow.last_seen >= cutoff,
-                        StoryRow.article_count > 1,
-                        or_(briefed.c.count.is_(None), briefed.c.count < StoryRow.article_count),
-                    )
-                    .order_by(StoryRow.last_seen.desc())
-                    .limit(STORIES_PER_TICK)
-                ).scalars()
-            )
+        return self.stories.grown_since_briefed(datetime.now(UTC) - self.index.window, STORIES_PER_TICK)
 
     # -- fetches -------------------------------------------------------------------------------
 
     def create_fetch(self, url: str, field: str, owner: str | None = None) -> str:
-        fetch_id = uuid.uuid4().hex
-        with self.sessions.begin() as session:
-            session.add(
-                FetchRow(
-                    id=fetch_id,
-                    url=url,
-                    created_at=datetime.now(UTC),
-                    status=QUEUED,
-                    attempts=0,
-                    field=field,
-                    owner=owner,
-                )
-            )
-        return fetch_id
+        return self.fetches.create(url, field, owner)
 
     def claim_fetch(self, fetch_id: str) -> FetchRow | None:
-        stale = datetime.now(UTC) - STALE_FETCH
-        claimable = or_(FetchRow.status == QUEUED, and_(FetchRow.status == RUNNING, FetchRow.claimed_at < stale))
-        with self.sessions.begin() as session:
-            changed = session.execute(
-                update(FetchRow)
-                .where(FetchRow.id == fetch_id, claimable)
-                .values(status=RUNNING, claimed_at=datetime.now(UTC), attempts=FetchRow.attempts + 1)
-            )
-            if not changed.rowcount:  # type: ignore[attr-defined]
-                return None
-            row = session.get(FetchRow, fetch_id)
-            session.expunge(row)
-            return row
+        return self.fetches.claim(fetch_id, datetime.now(UTC) - STALE_FETCH)
 
     def finish_fetch(self, fetch_id: str, **values: Any) -> None:
-        with self.sessions.begin() as session:
-            session.execute(
-                update(FetchRow)
-                .where(FetchRow.id == fetch_id, FetchRow.status == RUNNING)
-                .values(finished_at=datetime.now(UTC), **values)
-            )
+        self.fetches.finish(fetch_id, **values)
 
     def finish_fetch_unclaimed(self, fetch_id: str, error: str) -> None:
         """A fetch that could not be handed over: failed, with why."""
-        with self.sessions.begin() as session:
-            session.execute(
-                update(FetchRow)
-                .where(FetchRow.id == fetch_id, FetchRow.status == QUEUED)
-                .values(status=FAILED, finished_at=datetime.now(UTC), error=short(error))
-            )
+        self.fetches.fail_queued(fetch_id, short(error))
 
     def story_of(self, article_id: int) -> int | None:
-        with self.sessions() as session:
-            return session.execute(select(ArticleRow.story_id).where(ArticleRow.id == article_id)).scalar_one_or_none()
+        return self.stories.story_of(article_id)
 
     def run_fetch(self, fetch_id: str) -> None:
         """Fetch one URL and ingest its article, unless the fetch is finished or another process has it."""
@@ -524,18 +413,11 @@ class StoryService:
         """Move the feed's next poll an interval ahead, if it is `due` then (None: whenever): True
         when this process got the poll."""
         interval = timedelta(seconds=self.settings.feed_poll_interval)
-        now = datetime.now(UTC)
-        condition = FeedRow.next_poll_at == due if due is not None else FeedRow.id == feed_id
-        with self.sessions.begin() as session:
-            changed = session.execute(
-                update(FeedRow).where(FeedRow.id == feed_id, condition).values(next_poll_at=now + interval)
-            )
-            return bool(changed.rowcount)  # type: ignore[attr-defined]
+        return self.feeds.claim(feed_id, due, datetime.now(UTC) + interval)
 
     def run_poll(self, feed_id: int) -> None:
         """Fetch the feed and ingest its new entries (at most NEWSBRIEF_FEED_MAX_ENTRIES)."""
-        with self.sessions() as session:
-            url = session.execute(select(FeedRow.url).where(FeedRow.id == feed_id)).scalar_one_or_none()
+        url = self.feeds.url_of(feed_id)
         if url is None:
             return
         policy = self.policy
@@ -559,13 +441,7 @@ class StoryService:
         self._record_poll(feed_id, errors, added, title)
 
     def _record_poll(self, feed_id: int, errors: list[str], added: int = 0, title: str | None = None) -> None:
-        with self.sessions.begin() as session:
-            feed_row = session.get(FeedRow, feed_id)
-            if feed_row is not None:
-                feed_row.last_polled_at = datetime.now(UTC)
-                feed_row.last_error = short("; ".join(errors)) if errors else None
-                feed_row.articles_added += added
-                feed_row.title = feed_row.title or title
+        self.feeds.record_poll(feed_id, short("; ".join(errors)) if errors else None, added, title)
 
     def _new_entries(self, feed: Feed, feed_id: int, policy: FetchPolicy, errors: list[str]) -> list[Incoming]:
         incoming: list[Incoming] = []
@@ -584,14 +460,7 @@ class StoryService:
 
     def tick(self) -> None:
         """Poll the due feeds and brief the stories that grew (see the module doc)."""
-        now = datetime.now(UTC)
-        with self.sessions() as session:
-            due = session.execute(
-                select(FeedRow.id, FeedRow.next_poll_at)
-                .where(FeedRow.next_poll_at <= now)
-                .order_by(FeedRow.next_poll_at)
-                .limit(FEEDS_PER_TICK)
-            ).all()
+        due = self.feeds.due(datetime.now(UTC), FEEDS_PER_TICK)
         for feed_id, next_poll_at in due:
             if self.claim_feed(feed_id, next_poll_at):
                 self.submit(POLL_TASK, feed_id)
@@ -668,20 +537,8 @@ class StoryService:
         a fetch sent twice runs once (`claim_fetch`)."""
         now = datetime.now(UTC)
         queued_before = now if self.celery is None else now - UNDISPATCHED_GRACE
-        with self.sessions() as session:
-            unfinished = (
-                session.execute(
-                    select(FetchRow.id).where(
-                        or_(
-                            and_(FetchRow.status == QUEUED, FetchRow.created_at <= queued_before),
-                            and_(FetchRow.status == RUNNING, FetchRow.claimed_at < now - STALE_FETCH),
-                        )
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            feeds = session.execute(select(func.count()).select_from(FeedRow)).scalar_one()
+        unfinished = self.fetches.unfinished(queued_before, now - STALE_FETCH)
+        feeds = self.feeds.count()
         for fetch_id in unfinished:
             try:
                 self.submit(FETCH_TASK, fetch_id)
@@ -739,6 +596,7 @@ def stories_tick_task() -> None:
 def init_app(app: Flask) -> None:
     service = StoryService(app)
     app.extensions["newsbrief.stories"] = service
+    app.extensions.setdefault(JOB_MAKERS, {})["story"] = service.stories.is_version_job
     if service.celery is not None:
         period = min(current_settings(app).feed_poll_interval, TICK_S)
         service.celery.conf.beat_schedule = {"newsbrief-stories-tick": {"task": TICK_TASK, "schedule": period}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..database import get_storage
+from ..database import get_database
 from ..models.api import model_info
 from ..models.registry import get_registry
 from ..openapi import Responses, api
@@ -24,7 +24,7 @@ def readiness() -> dict:
     registry = get_registry()
     defaults = registry.defaults
     model = model_info(registry, defaults.model)
-    database = "ok" if get_storage().ping() else "unavailable"
+    database = "ok" if get_database().ping() else "unavailable"
     engine, fallback = None, False
     if defaults.engine == "extractive":
         engine, detail = "extractive", "the default engine is extractive: no model is needed"

@@ -12,7 +12,7 @@ import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import func, select
 
-from service.database import BriefingRow
+from service.briefings.store import BriefingRow
 from service.jobs.store import JobRow
 
 TEXT = "Floods killed 12 people in the northern province on Monday, officials said. Rescue teams arrived on Tuesday."
@@ -26,7 +26,7 @@ def client(request, tmp_path, make_app):
 
 
 def stored_rows(client, row) -> int:
-    storage = client.application.extensions["newsbrief.storage"]
+    storage = client.application.extensions["newsbrief.database"]
     with storage.engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(row))
 

@@ -69,7 +69,7 @@ def test_a_feed_entry_with_a_nul_character_reference_is_stored_cleaned(stories_c
 def refuse_to_store(monkeypatch, app) -> None:
     """Make storing an article fail as PostgreSQL refuses a NUL (a database error that no retry mends)."""
 
-    def refuse(engine, incoming):
+    def refuse(store, incoming):
         raise DataError("INSERT INTO articles ...", {}, ValueError("PostgreSQL text fields cannot contain NUL"))
 
     monkeypatch.setattr(app.extensions["newsbrief.stories"].index, "ingest", refuse)
@@ -114,7 +114,7 @@ def test_recovery_sends_stuck_fetches_again_under_celery(make_app, monkeypatch):
         "running": FetchRow(status=RUNNING, created_at=now, claimed_at=now),
         "just-queued": FetchRow(status=QUEUED, created_at=now),
     }
-    with stories.sessions.begin() as session:
+    with app.extensions["newsbrief.database"].sessions.begin() as session:
         for fetch_id, row in rows.items():
             row.id, row.url, row.attempts, row.field = fetch_id, "https://example.com/", 1, "articles[0].url"
             session.add(row)

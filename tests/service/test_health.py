@@ -73,7 +73,7 @@ def test_not_ready_when_abstractive_is_required_and_the_model_cannot_load(make_a
 
 def test_not_ready_without_the_database(app):
     # Nothing listens on port 1 of the loopback interface: connecting fails at once.
-    app.extensions["newsbrief.storage"].engine = create_engine("postgresql+psycopg://x:y@127.0.0.1:1/none")
+    app.extensions["newsbrief.database"].engine = create_engine("postgresql+psycopg://x:y@127.0.0.1:1/none")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unavailable"

@@ -312,7 +312,7 @@ def test_clusters_left_by_a_stopped_process_run_at_the_next_start(make_app, seed
     job_id = first.test_client().post("/v1/jobs", json=body).get_json()["id"]
     store = first.extensions["newsbrief.jobs"]
     store.claim(job_id, 1, stale_before=None)  # cluster 1 was running when the process died...
-    with store.engine.begin() as connection:  # ...two hours ago
+    with first.extensions["newsbrief.database"].engine.begin() as connection:  # ...two hours ago
         connection.execute(
             update(JobClusterRow)
             .where(JobClusterRow.job_id == job_id, JobClusterRow.cluster_index == 1)

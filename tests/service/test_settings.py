@@ -67,7 +67,7 @@ def test_values_come_from_the_environment_once(make_app, monkeypatch, tmp_path):
     assert (conf.worker_concurrency, conf.broker_url) == (3, "redis://127.0.0.1:1/3")
     assert conf.broker_transport_options["max_connections"] == 5
     assert app.extensions["newsbrief.models"].names == settings.models
-    app.extensions["newsbrief.storage"].engine.dispose()
+    app.extensions["newsbrief.database"].engine.dispose()
 
 
 def test_the_database_and_the_instance_folder_are_resolved_in_the_settings(make_app, tmp_path):

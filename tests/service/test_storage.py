@@ -14,7 +14,8 @@ import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import inspect
 
-from service.database import Storage
+from service.briefings.store import BriefingStore
+from service.database import Database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,10 +25,15 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def storage(database_url):
-    store = Storage(database_url)
-    yield store
-    store.engine.dispose()
+def database(database_url):
+    database = Database(database_url)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def storage(database):
+    return BriefingStore(database)
 
 
 BRIEFING = {
@@ -40,9 +46,9 @@ BRIEFING = {
 REQUEST = {"articles": [{"id": "a", "text": "é – “quoted” ✓"}], "options": {"max_words": 150}}
 
 
-def test_tables_are_created(storage):
-    assert "briefings" in inspect(storage.engine).get_table_names()
-    assert storage.ping()
+def test_tables_are_created(database):
+    assert "briefings" in inspect(database.engine).get_table_names()
+    assert database.ping()
 
 
 def test_add_then_get_and_find(storage):
@@ -85,12 +91,12 @@ def test_racing_writers_of_one_request_all_get_the_first_row(storage):
 
 
 def test_the_password_is_hidden_in_the_url(database_url):
-    store = Storage(database_url)
+    database = Database(database_url)
     try:
-        if store.engine.url.password:
-            assert f":{store.engine.url.password}@" not in store.url and ":***@" in store.url
+        if database.engine.url.password:
+            assert f":{database.engine.url.password}@" not in database.url and ":***@" in database.url
     finally:
-        store.engine.dispose()
+        database.engine.dispose()
 
 
 def test_the_api_end_to_end_on_each_database(make_app, database_url, seed_request):

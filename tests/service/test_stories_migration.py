@@ -12,7 +12,7 @@ from helpers.databases import fresh_postgres
 from sqlalchemy import Engine, MetaData, Table, inspect, text
 
 from service import migrations
-from service.database import Base, Storage, make_engine
+from service.database import Base, Database, make_engine
 from service.jobs.store import JobClusterRow, JobRow
 from service.stories.store import ArticleRow, FeedRow, FetchRow, StoryBriefingRow, StoryRow
 from summarizer import SummaryOptions
@@ -71,16 +71,16 @@ def test_0003_adds_the_stories_tables_and_removes_them_keeping_the_rest(database
         stored = client.post("/v1/articles", json={"articles": [FLOODS]})
         assert stored.status_code == 201
         client.application.extensions["newsbrief.stories"].close()
-        client.application.extensions["newsbrief.storage"].engine.dispose()
+        client.application.extensions["newsbrief.database"].engine.dispose()
 
         assert migrations.downgrade(engine, "0002") == (head, "0002")
         assert STORY_TABLES.isdisjoint(inspect(engine).get_table_names())
-        storage = Storage(database_url)
-        with storage.engine.connect() as connection:  # the jobs are kept (the app took this one up)
+        database = Database(database_url)
+        with database.engine.connect() as connection:  # the jobs are kept (the app took this one up)
             kept = connection.execute(text("SELECT id FROM jobs WHERE idempotency_key = 'key'")).scalars().all()
             cluster_ids = connection.execute(text("SELECT cluster_id FROM job_clusters")).scalars().all()
         assert kept == ["j" * 32] and cluster_ids == ["c0"]
-        storage.engine.dispose()
+        database.engine.dispose()
 
         assert migrations.upgrade(engine) == ("0002", head)
         assert schema_diff(engine, Base.metadata) == []

@@ -31,7 +31,7 @@ from ...schemas import Problem as ProblemDetails
 from ...security import request_owner
 from ..ingestion import FETCH_TASK, Incoming, get_stories, plain_article
 from ..schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
-from ..store import FAILED, FetchRow, aware
+from ..store import FAILED, aware
 
 bp = Blueprint("articles", __name__, url_prefix="/v1/articles")
 
@@ -156,9 +156,8 @@ def get_fetch(fetch_id: str) -> FetchResource:
     service = get_stories()
     row = None
     if not CONTROL_CHARACTER.search(fetch_id):
-        with service.sessions() as session:
-            row = session.get(FetchRow, fetch_id)
-            story_id = service.story_of(row.article_id) if row is not None and row.article_id is not None else None
+        row = service.fetches.get(fetch_id)
+        story_id = service.story_of(row.article_id) if row is not None and row.article_id is not None else None
     if row is None or not visible_to(row.owner, request_owner()):  # another key's fetch is not found
         raise Problem(404, "not-found", "Not Found", f"no fetch with id {fetch_id!r}", [("id", "no such fetch")])
     return FetchResource.model_validate(

@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, request, url_for
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from summarizer.stories import FetchFailed, FetchRefused, check_url
 
@@ -35,7 +33,7 @@ LOCATION = {"Location": "The feed's address, /v1/feeds/{id}"}
 @bp.before_request
 def check_feed_request() -> None:
     if request.method == "POST":
-        check_json_body("max_content_length")
+        check_json_body("MAX_CONTENT_LENGTH")
 
 
 def resource(row: FeedRow) -> FeedResource:
@@ -51,11 +49,6 @@ def resource(row: FeedRow) -> FeedResource:
             "articles_added": row.articles_added,
         }
     )
-
-
-def find(feed_id: int) -> FeedRow | None:
-    with get_stories().sessions() as session:
-        return session.get(FeedRow, feed_id)
 
 
 @bp.post("")
@@ -81,24 +74,15 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
     except FetchFailed:
         pass  # the host does not resolve now: the polls say so in last_error until it does
     digest = url_digest(url)
-    with service.sessions() as session:
-        existing = session.execute(select(FeedRow).where(FeedRow.url_hash == digest)).scalar_one_or_none()
-        count = session.execute(select(func.count()).select_from(FeedRow)).scalar_one()
+    existing = service.feeds.find(digest)
+    count = service.feeds.count()
     limit = current_settings().max_feeds
     if existing is None and count >= limit:
         raise invalid([("url", f"already {count} feeds, the most this service polls (NEWSBRIEF_MAX_FEEDS={limit})")])
     status = 200
     if existing is None:
-        now = datetime.now(UTC)
-        row = FeedRow(url=url, url_hash=digest, created_at=now, next_poll_at=now, articles_added=0)
-        try:
-            with service.sessions.begin() as session:
-                session.add(row)
-                session.flush()
-                feed_id = row.id
-        except IntegrityError:  # the same feed, subscribed by a concurrent request
-            pass
-        else:
+        feed_id = service.feeds.add(url, digest, datetime.now(UTC))
+        if feed_id is not None:  # else the same feed, subscribed by a concurrent request
             status = 201
             if service.claim_feed(feed_id, due=None):
                 try:
@@ -106,8 +90,8 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
                 except DispatchError as err:
                     log.warning("feed %d: first poll not queued (the scheduler will poll it): %s", feed_id, err)
             service.start_scheduler()
-    with service.sessions() as session:
-        stored = session.execute(select(FeedRow).where(FeedRow.url_hash == digest)).scalar_one()
+    stored = service.feeds.find(digest)
+    assert stored is not None  # subscribed above, or by the concurrent request
     return resource(stored), status, {"Location": url_for("feeds.get_feed", feed_id=stored.id)}
 
 
@@ -115,9 +99,7 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
 @api.validate(resp=Responses({200: (FeedList, "The subscribed feeds, oldest first")}), operation_id="list_feeds")
 def list_feeds() -> FeedList:
     """The subscribed feeds and how their polls went"""
-    with get_stories().sessions() as session:
-        rows = session.execute(select(FeedRow).order_by(FeedRow.id)).scalars().all()
-    return FeedList(feeds=[resource(row) for row in rows])
+    return FeedList(feeds=[resource(row) for row in get_stories().feeds.all()])
 
 
 @bp.get("/<feed_id>")
@@ -127,7 +109,9 @@ def list_feeds() -> FeedList:
 )
 def get_feed(feed_id: str) -> tuple[FeedResource, int, dict[str, str]]:
     """A subscribed feed"""
-    row = find(int(feed_id)) if feed_id.isascii() and feed_id.isdigit() and len(feed_id) < 10 else None
+    row = (
+        get_stories().feeds.get(int(feed_id)) if feed_id.isascii() and feed_id.isdigit() and len(feed_id) < 10 else None
+    )
     if row is None or CONTROL_CHARACTER.search(feed_id):
         raise Problem(404, "not-found", "Not Found", f"no feed with id {feed_id!r}", [("id", "no such feed")])
     return resource(row), 200, {"Location": url_for("feeds.get_feed", feed_id=row.id)}
