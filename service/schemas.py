@@ -50,6 +50,12 @@ class AfterCheck:
     """Annotated metadata whose `check` runs after pydantic's own validation of the field, and
     whose `schema_keywords` add to the field's JSON Schema."""
 
+    def __post_init__(self) -> None:
+        # A setting named wrong would fail on the first request: fail where the schema is made.
+        setting = getattr(self, "setting", None)
+        if setting is not None and setting not in ServiceSettings.model_fields:
+            raise ValueError(f"{setting!r} is no setting of the service")
+
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(self.check, handler(source))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Sequence
+from typing import Literal
 
 from flask import Blueprint, current_app, request, url_for
 from pydantic import BaseModel
@@ -43,6 +44,8 @@ DISCARD_CHUNK = 64 * 1024
 # A refused body with a Content-Length is read and thrown away, to keep the connection usable, when
 # it is at most this many times the limit; a larger one is left unread and the connection closes.
 DISCARD_FACTOR = 4
+# The settings that limit a request body (the type checker holds callers to these names).
+BodyLimit = Literal["max_content_length", "max_job_content_length"]
 # Only werkzeug's development server puts its socket in the WSGI environ.
 DEVELOPMENT_SERVER_KEY = "werkzeug.socket"
 
@@ -51,7 +54,7 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def read_body(limit_setting: str) -> bytes:
+def read_body(limit_setting: BodyLimit) -> bytes:
     """The request body, or 413 when it is over `limit_setting` (a setting's name, max_content_length) bytes.
 
     The limit holds for the bytes actually read, whether the body came with a Content-Length or
@@ -114,7 +117,7 @@ def discard_body(limit: int) -> None:
             pass
 
 
-def check_json_body(limit_setting: str) -> None:
+def check_json_body(limit_setting: BodyLimit) -> None:
     """Refuse, with a 4xx naming the part at fault, a POST body that is not JSON, empty, not an object,
     or over `limit_setting` (a setting's name) bytes. It runs before spectree, which parses the body
     too but takes one that does not parse for an empty one; the body read here stays cached for it."""

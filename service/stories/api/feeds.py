@@ -33,7 +33,7 @@ LOCATION = {"Location": "The feed's address, /v1/feeds/{id}"}
 @bp.before_request
 def check_feed_request() -> None:
     if request.method == "POST":
-        check_json_body("MAX_CONTENT_LENGTH")
+        check_json_body("max_content_length")
 
 
 def resource(row: FeedRow) -> FeedResource:
