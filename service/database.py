@@ -12,9 +12,11 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, String, create_engine, event, text
+from sqlalchemy import JSON, DateTime, Dialect, String, TypeDecorator, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -40,6 +42,29 @@ def locked_transaction(engine: Engine, advisory_lock_id: int) -> Iterator[Connec
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, stored and read as an aware datetime in UTC: SQLite keeps no time zone (it
+    hands back naive datetimes), PostgreSQL answers in the session's. A naive datetime given to
+    it is taken as UTC. The column is DateTime(timezone=True) in the schema, as before."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return _utc(value)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        return _utc(value)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 # Seconds a SQLite writer waits for another process's lock (gunicorn workers share the file).
 SQLITE_BUSY_TIMEOUT_S = 30
 

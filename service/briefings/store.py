@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy import DateTime, ForeignKey, String, exists, select
+from sqlalchemy import ForeignKey, String, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Base, Database, JSONDocument, Owner
+from ..database import Base, Database, JSONDocument, Owner, UtcDateTime
 
 
 class BriefingRow(Base):
@@ -21,7 +21,7 @@ class BriefingRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     engine: Mapped[str] = mapped_column(String(16))
     model: Mapped[str | None] = mapped_column(String(500))
     request: Mapped[dict] = mapped_column(JSONDocument)
@@ -47,8 +47,7 @@ class StoredBriefing:
 
     @classmethod
     def from_row(cls, row: BriefingRow) -> StoredBriefing:
-        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite drops it
-        return cls(row.id, row.content_hash, created, row.request, row.briefing)
+        return cls(row.id, row.content_hash, row.created_at, row.request, row.briefing)
 
 
 class BriefingStore:

@@ -21,36 +21,21 @@ Content articles (title and text or HTML) are clustered inline, in the request: 
 answer can say which story each joined. URLs are fetched in the background (`fetches` rows, each
 a task: the in-process pool, or Celery workers when NEWSBRIEF_REDIS_URL is set), as are feed polls.
 
-A story's briefing is made when it has articles from at least two outlets, and made again when it
-has grown since its last version; each version is a job of one cluster (service/jobs/runner.py's
-machinery, visible at /v1/jobs/<id>), kept in `story_briefings`. While one version is queued or
-running no other is started; the scheduler's tick (below) starts the next for a story that grew
-meanwhile.
-
-The scheduler: every min(NEWSBRIEF_FEED_POLL_INTERVAL, TICK_S) seconds it polls the feeds that
-are due and starts the briefings of stories that grew. With a broker, Celery beat runs that tick
-(`newsbrief worker --beat`, or `celery -A service.celery_worker beat`); without one, a thread of
-the API process does, started by the first subscription or ingestion (or the first request, when
-feeds are stored). Several processes may tick: a feed is claimed by moving its `next_poll_at`
-forward with a conditional update, so one poll runs per interval.
+A story's briefing versions are service/stories/versions.py's; the tasks, the pool and the
+schedule that run fetches and polls are service/stories/scheduling.py's.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from celery import Task, shared_task
-from flask import Flask, current_app
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from flask import current_app
+from sqlalchemy.exc import DBAPIError
 
 from summarizer import Article, InputError
 from summarizer.stories import (
@@ -64,40 +49,12 @@ from summarizer.stories import (
     fetch_feed,
 )
 
-from ..jobs.runner import (
-    JOB_MAKERS,
-    TRANSIENT,
-    UNDISPATCHED_GRACE,
-    DispatchError,
-    at_first_request,
-    dispatch,
-    retry_delay,
-)
-from ..jobs.store import PENDING, JobStore, NewCluster
-from ..settings import ConfigError, ServiceSettings, briefing_defaults, current_settings, variable_name
-from .store import (
-    DONE,
-    FAILED,
-    Assignment,
-    FeedStore,
-    FetchRow,
-    FetchStore,
-    StoryBriefingRow,
-    StoryStore,
-    aware,
-    url_digest,
-)
+from ..jobs.runner import TRANSIENT
+from ..settings import ConfigError, ServiceSettings, variable_name
+from .store import DONE, FAILED, Assignment, StoryStore, StoryStores, url_digest
 
 log = logging.getLogger(__name__)
 
-FETCH_TASK = "newsbrief.fetch_article"
-POLL_TASK = "newsbrief.poll_feed"
-TICK_TASK = "newsbrief.stories_tick"
-# Longest pause between two scheduler ticks, whatever the poll interval.
-TICK_S = 30.0
-# Feeds polled and stories briefed at most per tick: a bounded amount of work each time.
-FEEDS_PER_TICK = 100
-STORIES_PER_TICK = 100
 # A fetch or poll claimed this long ago by a process that never finished it is taken up again.
 STALE_FETCH = timedelta(minutes=10)
 # Longest error message kept.
@@ -191,7 +148,7 @@ class StoryIndex:
     def _rebuild(self, stored: Assignment, now: datetime, newest: int) -> StoryClusterer:
         clusterer = StoryClusterer(window=self.window)
         for row in stored.articles_seen_since(now - self.window):
-            clusterer.restore(row_article(row), aware(row.seen_at), row.story_id)
+            clusterer.restore(row_article(row), row.seen_at, row.story_id)
         self._clusterer, self._seen_upto, self._stored_id = clusterer, newest, {}
         self.rebuilds += 1
         return clusterer
@@ -204,7 +161,7 @@ class StoryIndex:
         if any(row.story_id not in own_id and row.story_id in self._stored_id for row in rows):
             return self._rebuild(stored, now, newest)
         for row in rows:
-            clusterer.restore(row_article(row), aware(row.seen_at), own_id.get(row.story_id, row.story_id))
+            clusterer.restore(row_article(row), row.seen_at, own_id.get(row.story_id, row.story_id))
         self._seen_upto = newest
         return clusterer
 
@@ -266,122 +223,40 @@ class StoryIndex:
         return results
 
 
-class StoryService:
-    """What create_app keeps in app.extensions["newsbrief.stories"]: the index, the database, and
-    whatever runs fetches and polls here (a thread pool, or Celery)."""
+class Ingestion:
+    """Articles into stories: sent (`ingest`), fetched from a URL (`run_fetch`) or polled from a
+    feed (`run_poll`). `on_ingested` hears of what was stored (the scheduler briefs the stories
+    that grew)."""
 
-    def __init__(self, app: Flask):
-        self.app = app
-        self.settings = settings = current_settings(app)
-        database = app.extensions["newsbrief.database"]
-        self.stories = StoryStore(database)
-        self.feeds = FeedStore(database)
-        self.fetches = FetchStore(database)
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        stores: StoryStores,
+        on_ingested: Callable[[list[Ingested]], None],
+    ):
+        self.settings = settings
+        self.stores = stores
         try:
             self.policy = fetch_policy(settings)
         except InputError as err:
             raise ConfigError(f"{variable_name('fetch_allow_networks')}: {err.message}") from None
         self.index = StoryIndex(timedelta(hours=settings.story_window_hours))
-        self.celery = app.extensions.get("celery") if settings.redis_url else None
-        self._executor: ThreadPoolExecutor | None = None
-        self._executor_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._scheduler: threading.Thread | None = None
-
-    # -- ingestion -----------------------------------------------------------------------------
+        self.on_ingested = on_ingested
 
     def ingest(self, incoming: Sequence[Incoming]) -> list[Ingested]:
-        results = self.index.ingest(self.stories, incoming)
-        self.start_scheduler()
-        self.brief({r.story_id for r in results if not r.duplicate})
+        results = self.index.ingest(self.stores.stories, incoming)
+        self.on_ingested(results)
         return results
 
     def known_url(self, url: str) -> Ingested | None:
         """The stored article fetched from `url` (or whose URL it is), so it is not fetched again."""
-        row = self.stories.known_url(url)
+        row = self.stores.stories.known_url(url)
         return Ingested(row.id, row.story_id, duplicate=True) if row else None
-
-    # -- briefings -----------------------------------------------------------------------------
-
-    def brief(self, story_ids: set[int]) -> None:
-        for story_id in sorted(story_ids):
-            try:
-                self.brief_story(story_id)
-            except SQLAlchemyError:
-                # The story keeps its older briefing; the next tick tries again.
-                log.exception("story %d: cannot start its briefing now", story_id)
-
-    def brief_story(self, story_id: int) -> int | None:
-        """Start a new briefing version of the story when it has two outlets or more and grew since
-        its last version, and no version is under way: the version number, else None."""
-        story = self.stories.get(story_id)
-        if story is None or len(story.outlets) < 2:
-            return None
-        latest = self.stories.latest_version(story_id)
-        if latest is not None:
-            if latest.article_count >= story.article_count:
-                return None
-            if self.stories.cluster_status(latest.job_id) in PENDING:
-                return None
-        rows = self.stories.newest_articles(story_id, self.settings.max_articles)
-        article_count = story.article_count
-        version = latest.version + 1 if latest else 1
-        articles = [asdict(row_article(row)) for row in reversed(rows)]
-        store: JobStore = self.app.extensions["newsbrief.jobs"]
-        options = briefing_defaults(self.app).model_dump()
-        job, _ = store.create(
-            [NewCluster(f"story-{story_id}-v{version}", articles)],
-            options,
-            url_digest(f"story:{story_id}:{version}"),
-            None,
-        )
-        stored = self.stories.add_version(
-            StoryBriefingRow(
-                story_id=story_id,
-                version=version,
-                created_at=datetime.now(UTC),
-                article_count=article_count,
-                article_ids=[row.id for row in rows],
-                job_id=job.id,
-            )
-        )
-        if not stored:  # another process started this version meanwhile
-            store.delete(job.id)
-            return None
-        try:
-            with self.app.app_context():
-                dispatch(job.id, [0])
-        except DispatchError as err:
-            # The job stays queued in the database: jobs.recover hands it over at the next start.
-            log.warning("story %d: briefing version %d queued but not dispatched: %s", story_id, version, err)
-        return version
-
-    def stories_to_brief(self) -> list[int]:
-        """Stories seen within the window that grew since their last briefing version (at most
-        STORIES_PER_TICK)."""
-        return self.stories.grown_since_briefed(datetime.now(UTC) - self.index.window, STORIES_PER_TICK)
-
-    # -- fetches -------------------------------------------------------------------------------
-
-    def create_fetch(self, url: str, field: str, owner: str | None = None) -> str:
-        return self.fetches.create(url, field, owner)
-
-    def claim_fetch(self, fetch_id: str) -> FetchRow | None:
-        return self.fetches.claim(fetch_id, datetime.now(UTC) - STALE_FETCH)
-
-    def finish_fetch(self, fetch_id: str, **values: Any) -> None:
-        self.fetches.finish(fetch_id, **values)
-
-    def finish_fetch_unclaimed(self, fetch_id: str, error: str) -> None:
-        """A fetch that could not be handed over: failed, with why."""
-        self.fetches.fail_queued(fetch_id, short(error))
-
-    def story_of(self, article_id: int) -> int | None:
-        return self.stories.story_of(article_id)
 
     def run_fetch(self, fetch_id: str) -> None:
         """Fetch one URL and ingest its article, unless the fetch is finished or another process has it."""
-        row = self.claim_fetch(fetch_id)
+        fetches = self.stores.fetches
+        row = fetches.claim(fetch_id, datetime.now(UTC) - STALE_FETCH)
         if row is None:
             return
         known = self.known_url(row.url)
@@ -389,35 +264,28 @@ class StoryService:
             try:
                 article = fetch_article(row.url, self.policy)
             except InputError as err:  # FetchRefused, FetchFailed: the caller's URL, not a bug
-                self.finish_fetch(fetch_id, status=FAILED, error=short(err.message))
+                fetches.finish(fetch_id, status=FAILED, error=short(err.message))
                 return
             except Exception as err:
                 log.exception("fetch %s: fetching %s failed", fetch_id, row.url)
-                self.finish_fetch(
-                    fetch_id, status=FAILED, error=f"internal error while fetching ({type(err).__name__})"
-                )
+                fetches.finish(fetch_id, status=FAILED, error=f"internal error while fetching ({type(err).__name__})")
                 return
             try:
                 [known] = self.ingest([Incoming(article, requested_url=row.url)])
             except TRANSIENT:
-                raise  # retried; the last failure is recorded by `gave_up`
+                raise  # retried; the last failure is recorded by the scheduler's `gave_up`
             except Exception as err:
                 log.exception("fetch %s: storing the article of %s failed", fetch_id, row.url)
-                self.finish_fetch(fetch_id, status=FAILED, error=short(f"could not store the article: {reason(err)}"))
+                fetches.finish(fetch_id, status=FAILED, error=short(f"could not store the article: {reason(err)}"))
                 return
-        self.finish_fetch(fetch_id, status=DONE, article_id=known.article_id, duplicate=known.duplicate)
+        fetches.finish(fetch_id, status=DONE, article_id=known.article_id, duplicate=known.duplicate)
 
-    # -- feeds ---------------------------------------------------------------------------------
-
-    def claim_feed(self, feed_id: int, due: datetime | None) -> bool:
-        """Move the feed's next poll an interval ahead, if it is `due` then (None: whenever): True
-        when this process got the poll."""
-        interval = timedelta(seconds=self.settings.feed_poll_interval)
-        return self.feeds.claim(feed_id, due, datetime.now(UTC) + interval)
+    def fail_fetch(self, fetch_id: str, message: str) -> None:
+        self.stores.fetches.finish(fetch_id, status=FAILED, error=short(message))
 
     def run_poll(self, feed_id: int) -> None:
         """Fetch the feed and ingest its new entries (at most NEWSBRIEF_FEED_MAX_ENTRIES)."""
-        url = self.feeds.url_of(feed_id)
+        url = self.stores.feeds.url_of(feed_id)
         if url is None:
             return
         policy = self.policy
@@ -434,14 +302,14 @@ class StoryService:
             try:
                 added = sum(not r.duplicate for r in self.ingest(incoming)) if incoming else 0
             except TRANSIENT:
-                raise  # retried; the last failure is recorded by `gave_up`
+                raise  # retried; the last failure is recorded by the scheduler's `gave_up`
             except Exception as err:
                 log.exception("feed %d: storing the entries of %s failed", feed_id, url)
                 errors.append(f"could not store the {len(incoming)} new entries: {reason(err)}")
-        self._record_poll(feed_id, errors, added, title)
+        self.record_poll(feed_id, errors, added, title)
 
-    def _record_poll(self, feed_id: int, errors: list[str], added: int = 0, title: str | None = None) -> None:
-        self.feeds.record_poll(feed_id, short("; ".join(errors)) if errors else None, added, title)
+    def record_poll(self, feed_id: int, errors: list[str], added: int = 0, title: str | None = None) -> None:
+        self.stores.feeds.record_poll(feed_id, short("; ".join(errors)) if errors else None, added, title)
 
     def _new_entries(self, feed: Feed, feed_id: int, policy: FetchPolicy, errors: list[str]) -> list[Incoming]:
         incoming: list[Incoming] = []
@@ -458,147 +326,6 @@ class StoryService:
             incoming.append(Incoming(article, requested_url=entry.url, feed_id=feed_id))
         return incoming
 
-    def tick(self) -> None:
-        """Poll the due feeds and brief the stories that grew (see the module doc)."""
-        due = self.feeds.due(datetime.now(UTC), FEEDS_PER_TICK)
-        for feed_id, next_poll_at in due:
-            if self.claim_feed(feed_id, next_poll_at):
-                self.submit(POLL_TASK, feed_id)
-        self.brief(set(self.stories_to_brief()))
 
-    # -- running tasks -------------------------------------------------------------------------
-
-    def submit(self, task_name: str, argument: str | int) -> None:
-        """Run a fetch or a poll in the background: on Celery with a broker, else on this process's pool."""
-        if self.celery is not None:
-            try:
-                self.celery.send_task(task_name, (argument,))
-            except (KombuError, RedisError, OSError) as err:
-                raise DispatchError(f"the broker cannot be reached: {err}") from err
-            return
-        with self._executor_lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.settings.fetch_threads, "newsbrief-stories")
-            self._executor.submit(self._run_here, task_name, argument)
-
-    def gave_up(self, task_name: str, argument: Any, attempts: int, err: Exception) -> None:
-        """Record that a fetch or a poll failed `attempts` times on the database, so that it does
-        not stay running (when the database answers again)."""
-        log.error("%s(%s): gave up after %d attempts: %s", task_name, argument, attempts, err)
-        message = f"gave up after {attempts} attempts: {reason(err)}"
-        try:
-            if task_name == FETCH_TASK:
-                self.finish_fetch(argument, status=FAILED, error=short(message))
-            else:
-                self._record_poll(argument, [message])
-        except SQLAlchemyError:
-            log.exception("%s(%s): cannot record the failure; recovery takes it up again", task_name, argument)
-
-    def _run_here(self, task_name: str, argument: Any) -> None:
-        retries = self.settings.job_retries
-        with self.app.app_context():
-            for attempt in range(retries + 1):
-                try:
-                    TASKS[task_name](self, argument)
-                    return
-                except TRANSIENT as err:
-                    if attempt == retries:
-                        self.gave_up(task_name, argument, attempt + 1, err)
-                        return
-                    time.sleep(retry_delay(attempt))
-                except Exception:
-                    log.exception("%s(%s) failed", task_name, argument)
-                    return
-
-    def start_scheduler(self) -> None:
-        """Start the in-process scheduler thread (no broker), once."""
-        if self.celery is not None or self._scheduler is not None:
-            return
-        with self._executor_lock:
-            if self._scheduler is None and not self._stop.is_set():
-                self._scheduler = threading.Thread(target=self._schedule, name="newsbrief-scheduler", daemon=True)
-                self._scheduler.start()
-
-    def _schedule(self) -> None:
-        period = min(self.settings.feed_poll_interval, TICK_S)
-        while not self._stop.is_set():
-            try:
-                with self.app.app_context():
-                    self.tick()
-            except Exception:
-                log.exception("the stories scheduler's tick failed; trying again in %g s", period)
-            self._stop.wait(period)
-
-    def recover(self) -> None:
-        """Hand over again the fetches nothing will finish (queued in a pool that died with its
-        process, or never handed to the broker; claimed by a process that died, or by a task that
-        failed), and start the scheduler when feeds are stored. Under Celery a queued fetch's
-        message may still wait in the broker: it is sent again only after UNDISPATCHED_GRACE, and
-        a fetch sent twice runs once (`claim_fetch`)."""
-        now = datetime.now(UTC)
-        queued_before = now if self.celery is None else now - UNDISPATCHED_GRACE
-        unfinished = self.fetches.unfinished(queued_before, now - STALE_FETCH)
-        feeds = self.feeds.count()
-        for fetch_id in unfinished:
-            try:
-                self.submit(FETCH_TASK, fetch_id)
-            except DispatchError as err:
-                log.warning("cannot hand over the unfinished fetch %s: %s", fetch_id, err)
-                break
-        if feeds:
-            self.start_scheduler()
-
-    def close(self) -> None:
-        """Stop the scheduler and the pool (what waits stays queued in the database)."""
-        self._stop.set()
-        if self._scheduler is not None:
-            self._scheduler.join(timeout=60)
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-
-
-TASKS: dict[str, Callable[[StoryService, Any], None]] = {
-    FETCH_TASK: StoryService.run_fetch,
-    POLL_TASK: StoryService.run_poll,
-}
-
-
-def get_stories() -> StoryService:
-    return current_app.extensions["newsbrief.stories"]
-
-
-def _celery_run(task: Task, name: str, argument: Any) -> None:
-    try:
-        TASKS[name](get_stories(), argument)
-    except TRANSIENT as err:
-        retries = task.request.retries
-        if retries >= current_settings().job_retries:
-            get_stories().gave_up(name, argument, retries + 1, err)
-            return
-        raise task.retry(countdown=retry_delay(retries), exc=err) from None
-
-
-@shared_task(bind=True, name=FETCH_TASK, max_retries=None)
-def fetch_article_task(self: Task, fetch_id: str) -> None:
-    _celery_run(self, FETCH_TASK, fetch_id)
-
-
-@shared_task(bind=True, name=POLL_TASK, max_retries=None)
-def poll_feed_task(self: Task, feed_id: int) -> None:
-    _celery_run(self, POLL_TASK, feed_id)
-
-
-@shared_task(name=TICK_TASK)
-def stories_tick_task() -> None:
-    get_stories().tick()
-
-
-def init_app(app: Flask) -> None:
-    service = StoryService(app)
-    app.extensions["newsbrief.stories"] = service
-    app.extensions.setdefault(JOB_MAKERS, {})["story"] = service.stories.is_version_job
-    if service.celery is not None:
-        period = min(current_settings(app).feed_poll_interval, TICK_S)
-        service.celery.conf.beat_schedule = {"newsbrief-stories-tick": {"task": TICK_TASK, "schedule": period}}
-
-    at_first_request(app, service.recover, "unfinished fetches")
+def get_ingestion() -> Ingestion:
+    return current_app.extensions["newsbrief.story_ingestion"]

@@ -19,13 +19,14 @@ import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import (
     Boolean,
     Connection,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -43,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Base, Database, JSONDocument, Owner, locked_transaction
+from ..database import Base, Database, JSONDocument, Owner, UtcDateTime, locked_transaction
 from ..jobs.store import JobClusterRow
 
 # Any fixed number, the same in every process: PostgreSQL's advisory lock held while assigning.
@@ -57,11 +58,6 @@ def url_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def aware(moment: datetime) -> datetime:
-    # SQLite drops the time zone; every time stored here is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 class StoryRow(Base):
     __tablename__ = "stories"
 
@@ -69,8 +65,8 @@ class StoryRow(Base):
     headline: Mapped[str] = mapped_column(Text)
     outlets: Mapped[list] = mapped_column(JSONDocument)
     article_count: Mapped[int] = mapped_column(Integer)
-    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class FeedRow(Base):
@@ -80,10 +76,10 @@ class FeedRow(Base):
     url: Mapped[str] = mapped_column(Text)
     url_hash: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # When the scheduler polls it next; a poll claims the feed by moving this forward.
-    next_poll_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_poll_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    last_polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     articles_added: Mapped[int] = mapped_column(Integer)
 
@@ -96,7 +92,7 @@ class ArticleRow(Base):
     key: Mapped[str] = mapped_column(Text)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str] = mapped_column(String(8))
@@ -115,7 +111,7 @@ class StoryBriefingRow(Base):
 
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     article_count: Mapped[int] = mapped_column(Integer)
     article_ids: Mapped[list] = mapped_column(JSONDocument)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
@@ -127,11 +123,11 @@ class FetchRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     url: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     # True: the fetched article was stored already (the same canonical URL or text).
     duplicate: Mapped[bool | None] = mapped_column(Boolean)
@@ -231,9 +227,9 @@ class StoryStore:
         seen first (then by id), from the one after `after` (its last_seen and id): `limit` of them."""
         statement = select(StoryRow)
         if since is not None:
-            statement = statement.where(StoryRow.last_seen >= aware(since))
+            statement = statement.where(StoryRow.last_seen >= since)
         if until is not None:
-            statement = statement.where(StoryRow.first_seen < aware(until))
+            statement = statement.where(StoryRow.first_seen < until)
         if after is not None:
             last_seen, story_id = after
             statement = statement.where(
@@ -511,3 +507,20 @@ class FetchStore:
                 .scalars()
                 .all()
             )
+
+
+@dataclass(frozen=True)
+class StoryStores:
+    """The stories' three stores, on one database."""
+
+    stories: StoryStore
+    feeds: FeedStore
+    fetches: FetchStore
+
+    @classmethod
+    def on(cls, database: Database) -> StoryStores:
+        return cls(StoryStore(database), FeedStore(database), FetchStore(database))
+
+
+def get_story_stores() -> StoryStores:
+    return current_app.extensions["newsbrief.story_stores"]

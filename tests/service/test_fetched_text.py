@@ -13,7 +13,7 @@ from helpers.news_server import NewsServer, Page, article_page
 from helpers.story_server import ALLOW_LOCAL, FLOODS_LOCAL, RATES, ingest, rss, wait_for
 from sqlalchemy.exc import DataError
 
-from service.stories.ingestion import FETCH_TASK
+from service.stories.scheduling import FETCH_TASK
 from service.stories.store import QUEUED, RUNNING, FetchRow
 
 
@@ -28,7 +28,7 @@ def stories_client(request, make_app):
     settings = {} if request.param == "sqlite" else {"DATABASE_URL": migrated(fresh_postgres())}
     app = make_app(**ALLOW_LOCAL, FEED_POLL_INTERVAL=3600.0, **settings)
     yield app.test_client()
-    app.extensions["newsbrief.stories"].close()
+    app.extensions["newsbrief.story_scheduler"].close()
 
 
 def finished(client, fetch_url: str) -> dict:
@@ -72,7 +72,7 @@ def refuse_to_store(monkeypatch, app) -> None:
     def refuse(store, incoming):
         raise DataError("INSERT INTO articles ...", {}, ValueError("PostgreSQL text fields cannot contain NUL"))
 
-    monkeypatch.setattr(app.extensions["newsbrief.stories"].index, "ingest", refuse)
+    monkeypatch.setattr(app.extensions["newsbrief.story_ingestion"].index, "ingest", refuse)
 
 
 def test_an_error_while_storing_marks_the_fetch_and_the_poll_failed_with_why(make_app, server, monkeypatch):
@@ -97,14 +97,14 @@ def test_an_error_while_storing_marks_the_fetch_and_the_poll_failed_with_why(mak
         polled["last_error"]
         == "could not store the 1 new entries: ValueError: PostgreSQL text fields cannot contain NUL"
     )
-    app.extensions["newsbrief.stories"].close()
+    app.extensions["newsbrief.story_scheduler"].close()
 
 
 def test_recovery_sends_stuck_fetches_again_under_celery(make_app, monkeypatch):
     """Under Celery, a fetch claimed by a task that never finished it, or queued long ago and never
     sent, is sent to the broker again at the next start; one queued just now waits for its message."""
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    stories = app.extensions["newsbrief.stories"]
+    stories = app.extensions["newsbrief.story_scheduler"]
     sent: list[tuple] = []
     monkeypatch.setattr(stories.celery, "send_task", lambda name, args: sent.append((name, *args)))
     now = datetime.now(UTC)
@@ -144,4 +144,4 @@ def test_a_page_cannot_claim_another_sites_url_as_its_canonical_one(make_app):
         assert victim.hits["/article-victim"] == 1
         story = client.get(fetch["story_url"]).get_json()
         assert victim_url in [article["url"] for article in story["articles"]]
-        app.extensions["newsbrief.stories"].close()
+        app.extensions["newsbrief.story_scheduler"].close()

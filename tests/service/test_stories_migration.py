@@ -70,7 +70,7 @@ def test_0003_adds_the_stories_tables_and_removes_them_keeping_the_rest(database
         client = make_app(DATABASE_URL=database_url).test_client()
         stored = client.post("/v1/articles", json={"articles": [FLOODS]})
         assert stored.status_code == 201
-        client.application.extensions["newsbrief.stories"].close()
+        client.application.extensions["newsbrief.story_scheduler"].close()
         client.application.extensions["newsbrief.database"].engine.dispose()
 
         assert migrations.downgrade(engine, "0002") == (head, "0002")
@@ -87,6 +87,6 @@ def test_0003_adds_the_stories_tables_and_removes_them_keeping_the_rest(database
         client = make_app(DATABASE_URL=database_url).test_client()
         assert client.get("/v1/stories").get_json()["stories"] == []  # a fresh start: the stories went with 0003
         assert client.post("/v1/articles", json={"articles": [FLOODS]}).status_code == 201
-        client.application.extensions["newsbrief.stories"].close()
+        client.application.extensions["newsbrief.story_scheduler"].close()
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ NEWSBRIEF_FEED_MAX_ENTRIES of them. Subscribing to a feed again answers with the
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, request, url_for
@@ -20,10 +21,13 @@ from ...openapi import Responses, api
 from ...problems import Problem, invalid
 from ...schemas import CONTROL_CHARACTER
 from ...settings import current_settings
-from ..ingestion import POLL_TASK, get_stories, log
+from ..ingestion import get_ingestion
+from ..scheduling import POLL_TASK, get_scheduler
 from ..schemas import FeedList, FeedRequest, FeedResource
-from ..store import FeedRow, aware, url_digest
+from ..store import FeedRow, get_story_stores, url_digest
 from .articles import refusal
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("feeds", __name__, url_prefix="/v1/feeds")
 
@@ -42,9 +46,9 @@ def resource(row: FeedRow) -> FeedResource:
             "id": row.id,
             "url": row.url,
             "title": row.title,
-            "created_at": aware(row.created_at),
-            "next_poll_at": aware(row.next_poll_at),
-            "last_polled_at": aware(row.last_polled_at) if row.last_polled_at else None,
+            "created_at": row.created_at,
+            "next_poll_at": row.next_poll_at,
+            "last_polled_at": row.last_polled_at,
             "last_error": row.last_error,
             "articles_added": row.articles_added,
         }
@@ -65,32 +69,32 @@ def resource(row: FeedRow) -> FeedResource:
 )
 def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]]:
     """Subscribe to an RSS or Atom feed, polled on a schedule"""
-    service = get_stories()
+    feeds, scheduler = get_story_stores().feeds, get_scheduler()
     url = json.url.strip()
     try:
-        check_url(url, get_stories().policy)
+        check_url(url, get_ingestion().policy)
     except FetchRefused as err:
         raise invalid([("url", refusal(err))]) from None
     except FetchFailed:
         pass  # the host does not resolve now: the polls say so in last_error until it does
     digest = url_digest(url)
-    existing = service.feeds.find(digest)
-    count = service.feeds.count()
+    existing = feeds.find(digest)
+    count = feeds.count()
     limit = current_settings().max_feeds
     if existing is None and count >= limit:
         raise invalid([("url", f"already {count} feeds, the most this service polls (NEWSBRIEF_MAX_FEEDS={limit})")])
     status = 200
     if existing is None:
-        feed_id = service.feeds.add(url, digest, datetime.now(UTC))
+        feed_id = feeds.add(url, digest, datetime.now(UTC))
         if feed_id is not None:  # else the same feed, subscribed by a concurrent request
             status = 201
-            if service.claim_feed(feed_id, due=None):
+            if scheduler.claim_feed(feed_id, due=None):
                 try:
-                    service.submit(POLL_TASK, feed_id)
+                    scheduler.submit(POLL_TASK, feed_id)
                 except DispatchError as err:
                     log.warning("feed %d: first poll not queued (the scheduler will poll it): %s", feed_id, err)
-            service.start_scheduler()
-    stored = service.feeds.find(digest)
+            scheduler.start_scheduler()
+    stored = feeds.find(digest)
     assert stored is not None  # subscribed above, or by the concurrent request
     return resource(stored), status, {"Location": url_for("feeds.get_feed", feed_id=stored.id)}
 
@@ -99,7 +103,7 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
 @api.validate(resp=Responses({200: (FeedList, "The subscribed feeds, oldest first")}), operation_id="list_feeds")
 def list_feeds() -> FeedList:
     """The subscribed feeds and how their polls went"""
-    return FeedList(feeds=[resource(row) for row in get_stories().feeds.all()])
+    return FeedList(feeds=[resource(row) for row in get_story_stores().feeds.all()])
 
 
 @bp.get("/<feed_id>")
@@ -110,7 +114,9 @@ def list_feeds() -> FeedList:
 def get_feed(feed_id: str) -> tuple[FeedResource, int, dict[str, str]]:
     """A subscribed feed"""
     row = (
-        get_stories().feeds.get(int(feed_id)) if feed_id.isascii() and feed_id.isdigit() and len(feed_id) < 10 else None
+        get_story_stores().feeds.get(int(feed_id))
+        if feed_id.isascii() and feed_id.isdigit() and len(feed_id) < 10
+        else None
     )
     if row is None or CONTROL_CHARACTER.search(feed_id):
         raise Problem(404, "not-found", "Not Found", f"no feed with id {feed_id!r}", [("id", "no such feed")])

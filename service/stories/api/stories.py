@@ -29,7 +29,7 @@ from ...briefings.store import StoredBriefing, get_briefing_store
 from ...openapi import Responses, api
 from ...problems import Problem, invalid
 from ...settings import briefing_defaults
-from ..ingestion import get_stories, row_article
+from ..ingestion import row_article
 from ..schemas import (
     StoryBriefingList,
     StoryList,
@@ -38,7 +38,7 @@ from ..schemas import (
     StoryTimeline,
     StoryVersionQuery,
 )
-from ..store import StoryBriefingRow, StoryRow, aware
+from ..store import StoryBriefingRow, StoryRow, get_story_stores
 
 bp = Blueprint("stories", __name__, url_prefix="/v1/stories")
 
@@ -47,14 +47,14 @@ MAX_LISTED_ARTICLES = 200
 
 
 def encode_cursor(last_seen: datetime, story_id: int) -> str:
-    raw = json.dumps([aware(last_seen).isoformat(), story_id]).encode()
+    raw = json.dumps([last_seen.isoformat(), story_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         moment, story_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return aware(datetime.fromisoformat(moment)), int(story_id)
+        return datetime.fromisoformat(moment), int(story_id)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise invalid([("cursor", "not a cursor this API gave: pass a page's next_cursor as it is")]) from None
 
@@ -66,8 +66,8 @@ def item(row: StoryRow, versions: int) -> dict:
         "headline": row.headline,
         "article_count": row.article_count,
         "outlets": row.outlets,
-        "first_seen": aware(row.first_seen),
-        "last_seen": aware(row.last_seen),
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
         "briefing_versions": versions,
     }
 
@@ -80,7 +80,7 @@ def item(row: StoryRow, versions: int) -> dict:
 )
 def list_stories(query: StoryQuery) -> StoryList:
     """Stories, the most recently seen first, by time, in pages"""
-    store = get_stories().stories
+    store = get_story_stores().stories
     after = decode_cursor(query.cursor) if query.cursor is not None else None
     rows = store.page(query.since, query.until, after, query.limit + 1)
     page = rows[: query.limit]
@@ -100,7 +100,7 @@ def list_stories(query: StoryQuery) -> StoryList:
 def find_story(story_id: str) -> StoryRow:
     row = None
     if story_id.isascii() and story_id.isdigit() and len(story_id) < 10:
-        row = get_stories().stories.get(int(story_id))
+        row = get_story_stores().stories.get(int(story_id))
     if row is None:
         raise Problem(404, "not-found", "Not Found", f"no story with id {story_id!r}", [("id", "no such story")])
     return row
@@ -110,12 +110,12 @@ def briefing_versions(story_id: int) -> list[dict]:
     """Every version of the story's briefing, the newest first."""
     storage = get_briefing_store()
     versions = []
-    for version, cluster in get_stories().stories.versions_with_clusters(story_id):
+    for version, cluster in get_story_stores().stories.versions_with_clusters(story_id):
         stored = storage.get(cluster.briefing_id) if cluster.briefing_id else None
         versions.append(
             {
                 "version": version.version,
-                "created_at": aware(version.created_at),
+                "created_at": version.created_at,
                 "article_count": version.article_count,
                 "status": cluster.status,
                 "job_url": url_for("jobs.get_job", job_id=version.job_id),
@@ -135,13 +135,13 @@ def briefing_versions(story_id: int) -> list[dict]:
 def get_story(story_id: str) -> StoryResource:
     """A story: its articles and its current briefing"""
     row = find_story(story_id)
-    articles = get_stories().stories.article_listing(row.id, MAX_LISTED_ARTICLES)
+    articles = get_story_stores().stories.article_listing(row.id, MAX_LISTED_ARTICLES)
     versions = briefing_versions(row.id)
     current = next((v for v in versions if v["status"] == "done"), versions[0] if versions else None)
     return StoryResource.model_validate(
         {
             **item(row, len(versions)),
-            "articles": [{**a._asdict(), "seen_at": aware(a.seen_at)} for a in articles],
+            "articles": [{**a._asdict(), "seen_at": a.seen_at} for a in articles],
             "briefing": current,
         }
     )
@@ -175,7 +175,7 @@ def find_version(rows: list[StoryBriefingRow], story_id: int, version: str | int
 
 def version_articles(row: StoryBriefingRow) -> list[Article]:
     """A version's articles in the order its briefing cites them (stored order)."""
-    return [row_article(article) for article in get_stories().stories.articles(row.article_ids)]
+    return [row_article(article) for article in get_story_stores().stories.articles(row.article_ids)]
 
 
 def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> StoredBriefing:
@@ -203,7 +203,7 @@ def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> Stored
 def get_story_briefing(story_id: str, version: str, query: StoryVersionQuery) -> tuple[BriefingResource, int, dict]:
     """One version of a story's briefing, or (with `since`) what it adds to an earlier version"""
     row = find_story(story_id)
-    rows = get_stories().stories.versions(row.id)
+    rows = get_story_stores().stories.versions(row.id)
     later = find_version(rows, row.id, version, "version")
     if query.since is None:
         stored, _ = find_or_write(version_articles(later), briefing_defaults(), made_by="story")
@@ -224,7 +224,7 @@ def get_story_timeline(story_id: str) -> StoryTimeline:
     row = find_story(story_id)
     versions = []
     previous = None
-    for version in get_stories().stories.versions(row.id):
+    for version in get_story_stores().stories.versions(row.id):
         if previous is None:
             stored, _ = find_or_write(version_articles(version), briefing_defaults(), made_by="story")
         else:
@@ -232,7 +232,7 @@ def get_story_timeline(story_id: str) -> StoryTimeline:
         versions.append(
             {
                 "version": version.version,
-                "created_at": aware(version.created_at),
+                "created_at": version.created_at,
                 "articles": version.article_count,
                 "added": added_facts(stored, version, first=previous is None),
             }
