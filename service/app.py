@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app from the settings (service/settings.py: defaults, then NEWSBRIEF_* variables), then
-    `test_config`: settings by their upper-case names (MAX_ARTICLES, ...), and any Flask setting."""
+    `test_config`: settings by their names in upper case (MAX_ARTICLES, ...), which go to the one
+    settings object (`current_settings()`), and Flask's own keys (TESTING, ...) for app.config."""
     from flask import Flask
 
     from . import settings

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
-from .settings import ConfigError
+from .settings import ConfigError, current_settings
 
 
 @contextmanager
@@ -128,8 +128,10 @@ class Database:
 
 
 def init_app(app: Flask) -> None:
+    url = current_settings(app).database_url
+    assert url is not None  # for the type checker: settings.init_app resolved it
     try:
-        database = Database(app.config["DATABASE_URL"])
+        database = Database(url)
     except (ArgumentError, ImportError) as err:  # not a URL, an unknown dialect, or its driver missing
         raise ConfigError(f"NEWSBRIEF_DATABASE_URL is not a database URL this service can use: {err}") from None
     app.extensions["newsbrief.database"] = database

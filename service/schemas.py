@@ -5,20 +5,20 @@ generates /openapi.json from them (service/openapi.py).
 
 Some limits are settings of each app (articles per request, characters per article, clusters per
 job, the models a request may name), while these models are built once: `AtMost` and `OneOf` read
-the limit from `current_app.config` when a request is validated, and mark the field so that
-`with_settings` writes each app's own limit into its /openapi.json. Option bounds mirror the
-checks in `SummaryOptions.__post_init__`; a test holds the two together. The briefing inside a
-response is the summariser's own `Briefing` dataclass, so its schema cannot drift from it.
+the limit from the app's settings (`current_settings()`, by field name) when a request is
+validated, and mark the field so that `with_settings` writes each app's own limit into its
+/openapi.json. The briefing options of a request derive from the library's options model
+(service/briefings/schemas.py). The briefing inside a response is the summariser's own `Briefing`
+dataclass, so its schema cannot drift from it.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sized
+from collections.abc import Sized
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from flask import current_app
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
@@ -27,6 +27,8 @@ from summarizer import (
     CONTROL_CHARACTER,
     CONTROL_CHARACTERS,
 )
+
+from .settings import ServiceSettings, current_settings, variable_name
 
 # White space, spelt out (what Python's str.strip() removes, but the control characters below):
 # regex engines disagree on what `\s` covers (Rust's, which pydantic checks patterns with,
@@ -48,6 +50,12 @@ class AfterCheck:
     """Annotated metadata whose `check` runs after pydantic's own validation of the field, and
     whose `schema_keywords` add to the field's JSON Schema."""
 
+    def __post_init__(self) -> None:
+        # A setting named wrong would fail on the first request: fail where the schema is made.
+        setting = getattr(self, "setting", None)
+        if setting is not None and setting not in ServiceSettings.model_fields:
+            raise ValueError(f"{setting!r} is no setting of the service")
+
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(self.check, handler(source))
 
@@ -67,7 +75,7 @@ class AfterCheck:
 
 @dataclass(frozen=True)
 class AtMost(AfterCheck):
-    """At most `current_app.config[setting]` items (a list) or characters (a string)."""
+    """At most the `setting` (a settings field, max_articles) items (a list) or characters (a string)."""
 
     setting: str
 
@@ -76,20 +84,20 @@ class AtMost(AfterCheck):
         return {SETTINGS_KEY: {keyword: self.setting}}
 
     def check(self, value: Sized) -> Sized:
-        limit = current_app.config[self.setting]
+        limit = getattr(current_settings(), self.setting)
         if len(value) > limit:
             unit = "characters" if isinstance(value, str) else "items"
             raise PydanticCustomError(
                 "too_long",
-                "at most {limit} {unit} (NEWSBRIEF_{setting})",
-                {"limit": limit, "unit": unit, "setting": self.setting},
+                "at most {limit} {unit} ({variable})",
+                {"limit": limit, "unit": unit, "variable": variable_name(self.setting)},
             )
         return value
 
 
 @dataclass(frozen=True)
 class OneOf(AfterCheck):
-    """One of the names in `current_app.config[setting]`."""
+    """One of the names in the `setting` (a settings field, models)."""
 
     setting: str
 
@@ -97,12 +105,12 @@ class OneOf(AfterCheck):
         return {SETTINGS_KEY: {"enum": self.setting}}
 
     def check(self, value: str) -> str:
-        names = current_app.config[self.setting]
+        names = getattr(current_settings(), self.setting)
         if value not in names:
             raise PydanticCustomError(
                 "not_configured",
-                "must be one of {names} (NEWSBRIEF_{setting})",
-                {"names": ", ".join(names), "setting": self.setting},
+                "must be one of {names} ({variable})",
+                {"names": ", ".join(names), "variable": variable_name(self.setting)},
             )
         return value
 
@@ -126,15 +134,15 @@ class NoControlCharacters(AfterCheck):
         return value
 
 
-def with_settings(spec: dict, config: Mapping[str, Any]) -> dict:
-    """A copy of `spec` whose setting-bound keywords (marked by AtMost and OneOf) hold `config`'s values."""
+def with_settings(spec: dict, settings: ServiceSettings) -> dict:
+    """A copy of `spec` whose setting-bound keywords (marked by AtMost and OneOf) hold `settings`' values."""
     found = copy.deepcopy(spec)
     pending: list[Any] = [found]
     while pending:
         node = pending.pop()
         if isinstance(node, dict):
             for keyword, setting in node.pop(SETTINGS_KEY, {}).items():
-                node[keyword] = config[setting]
+                node[keyword] = getattr(settings, setting)
             pending.extend(node.values())
         elif isinstance(node, list):
             pending.extend(node)
@@ -164,7 +172,7 @@ def _whole_number(value: object) -> object:
 # too (its `integer` is any number without a fraction); "60", true and 60.5 are not (strict mode
 # refuses them).
 WHOLE_NUMBER = BeforeValidator(_whole_number)
-ArticleBody = Annotated[str, Field(min_length=1, pattern=NOT_BLANK), AtMost("MAX_ARTICLE_CHARS"), NoControlCharacters()]
+ArticleBody = Annotated[str, Field(min_length=1, pattern=NOT_BLANK), AtMost("max_article_chars"), NoControlCharacters()]
 Meta = Annotated[str, Field(max_length=2000), NoControlCharacters()] | None
 # What the summariser needs; JSON Schema cannot tell a sentence, so the rest is said in words.
 SENTENCES_NEEDED = (
@@ -193,7 +201,7 @@ class Article(Strict):
     published: Meta = None
 
 
-Articles = Annotated[list[Article], Field(min_length=1), AtMost("MAX_ARTICLES")]
+Articles = Annotated[list[Article], Field(min_length=1), AtMost("max_articles")]
 
 
 class ProblemError(BaseModel):

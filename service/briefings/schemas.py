@@ -1,13 +1,18 @@
-"""The bodies of POST /v1/briefings and GET /v1/briefings/<id> (pydantic)."""
+"""The bodies of POST /v1/briefings and GET /v1/briefings/<id> (pydantic).
+
+The briefing options of a request and of a response derive from the library's options model
+(summarizer/options.py): the same types, bounds and descriptions, so they cannot drift from it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from types import NoneType, UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from summarizer import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE, PROFILES, Briefing, Engine
+from summarizer import Briefing, SummaryOptions
 
 from ..schemas import WHOLE_NUMBER, Articles, OneOf, Strict, omitted
 
@@ -32,21 +37,39 @@ EXAMPLE_REQUEST: dict[str, Any] = {
 }
 
 
-class BriefingOptions(Strict):
-    """Unset options take the server's defaults (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, ...)."""
+# Options a request may not set: a tokenizer is a folder on the server, and the n-gram rule is the
+# operator's (NEWSBRIEF_NO_REPEAT_NGRAM_SIZE).
+SERVER_ONLY_OPTIONS = frozenset({"tokenizer", "no_repeat_ngram_size"})
+# What a request's option adds to the model's field, and says instead of its description: the
+# model must be one this server serves.
+REQUEST_CHECKS = {"model": (OneOf("models"), "One of GET /v1/models")}
 
-    engine: Engine | None = Field(default=None, description="auto: the model if it loads, else extractive")
-    model: Annotated[str, OneOf("MODELS")] | None = Field(default=None, description="One of GET /v1/models")
-    max_words: Annotated[int, Field(ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1]), WHOLE_NUMBER] | None = None
-    profile: Literal[tuple(PROFILES)] | None = Field(default=None, description="Speed/fidelity profile of the model")  # type: ignore[valid-type]
-    budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS_RANGE[0], le=BUDGET_TOKENS_RANGE[1]), WHOLE_NUMBER] | None = (
-        None
+
+def request_options() -> type[BaseModel]:
+    """The options a request may set: each a field of the options model, with its type, bounds and
+    description, optional (left out or null: the server's default), strict as every request body."""
+    fields: dict[str, Any] = {}
+    for name, field in SummaryOptions.model_fields.items():
+        if name in SERVER_ONLY_OPTIONS:
+            continue
+        value_type: Any = field.annotation
+        if get_origin(value_type) in (Union, UnionType):  # int | None: null is "not given" here anyway
+            value_type = next(arm for arm in get_args(value_type) if arm is not NoneType)
+        # 60.0 is a whole number too, as JSON Schema has it.
+        checks = [*field.metadata, *([WHOLE_NUMBER] if value_type is int else [])]
+        check, description = REQUEST_CHECKS.get(name, (None, field.description or ""))
+        checks += [check] if check is not None else []
+        annotation: Any = Annotated[(value_type, *checks)] if checks else value_type
+        fields[name] = (annotation | None, Field(None, description=description))
+    return create_model(
+        "BriefingOptions",
+        __base__=Strict,
+        __doc__="Unset options take the server's defaults (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, ...).",
+        **fields,
     )
-    keep_unsupported: bool | None = Field(default=None, description="Keep unsupported sentences, flagged")
-    refuse_separate_events: bool | None = Field(
-        default=None,
-        description="Refuse (422) articles that tell separate events, instead of warning and briefing them together",
-    )
+
+
+BriefingOptions = request_options()
 
 
 class BriefingRequest(Strict):
@@ -59,22 +82,16 @@ class BriefingRequest(Strict):
         '(new facts, changed figures citing both sides); each sentence says `novelty` "new" or "update", and '
         "these articles are listed first among the sources, marked `earlier`"
     )
-    options: BriefingOptions = Field(default_factory=lambda: BriefingOptions())
+    options: BriefingOptions = Field(default_factory=BriefingOptions)  # type: ignore[valid-type]
 
 
-class EffectiveOptions(BaseModel):
+class EffectiveOptions(SummaryOptions):
     """The options the briefing was made with, server defaults filled in."""
 
-    engine: Engine
-    model: str
-    max_words: int
-    profile: str
-    budget_tokens: int | None
-    tokenizer: str | None
-    keep_unsupported: bool
-    no_repeat_ngram_size: int
-    # Stored without it before the option existed, and while it is false (service/fingerprint.py).
-    refuse_separate_events: bool = False
+    # Every option is in every response. An option added later is stored only when not at its
+    # default (service/fingerprint.py), so a stored request may lack it: its default is filled in;
+    # one stored by an older version and since dropped is left out, not refused.
+    model_config = ConfigDict(extra="ignore", json_schema_serialization_defaults_required=True)
 
 
 class BriefingResource(BaseModel):

@@ -36,9 +36,9 @@ class JobRequest(Strict):
     POST /v1/briefings body (the very same models, so one schema describes both)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_JOB]})
-    clusters: Annotated[list[JobCluster], Field(min_length=1), AtMost("MAX_JOB_CLUSTERS")]
-    options: BriefingOptions = Field(
-        default_factory=lambda: BriefingOptions(), description="For every cluster of the job"
+    clusters: Annotated[list[JobCluster], Field(min_length=1), AtMost("max_job_clusters")]
+    options: BriefingOptions = Field(  # type: ignore[valid-type]
+        default_factory=BriefingOptions, description="For every cluster of the job"
     )
 
 

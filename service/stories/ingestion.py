@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,7 +50,7 @@ from summarizer.stories import (
 )
 
 from ..jobs.runner import TRANSIENT
-from ..settings import ConfigError, variable_name
+from ..settings import ConfigError, ServiceSettings, variable_name
 from .store import DONE, FAILED, Assignment, StoryStore, StoryStores, url_digest
 
 log = logging.getLogger(__name__)
@@ -91,12 +91,12 @@ def reason(err: Exception) -> str:
     return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
 
 
-def fetch_policy(config: Mapping[str, Any]) -> FetchPolicy:
+def fetch_policy(settings: ServiceSettings) -> FetchPolicy:
     return FetchPolicy(
-        allow_networks=tuple(config["FETCH_ALLOW_NETWORKS"]),
-        timeout_s=config["FETCH_TIMEOUT"],
-        max_bytes=config["FETCH_MAX_BYTES"],
-        max_redirects=config["FETCH_MAX_REDIRECTS"],
+        allow_networks=settings.fetch_allow_networks,
+        timeout_s=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        max_redirects=settings.fetch_max_redirects,
     )
 
 
@@ -230,17 +230,17 @@ class Ingestion:
 
     def __init__(
         self,
-        config: Mapping[str, Any],
+        settings: ServiceSettings,
         stores: StoryStores,
         on_ingested: Callable[[list[Ingested]], None],
     ):
-        self.config = config
+        self.settings = settings
         self.stores = stores
         try:
-            self.policy = fetch_policy(config)
+            self.policy = fetch_policy(settings)
         except InputError as err:
             raise ConfigError(f"{variable_name('fetch_allow_networks')}: {err.message}") from None
-        self.index = StoryIndex(timedelta(hours=config["STORY_WINDOW_HOURS"]))
+        self.index = StoryIndex(timedelta(hours=settings.story_window_hours))
         self.on_ingested = on_ingested
 
     def ingest(self, incoming: Sequence[Incoming]) -> list[Ingested]:
@@ -314,7 +314,7 @@ class Ingestion:
     def _new_entries(self, feed: Feed, feed_id: int, policy: FetchPolicy, errors: list[str]) -> list[Incoming]:
         incoming: list[Incoming] = []
         for entry in feed.entries:
-            if len(incoming) >= self.config["FEED_MAX_ENTRIES"]:
+            if len(incoming) >= self.settings.feed_max_entries:
                 break
             if entry.url is not None and self.known_url(entry.url) is not None:
                 continue

@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..jobs.runner import JOB_MAKERS, TRANSIENT, UNDISPATCHED_GRACE, DispatchError, at_first_request, retry_delay
+from ..settings import current_settings
 from .ingestion import STALE_FETCH, Ingested, Ingestion, reason
 from .store import StoryStores
 from .versions import BriefingVersions
@@ -58,7 +59,8 @@ class StoryScheduler:
         self.stores = stores
         self.ingestion = ingestion
         self.versions = versions
-        self.celery = app.extensions.get("celery") if app.config["REDIS_URL"] else None
+        self.settings = current_settings(app)
+        self.celery = app.extensions.get("celery") if self.settings.redis_url else None
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         self._stop = threading.Event()
@@ -72,7 +74,7 @@ class StoryScheduler:
     def claim_feed(self, feed_id: int, due: datetime | None) -> bool:
         """Move the feed's next poll an interval ahead, if it is `due` then (None: whenever): True
         when this process got the poll."""
-        interval = timedelta(seconds=self.app.config["FEED_POLL_INTERVAL"])
+        interval = timedelta(seconds=self.settings.feed_poll_interval)
         return self.stores.feeds.claim(feed_id, due, datetime.now(UTC) + interval)
 
     def tick(self) -> None:
@@ -93,7 +95,7 @@ class StoryScheduler:
             return
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.app.config["FETCH_THREADS"], "newsbrief-stories")
+                self._executor = ThreadPoolExecutor(self.settings.fetch_threads, "newsbrief-stories")
             self._executor.submit(self._run_here, task_name, argument)
 
     def gave_up(self, task_name: str, argument: Any, attempts: int, err: Exception) -> None:
@@ -110,7 +112,7 @@ class StoryScheduler:
             log.exception("%s(%s): cannot record the failure; recovery takes it up again", task_name, argument)
 
     def _run_here(self, task_name: str, argument: Any) -> None:
-        retries = self.app.config["JOB_RETRIES"]
+        retries = self.settings.job_retries
         with self.app.app_context():
             for attempt in range(retries + 1):
                 try:
@@ -135,7 +137,7 @@ class StoryScheduler:
                 self._scheduler.start()
 
     def _schedule(self) -> None:
-        period = min(self.app.config["FEED_POLL_INTERVAL"], TICK_S)
+        period = min(self.settings.feed_poll_interval, TICK_S)
         while not self._stop.is_set():
             try:
                 with self.app.app_context():
@@ -182,7 +184,7 @@ def _celery_run(task: Task, name: str, argument: Any) -> None:
         TASKS[name](scheduler.ingestion, argument)
     except TRANSIENT as err:
         retries = task.request.retries
-        if retries >= current_app.config["JOB_RETRIES"]:
+        if retries >= current_settings().job_retries:
             scheduler.gave_up(name, argument, retries + 1, err)
             return
         raise task.retry(countdown=retry_delay(retries), exc=err) from None
@@ -205,17 +207,18 @@ def stories_tick_task() -> None:
 
 def init_app(app: Flask) -> None:
     stores = StoryStores.on(app.extensions["newsbrief.database"])
-    window = timedelta(hours=app.config["STORY_WINDOW_HOURS"])
+    settings = current_settings(app)
+    window = timedelta(hours=settings.story_window_hours)
     versions = BriefingVersions(app, stores.stories, window)
     # The scheduler hears of each ingestion; the ingestion is made before it, so it is told late.
-    ingestion = Ingestion(app.config, stores, on_ingested=lambda results: scheduler.ingested(results))
+    ingestion = Ingestion(settings, stores, on_ingested=lambda results: scheduler.ingested(results))
     scheduler = StoryScheduler(app, stores, ingestion, versions)
     app.extensions["newsbrief.story_stores"] = stores
     app.extensions["newsbrief.story_ingestion"] = ingestion
     app.extensions["newsbrief.story_scheduler"] = scheduler
     app.extensions.setdefault(JOB_MAKERS, {})["story"] = stores.stories.is_version_job
     if scheduler.celery is not None:
-        period = min(app.config["FEED_POLL_INTERVAL"], TICK_S)
+        period = min(settings.feed_poll_interval, TICK_S)
         scheduler.celery.conf.beat_schedule = {"newsbrief-stories-tick": {"task": TICK_TASK, "schedule": period}}
 
     at_first_request(app, scheduler.recover, "unfinished fetches")

@@ -71,7 +71,7 @@ class IngestRequest(Strict):
     """The POST /v1/articles body."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_INGEST]})
-    articles: Annotated[list[IngestArticle], Field(min_length=1), AtMost("MAX_INGEST_ARTICLES")]
+    articles: Annotated[list[IngestArticle], Field(min_length=1), AtMost("max_ingest_articles")]
 
 
 class IngestResult(BaseModel):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..jobs.runner import DispatchError, dispatch
 from ..jobs.store import PENDING, JobStore, NewCluster
+from ..settings import briefing_defaults, current_settings
 from .ingestion import row_article
 from .store import StoryBriefingRow, StoryStore, url_digest
 
@@ -46,7 +47,6 @@ class BriefingVersions:
     def brief_story(self, story_id: int) -> int | None:
         """Start a new briefing version of the story when it has two outlets or more and grew since
         its last version, and no version is under way: the version number, else None."""
-        config = self.app.config
         story = self.stories.get(story_id)
         if story is None or len(story.outlets) < 2:
             return None
@@ -56,12 +56,12 @@ class BriefingVersions:
                 return None
             if self.stories.cluster_status(latest.job_id) in PENDING:
                 return None
-        rows = self.stories.newest_articles(story_id, config["MAX_ARTICLES"])
+        rows = self.stories.newest_articles(story_id, current_settings(self.app).max_articles)
         article_count = story.article_count
         version = latest.version + 1 if latest else 1
         articles = [asdict(row_article(row)) for row in reversed(rows)]
         store: JobStore = self.app.extensions["newsbrief.jobs"]
-        options = asdict(config["SUMMARY_DEFAULTS"])
+        options = briefing_defaults(self.app).model_dump()
         job, _ = store.create(
             [NewCluster(f"story-{story_id}-v{version}", articles)],
             options,

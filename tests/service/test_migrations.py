@@ -14,7 +14,6 @@ import sys
 import threading
 import zipfile
 from collections import Counter
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -93,7 +92,7 @@ Table(
 )
 
 ARTICLES = [{"id": "a", "title": None, "text": "A thing happened.", "url": None, "source": None}]
-OPTIONS = asdict(SummaryOptions(engine="extractive", max_words=60))
+OPTIONS = SummaryOptions(engine="extractive", max_words=60).model_dump()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,6 +10,7 @@ import schemathesis
 from openapi_spec_validator import validate
 
 import service.system.health
+from service.briefings.schemas import SERVER_ONLY_OPTIONS
 from summarizer import InputError, SummaryOptions
 from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE
 
@@ -102,6 +103,19 @@ def test_documented_bounds_are_the_summarizers_bounds(spec, name, bounds):
     for outside in (low - 1, high + 1):
         with pytest.raises(InputError):
             SummaryOptions(**{name: outside})
+
+
+def test_the_request_options_are_the_options_models_fields(spec):
+    """Derived, not declared again: a new option is in the request schema (unless the server keeps
+    it to itself), with the model's description; an option the model drops leaves it."""
+    documented = spec["components"]["schemas"]["BriefingOptions"]["properties"]
+    assert sorted(documented) == sorted(set(SummaryOptions.model_fields) - SERVER_ONLY_OPTIONS)
+    for name, schema in documented.items():
+        description = SummaryOptions.model_fields[name].description
+        assert schema["description"] == ("One of GET /v1/models" if name == "model" else description), name
+    # The response states every option the briefing was made with, the server-only ones too.
+    effective = spec["components"]["schemas"]["EffectiveOptions"]
+    assert sorted(effective["required"]) == sorted(SummaryOptions.model_fields)
 
 
 def test_each_app_states_its_own_limits(make_app, spec):

@@ -3,7 +3,6 @@ SQLite and PostgreSQL (a loud skip without NEWSBRIEF_TEST_DATABASE_URL, as in te
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -42,7 +41,7 @@ def job_at_0002(engine: Engine) -> None:
     columns that later revisions add)."""
     jobs = Table(JobRow.__tablename__, MetaData(), autoload_with=engine)
     clusters = Table(JobClusterRow.__tablename__, MetaData(), autoload_with=engine)
-    options = asdict(SummaryOptions(engine="extractive"))
+    options = SummaryOptions(engine="extractive").model_dump()
     now = datetime.now(UTC)
     with engine.begin() as connection:
         connection.execute(

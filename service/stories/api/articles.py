@@ -42,7 +42,7 @@ CONTENT_KEYS = ("title", "text", "html", "url", "source", "published", "content_
 @bp.before_request
 def check_article_request() -> None:
     if request.method == "POST":
-        check_json_body("MAX_JOB_CONTENT_LENGTH")
+        check_json_body("max_job_content_length")
 
 
 def to_incoming(index: int, item: IngestArticle) -> Incoming:

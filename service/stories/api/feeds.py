@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 
 from summarizer.stories import FetchFailed, FetchRefused, check_url
 
@@ -20,6 +20,7 @@ from ...jobs.runner import DispatchError
 from ...openapi import Responses, api
 from ...problems import Problem, invalid
 from ...schemas import CONTROL_CHARACTER
+from ...settings import current_settings
 from ..ingestion import get_ingestion
 from ..scheduling import POLL_TASK, get_scheduler
 from ..schemas import FeedList, FeedRequest, FeedResource
@@ -36,7 +37,7 @@ LOCATION = {"Location": "The feed's address, /v1/feeds/{id}"}
 @bp.before_request
 def check_feed_request() -> None:
     if request.method == "POST":
-        check_json_body("MAX_CONTENT_LENGTH")
+        check_json_body("max_content_length")
 
 
 def resource(row: FeedRow) -> FeedResource:
@@ -79,8 +80,8 @@ def subscribe_feed(json: FeedRequest) -> tuple[FeedResource, int, dict[str, str]
     digest = url_digest(url)
     existing = feeds.find(digest)
     count = feeds.count()
-    if existing is None and count >= current_app.config["MAX_FEEDS"]:
-        limit = current_app.config["MAX_FEEDS"]
+    limit = current_settings().max_feeds
+    if existing is None and count >= limit:
         raise invalid([("url", f"already {count} feeds, the most this service polls (NEWSBRIEF_MAX_FEEDS={limit})")])
     status = 200
     if existing is None:

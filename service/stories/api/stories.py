@@ -19,7 +19,7 @@ import binascii
 import json
 from datetime import datetime
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, url_for
 
 from summarizer import Article
 
@@ -28,6 +28,7 @@ from ...briefings.schemas import BriefingResource
 from ...briefings.store import StoredBriefing, get_briefing_store
 from ...openapi import Responses, api
 from ...problems import Problem, invalid
+from ...settings import briefing_defaults
 from ..ingestion import row_article
 from ..schemas import (
     StoryBriefingList,
@@ -186,7 +187,7 @@ def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> Stored
         # The later version has no article the earlier one lacks (a cut to the newest articles):
         # its own articles are then all the new side has, and they only repeat.
         new = version_articles(later)
-    stored, _ = find_or_write(new, current_app.config["SUMMARY_DEFAULTS"], since=before, made_by="story")
+    stored, _ = find_or_write(new, briefing_defaults(), since=before, made_by="story")
     return stored
 
 
@@ -205,7 +206,7 @@ def get_story_briefing(story_id: str, version: str, query: StoryVersionQuery) ->
     rows = get_story_stores().stories.versions(row.id)
     later = find_version(rows, row.id, version, "version")
     if query.since is None:
-        stored, _ = find_or_write(version_articles(later), current_app.config["SUMMARY_DEFAULTS"], made_by="story")
+        stored, _ = find_or_write(version_articles(later), briefing_defaults(), made_by="story")
         return respond(stored, 200)
     if query.since >= later.version:
         raise invalid([("since", f"must be an earlier version than {later.version}, not {query.since}")])
@@ -225,9 +226,7 @@ def get_story_timeline(story_id: str) -> StoryTimeline:
     previous = None
     for version in get_story_stores().stories.versions(row.id):
         if previous is None:
-            stored, _ = find_or_write(
-                version_articles(version), current_app.config["SUMMARY_DEFAULTS"], made_by="story"
-            )
+            stored, _ = find_or_write(version_articles(version), briefing_defaults(), made_by="story")
         else:
             stored = update_between(previous, version)
         versions.append(
