@@ -10,6 +10,11 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# One torch (OpenMP) thread here and in the servers and workers the tests start, unless the
+# developer says otherwise: the tiny models' matrices are far too small to split, and on a
+# machine of two shared cores OpenMP's waiting threads spin, which made the decoding tests take
+# five to seven times the CPU. The tests that set thread counts set them explicitly.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from pathlib import Path
 
