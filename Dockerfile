@@ -39,7 +39,7 @@ RUN pip install --no-cache-dir . \
 # The second load checks that the cache is there and that a process reads it.
 ARG MODEL_ID=sshleifer/distilbart-cnn-12-6
 ENV HF_HOME=/opt/hf
-RUN python -c "import sys; from summarizer.generation.loading import Seq2SeqGenerator; Seq2SeqGenerator(sys.argv[1], quantize=True); assert Seq2SeqGenerator(sys.argv[1], quantize=True).int8_from_cache, 'no int8 cache'" "$MODEL_ID"
+RUN python -c "import sys; from summarizer.generation.loading import Seq2SeqGenerator; from summarizer.settings import Settings; settings = Settings.load(); Seq2SeqGenerator(sys.argv[1], quantize=True, settings=settings); assert Seq2SeqGenerator(sys.argv[1], quantize=True, settings=settings).int8_from_cache, 'no int8 cache'" "$MODEL_ID"
 
 
 FROM ${PYTHON_IMAGE}

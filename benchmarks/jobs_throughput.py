@@ -222,15 +222,18 @@ def measure_abstractive(
     from summarizer.inputs.clusters import cluster_from_json
     from summarizer.options import SummaryOptions
     from summarizer.pipeline import summarize, summarize_many
+    from summarizer.settings import GenerationSettings
 
-    os.environ["NEWSBRIEF_INT8_CACHE_DIR"] = str(workdir / "int8-cache")
+    settings = GenerationSettings(int8_cache_dir=workdir / "int8-cache")
     folder, _ = build_model(str(shape), workdir)
-    Seq2SeqGenerator(str(folder), quantize=True)  # writes the int8 cache, as the Docker build does
+    Seq2SeqGenerator(str(folder), quantize=True, settings=settings)  # writes the int8 cache, as the Docker build does
     articles = [cluster_from_json(seed_cluster(k), k + 1).articles for k in range(clusters)]
     rows = []
     for profile in profiles:
         options = SummaryOptions(engine="abstractive", model=str(folder), profile=profile)
-        generator = ForcedLength(Seq2SeqGenerator(str(folder), quantize=options.profile_settings.quantize), NEW_TOKENS)
+        generator = ForcedLength(
+            Seq2SeqGenerator(str(folder), quantize=options.profile_settings.quantize, settings=settings), NEW_TOKENS
+        )
         summarize(articles[0], options, generator=generator)  # warm-up
         started = time.perf_counter()
         alone = [summarize(cluster, options, generator=generator) for cluster in articles]

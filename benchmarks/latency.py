@@ -246,8 +246,10 @@ def naive_runner(folder: str, new_tokens: int):
 
     from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
     from summarizer.generation.prompts import template_for
+    from summarizer.settings import Settings
 
-    configure_torch_threads()  # the same thread count as the other variants: not one of our means here
+    # The same thread count as the other variants: not one of our means here.
+    configure_torch_threads(Settings.load().torch_threads)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
     limit = Seq2SeqGenerator._input_limit(tokenizer, model.config)
@@ -287,12 +289,14 @@ def naive_runner(folder: str, new_tokens: int):
 def pipeline_runner(folder: str, new_tokens: int, generate: bool = False):
     from summarizer.generation.loading import load_generator
     from summarizer.generation.memory import return_freed_memory
+    from summarizer.options import merge_options
     from summarizer.pipeline import summarize
     from summarizer.settings import Settings
 
     # The profile from NEWSBRIEF_PROFILE, a budget from NEWSBRIEF_BUDGET_TOKENS (default@768).
-    options = Settings.load().summary_options(engine="abstractive", model=folder)
-    loaded = load_generator(folder, quantize=options.profile_settings.quantize)
+    settings = Settings.load()
+    options = merge_options(settings, engine="abstractive", model=folder)
+    loaded = load_generator(folder, quantize=options.profile_settings.quantize, settings=settings)
     if generate:
         loaded.backend = loaded.transformers_backend  # every decoding goes through generate(), not our loops
     generator = FixedLength(loaded, new_tokens)
@@ -368,12 +372,14 @@ def numerics_worker(spec: dict) -> None:
     from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_threads
     from summarizer.options import PROFILES, SummaryOptions
     from summarizer.pipeline import summarize
+    from summarizer.settings import Settings
 
-    configure_torch_threads()
+    settings = Settings.load()
+    configure_torch_threads(settings.torch_threads)
     folder = spec["folder"]
     reference = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
-    fp32 = Seq2SeqGenerator(folder, quantize=False)
-    int8 = Seq2SeqGenerator(folder, quantize=True)
+    fp32 = Seq2SeqGenerator(folder, quantize=False, settings=settings)
+    int8 = Seq2SeqGenerator(folder, quantize=True, settings=settings)
     model_input = summarize(seed_articles(), SummaryOptions(engine="extractive", model=folder)).model_input
     encoded = int8.tokenizer(model_input, return_tensors="pt", truncation=True, max_length=int8.max_input_tokens)
     ids, mask = encoded["input_ids"], encoded["attention_mask"]
@@ -643,7 +649,8 @@ def main() -> None:
         # process then loads as a serving process does.
         subprocess.run(
             [sys.executable, "-c", "import sys; from summarizer.generation.loading import Seq2SeqGenerator; "
-             "Seq2SeqGenerator(sys.argv[1], quantize=True)", str(folder)],
+             "from summarizer.settings import Settings; "
+             "Seq2SeqGenerator(sys.argv[1], quantize=True, settings=Settings.load())", str(folder)],
             env=env,
             check=True,
             capture_output=True,

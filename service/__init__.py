@@ -3,60 +3,11 @@
     flask --app service run                                   # development
     gunicorn -c python:service.gunicorn_conf 'service:create_app()'   # production
 
-Submodules are imported inside create_app (as in Flask's tutorial), so importing this
-package, as gunicorn does before it reads its configuration, loads nothing heavy.
+The app factory is service/app.py's; it imports the resource packages inside create_app (as in
+Flask's tutorial), so importing this package, as gunicorn does before it reads its
+configuration, loads nothing heavy.
 """
 
-from __future__ import annotations
+from .app import create_app
 
-import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from flask import Flask
-
-
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The app from the settings (service/settings.py: defaults, then NEWSBRIEF_* variables), then
-    `test_config`: settings by their upper-case names (MAX_ARTICLES, ...), and any Flask setting."""
-    from flask import Flask
-
-    from . import settings
-
-    given = dict(test_config or {})
-    setting_names = settings.ServiceSettings.model_fields
-    service_settings = settings.ServiceSettings.load(
-        **{key.lower(): value for key, value in given.items() if key.lower() in setting_names}
-    )
-    # After the settings are known good: some of these read the library's settings as they load.
-    from . import jobs, migrations, monitoring, problems, registry, security, storage, stories, web
-    from .api import BLUEPRINTS
-
-    instance_path = service_settings.instance_path
-    app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None)
-    os.makedirs(app.instance_path, exist_ok=True)
-    old_config_file = os.path.join(app.instance_path, "config.py")
-    if os.path.exists(old_config_file):
-        # Read before the settings moved to one place: ignoring it would change them silently.
-        raise settings.ConfigError(f"{old_config_file} is no longer read: set NEWSBRIEF_* variables instead")
-    settings.init_app(app, service_settings)
-    if service_settings.proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = service_settings.proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    app.config.from_mapping({key: value for key, value in given.items() if key.lower() not in setting_names})
-
-    problems.init_app(app)
-    monitoring.init_app(app)
-    storage.init_app(app)
-    migrations.init_app(app)
-    registry.init_app(app)
-    jobs.init_app(app)
-    stories.init_app(app)
-    for blueprint in BLUEPRINTS:
-        app.register_blueprint(blueprint)
-    app.register_blueprint(web.bp)
-    security.init_app(app)
-    return app
+__all__ = ["create_app"]

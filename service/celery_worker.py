@@ -14,15 +14,15 @@ from celery.signals import worker_process_init
 from summarizer import ModelUnavailable
 
 from . import create_app
-from .registry import ModelRegistry
-from .settings import ConfigError, ServiceSettings
+from .models.registry import ModelRegistry
+from .settings import ConfigError, current_settings
 
 log = logging.getLogger(__name__)
 
 # Lazy here whatever NEWSBRIEF_MODEL_LOADING says: a loading thread in this process would be
 # forked into the pool mid-load; each pool process loads the model itself (below).
 flask_app = create_app({"MODEL_LOADING": "lazy"})
-settings: ServiceSettings = flask_app.extensions["newsbrief.settings"]
+settings = current_settings(flask_app)
 if not settings.redis_url:
     raise ConfigError(
         "NEWSBRIEF_REDIS_URL is not set: a worker needs a broker (redis://host:6379/0); "

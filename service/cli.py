@@ -62,7 +62,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     from . import create_app, migrations
 
     app = create_app({"MODEL_LOADING": "lazy", migrations.SCHEMA_AT_START: False})
-    engine = app.extensions["newsbrief.storage"].engine
+    engine = app.extensions["newsbrief.database"].engine
     run = {"upgrade": migrations.cmd_upgrade, "downgrade": migrations.cmd_downgrade, "current": migrations.cmd_current}
     try:
         run[args.db_command](engine, args)

@@ -33,7 +33,7 @@ def canonical_request(articles: Sequence[Article], options: SummaryOptions, sinc
     """The request as stored and hashed; `since` (an update's earlier articles) only when given, so
     the hash of a request without it is what it always was."""
     # An option added later is hashed only when not at its default, so earlier hashes stand.
-    given = {name: value for name, value in asdict(options).items() if LATER_OPTIONS.get(name, ...) != value}
+    given = {name: value for name, value in options.model_dump().items() if LATER_OPTIONS.get(name, ...) != value}
     request = {"articles": [asdict(a) for a in articles], "options": given}
     return {**request, "since": [asdict(a) for a in since]} if since else request
 

@@ -1,36 +1,34 @@
-"""Request and response bodies as pydantic models: spectree validates requests and responses with
-them and generates /openapi.json from them (service/api/openapi.py).
+"""What the request and response bodies of every resource share (pydantic): text checks, limits
+read from settings, an article, problem details. Each resource's own bodies are in its package
+(service/briefings/schemas.py, ...); spectree validates requests and responses with them and
+generates /openapi.json from them (service/openapi.py).
 
 Some limits are settings of each app (articles per request, characters per article, clusters per
 job, the models a request may name), while these models are built once: `AtMost` and `OneOf` read
-the limit from `current_app.config` when a request is validated, and mark the field so that
-`with_settings` writes each app's own limit into its /openapi.json. Option bounds mirror the
-checks in `SummaryOptions.__post_init__`; a test holds the two together. The briefing inside a
-response is the summariser's own `Briefing` dataclass, so its schema cannot drift from it.
+the limit from the app's settings (`current_settings()`, by field name) when a request is
+validated, and mark the field so that `with_settings` writes each app's own limit into its
+/openapi.json. The briefing options of a request derive from the library's options model
+(service/briefings/schemas.py). The briefing inside a response is the summariser's own `Briefing`
+dataclass, so its schema cannot drift from it.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sized
+from collections.abc import Sized
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from flask import current_app
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from summarizer import (
-    BUDGET_TOKENS_RANGE,
     CONTROL_CHARACTER,
     CONTROL_CHARACTERS,
-    MAX_WORDS_RANGE,
-    PROFILES,
-    Briefing,
-    Engine,
 )
+
+from .settings import ServiceSettings, current_settings, variable_name
 
 # White space, spelt out (what Python's str.strip() removes, but the control characters below):
 # regex engines disagree on what `\s` covers (Rust's, which pydantic checks patterns with,
@@ -44,8 +42,6 @@ NOT_BLANK = f"[^{WHITE_SPACE}]"
 # something other than white space.
 TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"
 NOT_BLANK_TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*[^{WHITE_SPACE}{CONTROL_CHARACTERS}][^{CONTROL_CHARACTERS}]*$"
-# Idempotency-Key: visible ASCII, as HTTP header values can carry safely.
-IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
 # The JSON Schema keywords whose value is a setting, as {keyword: setting}, for `with_settings`.
 SETTINGS_KEY = "x-newsbrief-settings"
 
@@ -53,6 +49,12 @@ SETTINGS_KEY = "x-newsbrief-settings"
 class AfterCheck:
     """Annotated metadata whose `check` runs after pydantic's own validation of the field, and
     whose `schema_keywords` add to the field's JSON Schema."""
+
+    def __post_init__(self) -> None:
+        # A setting named wrong would fail on the first request: fail where the schema is made.
+        setting = getattr(self, "setting", None)
+        if setting is not None and setting not in ServiceSettings.model_fields:
+            raise ValueError(f"{setting!r} is no setting of the service")
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(self.check, handler(source))
@@ -73,7 +75,7 @@ class AfterCheck:
 
 @dataclass(frozen=True)
 class AtMost(AfterCheck):
-    """At most `current_app.config[setting]` items (a list) or characters (a string)."""
+    """At most the `setting` (a settings field, max_articles) items (a list) or characters (a string)."""
 
     setting: str
 
@@ -82,20 +84,20 @@ class AtMost(AfterCheck):
         return {SETTINGS_KEY: {keyword: self.setting}}
 
     def check(self, value: Sized) -> Sized:
-        limit = current_app.config[self.setting]
+        limit = getattr(current_settings(), self.setting)
         if len(value) > limit:
             unit = "characters" if isinstance(value, str) else "items"
             raise PydanticCustomError(
                 "too_long",
-                "at most {limit} {unit} (NEWSBRIEF_{setting})",
-                {"limit": limit, "unit": unit, "setting": self.setting},
+                "at most {limit} {unit} ({variable})",
+                {"limit": limit, "unit": unit, "variable": variable_name(self.setting)},
             )
         return value
 
 
 @dataclass(frozen=True)
 class OneOf(AfterCheck):
-    """One of the names in `current_app.config[setting]`."""
+    """One of the names in the `setting` (a settings field, models)."""
 
     setting: str
 
@@ -103,12 +105,12 @@ class OneOf(AfterCheck):
         return {SETTINGS_KEY: {"enum": self.setting}}
 
     def check(self, value: str) -> str:
-        names = current_app.config[self.setting]
+        names = getattr(current_settings(), self.setting)
         if value not in names:
             raise PydanticCustomError(
                 "not_configured",
-                "must be one of {names} (NEWSBRIEF_{setting})",
-                {"names": ", ".join(names), "setting": self.setting},
+                "must be one of {names} ({variable})",
+                {"names": ", ".join(names), "variable": variable_name(self.setting)},
             )
         return value
 
@@ -132,15 +134,15 @@ class NoControlCharacters(AfterCheck):
         return value
 
 
-def with_settings(spec: dict, config: Mapping[str, Any]) -> dict:
-    """A copy of `spec` whose setting-bound keywords (marked by AtMost and OneOf) hold `config`'s values."""
+def with_settings(spec: dict, settings: ServiceSettings) -> dict:
+    """A copy of `spec` whose setting-bound keywords (marked by AtMost and OneOf) hold `settings`' values."""
     found = copy.deepcopy(spec)
     pending: list[Any] = [found]
     while pending:
         node = pending.pop()
         if isinstance(node, dict):
             for keyword, setting in node.pop(SETTINGS_KEY, {}).items():
-                node[keyword] = config[setting]
+                node[keyword] = getattr(settings, setting)
             pending.extend(node.values())
         elif isinstance(node, list):
             pending.extend(node)
@@ -157,27 +159,6 @@ def omitted(description: str | None = None, alias: str | None = None) -> Any:
     return Field(None, alias=alias, description=description, json_schema_extra=_no_null_default)
 
 
-EXAMPLE_REQUEST: dict[str, Any] = {
-    "articles": [
-        {
-            "id": "wire",
-            "title": "Floods kill 12 in the north",
-            "text": "Floods killed 12 people in the northern province on Monday, officials said. "
-            "Rescue teams reached the cut-off villages on Tuesday morning. "
-            "The regional governor declared a state of emergency.",
-        },
-        {
-            "id": "local",
-            "title": "State of emergency after deadly floods",
-            "text": "Officials said the floods killed 12 people in the northern province on Monday. "
-            "The governor declared a state of emergency on Monday night. "
-            "Schools in the province will stay closed until Friday.",
-        },
-    ],
-    "options": {"max_words": 60},
-}
-
-
 class Strict(BaseModel):
     # Strict: "150" is not a number and 1 is not true; unknown keys are errors, never ignored.
     model_config = ConfigDict(strict=True, extra="forbid")
@@ -191,7 +172,7 @@ def _whole_number(value: object) -> object:
 # too (its `integer` is any number without a fraction); "60", true and 60.5 are not (strict mode
 # refuses them).
 WHOLE_NUMBER = BeforeValidator(_whole_number)
-ArticleBody = Annotated[str, Field(min_length=1, pattern=NOT_BLANK), AtMost("MAX_ARTICLE_CHARS"), NoControlCharacters()]
+ArticleBody = Annotated[str, Field(min_length=1, pattern=NOT_BLANK), AtMost("max_article_chars"), NoControlCharacters()]
 Meta = Annotated[str, Field(max_length=2000), NoControlCharacters()] | None
 # What the summariser needs; JSON Schema cannot tell a sentence, so the rest is said in words.
 SENTENCES_NEEDED = (
@@ -220,101 +201,7 @@ class Article(Strict):
     published: Meta = None
 
 
-class BriefingOptions(Strict):
-    """Unset options take the server's defaults (NEWSBRIEF_ENGINE, NEWSBRIEF_MODEL, ...)."""
-
-    engine: Engine | None = Field(default=None, description="auto: the model if it loads, else extractive")
-    model: Annotated[str, OneOf("MODELS")] | None = Field(default=None, description="One of GET /v1/models")
-    max_words: Annotated[int, Field(ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1]), WHOLE_NUMBER] | None = None
-    profile: Literal[tuple(PROFILES)] | None = Field(default=None, description="Speed/fidelity profile of the model")  # type: ignore[valid-type]
-    budget_tokens: Annotated[int, Field(ge=BUDGET_TOKENS_RANGE[0], le=BUDGET_TOKENS_RANGE[1]), WHOLE_NUMBER] | None = (
-        None
-    )
-    keep_unsupported: bool | None = Field(default=None, description="Keep unsupported sentences, flagged")
-    refuse_separate_events: bool | None = Field(
-        default=None,
-        description="Refuse (422) articles that tell separate events, instead of warning and briefing them together",
-    )
-
-
-Articles = Annotated[list[Article], Field(min_length=1), AtMost("MAX_ARTICLES")]
-
-
-class BriefingRequest(Strict):
-    """The POST /v1/briefings body."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REQUEST]})
-    articles: Articles
-    since: Articles = omitted(
-        "Articles the reader has read already: the briefing is then an update, only what `articles` add "
-        '(new facts, changed figures citing both sides); each sentence says `novelty` "new" or "update", and '
-        "these articles are listed first among the sources, marked `earlier`"
-    )
-    options: BriefingOptions = Field(default_factory=lambda: BriefingOptions())
-
-
-EXAMPLE_JOB: dict[str, Any] = {
-    "clusters": [
-        {"id": "floods-north", "articles": EXAMPLE_REQUEST["articles"]},
-        {"id": "floods-north-update", "articles": EXAMPLE_REQUEST["articles"][:1]},
-    ],
-    "options": {"max_words": 60},
-}
-
-
-class JobCluster(Strict):
-    """The articles of one cluster, as in a POST /v1/briefings body."""
-
-    id: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK), NoControlCharacters()] | None = Field(
-        default=None, description="The cluster's own id, echoed in the results; defaults to cluster-N (N counts from 1)"
-    )
-    articles: Articles
-
-
-class JobRequest(Strict):
-    """The POST /v1/jobs body: clusters of the same articles, with the same options, as a
-    POST /v1/briefings body (the very same models, so one schema describes both)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_JOB]})
-    clusters: Annotated[list[JobCluster], Field(min_length=1), AtMost("MAX_JOB_CLUSTERS")]
-    options: BriefingOptions = Field(
-        default_factory=lambda: BriefingOptions(), description="For every cluster of the job"
-    )
-
-
-class JobHeaders(BaseModel):
-    """The request headers POST /v1/jobs reads; it ignores the others."""
-
-    # Typed str, not str | None (a union would report a wrong key twice): None stands for a header not sent.
-    idempotency_key: Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN)] = omitted(
-        "Any unique string (a UUID, say) that makes a retried POST safe: the same key with the same body answers "
-        "with the job made the first time; with a different body, 422",
-        alias="Idempotency-Key",
-    )
-
-
-class EffectiveOptions(BaseModel):
-    """The options the briefing was made with, server defaults filled in."""
-
-    engine: Engine
-    model: str
-    max_words: int
-    profile: str
-    budget_tokens: int | None
-    tokenizer: str | None
-    keep_unsupported: bool
-    no_repeat_ngram_size: int
-    # Stored without it before the option existed, and while it is false (service/fingerprint.py).
-    refuse_separate_events: bool = False
-
-
-class BriefingResource(BaseModel):
-    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
-    id: str
-    content_hash: str = Field(description="sha256 of the articles, the options and the summariser version")
-    created_at: datetime
-    options: EffectiveOptions
-    briefing: Briefing
+Articles = Annotated[list[Article], Field(min_length=1), AtMost("max_articles")]
 
 
 class ProblemError(BaseModel):
@@ -333,63 +220,6 @@ class Problem(BaseModel):
     errors: list[ProblemError]
 
 
-class ModelInfo(BaseModel):
-    name: str
-    default: bool
-    state: Literal["not loaded", "loading", "loaded", "unavailable"]
-    detail: str | None = Field(description="Why the model is unavailable")
-
-
-class ModelList(BaseModel):
-    models: list[ModelInfo]
-
-
-class Health(BaseModel):
-    status: Literal["ok"]
-
-
-class Readiness(BaseModel):
-    ready: bool
-    engine: Literal["abstractive", "extractive"] | None = Field(
-        description="The engine requests with default options use now; null until a lazily loaded model is first needed"
-    )
-    fallback: bool = Field(description="The default model could not load, so engine auto uses the extractive engine")
-    model: ModelInfo
-    database: Literal["ok", "unavailable"]
-    detail: str
-
-
 class ClusterError(BaseModel):
     message: str
     field: str | None = Field(description="The part of the request at fault, like clusters[3].articles")
-
-
-class JobClusterResult(BaseModel):
-    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
-    index: int = Field(description="Position in the request's `clusters`, from 0")
-    id: str
-    status: Literal["queued", "running", "done", "failed"]
-    attempts: int = Field(description="Times a worker took the cluster up (more than 1 after a retry or a lost worker)")
-    finished_at: datetime | None
-    briefing_id: str | None
-    briefing_url: str | None = Field(description="The stored briefing, /v1/briefings/{id}, once done")
-    error: ClusterError | None = Field(description="Why the cluster failed; the rest of the job goes on")
-
-
-class JobCounts(BaseModel):
-    total: int
-    queued: int
-    running: int
-    done: int
-    failed: int
-
-
-class JobResource(BaseModel):
-    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
-    id: str
-    status: Literal["queued", "running", "done"] = Field(description="done: every cluster is done or failed")
-    created_at: datetime
-    finished_at: datetime | None
-    options: EffectiveOptions
-    counts: JobCounts
-    clusters: list[JobClusterResult]

@@ -34,7 +34,7 @@ from limits.errors import StorageError
 from spectree.models import InType, SecureType, SecuritySchemeData
 
 from .problems import Problem
-from .settings import ServiceSettings, api_key_digest, variable_name
+from .settings import ServiceSettings, api_key_digest, current_settings, variable_name
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,6 @@ REDIS_TIMEOUT = 2
 # The OpenAPI names of the two ways to send a key.
 BEARER_SCHEME, HEADER_SCHEME = "bearerAuth", "apiKeyHeader"
 HOW_TO_SEND = f"send the key as 'Authorization: Bearer <key>' or '{KEY_HEADER}: <key>'"
-
-
-def settings() -> ServiceSettings:
-    found: ServiceSettings = current_app.extensions["newsbrief.settings"]
-    return found
 
 
 def needs_key(path: str, service_settings: ServiceSettings) -> bool:
@@ -81,7 +76,7 @@ def valid_key_digest() -> str | None:
         if key is not None:
             sent = api_key_digest(key)
             # Every digest is compared, in constant time each, so the time taken tells nothing.
-            for configured in settings().api_keys:
+            for configured in current_settings().api_keys:
                 if hmac.compare_digest(sent, configured):
                     found = configured
         g.api_key_digest = found
@@ -92,18 +87,18 @@ def valid_key_digest() -> str | None:
 def request_owner() -> str | None:
     """Whose this request's jobs, briefings, fetches and Idempotency-Keys are: its API key's digest
     when keys are configured, else None (everything is everyone's)."""
-    return valid_key_digest() if settings().api_keys else None
+    return valid_key_digest() if current_settings().api_keys else None
 
 
 def client_identity() -> str:
     """The rate-limit bucket's owner: the key (a short prefix of its digest) or the address."""
-    digest = valid_key_digest() if settings().api_keys else None
+    digest = valid_key_digest() if current_settings().api_keys else None
     return f"key:{digest.removeprefix('sha256:')[:16]}" if digest else f"address:{get_remote_address()}"
 
 
 def require_key() -> Response | None:
     """before_request: 401 for a request that needs a key and carries no valid one."""
-    if not needs_key(request.path, settings()) or valid_key_digest() is not None:
+    if not needs_key(request.path, current_settings()) or valid_key_digest() is not None:
         return None
     header, key = presented_key()
     if key is None:
@@ -226,7 +221,7 @@ def init_limiter(app: Flask, service_settings: ServiceSettings) -> None:
 def document(spec: dict, app: Flask) -> dict:
     """`spec` (changed in place) with what `app`'s keys and limits add to its operations: the
     security schemes and 401 where a key is needed, 429 where a limit applies."""
-    service_settings: ServiceSettings = app.extensions["newsbrief.settings"]
+    service_settings = current_settings(app)
     if service_settings.api_keys:
         schemes = {
             BEARER_SCHEME: SecuritySchemeData(
@@ -275,7 +270,7 @@ def _problem_response(description: str, headers: dict[str, str]) -> dict[str, An
 
 def init_app(app: Flask) -> None:
     """Keys and limits for `app`, whose blueprints are registered."""
-    service_settings: ServiceSettings = app.extensions["newsbrief.settings"]
+    service_settings = current_settings(app)
     if any(limit_of(scope, service_settings) for scope in (*OWN_LIMITS, DEFAULT_SCOPE)):
         # Before require_key: requests without a valid key count, by address, so floods of them stop too.
         init_limiter(app, service_settings)

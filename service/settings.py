@@ -1,10 +1,10 @@
 """The service's settings: the library's (summarizer/settings.py) plus the service's, from NEWSBRIEF_*
 variables, checked once at start-up.
 
-`create_app`, the gunicorn configuration and `newsbrief worker` all read this one object; the
-app also publishes each value in app.config under its upper-case name (MAX_ARTICLES, MODELS,
-...), with SUMMARY_DEFAULTS (the briefing defaults as SummaryOptions) and CELERY (Celery's
-settings) derived from them.
+`create_app`, the gunicorn configuration and `newsbrief worker` all read this one object. An app
+keeps it in app.extensions; its code reads it through `current_settings()`, typed, and nowhere
+else (app.config holds only Flask's own keys). The briefing defaults are `briefing_defaults()`,
+Celery's settings `celery_settings(settings)`.
 """
 
 from __future__ import annotations
@@ -21,12 +21,15 @@ from limits import parse_many
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from summarizer import SummaryOptions, merge_options
 from summarizer.settings import InvalidSettings, Settings, variable_name
 
 if TYPE_CHECKING:
     from flask import Flask
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+# Where an app keeps its settings.
+EXTENSION = "newsbrief.settings"
 
 # How an API key is kept (in memory, and in NEWSBRIEF_API_KEYS or the keys file when the operator
 # prefers not to store the key itself): this prefix and the key's SHA-256 in hexadecimal.
@@ -99,7 +102,7 @@ class ServiceSettings(Settings):
     # Pool processes of `newsbrief worker`, each with its own model.
     worker_concurrency: PositiveInt = 1
 
-    # Stories (service/stories.py): articles and feeds grouped into events, each with its briefing.
+    # Stories (service/stories/): articles and feeds grouped into events, each with its briefing.
     # How URLs are fetched is the library's settings (NEWSBRIEF_FETCH_ALLOW_NETWORKS, ...: tests
     # allow 127.0.0.1/32 to reach their local server), checked as the app starts.
     # Articles one POST /v1/articles may carry (content or URLs to fetch).
@@ -289,7 +292,7 @@ def _json_or_text(text: str) -> Any:
 
 
 def celery_settings(settings: ServiceSettings) -> dict[str, Any]:
-    """app.config["CELERY"] for Flask's Celery idiom: the broker, the queue and RELIABILITY."""
+    """Celery's configuration: the broker, the queue and RELIABILITY."""
     visibility = settings.visibility_timeout
     extra = settings.celery
     return {
@@ -330,11 +333,24 @@ def share_cores(processes: int, settings: Settings) -> int:
 
 
 def init_app(app: Flask, settings: ServiceSettings) -> None:
-    """Resolve what depends on the app (its instance folder), keep the settings in
-    app.extensions["newsbrief.settings"] and publish them in app.config."""
+    """Resolve what depends on the app (its instance folder) and keep the settings in the app, for
+    `current_settings`."""
     database_url = settings.database_url or "sqlite:///" + os.path.join(app.instance_path, "newsbrief.sqlite3")
     settings = settings.model_copy(update={"instance_path": app.instance_path, "database_url": database_url})
-    app.extensions["newsbrief.settings"] = settings
-    app.config.from_mapping({name.upper(): value for name, value in settings})
-    app.config["SUMMARY_DEFAULTS"] = settings.summary_options()
-    app.config["CELERY"] = celery_settings(settings)
+    app.extensions[EXTENSION] = settings
+    # Flask's own limit on a request body, which it applies before any of our code runs.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+
+
+def current_settings(app: Flask | None = None) -> ServiceSettings:
+    """The settings of `app`; without it, of the app handling the request (or in whose context
+    this runs)."""
+    from flask import current_app
+
+    settings: ServiceSettings = (app or current_app).extensions[EXTENSION]
+    return settings
+
+
+def briefing_defaults(app: Flask | None = None) -> SummaryOptions:
+    """The options of a briefing that asks for none: the settings' defaults over the model's."""
+    return merge_options(current_settings(app))

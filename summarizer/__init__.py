@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .errors import InputError, ModelUnavailable
     from .generation.base import Generation
     from .generation.loading import configure_torch_threads, load_generator
-    from .options import BUDGET_TOKENS_RANGE, DEFAULT_MODEL, MAX_WORDS_RANGE, PROFILES, SummaryOptions
+    from .options import BUDGET_TOKENS_RANGE, DEFAULT_MODEL, MAX_WORDS_RANGE, PROFILES, SummaryOptions, merge_options
     from .pipeline import summarize, summarize_many
     from .text import CONTROL_CHARACTER, CONTROL_CHARACTERS
     from .types import Article, Briefing, BriefingSentence, Citation, Engine, Source
@@ -45,6 +45,7 @@ _MODULE_OF = {
     "SummaryOptions": ".options",
     "configure_torch_threads": ".generation.loading",
     "load_generator": ".generation.loading",
+    "merge_options": ".options",
     "summarize": ".pipeline",
     "summarize_many": ".pipeline",
 }
@@ -69,6 +70,7 @@ __all__ = [
     "SummaryOptions",
     "configure_torch_threads",
     "load_generator",
+    "merge_options",
     "summarize",
     "summarize_many",
 ]

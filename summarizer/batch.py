@@ -29,6 +29,7 @@ from .errors import InputError
 from .inputs import ArticleCluster, BadClusterLine, iter_cluster_lines
 from .options import SummaryOptions
 from .pipeline import summarize_many
+from .settings import GenerationSettings
 
 # Clusters per batch: 4 decode in about 1.6x the time of one with greedy int8 decoding on 2 cores
 # (benchmarks/jobs_throughput.py); more add little once the weights are read once per step.
@@ -75,11 +76,15 @@ def count_lines(path: Path) -> int | None:
         return None
 
 
-def summarize_entries(entries: list[ArticleCluster | BadClusterLine], options: SummaryOptions) -> list[dict[str, Any]]:
+def summarize_entries(
+    entries: list[ArticleCluster | BadClusterLine], options: SummaryOptions, settings: GenerationSettings | None = None
+) -> list[dict[str, Any]]:
     """The result line of each entry (its briefing, or why it failed), the model's generation for
-    all of them in one batch."""
+    all of them in one batch (the model loaded with `settings`)."""
     clusters = [entry for entry in entries if isinstance(entry, ArticleCluster)]
-    briefings = dict(zip(map(id, clusters), summarize_many([c.articles for c in clusters], options), strict=True))
+    briefings = dict(
+        zip(map(id, clusters), summarize_many([c.articles for c in clusters], options, settings=settings), strict=True)
+    )
     results = []
     for entry in entries:
         if isinstance(entry, BadClusterLine):
@@ -100,6 +105,7 @@ def run_batch(
     progress: bool | None = None,
     batch_clusters: int = BATCH_CLUSTERS,
     failed_ids: list[str] | None = None,
+    settings: GenerationSettings | None = None,
 ) -> tuple[int, int, int]:
     """Summarise every cluster of `source` not yet in `out`; returns (done, failed, skipped), and
     appends the ids of the clusters that failed to `failed_ids` when given.
@@ -114,7 +120,7 @@ def run_batch(
     counts: Counter[str] = Counter()
 
     def run(batch: list[ArticleCluster | BadClusterLine]) -> None:
-        for result in summarize_entries(batch, options):
+        for result in summarize_entries(batch, options, settings):
             write_result(stream, result)
             counts[result["status"]] += 1
             if result["status"] == "failed" and failed_ids is not None:

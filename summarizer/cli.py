@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, get_args, get_origin
 
 from .errors import InputError, ModelUnavailable, ResourceUnavailable
-from .options import ENGINES, PROFILES, SummaryOptions
-from .settings import Settings
+from .options import OPTION_NAMES, BriefingOptionFields, SummaryOptions, merge_options
+from .settings import Settings, variable_name
 from .types import Article, Briefing
 
 if TYPE_CHECKING:
@@ -66,39 +66,37 @@ def positive_float(text: str) -> float:
 
 
 def add_summary_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that writes briefings (defaults: NEWSBRIEF_* variables)."""
-    parser.add_argument("--engine", choices=ENGINES, help="auto (default): the model if it loads, else extractive")
-    parser.add_argument("--model", help="hub id or local folder of an AutoModelForSeq2SeqLM")
-    parser.add_argument("--max-words", type=positive_int, help="length of the briefing in words")
-    parser.add_argument("--profile", choices=sorted(PROFILES), help="speed/fidelity profile of the model")
-    parser.add_argument("--budget-tokens", type=positive_int, help="model input budget in tokens")
-    parser.add_argument("--tokenizer", help="tokenizer folder for counting tokens when no model is loaded")
-    parser.add_argument(
-        "--keep-unsupported",
-        action="store_true",
-        default=None,
-        help="keep unsupported generated sentences, flagged, instead of dropping them",
-    )
-    parser.add_argument(
-        "--refuse-separate-events",
-        action="store_true",
-        default=None,
-        help="fail when the articles tell separate events, instead of warning and briefing them together",
-    )
+    """A flag for each field of the options model (--max-words for max_words), its help the
+    field's description, shared by every command that writes briefings. A flag left out is None:
+    the settings' default (NEWSBRIEF_* variables) holds."""
+    for name, field in BriefingOptionFields.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        default = "unset" if field.default is None else str(field.default).lower()
+        help_text = f"{field.description} (default: {variable_name(name)}, else {default})"
+        if field.annotation is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        elif get_origin(field.annotation) is Literal:
+            parser.add_argument(flag, choices=get_args(field.annotation), help=help_text)
+        else:
+            parser.add_argument(flag, type=option_value(name), help=help_text)
+
+
+def option_value(name: str) -> Callable[[str], Any]:
+    """The argparse type of option `name`: the text checked by the options model (which reads
+    "80" as a number), so a bad value is the usual one-line argparse error naming the flag."""
+
+    def check(text: str) -> Any:
+        try:
+            return getattr(SummaryOptions(**{name: text}), name)
+        except InputError as err:
+            raise argparse.ArgumentTypeError(err.message.removeprefix(f"{name} ")) from None
+
+    return check
 
 
 def options_from_args(args: argparse.Namespace, settings: Settings) -> SummaryOptions:
     """The options given on the command line, the settings (NEWSBRIEF_* variables) for the rest."""
-    return settings.summary_options(
-        engine=args.engine,
-        model=args.model,
-        max_words=args.max_words,
-        profile=args.profile,
-        budget_tokens=args.budget_tokens,
-        tokenizer=args.tokenizer,
-        keep_unsupported=args.keep_unsupported,
-        refuse_separate_events=args.refuse_separate_events,
-    )
+    return merge_options(settings, **{name: getattr(args, name) for name in OPTION_NAMES})
 
 
 def format_plain(briefing: Briefing) -> str:
@@ -133,7 +131,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
             raise InputError("a .jsonl file of clusters must be the only PATH", "paths")
         if args.since:
             raise InputError("--since goes with article files and folders, not a .jsonl of clusters", "since")
-        return cmd_batch(Path(batches[0]), Path(args.out) if args.out else None, options)
+        return cmd_batch(Path(batches[0]), Path(args.out) if args.out else None, options, settings)
     if args.out:
         raise InputError("--out goes with a .jsonl file of clusters", "out")
     articles, warnings = read_articles(args.paths, max_bytes=settings.max_article_bytes)
@@ -141,7 +139,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if args.since:
         earlier, earlier_warnings = read_articles(args.since, max_bytes=settings.max_article_bytes)
         warnings += earlier_warnings
-    briefing = summarize(articles, options, since=earlier)
+    briefing = summarize(articles, options, since=earlier, settings=settings)
     for warning in [*warnings, *briefing.warnings]:
         print(f"newsbrief: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -159,18 +157,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # Fixed defaults (not NEWSBRIEF_* variables) so figures compare with the reference ones.
     args.max_words = args.max_words or EVAL_MAX_WORDS
     args.budget_tokens = args.budget_tokens or EVAL_BUDGET_TOKENS
+    if args.mode == "update" and args.keyfacts:
+        raise InputError("--keyfacts goes with the summary mode, not --mode update", "keyfacts")
+    if args.mode == "update" and not Path(args.data).is_file():
+        raise InputError(f"{args.data}: no such file", "data")
+    settings = Settings.load()
+    options = options_from_args(args, settings)
     if args.mode == "update":
-        if args.keyfacts:
-            raise InputError("--keyfacts goes with the summary mode, not --mode update", "keyfacts")
-        if not Path(args.data).is_file():
-            raise InputError(f"{args.data}: no such file", "data")
-        return updates.main(args.data, options_from_args(args, Settings.load()), limit=args.limit, as_json=args.json)
+        return updates.main(args.data, options, limit=args.limit, as_json=args.json, settings=settings)
     return main(
         args.data,
-        options_from_args(args, Settings.load()),
+        options,
         limit=args.limit,
         as_json=args.json,
         key_facts=args.keyfacts,
+        settings=settings,
     )
 
 
@@ -182,7 +183,7 @@ def cmd_eval_attribution(args: argparse.Namespace) -> int:
     return main(args.data, per_kind=args.per_kind, limit=args.limit, as_json=args.json, ablation=args.ablation)
 
 
-def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
+def cmd_batch(source: Path, out: Path | None, options: SummaryOptions, settings: Settings) -> int:
     from .batch import run_batch
 
     if not source.is_file():
@@ -195,7 +196,7 @@ def cmd_batch(source: Path, out: Path | None, options: SummaryOptions) -> int:
             "paths",
         )
     failed_ids: list[str] = []
-    done, failed, skipped = run_batch(source, out, options, failed_ids=failed_ids)
+    done, failed, skipped = run_batch(source, out, options, failed_ids=failed_ids, settings=settings)
     print(f"newsbrief: {done} clusters summarised, {failed} failed, {skipped} already done", file=sys.stderr)
     if failed_ids:
         shown = ", ".join(failed_ids[:MAX_LISTED_FAILURES]) + (", ..." if failed > MAX_LISTED_FAILURES else "")
@@ -258,7 +259,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
             note = f"set aside: {story.set_aside}"
         elif outlets >= args.min_outlets:
             try:
-                briefing = summarize(members, options)
+                briefing = summarize(members, options, settings=settings)
             except InputError as err:
                 note = f"no briefing: {err.message}"
         else:

@@ -1,19 +1,26 @@
-"""Options for one briefing, with defaults that work with nothing installed.
+"""Options for one briefing: one pydantic model, from which the rest derives.
 
-Defaults can be changed per process with NEWSBRIEF_* environment variables
-(`Settings.load().summary_options(...)` in summarizer/settings.py); explicit values always win.
+`BriefingOptionFields` declares each option once (type, default, bounds, description). From it come
+`SummaryOptions` (the options of one briefing, checked, InputError naming the field), the briefing
+defaults of the settings (`summarizer.settings.Settings` extends it: NEWSBRIEF_MAX_WORDS, ...), the
+command line's flags (`summarizer.cli.add_summary_options`) and the REST request schema
+(`service.schemas.BriefingOptions`). `merge_options` is the one merge: explicit values (a request's,
+the command line's) over the settings' defaults over the model's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from .errors import InputError
 from .types import Engine
 
 DEFAULT_MODEL = "sshleifer/distilbart-cnn-12-6"
-ENGINES = ("auto", "abstractive", "extractive")
-# Inclusive bounds of the numeric options, shared with the REST schema.
+# Inclusive bounds of the numeric options (the page's form reads them too).
 MAX_WORDS_RANGE = (10, 2000)
 BUDGET_TOKENS_RANGE = (32, 100_000)
 
@@ -62,37 +69,71 @@ PROFILES = {
 }
 
 
-@dataclass(frozen=True)
-class SummaryOptions:
-    engine: Engine = "auto"
-    model: str = DEFAULT_MODEL
-    max_words: int = 150
-    profile: str = "default"
-    budget_tokens: int | None = None
-    tokenizer: str | None = None
-    keep_unsupported: bool = False
-    no_repeat_ngram_size: int = 3
-    # Articles that tell separate events (see pipeline.separate_events): False warns and briefs
-    # them together; True refuses them (InputError naming which articles go together).
-    refuse_separate_events: bool = False
+ProfileName = Literal["default", "fast", "exact"]
 
-    def __post_init__(self) -> None:
-        if self.engine not in ENGINES:
-            raise InputError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}", "engine")
-        if self.profile not in PROFILES:
-            raise InputError(f"profile must be one of {', '.join(PROFILES)}, not {self.profile!r}", "profile")
-        low, high = MAX_WORDS_RANGE
-        if not isinstance(self.max_words, int) or not low <= self.max_words <= high:
-            raise InputError(f"max_words must be a whole number from {low} to {high}", "max_words")
-        low, high = BUDGET_TOKENS_RANGE
-        if self.budget_tokens is not None and (
-            not isinstance(self.budget_tokens, int) or not low <= self.budget_tokens <= high
-        ):
-            raise InputError(f"budget_tokens must be a whole number from {low} to {high}", "budget_tokens")
-        if not self.model or not isinstance(self.model, str):
-            raise InputError("model must be a non-empty hub id or folder", "model")
+
+class BriefingOptionFields(BaseModel):
+    """The options of a briefing, each declared once; the descriptions are the command line's help."""
+
+    engine: Engine = Field("auto", description="auto: the model if it loads, else extractive")
+    model: str = Field(DEFAULT_MODEL, min_length=1, description="hub id or local folder of an AutoModelForSeq2SeqLM")
+    max_words: int = Field(
+        150, ge=MAX_WORDS_RANGE[0], le=MAX_WORDS_RANGE[1], description="length of the briefing in words"
+    )
+    profile: ProfileName = Field("default", description="speed/fidelity profile of the model")
+    budget_tokens: int | None = Field(
+        None,
+        ge=BUDGET_TOKENS_RANGE[0],
+        le=BUDGET_TOKENS_RANGE[1],
+        description="model input budget in tokens (unset: the profile's share of the model's window)",
+    )
+    tokenizer: str | None = Field(
+        None, min_length=1, description="tokenizer folder for counting tokens when no model is loaded"
+    )
+    keep_unsupported: bool = Field(
+        False, description="keep unsupported generated sentences, flagged, instead of dropping them"
+    )
+    no_repeat_ngram_size: int = Field(
+        3, ge=0, description="the model never repeats a word sequence this long (0: no limit)"
+    )
+    refuse_separate_events: bool = Field(
+        False,
+        description="refuse articles that tell separate events (naming which go together), "
+        "instead of warning and briefing them together",
+    )
+
+
+OPTION_NAMES = tuple(BriefingOptionFields.model_fields)
+
+
+def describe_problem(problem: ErrorDetails) -> str:
+    """One of pydantic's problems in this project's words: "must ..., not <the value>"."""
+    return f"{problem['msg'].replace('Input should', 'must', 1)}, not {problem['input']!r}"
+
+
+class SummaryOptions(BriefingOptionFields):
+    """The options of one briefing; a bad value is an InputError naming its field."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as err:
+            problem = err.errors(include_url=False)[0]
+            field = str(problem["loc"][0]) if problem["loc"] else None
+            raise InputError(f"{field} {describe_problem(problem)}" if field else problem["msg"], field) from None
 
     @property
     def profile_settings(self) -> Profile:
         """The `Profile` that the `profile` name stands for."""
         return PROFILES[self.profile]
+
+
+def merge_options(defaults: BriefingOptionFields | None = None, **explicit: Any) -> SummaryOptions:
+    """The options of one briefing: the model's defaults, over them `defaults` (the settings'),
+    over those the `explicit` values that are not None (a request's, the command line's).
+    InputError naming the field for a bad value."""
+    values = defaults.model_dump(include=set(OPTION_NAMES)) if defaults is not None else {}
+    values.update((name, value) for name, value in explicit.items() if value is not None)
+    return SummaryOptions(**values)

@@ -25,6 +25,7 @@ from .generation.prompts import template_for
 from .generation.tokens import tokenizer_counter
 from .options import SummaryOptions
 from .resources import ENGLISH
+from .settings import GenerationSettings
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
 from .stages.attribute import Dropped, introduce_speakers
 from .stages.clean import quoted
@@ -56,10 +57,12 @@ def summarize(
     *,
     generator: Generator | None = None,
     since: Sequence[Article] = (),
+    settings: GenerationSettings | None = None,
 ) -> Briefing:
     """The briefing of `articles`; with `since` (articles the reader has read), an update
-    briefing: only what `articles` add to them (stages/novelty.py)."""
-    return finish(prepare(articles, options, generator=generator, since=since))
+    briefing: only what `articles` add to them (stages/novelty.py). Without a `generator`, the
+    options' model is loaded (once per process) with `settings` (torch threads, int8 cache)."""
+    return finish(prepare(articles, options, generator=generator, since=since, settings=settings))
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def prepare(
     *,
     generator: Generator | None = None,
     since: Sequence[Article] = (),
+    settings: GenerationSettings | None = None,
 ) -> PreparedBriefing:
     """Every stage before generation: clean, segment, dedup, choose the engine, select. With
     `since`, the earlier articles come first and only the facts the new ones add are selected."""
@@ -119,7 +123,7 @@ def prepare(
             novelty = find_novelty(facts, len(earlier))
             facts = list(novelty.facts)
     with timer("load"):
-        model, engine_warnings = resolve_engine(options, generator)
+        model, engine_warnings = resolve_engine(options, generator, settings)
     if model is not None:
         engine_warnings += language_warnings(sentences, model.name)
     with timer("select"):
@@ -202,7 +206,11 @@ def finish(prepared: PreparedBriefing, generation: Generation | None = None) -> 
 
 
 def summarize_many(
-    clusters: Sequence[Sequence[Article]], options: SummaryOptions | None = None, *, generator: Generator | None = None
+    clusters: Sequence[Sequence[Article]],
+    options: SummaryOptions | None = None,
+    *,
+    generator: Generator | None = None,
+    settings: GenerationSettings | None = None,
 ) -> list[Briefing | InputError]:
     """`summarize` of each cluster (same options), with the model's generation for all of them
     in one batch when the model can (`BatchGenerator`); a cluster with bad input gets its
@@ -211,17 +219,17 @@ def summarize_many(
     prepared: list[PreparedBriefing | InputError] = []
     for articles in clusters:
         try:
-            prepared.append(prepare(articles, options, generator=generator))
+            prepared.append(prepare(articles, options, generator=generator, settings=settings))
         except InputError as err:
             prepared.append(err)
     ready = [p for p in prepared if isinstance(p, PreparedBriefing) and p.model is not None]
     generations: dict[int, Generation] = {}
     if ready:
-        model, settings = ready[0].model, ready[0].options
+        model, shared = ready[0].model, ready[0].options
         assert model is not None  # for the type checker: `ready` holds the clusters with a model
         started = time.perf_counter()
         inputs = [p.selection.model_input for p in ready]
-        profile, max_words, ngram = settings.profile_settings, settings.max_words, settings.no_repeat_ngram_size
+        profile, max_words, ngram = shared.profile_settings, shared.max_words, shared.no_repeat_ngram_size
         if isinstance(model, BatchGenerator):
             written = model.generate_many(inputs, max_words=max_words, profile=profile, no_repeat_ngram_size=ngram)
         else:
@@ -407,8 +415,11 @@ def with_found_titles(articles: Sequence[Article], documents: Sequence[CleanDocu
     ]
 
 
-def resolve_engine(options: SummaryOptions, generator: Generator | None) -> tuple[Generator | None, list[str]]:
-    """The generator to use (None: extractive) and warnings that explain the choice."""
+def resolve_engine(
+    options: SummaryOptions, generator: Generator | None, settings: GenerationSettings | None = None
+) -> tuple[Generator | None, list[str]]:
+    """The generator to use (None: extractive), loaded with `settings` when none is given, and
+    warnings that explain the choice."""
     if options.engine == "extractive":
         return None, []
     if generator is not None:
@@ -417,7 +428,7 @@ def resolve_engine(options: SummaryOptions, generator: Generator | None) -> tupl
     from .generation.loading import load_generator
 
     try:
-        return load_generator(options.model, quantize=options.profile_settings.quantize), []
+        return load_generator(options.model, quantize=options.profile_settings.quantize, settings=settings), []
     except ModelUnavailable as err:
         if options.engine == "abstractive":
             raise

@@ -78,7 +78,7 @@ def app_maker(folder: Path, monkeypatch: pytest.MonkeyPatch, tiny_model: str) ->
     yield make
     for app in apps:  # stop job threads and close pooled connections now, not at garbage collection
         app.extensions["newsbrief.dispatcher"].close()
-        app.extensions["newsbrief.storage"].engine.dispose()
+        app.extensions["newsbrief.database"].engine.dispose()
 
 
 @pytest.fixture

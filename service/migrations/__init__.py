@@ -1,7 +1,7 @@
 """The database schema's history: Alembic migrations (versions/), and what `newsbrief db` runs.
 
 Alembic itself rather than Flask-Migrate: Flask-Migrate drives Alembic through a Flask-SQLAlchemy
-`db` object and `flask db` commands, while the service uses plain SQLAlchemy (a Storage object
+`db` object and `flask db` commands, while the service uses plain SQLAlchemy (a Database object
 that Celery workers and tests build without Flask) and its own `newsbrief` console script.
 
 When the schema is brought up to date:
@@ -39,8 +39,8 @@ from flask import Flask
 from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from ..database import locked_transaction
 from ..settings import ConfigError
-from ..storage import locked_transaction
 
 SCRIPT_LOCATION = Path(__file__).parent
 # The revision that is the schema create_all made, and that schema's tables.
@@ -171,7 +171,7 @@ def init_app(app: Flask) -> None:
     """Bring the schema up to date (SQLite) or check that it is (other databases)."""
     if not app.config.get(SCHEMA_AT_START, True):
         return
-    engine = app.extensions["newsbrief.storage"].engine
+    engine = app.extensions["newsbrief.database"].engine
     if engine.dialect.name == "sqlite":
         upgrade(engine)
     else:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import get_args
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
-from summarizer import MAX_WORDS_RANGE, Engine, SummaryOptions
+from summarizer import MAX_WORDS_RANGE, Engine
 
-from ..api.openapi import Responses, api
-from ..settings import ServiceSettings
+from ..openapi import Responses, api
+from ..settings import briefing_defaults, current_settings
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 
@@ -60,7 +60,7 @@ def add_security_headers(response: Response) -> Response:
 
 
 def view(template: str, **context: object) -> tuple[str, int, dict]:
-    service_settings: ServiceSettings = current_app.extensions["newsbrief.settings"]
+    service_settings = current_settings()
     page = render_template(template, needs_key=bool(service_settings.api_keys), **context)
     return page, 200, {"Content-Type": "text/html; charset=utf-8"}
 
@@ -91,8 +91,8 @@ def sources_page() -> tuple[str, int, dict]:
 @api.validate(resp=Responses({200: (None, "Write a briefing")}, media_types=HTML), operation_id="write_page")
 def write_page() -> tuple[str, int, dict]:
     """Paste or drop articles, read the cited briefing"""
-    service_settings: ServiceSettings = current_app.extensions["newsbrief.settings"]
-    defaults: SummaryOptions = current_app.config["SUMMARY_DEFAULTS"]
+    service_settings = current_settings()
+    defaults = briefing_defaults()
     return view(
         "write.html",
         view="write",

@@ -28,6 +28,7 @@ from ..errors import InputError
 from ..generation.tokens import ApproximateCounter
 from ..inputs import ArticleCluster, read_clusters
 from ..options import SummaryOptions
+from ..settings import GenerationSettings
 from ..stages.clean import clean
 from ..stages.segment import is_quoted
 from .keyfacts import KeyFact, key_fact_recall, read_key_facts
@@ -92,15 +93,18 @@ TOTALS = (
 
 
 def evaluate_cluster(
-    cluster: ArticleCluster, options: SummaryOptions, key_facts: Sequence[KeyFact] = ()
+    cluster: ArticleCluster,
+    options: SummaryOptions,
+    key_facts: Sequence[KeyFact] = (),
+    settings: GenerationSettings | None = None,
 ) -> tuple[ClusterResult, str]:
     """The measures of one cluster's briefing (with the recall of `key_facts` when given), and
-    the name of the token counter used."""
+    the name of the token counter used; a model is loaded with `settings`."""
     from ..pipeline import summarize
 
     started = time.perf_counter()
     try:
-        briefing = summarize(cluster.articles, options)
+        briefing = summarize(cluster.articles, options, settings=settings)
     except InputError as err:
         raise InputError(f"line {cluster.line} ({cluster.id}): {err.message}", err.field) from None
     seconds = time.perf_counter() - started
@@ -178,7 +182,7 @@ class Report:
     def to_dict(self) -> dict:
         return {
             "data": self.data,
-            "options": asdict(self.options),
+            "options": self.options.model_dump(),
             "engines": self.engines,
             "token_counters": list(self.token_counters),
             "summary": self.summary,
@@ -192,6 +196,7 @@ def run_eval(
     limit: int | None = None,
     progress: Callable[[Sequence[ArticleCluster]], Sequence[ArticleCluster]] | None = None,
     key_facts: str | Path | None = None,
+    settings: GenerationSettings | None = None,
 ) -> Report:
     """Summarise and measure every cluster of `path` (the first `limit` only, when given), with
     the key-fact recall of the clusters that the `key_facts` file covers."""
@@ -200,7 +205,7 @@ def run_eval(
     results, counters = [], set()
     for cluster in progress(clusters) if progress else clusters:
         # A key-fact file indexes clusters by their 0-based line in the evaluation file.
-        result, counter = evaluate_cluster(cluster, options, facts.get(cluster.line - 1, ()))
+        result, counter = evaluate_cluster(cluster, options, facts.get(cluster.line - 1, ()), settings)
         results.append(result)
         counters.add(counter)
     return Report(str(path), options, tuple(results), tuple(sorted(counters)))
@@ -250,7 +255,12 @@ def format_table(report: Report) -> str:
 
 
 def main(
-    path: str, options: SummaryOptions, limit: int | None = None, as_json: bool = False, key_facts: str | None = None
+    path: str,
+    options: SummaryOptions,
+    limit: int | None = None,
+    as_json: bool = False,
+    key_facts: str | None = None,
+    settings: GenerationSettings | None = None,
 ) -> int:
     """The CLI command: the table (or JSON with per-cluster rows) on stdout, a progress bar on a terminal."""
     from tqdm import tqdm
@@ -258,7 +268,7 @@ def main(
     def progress(clusters: Sequence[ArticleCluster]):
         return tqdm(clusters, desc="eval", unit="cluster", disable=not sys.stderr.isatty(), file=sys.stderr)
 
-    report = run_eval(path, options, limit, progress, key_facts)
+    report = run_eval(path, options, limit, progress, key_facts, settings)
     if ApproximateCounter.name in report.token_counters:
         # Coverage and the budget's fill depend on the count: say so rather than differ silently.
         print(

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..inputs.clusters import cluster_from_json, decode_line
 from ..options import SummaryOptions
+from ..settings import GenerationSettings
 from ..stages.clean import clean
 from ..stages.segment import make_sentence, segment
 from ..stages.select import same_fact
@@ -112,12 +113,14 @@ def first_words(text: str, count: int = LEAD_WORDS) -> str:
     return " ".join(text.split()[:count])
 
 
-def evaluate_update(case: UpdateCase, options: SummaryOptions) -> UpdateResult:
+def evaluate_update(
+    case: UpdateCase, options: SummaryOptions, settings: GenerationSettings | None = None
+) -> UpdateResult:
     from ..pipeline import summarize
 
     started = time.perf_counter()
     try:
-        briefing = summarize(case.new, options, since=case.earlier)
+        briefing = summarize(case.new, options, since=case.earlier, settings=settings)
     except InputError as err:
         raise InputError(f"case {case.id}: {err.message}", err.field) from None
     seconds = time.perf_counter() - started
@@ -176,12 +179,20 @@ def format_summary(name: str, summary: dict[str, float | int | None]) -> str:
     )
 
 
-def run_cases(cases: Sequence[UpdateCase], options: SummaryOptions) -> Iterator[UpdateResult]:
+def run_cases(
+    cases: Sequence[UpdateCase], options: SummaryOptions, settings: GenerationSettings | None = None
+) -> Iterator[UpdateResult]:
     for case in cases:
-        yield evaluate_update(case, options)
+        yield evaluate_update(case, options, settings)
 
 
-def main(path: str, options: SummaryOptions, limit: int | None = None, as_json: bool = False) -> int:
+def main(
+    path: str,
+    options: SummaryOptions,
+    limit: int | None = None,
+    as_json: bool = False,
+    settings: GenerationSettings | None = None,
+) -> int:
     """The CLI command: one summary line (or JSON with per-case rows) on stdout."""
     from tqdm import tqdm
 
@@ -189,7 +200,7 @@ def main(path: str, options: SummaryOptions, limit: int | None = None, as_json: 
     if not cases:
         raise InputError(f"{path}: no update cases (every cluster has one article)", "data")
     shown = tqdm(cases, desc="eval update", unit="case", disable=not sys.stderr.isatty(), file=sys.stderr)
-    results = list(run_cases(shown, options))
+    results = list(run_cases(shown, options, settings))
     summary = summary_of(results)
     if as_json:
         json.dump({"data": str(path), "summary": summary, "cases": [asdict(r) for r in results]}, sys.stdout, indent=2)

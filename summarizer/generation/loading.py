@@ -19,7 +19,9 @@ runs our own loop (generation/greedy_search.py), and so does beam search
 (generation/beam_search.py): the same tokens as `generate`, without the Python
 work around every token (~40% of a greedy token on 2 cores, more for beams).
 Which of them decodes is the generator's `backend` (generation/backends.py).
-NEWSBRIEF_TORCH_THREADS sets torch's thread count.
+Torch's thread count and the int8 cache folder are `GenerationSettings` given by the caller (the
+command line's and the service's come from NEWSBRIEF_TORCH_THREADS and NEWSBRIEF_INT8_CACHE_DIR);
+nothing here reads them from the environment, so what a caller applied is what holds.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from urllib.parse import urlparse
 
 from ..errors import ModelUnavailable
 from ..options import Profile
-from ..settings import Settings
+from ..settings import GenerationSettings
 from .backends import Backend, DecodingLimits, Int8BartSearch, TransformersGenerate
 from .base import Generation
 from .memory import return_freed_memory
@@ -117,14 +119,9 @@ def load_problem(name: str, offline: bool, err: Exception) -> str:
     return f"looked in {where}: {first_line}"
 
 
-def configure_torch_threads(threads: int | None = None) -> int:
-    """Apply `threads` (None: the torch_threads setting, NEWSBRIEF_TORCH_THREADS; unset: torch's
-    default, one per core) and return the count in use. The setting is process-wide, as torch's is."""
-    return apply_torch_threads(threads if threads is not None else Settings.load().torch_threads)
-
-
-def apply_torch_threads(threads: int | None) -> int:
-    """Apply `threads` as given (None: leave torch's count as it is) and return the count in use."""
+def configure_torch_threads(threads: int | None) -> int:
+    """Apply `threads` (None: leave torch's count as it is) and return the count in use. The count
+    is process-wide, as torch's is."""
     import torch
 
     if threads is not None and threads != torch.get_num_threads():
@@ -141,15 +138,14 @@ def words_to_new_tokens(max_words: int) -> tuple[int, int]:
 class Seq2SeqGenerator:
     """A loaded tokenizer and model, its prompt template and its input limit."""
 
-    def __init__(self, name: str, quantize: bool = False, settings: Settings | None = None):
-        """`settings` give torch's thread count and the int8 cache folder; None: the environment's
-        (Settings.load()). A caller with settings of its own (the service) passes them, so that
-        the environment does not silently override what it applied."""
-        settings = settings if settings is not None else Settings.load()
+    def __init__(self, name: str, quantize: bool = False, settings: GenerationSettings | None = None):
+        """`settings` give torch's thread count and the int8 cache folder; None: the defaults
+        (torch's count left as it is, the cache under $HF_HOME)."""
+        settings = settings if settings is not None else GenerationSettings()
         AutoTokenizer, AutoModelForSeq2SeqLM = auto_classes()
         started = time.perf_counter()
         # Before loading: torch sizes its pools on first use.
-        self.threads = apply_torch_threads(settings.torch_threads)
+        self.threads = configure_torch_threads(settings.torch_threads)
         if (wrong := local_path_problem(name)) is not None:
             raise ModelUnavailable(f"could not load model {name!r}: {wrong}")
         offline = local_files_only(name)
@@ -270,9 +266,9 @@ _failed: dict[tuple[str, bool], tuple[float, ModelUnavailable]] = {}
 _load_lock = threading.Lock()
 
 
-def load_generator(name: str, quantize: bool = False, settings: Settings | None = None) -> Seq2SeqGenerator:
+def load_generator(name: str, quantize: bool = False, settings: GenerationSettings | None = None) -> Seq2SeqGenerator:
     """The process-wide generator for `name`, loading it on first use (with `settings`, see
-    Seq2SeqGenerator); ModelUnavailable if it cannot load."""
+    Seq2SeqGenerator: a later call gets the loaded one); ModelUnavailable if it cannot load."""
     key = (name, quantize)
     with _load_lock:
         if key in _loaded:

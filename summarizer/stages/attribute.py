@@ -31,7 +31,7 @@ from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language
 from ..similarity import embed_remembered
 from ..text import tidy_generated
 from ..types import BriefingSentence, Citation, Fact, Sentence, count_words
-from .checks import CHECKS, Context, Finding, Said, first_finding, tokenize
+from .checks import CHECKS, Context, Finding, Said, check_speaker, first_finding, tokenize
 from .dedup import deduplicate
 from .segment import (
     DOUBLE_QUOTES,
@@ -314,6 +314,11 @@ def judge(
         )
     else:
         finding = first_finding(claim, evidence_sentences, context, config.checks)
+    if finding is None and "speaker" in config.checks:
+        # Who said the words is settled by every source that quotes them, not only the facts the
+        # sentence aligned with: one may give them to "he", another names who spoke.
+        others = [m for c in index if c not in aligned.support for m in c.members]
+        finding = check_speaker(claim, evidence_sentences + others, context)
     support = aligned.support
     if finding is None:
         support = support + corroborating(sentence, claim, index, support, context, config.checks)

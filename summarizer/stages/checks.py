@@ -44,7 +44,10 @@ SCOPE_WORDS = 2
 CLAUSE_BREAK = re.compile(r"[,;:.!?()\"]")
 NEGATIONS = frozenset(
     {"not", "no", "never", "neither", "nor", "none", "nobody", "nothing", "cannot", "without", "failed", "fails"}
-    | {"fail", "refused", "refuses", "declined", "declines"}
+    | {"fail", "refused", "refuses", "declined", "declines", "unable"}
+    # Contractions whose apostrophe a feed or scraper lost ("I cant imagine").
+    | {"cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "wont", "couldnt", "wouldnt"}
+    | {"shouldnt", "hasnt", "havent", "hadnt", "aint"}
 )
 # Modal verbs and adverbs that hedge a statement; the verbs of intent count only before "to"
 # ("plans to visit", not "the plan was approved").
@@ -237,7 +240,7 @@ class Said:
         reporting adverb ("reportedly"), or not at all."""
 
         def hedging(token: Token, j: int) -> bool:
-            if token.key in MODAL_VERBS or token.key in REPORTING_ADVERBS:
+            if token.key.removesuffix("'ve") in MODAL_VERBS or token.key in REPORTING_ADVERBS:  # "could've"
                 return not (token.key == "may" and token.capitalised)  # the month
             following = self.tokens[j + 1].key if j + 1 < len(self.tokens) else ""
             return token.key in INTENT_VERBS and following == "to"
@@ -733,18 +736,46 @@ def _swapped(claim: Said, mine: dict[str, int], a: str, b: str, e: Said, theirs:
     return True if shared and here_by == there_by else None
 
 
+def _quoted_positions(said: Said) -> frozenset[int]:
+    """The positions of the words that stand inside quotation marks."""
+    spans = [m.span() for m in QUOTATION.finditer(said.text.translate(DOUBLE_QUOTES))]
+    return frozenset(i for i, t in enumerate(said.tokens) if any(start < t.start < end for start, end in spans))
+
+
+def _speaker_keys_of(text: str, context: Context) -> frozenset[str]:
+    """The words naming whom the text gives its words to, if it names them."""
+    speaker = attributed_speaker(text)
+    return speaker_keys(speaker, context) if speaker is not None else frozenset()
+
+
 def check_roles(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
     """Two names on either side of the same word in the opposite order ("A sued B" for "B sued
     A"), unless one side is passive ("by") or the word is symmetric ("met"), and no source has
-    them in the claim's order."""
+    them in the claim's order. Who says a quotation and a name in it play no roles against each
+    other where a source gives the quotation to the same speaker: '"... Spacey made his move,"
+    said Unruh' quotes what 'Unruh said "Spacey bought him ..."' does."""
     mine = _name_positions(claim)
     names = sorted(mine, key=lambda name: mine[name])
-    sources = [(e, _name_positions(e)) for e in evidence]
+    sources = [(e, _name_positions(e), _speaker_keys_of(e.text, context)) for e in evidence]
+    quoted = _quoted_positions(claim)
+    speaker = _speaker_keys_of(claim.text, context)
     for a_index, a in enumerate(names):
         for b in names[a_index + 1 :]:
             if mine[b] - mine[a] > ROLE_DISTANCE or not _between(claim, mine[a], mine[b])[0]:
                 continue  # nothing but names and function words between them: a list, one name
-            verdicts = [(e, _swapped(claim, mine, a, b, e, theirs)) for e, theirs in sources]
+            # The name outside the quotation, when the other is inside it and it names the speaker.
+            voice = next(
+                (
+                    n
+                    for n, other in ((a, b), (b, a))
+                    if mine[n] not in quoted and mine[other] in quoted and n in speaker
+                ),
+                None,
+            )
+            verdicts = [
+                (e, None if voice in theirs_speaking else _swapped(claim, mine, a, b, e, theirs))
+                for e, theirs, theirs_speaking in sources
+            ]
             if any(v is False for _, v in verdicts):
                 continue
             against = next((e for e, v in verdicts if v), None)
@@ -759,6 +790,8 @@ SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a
 # that names no speaker must hold more to show the words are narration there, not merely the topic.
 SAME_WORDS_SHARE = 0.5
 NARRATION_SHARE = 0.8
+# Of the sentences holding the words, those holding at least this share of what the closest holds.
+CLOSEST_SHARE = 0.8
 # An outlet or author credited with a report ("The Guardian writes"): provenance, which human
 # summaries add where the sources name no speaker; only evidence naming another one contradicts it.
 OUTLET_CREDIT = r"\s+(?:reports|reported|writes|wrote)\b"
@@ -780,10 +813,22 @@ def speaker_keys(speaker: str, context: Context) -> frozenset[str]:
     )
 
 
+def clauses(text: str) -> list[str]:
+    """The text's clauses (CLAUSE), split only outside its quotations: '"A, and B," X said' is
+    one clause, all of it X's."""
+    quoted = [m.span() for m in QUOTATION.finditer(text.translate(DOUBLE_QUOTES))]
+    pieces, start = [], 0
+    for m in CLAUSE.finditer(text):
+        if not any(begin < m.start() < end for begin, end in quoted):
+            pieces.append(text[start : m.start()])
+            start = m.end()
+    return [*pieces, text[start:]]
+
+
 def attributed_words(claim: Said, speaker: str, who: frozenset[str]) -> frozenset[str]:
     """The content lemmas of what the claim has the speaker say: the words inside its quote marks
     when it quotes, else the rest of its clause, the attribution left out."""
-    clause = next((c for c in CLAUSE.split(claim.text) if speaker in c), claim.text)
+    clause = next((c for c in clauses(claim.text) if speaker in c), claim.text)
     quoted = " ".join(QUOTATION.findall(clause.translate(DOUBLE_QUOTES)))
     words = tokenize(quoted) if quoted else tokenize(clause)
     return frozenset(t.lemma for t in words if t.stem and t.name not in who and t.key not in SPEECH_WORDS)
@@ -798,11 +843,12 @@ def voices_of(text: str, speaker: str, context: Context) -> frozenset[str]:
 
 def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
     """A claim that gives words to a named speaker needs evidence that gives them to that speaker.
-    Of the evidence sentences holding most of those words: one that attributes them to the speaker
-    (or to whom the speaker speaks for) settles it; else one that attributes them to someone else
-    makes the claim misattributed; else one that names the speaker outside its quotations, or
-    speaks with a pronoun the check cannot resolve, leaves it be; else words the evidence states as
-    narration are misattributed too."""
+    Of the evidence sentences holding most of those words, and nearly as many as the closest one
+    holds: one that attributes them to the speaker (or to whom the speaker speaks for) settles it;
+    else one that attributes them to someone named makes the claim misattributed; else one that
+    names the speaker outside its quotations, or gives the words to a pronoun or to no one by name
+    ("the report says"), leaves it be; else words the evidence states as narration are
+    misattributed too."""
     speaker = attributed_speaker(claim.text)
     if speaker is None or speaker.lower() in PRONOUNS:
         return None
@@ -815,12 +861,17 @@ def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
     other: tuple[Said, str] | None = None
     undecided = False
     narration: Said | None = None
-    for e in evidence:
-        held = len(said & e.lemmas)
-        if held < SAME_WORDS_SHARE * len(said):
+    held_by = [(e, len(said & e.lemmas)) for e in evidence]
+    # The sentences that hold the words as closely as the closest one: "inside the warehouse (on
+    # Perryman Road)," quoted from one voice is not narration another attributes that shares "inside"
+    # and "Perryman Road".
+    least = max(SAME_WORDS_SHARE * len(said), CLOSEST_SHARE * max((held for _, held in held_by), default=0))
+    for e, held in held_by:
+        if held < least:
             continue
         theirs = attributed_speaker(e.text)
-        if theirs is not None and theirs.lower() not in PRONOUNS:
+        # Words a source gives to no one by name ("the report says", "he said") may be anyone's.
+        if theirs is not None and theirs.lower() not in PRONOUNS and speaker_keys(theirs, context):
             if who & voices_of(e.text, theirs, context) or voices & speaker_keys(theirs, context):
                 return None
             other = other or (e, theirs)

@@ -40,9 +40,23 @@ TEASER = re.compile(
 WIDGET = re.compile(
     r"email address will not be published|required fields are marked|leave a (comment|reply)"
     r"|sign up for|subscribe (to|now)|newsletter|share (this|on)|follow us|all rights reserved"
-    r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top",
+    r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top"
+    r"|^the (?:views|opinions) expressed\b.{0,40}\bare (?:solely )?(?:his|her|their|those of)\b",
     re.I,
 )
+# A video player's blurb ("EMBED More News Videos Bill Cosby heads to ... Watch the report from
+# ... at 4 p.m."), whatever its length.
+VIDEO_BLURB = re.compile(r"^embed more news videos\b", re.I)
+# A player's button label run into the blurb after it ("CLOSE Kevin Spacey is facing yet another
+# accuser ..."): the label goes, the sentence stays.
+BUTTON_LABEL = re.compile(r"^CLOSE\s+(?=[A-Z])")
+# Text converted from PDF or plain-text mail is hard-wrapped: its sentences run over lines of
+# about one width (60 to 120 characters), each ending mid-sentence. A document is read as wrapped
+# when at least WRAPPED_MIN_LINES of its lines, and WRAPPED_MIN_SHARE of them, are such lines; a
+# web article's paragraphs end on a full stop and its labels are short.
+WRAP_WIDTH = range(60, 121)
+WRAPPED_MIN_LINES = 8
+WRAPPED_MIN_SHARE = 0.3
 TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
 
 
@@ -62,13 +76,35 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
         return "credit"
     if TEASER.match(line):
         return "teaser"
-    if WIDGET.search(line) and n_words <= 25:
+    if (WIDGET.search(line) and n_words <= 25) or VIDEO_BLURB.match(line):
         return "widget"
     if TIME_OF_DAY.search(line) and n_words <= 12:
         return "timestamp"
     if n_words < LABEL_MAX_WORDS and not SENTENCE_END.search(line):
         return "label"
     return None
+
+
+def wrapped(line: str) -> bool:
+    """Whether the line is one a hard wrap ended mid-sentence."""
+    return len(line) in WRAP_WIDTH and not SENTENCE_END.search(line)
+
+
+def unwrapped(lines: Sequence[str]) -> list[str]:
+    """The lines of a hard-wrapped document joined back into its paragraphs (a line the wrap
+    ended runs on into the next); other documents' lines as they are. Left wrapped, every line
+    is a paragraph: a sentence's pieces become fragments, or labels to remove."""
+    if sum(map(wrapped, lines)) < max(WRAPPED_MIN_LINES, WRAPPED_MIN_SHARE * len(lines)):
+        return list(lines)
+    joined: list[str] = []
+    runs_on = False
+    for line in lines:
+        if runs_on:
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+        runs_on = wrapped(line)
+    return joined
 
 
 def html_to_text(html: str) -> str:
@@ -111,8 +147,8 @@ WIRE_DATELINE = re.compile(
 
 
 def without_dateline(line: str) -> str:
-    """The line without a wire dateline at its start."""
-    return WIRE_DATELINE.sub("", line, count=1)
+    """The line without a wire dateline or a player's button label at its start."""
+    return WIRE_DATELINE.sub("", BUTTON_LABEL.sub("", line, count=1), count=1)
 
 
 def clean(articles: Sequence[Article]) -> list[CleanDocument]:
@@ -120,7 +156,7 @@ def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     # An HTML article sent without a title has one in its page.
     titles = [a.title or (html_title(a.text) if a.content_type == "html" else "") for a in articles]
     lines_per_article = [[normalize(line) for line in t.splitlines()] for t in texts]
-    lines_per_article = [[line for line in lines if line] for lines in lines_per_article]
+    lines_per_article = [unwrapped([line for line in lines if line]) for lines in lines_per_article]
 
     # Count each short line once per article, to find furniture shared across sources.
     seen_in: Counter[str] = Counter()

@@ -162,6 +162,10 @@ PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
 NOT_SPEAKERS = {*WEEKDAYS, *MONTHS, "it", "this", "that", "yesterday", "today", "earlier", "later", "in", "on"}
 # A piece that opens in lower case (after any quote mark or bracket) continues the one before it.
 CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
+# A time zone after a clock time ("the 8 p.m. | ET primetime slot") continues it: punkt takes the
+# stop of "p.m." before a capitalised word for a sentence end.
+CLOCK_TIME_END = re.compile(r"\b[ap]\.m\.$", re.I)
+TIME_ZONE_START = re.compile(r"^(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|JST|AEST)\b")
 
 
 def quote_marks(text: str) -> int:
@@ -300,10 +304,13 @@ def paragraph_runs(paragraph: str, language: str = ENGLISH) -> list[Run]:
 
 
 def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
-    """Pieces that open in lower case joined to the one before them."""
+    """Pieces that open in lower case, or with the time zone of the clock time the piece before
+    ends on, joined to the one before them."""
     mended: list[str] = []
     for piece in pieces:
-        if mended and CONTINUATION.match(piece):
+        if mended and (
+            CONTINUATION.match(piece) or (CLOCK_TIME_END.search(mended[-1]) and TIME_ZONE_START.match(piece))
+        ):
             mended[-1] = join_stray_stop(mended[-1], piece)
         else:
             mended.append(piece)

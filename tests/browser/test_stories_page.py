@@ -16,7 +16,7 @@ from helpers.page_stories import BRIDGE_PATH, BRIDGE_TITLE, EVENTS, RATES_GROWTH
 from helpers.story_server import wait_for
 from playwright.sync_api import expect
 
-from service.api import stories as stories_api
+from service.stories.api import stories as stories_api
 
 RECENTLY = re.compile(r"^updated (just now|\d+ minutes? ago)$")
 

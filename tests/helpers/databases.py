@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import MetaData, create_engine
 
 from service import migrations
-from service.storage import make_engine
+from service.database import make_engine
 
 POSTGRES_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
 NOT_TESTED = "PostgreSQL NOT TESTED: set NEWSBRIEF_TEST_DATABASE_URL (run .ci/start-postgres) to test it"

@@ -31,8 +31,8 @@ from helpers.processes import (
 )
 from sqlalchemy import func, select
 
-from service.job_storage import RUNNING
-from service.storage import BriefingRow
+from service.briefings.store import BriefingRow
+from service.jobs.store import RUNNING
 
 JOB_DEADLINE_S = 120
 # The fault test's broker hands a dead worker's task to another after this many seconds.
@@ -181,7 +181,8 @@ def test_killed_workers_lose_nothing(make_app, broker, workers, database_url, tm
         assert results[index]["attempts"] > attempt, results[index]  # it ran again
     briefing_ids = [c["briefing_id"] for c in results]
     assert len(set(briefing_ids)) == clusters
-    with store.engine.connect() as connection:  # one stored briefing per cluster, no duplicates
+    database = app.extensions["newsbrief.database"]
+    with database.engine.connect() as connection:  # one stored briefing per cluster, no duplicates
         assert connection.scalar(select(func.count()).select_from(BriefingRow)) == clusters
     poll(lambda: broker.client().hlen("unacked") == 0, "every task to be acknowledged")
     assert broker.client().llen(broker.queue) == 0

@@ -2,7 +2,7 @@
 PostgreSQL (marked slow to keep the default run short; .ci/run runs it): each operation alone
 (examples, coverage and fuzzing phases), then chains of calls that follow the spec's OpenAPI
 links (POST /v1/briefings -> GET /v1/briefings/{briefing_id}, POST /v1/jobs -> GET /v1/jobs/{job_id};
-service/api/openapi.py adds them, as spectree cannot).
+service/openapi.py adds them, as spectree cannot).
 
 The runs are bounded (MAX_EXAMPLES per operation, STATEFUL_SCENARIOS of STATEFUL_STEPS calls, a
 request timeout). On SQLite, in the default run, the coverage phase sends valid requests only:

@@ -93,4 +93,4 @@ def test_fetches_polls_and_briefings_run_on_a_celery_worker_with_beat(make_app, 
             and "newsbrief.stories_tick" in output
         )
         assert server.hits["/radio"] == 1
-        app.extensions["newsbrief.stories"].close()
+        app.extensions["newsbrief.story_scheduler"].close()

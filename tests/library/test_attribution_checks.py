@@ -235,3 +235,94 @@ def test_words_given_to_someone_the_sources_do_not_give_them_to_are_misattribute
 )
 def test_words_given_to_their_speaker_are_supported(text):
     assert judged_talks(text).verdict == "supported"
+
+
+SHOOTING = [
+    Article(
+        id="a",
+        title="Warehouse shooting",
+        text=(
+            "Investigators believe the shooting began outside the distribution center on Perryman Road, "
+            "then moved inside, Sheriff Jeffrey Gahler said.\n\n"
+            '"This happened inside the warehouse on Perryman Road," spokeswoman Cristie Hopkins said.\n\n'
+            "Former anchor Heather Unruh said that when her son was drunk, Spacey made his move.\n\n"
+            'The tactic used by the hackers is "new to eCrime," the report says.\n\n'
+            "Analyst Tom Smith studied the attacks on the stores for a month."
+        ),
+    ),
+    Article(
+        id="b",
+        title="Interview",
+        text=(
+            "The exchange on the news channel ended with Cohen's statement on the campaign: "
+            '"Bringing on someone like Kellyanne Conway was a great move, and it was something I would have '
+            'liked to see happen earlier," he said. "But the campaign was not ready for it. Now they are."\n\n'
+            'Michael Cohen said: "But the campaign was not ready for it."\n\n'
+            '"Bringing on someone like Kellyanne Conway was a great move, and it was something I would have '
+            'liked to see happen earlier," Cohen said.\n\n'
+            "Host Brianna Keilar asked Cohen about the hiring of the campaign manager."
+        ),
+    ),
+]
+
+
+def judged_shooting(text: str):
+    facts = deduplicate(segment(clean(SHOOTING)))
+    [sentence], _ = attribute(text, facts, keep_unsupported=True, config=AttributionConfig())
+    return sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "given"),
+    [
+        # Gahler's own sentence shares "inside" and "Perryman Road"; the quotation is Hopkins's.
+        ('"This happened inside the warehouse on Perryman Road," Gahler said.', "Cristie Hopkins"),
+        # One source gives the words to "he"; another names him.
+        ('Brianna Keilar said: "But the campaign was not ready for it."', "Michael Cohen"),
+        # ", and" inside the quotation does not make its second half a clause of its own.
+        (
+            '"Bringing on someone like Kellyanne Conway was a great move, and it was something I would have '
+            'liked to see happen earlier," Keilar said.',
+            "Cohen",
+        ),
+    ],
+    ids=["closest-evidence", "named-in-another-source", "clause-inside-quotation"],
+)
+def test_the_speaker_is_the_one_the_closest_source_names(text, given):
+    sentence = judged_shooting(text)
+    assert sentence.verdict == "contradicted"
+    assert sentence.reason.startswith("misattributed: words given to ")
+    assert sentence.reason.endswith(f"gives them to {given}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Words a source gives to no one by name ("the report says") may be the named speaker's.
+        'The tactic is "new to eCrime," analyst Tom Smith said.',
+        # Who said it and whom the quotation is about play no roles against each other.
+        '"When my son was drunk, Spacey made his move," said Unruh.',
+    ],
+    ids=["unnamed-source", "speaker-and-quoted-name"],
+)
+def test_quotations_a_source_does_not_give_to_someone_else_stand(text):
+    assert judged_shooting(text).verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "negated", "hedge"),
+    [
+        ("I cant imagine being inside that column.", "imagine", True, None),
+        ("He was unable to reach her by phone.", "reach", True, None),
+        ("Nobody could've imagined this to happen.", "imagined", True, "modal"),
+        ("Nobody could have imagined this to happen.", "imagined", True, "modal"),
+        ("They imagined this would happen.", "imagined", False, None),
+    ],
+)
+def test_negations_and_hedges_are_read_as_scraped_text_writes_them(text, word, negated, hedge):
+    from summarizer.stages.checks import Said, tokenize
+
+    said = Said(text, tokenize(text), frozenset(), frozenset())
+    i = next(i for i, t in enumerate(said.tokens) if t.key == word)
+    assert said.negated(i) is negated
+    assert said.hedge(i) == hedge

@@ -17,14 +17,18 @@ def test_general_boilerplate_rules_remove_web_furniture_and_keep_prose():
             "Your email address will not be published. Required fields are marked *",
             "Rescue teams reached the last cut-off village late on Tuesday.",
             "Weather, Floods, Disasters",
+            "EMBED More News Videos Floods hit the north. Watch the report from Jane Roe on Action News at 4 p.m.",
+            "CLOSE Floods swept through three villages in the north on Monday. USA TODAY",
+            "The opinions expressed in this commentary are solely those of Jane Roe.",
         ]
     )
     [doc] = clean([Article(id="a", title="Floods hit the north", text=body)])
     assert doc.paragraphs == (
         "Floods killed 12 people in the northern province on Monday, officials said.",
         "Rescue teams reached the last cut-off village late on Tuesday.",
+        "Floods swept through three villages in the north on Monday. USA TODAY",
     )
-    assert len(doc.removed_lines) == 8
+    assert len(doc.removed_lines) == 10
 
 
 def test_headline_repeated_in_body_is_removed():
@@ -120,3 +124,40 @@ def test_a_wire_dateline_is_taken_off_the_lead(line, expected):
 
     (document,) = clean([Article(id="a", title="", text=line + "\n\nThe second paragraph stays as it is.")])
     assert document.paragraphs[0] == expected
+
+
+WRAPPED_LETTER = """Dear Mr. Chairman:
+On January 29, 2018, the House Permanent Select Committee on Intelligence voted to
+disclose publicly a memorandum containing classified information provided to the
+Committee in connection with its oversight activities. As provided by the rules of the
+House, the Committee has forwarded this Memorandum to the President based on its
+determination that the release of the Memorandum would serve the public interest.
+The Constitution vests the President with the authority to protect national security
+secrets from disclosure. As the Supreme Court has recognized, it is the President's
+responsibility to classify, declassify, and control access to information bearing on our
+intelligence sources and methods and national defense. In order to facilitate appropriate
+congressional oversight, the Executive Branch may entrust classified information to the
+appropriate committees of Congress, as it has done in connection with the
+Committee's oversight activities here."""
+
+
+def test_hard_wrapped_text_is_joined_back_into_paragraphs():
+    # Text converted from PDF breaks every sentence over lines; left as it is, each line was a
+    # paragraph and "disclose publicly a memorandum ..." a fragment.
+    paragraphs = clean([Article("memo", "", WRAPPED_LETTER)])[0].paragraphs
+    assert len(paragraphs) == 2  # "Dear Mr. Chairman:" is a label
+    assert paragraphs[0].startswith(
+        "On January 29, 2018, the House Permanent Select Committee on Intelligence voted to disclose"
+    )
+    assert paragraphs[0].endswith("would serve the public interest.")
+    assert paragraphs[-1].endswith("in connection with the Committee's oversight activities here.")
+
+
+def test_a_web_article_with_short_labels_is_not_unwrapped():
+    lines = [
+        "Know what's happening in the field",
+        "Instantly see where their employees are and where they have been",
+        "The company said its app is used by thousands of field workers across the country.",
+        "Dispatch daily worker orders to their employee's mobile device",
+    ]
+    assert set(clean([Article("a", "", "\n".join(lines))])[0].paragraphs) <= set(lines)

@@ -7,12 +7,15 @@ from helpers.paths import ROOT
 from pydantic_core import PydanticUndefined
 
 from service.settings import ServiceSettings
+from summarizer import SummaryOptions
 from summarizer.settings import variable_name
 
 CONFIGURATION = ROOT / "docs" / "guide" / "configuration.md"
 HOW_IT_WORKS = ROOT / "docs" / "how-it-works.md"
 # A table row: | `NEWSBRIEF_NAME` | default | meaning |
 SETTING_ROW = re.compile(r"^\| `(NEWSBRIEF_[A-Z0-9_]+)` \| ([^|]*) \|", re.M)
+# The same row's name and meaning.
+SETTING_MEANING = re.compile(r"^\| `(NEWSBRIEF_[A-Z0-9_]+)` \| [^|]* \| ([^|\n]*) \|$", re.M)
 MODULE_ROW = re.compile(r"^\| `([a-z_/]+(?:\.py|/))` \|", re.M)
 # The packages the map describes module by module.
 MAPPED_PACKAGES = ("summarizer", "service")
@@ -55,6 +58,14 @@ def test_documented_defaults_are_the_settings_defaults():
             checked += 1
     # Most defaults are plain values: the check must not pass by skipping them all.
     assert checked >= 30
+
+
+def test_the_briefing_options_mean_what_the_options_model_says():
+    """The options' meanings are the model's descriptions, which are the command line's help and
+    the REST schema's too."""
+    rows = dict(SETTING_MEANING.findall(CONFIGURATION.read_text()))
+    for name, field in SummaryOptions.model_fields.items():
+        assert field.description and rows[variable_name(name)].startswith(field.description), name
 
 
 def mapped_paths() -> set[str]:

@@ -11,15 +11,19 @@ from helpers.tiny_models import build_tiny_model
 from summarizer.generation import quantize
 from summarizer.generation.loading import Seq2SeqGenerator
 from summarizer.options import PROFILES
+from summarizer.settings import GenerationSettings
 
 TEXT = "Russian President Vladimir Putin will visit North Korea on June 18 and 19 ."
 
 
 @pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "int8-cache"
-    monkeypatch.setenv("NEWSBRIEF_INT8_CACHE_DIR", str(folder))
-    return folder
+def cache_dir(tmp_path):
+    return tmp_path / "int8-cache"
+
+
+def load(name, cache_dir, quantize=True):
+    """The model, with `cache_dir` as the int8 cache (the generator reads no environment)."""
+    return Seq2SeqGenerator(str(name), quantize=quantize, settings=GenerationSettings(int8_cache_dir=cache_dir))
 
 
 @pytest.fixture
@@ -38,14 +42,14 @@ def entries(cache_dir):
 
 
 def test_the_second_int8_load_reads_the_cache_and_is_the_same_model(tiny_models, cache_dir, monkeypatch):
-    first = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    first = load(tiny_models["bart"], cache_dir)
     assert not first.int8_from_cache
     assert len(entries(cache_dir)) == 1  # written by the first load
     with monkeypatch.context() as patched:
         from transformers import AutoModelForSeq2SeqLM
 
         patched.setattr(AutoModelForSeq2SeqLM, "from_pretrained", lambda *a, **k: pytest.fail("fp32 model loaded"))
-        second = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+        second = load(tiny_models["bart"], cache_dir)
     assert second.int8_from_cache
     assert second.decoder_step is not None  # still our greedy loop: every Linear came back as int8
     assert second.model.generation_config.to_dict() == first.model.generation_config.to_dict()
@@ -70,37 +74,37 @@ def test_the_second_int8_load_reads_the_cache_and_is_the_same_model(tiny_models,
 
 
 def test_fp32_loads_neither_read_nor_write_the_cache(tiny_models, cache_dir):
-    Seq2SeqGenerator(tiny_models["bart"], quantize=False)
+    load(tiny_models["bart"], cache_dir, quantize=False)
     assert entries(cache_dir) == []
 
 
 def test_the_key_follows_the_weights_and_our_version(tmp_path, cache_dir, monkeypatch):
     folder = build_tiny_model("bart", tmp_path / "bart")
-    Seq2SeqGenerator(str(folder), quantize=True)
+    load(folder, cache_dir)
     assert len(entries(cache_dir)) == 1
     # New weights in the same folder (another revision): another key, quantised afresh.
     build_tiny_model("bart", folder, seed=3)
-    assert not Seq2SeqGenerator(str(folder), quantize=True).int8_from_cache
+    assert not load(folder, cache_dir).int8_from_cache
     assert len(entries(cache_dir)) == 2
     # Another version of this code: another key too.
     monkeypatch.setattr(quantize, "our_version", lambda: "newsbrief-99+torch-x+format-9")
-    assert not Seq2SeqGenerator(str(folder), quantize=True).int8_from_cache
+    assert not load(folder, cache_dir).int8_from_cache
     assert len(entries(cache_dir)) == 3
 
 
 def test_a_damaged_cache_is_rebuilt(tiny_models, cache_dir, caplog):
-    Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    load(tiny_models["bart"], cache_dir)
     (entry,) = cache_dir.iterdir()
     linear = next((entry / quantize.LINEARS).iterdir())
     linear.write_bytes(linear.read_bytes()[:100])  # a truncated file
-    again = Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    again = load(tiny_models["bart"], cache_dir)
     assert not again.int8_from_cache
     assert "unusable" in caplog.text
-    assert Seq2SeqGenerator(tiny_models["bart"], quantize=True).int8_from_cache  # written again
+    assert load(tiny_models["bart"], cache_dir).int8_from_cache  # written again
 
 
 def test_a_cache_without_a_tensor_is_refused(tiny_models, cache_dir):
-    Seq2SeqGenerator(tiny_models["bart"], quantize=True)
+    load(tiny_models["bart"], cache_dir)
     (entry,) = cache_dir.iterdir()
     others = torch.load(entry / quantize.OTHER_PARAMETERS, weights_only=True)
     others.pop("model.shared.weight")
@@ -124,8 +128,8 @@ def test_a_load_keeps_no_linears_file_mapped(tmp_path, cache_dir):
     """Each Linear is packed from its file; the file's pages read for that would stay resident
     (counted twice in the process's RSS) if anything kept the file mapped."""
     folder = build_tiny_model("bart", tmp_path / "bart")
-    first = Seq2SeqGenerator(str(folder), quantize=True)  # quantised afresh, then read back from the cache
-    second = Seq2SeqGenerator(str(folder), quantize=True)
+    first = load(folder, cache_dir)  # quantised afresh, then read back from the cache
+    second = load(folder, cache_dir)
     assert second.int8_from_cache and not first.int8_from_cache
     (entry,) = cache_dir.iterdir()
     maps = mapped_files()

@@ -3,6 +3,7 @@ greedy tokens as transformers, int8 close to fp32, threads from the environment,
 that reach the model: its input budget, quantisation and beams."""
 
 import math
+import shutil
 
 import pytest
 import torch
@@ -18,6 +19,7 @@ from helpers.tiny_models import (
 
 from benchmarks.numerics import compare_first_steps, decoder_logits, reference_tokens
 from summarizer import SummaryOptions, summarize
+from summarizer.cli import main
 from summarizer.generation.backends import Int8BartSearch, TransformersGenerate
 from summarizer.generation.bart_decoder_step import int8_bart_decoder_step
 from summarizer.generation.greedy_search import RepeatedNgrams, greedy_ids, greedy_ids_many
@@ -25,7 +27,7 @@ from summarizer.generation.loading import Seq2SeqGenerator, configure_torch_thre
 from summarizer.generation.shared_cross_attention import SHARED_KV_ATTENTION, shared_kv_sdpa
 from summarizer.inputs import read_articles
 from summarizer.options import PROFILES
-from summarizer.settings import Settings
+from summarizer.settings import GenerationSettings
 
 TEXT = (
     "Russian President Vladimir Putin will visit North Korea on June 18 and 19 . "
@@ -105,24 +107,30 @@ def test_a_profile_decides_quantisation_and_beams(tiny_models, name, monkeypatch
     assert calls == [(path, profile.num_beams, profile.quantize)]
 
 
-def test_threads_come_from_the_environment(restore_threads, monkeypatch):
-    monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "1")
-    assert configure_torch_threads() == 1 == torch.get_num_threads()
-    monkeypatch.delenv("NEWSBRIEF_TORCH_THREADS")
-    assert configure_torch_threads() == 1  # unset: left as it is
-    assert configure_torch_threads(2) == 2 == torch.get_num_threads()  # an explicit count wins
-    monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "many")
-    with pytest.raises(ValueError, match="NEWSBRIEF_TORCH_THREADS"):
-        configure_torch_threads()
+def test_a_thread_count_is_applied_as_given(restore_threads, monkeypatch):
+    monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "3")  # the caller's Settings read it, not the model code
+    torch.set_num_threads(2)
+    assert configure_torch_threads(None) == 2 == torch.get_num_threads()  # None: left as it is
+    assert configure_torch_threads(1) == 1 == torch.get_num_threads()
 
 
 def test_settings_given_to_the_generator_win_over_the_environment(restore_threads, monkeypatch, tiny_models):
     monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "3")
     torch.set_num_threads(2)
-    generator = Seq2SeqGenerator(tiny_models["t5"], settings=Settings.load(torch_threads=1))
+    generator = Seq2SeqGenerator(tiny_models["t5"], settings=GenerationSettings(torch_threads=1))
     assert generator.threads == 1 == torch.get_num_threads()
-    # Given none, it reads the environment.
-    assert Seq2SeqGenerator(tiny_models["t5"]).threads == 3 == torch.get_num_threads()
+    # Given none, it leaves the count as it is: a generator that read the environment would make it 3.
+    torch.set_num_threads(2)
+    assert Seq2SeqGenerator(tiny_models["t5"]).threads == 2 == torch.get_num_threads()
+
+
+def test_the_command_line_gives_its_thread_setting_to_the_model(restore_threads, monkeypatch, tiny_models, tmp_path):
+    # A copy: a model this process has not loaded yet, so that the loading code runs.
+    model = str(shutil.copytree(tiny_models["bart"], tmp_path / "model"))
+    torch.set_num_threads(2)
+    monkeypatch.setenv("NEWSBRIEF_TORCH_THREADS", "1")
+    assert main(["summarize", str(SEEDS), "--engine", "abstractive", "--model", model, "--profile", "exact"]) == 0
+    assert torch.get_num_threads() == 1
 
 
 @pytest.mark.parametrize("family", ["bart", "t5"])

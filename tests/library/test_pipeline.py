@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 from helpers.paths import SEEDS
 
-from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
+from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, merge_options, summarize
 from summarizer.inputs import read_articles
 from summarizer.settings import Settings
 
@@ -151,7 +151,7 @@ def test_options_are_validated():
 def test_options_from_environment(monkeypatch):
     monkeypatch.setenv("NEWSBRIEF_MAX_WORDS", "80")
     monkeypatch.setenv("NEWSBRIEF_ENGINE", "extractive")
-    options = Settings.load().summary_options(max_words=None, engine="auto")
+    options = merge_options(Settings.load(), max_words=None, engine="auto")
     assert (options.max_words, options.engine) == (80, "auto")
     monkeypatch.setenv("NEWSBRIEF_MAX_WORDS", "many")
     with pytest.raises(InputError, match="NEWSBRIEF_MAX_WORDS"):

@@ -3,7 +3,7 @@ in every script, without splitting abbreviations, initials, decimals, addresses 
 
 import pytest
 
-from summarizer.stages.segment import segment, split_sentences
+from summarizer.stages.segment import segment, split_sentences, split_units
 from summarizer.types import CleanDocument
 
 
@@ -50,6 +50,22 @@ def test_run_together_sentences_are_split(text, sentences):
 )
 def test_abbreviations_decimals_addresses_and_ellipses_are_not_split(text):
     assert split_sentences(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        (
+            "It lost the 8 p.m. ET primetime slot on Monday. It drew 4.9 million viewers.",
+            ["It lost the 8 p.m. ET primetime slot on Monday.", "It drew 4.9 million viewers."],
+        ),
+        ("Polls close at 8 p.m. PT. Results follow.", ["Polls close at 8 p.m. PT.", "Results follow."]),
+    ],
+)
+def test_a_time_zone_stays_with_its_clock_time(text, units):
+    # punkt ends a sentence at the stop of "p.m." before a capitalised word: "ET primetime slot
+    # on Monday night." was a briefing sentence of its own.
+    assert split_units(text) == units
 
 
 def test_a_quote_mark_between_run_together_sentences_goes_with_the_sentence_it_belongs_to():

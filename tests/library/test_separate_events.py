@@ -3,12 +3,10 @@ go together (the story clustering of summarizer.stories), instead of alternating
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from helpers.paths import SEEDS
 
-from summarizer import Article, InputError, SummaryOptions, summarize
+from summarizer import Article, InputError, SummaryOptions, merge_options, summarize
 from summarizer.cli import main
 from summarizer.inputs import read_articles
 
@@ -48,9 +46,9 @@ def test_articles_about_one_event_give_no_such_warning():
 
 def test_an_option_refuses_separate_events_instead():
     with pytest.raises(InputError, match=r"2 separate events: articles 1 and 3 .*refused") as caught:
-        summarize([STORM, BAKERY, STORM_TOO], replace(OPTIONS, refuse_separate_events=True))
+        summarize([STORM, BAKERY, STORM_TOO], merge_options(OPTIONS, refuse_separate_events=True))
     assert caught.value.field == "articles"
-    assert summarize([STORM, STORM_TOO], replace(OPTIONS, refuse_separate_events=True)).text
+    assert summarize([STORM, STORM_TOO], merge_options(OPTIONS, refuse_separate_events=True)).text
 
 
 def test_the_api_and_the_command_line_take_the_option(make_app, tmp_path, capsys):

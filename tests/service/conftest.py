@@ -17,4 +17,4 @@ def stories_app(make_app):
 
     yield make
     for app in made:
-        app.extensions["newsbrief.stories"].close()
+        app.extensions["newsbrief.story_scheduler"].close()

@@ -12,8 +12,8 @@ import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import func, select
 
-from service.job_storage import JobRow
-from service.storage import BriefingRow
+from service.briefings.store import BriefingRow
+from service.jobs.store import JobRow
 
 TEXT = "Floods killed 12 people in the northern province on Monday, officials said. Rescue teams arrived on Tuesday."
 OTHER = "Officials said the floods killed 12 people in the north on Monday. The governor declared an emergency."
@@ -28,7 +28,7 @@ def client(request, tmp_path_factory, make_module_app):
 
 
 def stored_rows(client, row) -> int:
-    storage = client.application.extensions["newsbrief.storage"]
+    storage = client.application.extensions["newsbrief.database"]
     with storage.engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(row))
 

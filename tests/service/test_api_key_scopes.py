@@ -23,7 +23,7 @@ def job_body(seed_request, name: str) -> dict:
 def keyed(make_app):
     app = make_app(API_KEYS=f"{KEY}, {OTHER_KEY}", **NO_LIMITS)
     yield app.test_client()
-    app.extensions["newsbrief.stories"].close()
+    app.extensions["newsbrief.story_scheduler"].close()
 
 
 def test_an_idempotency_key_belongs_to_the_api_key_that_sent_it(keyed, seed_request):

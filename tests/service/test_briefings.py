@@ -6,21 +6,21 @@ import re
 
 import pytest
 
-import service.api.briefings
-from service.schemas import BriefingResource
+import service.briefings.api
+from service.briefings.schemas import BriefingResource
 
 
 @pytest.fixture
 def summarize_calls(monkeypatch):
     """Count how often the service runs the summariser."""
     calls = []
-    real = service.api.briefings.summarize
+    real = service.briefings.api.summarize
 
     def counting(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service.api.briefings, "summarize", counting)
+    monkeypatch.setattr(service.briefings.api, "summarize", counting)
     return calls
 
 

@@ -13,8 +13,8 @@ from helpers.news_server import NewsServer, Page, article_page
 from helpers.story_server import ALLOW_LOCAL, FLOODS_LOCAL, RATES, ingest, rss, wait_for
 from sqlalchemy.exc import DataError
 
-from service.stories import FETCH_TASK
-from service.story_storage import QUEUED, RUNNING, FetchRow
+from service.stories.scheduling import FETCH_TASK
+from service.stories.store import QUEUED, RUNNING, FetchRow
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def stories_client(request, make_app):
     settings = {} if request.param == "sqlite" else {"DATABASE_URL": migrated(fresh_postgres())}
     app = make_app(**ALLOW_LOCAL, FEED_POLL_INTERVAL=3600.0, **settings)
     yield app.test_client()
-    app.extensions["newsbrief.stories"].close()
+    app.extensions["newsbrief.story_scheduler"].close()
 
 
 def finished(client, fetch_url: str) -> dict:
@@ -69,10 +69,10 @@ def test_a_feed_entry_with_a_nul_character_reference_is_stored_cleaned(stories_c
 def refuse_to_store(monkeypatch, app) -> None:
     """Make storing an article fail as PostgreSQL refuses a NUL (a database error that no retry mends)."""
 
-    def refuse(engine, incoming):
+    def refuse(store, incoming):
         raise DataError("INSERT INTO articles ...", {}, ValueError("PostgreSQL text fields cannot contain NUL"))
 
-    monkeypatch.setattr(app.extensions["newsbrief.stories"].index, "ingest", refuse)
+    monkeypatch.setattr(app.extensions["newsbrief.story_ingestion"].index, "ingest", refuse)
 
 
 def test_an_error_while_storing_marks_the_fetch_and_the_poll_failed_with_why(make_app, server, monkeypatch):
@@ -97,14 +97,14 @@ def test_an_error_while_storing_marks_the_fetch_and_the_poll_failed_with_why(mak
         polled["last_error"]
         == "could not store the 1 new entries: ValueError: PostgreSQL text fields cannot contain NUL"
     )
-    app.extensions["newsbrief.stories"].close()
+    app.extensions["newsbrief.story_scheduler"].close()
 
 
 def test_recovery_sends_stuck_fetches_again_under_celery(make_app, monkeypatch):
     """Under Celery, a fetch claimed by a task that never finished it, or queued long ago and never
     sent, is sent to the broker again at the next start; one queued just now waits for its message."""
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    stories = app.extensions["newsbrief.stories"]
+    stories = app.extensions["newsbrief.story_scheduler"]
     sent: list[tuple] = []
     monkeypatch.setattr(stories.celery, "send_task", lambda name, args: sent.append((name, *args)))
     now = datetime.now(UTC)
@@ -114,7 +114,7 @@ def test_recovery_sends_stuck_fetches_again_under_celery(make_app, monkeypatch):
         "running": FetchRow(status=RUNNING, created_at=now, claimed_at=now),
         "just-queued": FetchRow(status=QUEUED, created_at=now),
     }
-    with stories.sessions.begin() as session:
+    with app.extensions["newsbrief.database"].sessions.begin() as session:
         for fetch_id, row in rows.items():
             row.id, row.url, row.attempts, row.field = fetch_id, "https://example.com/", 1, "articles[0].url"
             session.add(row)
@@ -144,4 +144,4 @@ def test_a_page_cannot_claim_another_sites_url_as_its_canonical_one(make_app):
         assert victim.hits["/article-victim"] == 1
         story = client.get(fetch["story_url"]).get_json()
         assert victim_url in [article["url"] for article in story["articles"]]
-        app.extensions["newsbrief.stories"].close()
+        app.extensions["newsbrief.story_scheduler"].close()

@@ -44,16 +44,16 @@ def test_a_loaded_model_is_ready_and_abstractive(make_app, tiny_model):
 
 
 def test_not_ready_while_the_model_loads(make_app, tiny_model, monkeypatch):
-    import service.registry
+    import service.models.registry
 
     release = threading.Event()
-    real = service.registry.load_generator
+    real = service.models.registry.load_generator
 
     def slow_load(*args, **kwargs):
         release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service.registry, "load_generator", slow_load)
+    monkeypatch.setattr(service.models.registry, "load_generator", slow_load)
     app = make_app(MODEL=tiny_model, ENGINE="auto", MODEL_LOADING="startup")
     client = app.test_client()
     response = client.get("/readyz")
@@ -73,7 +73,7 @@ def test_not_ready_when_abstractive_is_required_and_the_model_cannot_load(make_a
 
 def test_not_ready_without_the_database(app):
     # Nothing listens on port 1 of the loopback interface: connecting fails at once.
-    app.extensions["newsbrief.storage"].engine = create_engine("postgresql+psycopg://x:y@127.0.0.1:1/none")
+    app.extensions["newsbrief.database"].engine = create_engine("postgresql+psycopg://x:y@127.0.0.1:1/none")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unavailable"

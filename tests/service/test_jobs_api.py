@@ -19,10 +19,10 @@ from helpers.processes import free_port
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-import service.jobs
-from service.job_storage import JobClusterRow
-from service.jobs import DispatchError
-from service.schemas import JobResource
+import service.jobs.runner
+from service.jobs.runner import DispatchError
+from service.jobs.schemas import JobResource
+from service.jobs.store import JobClusterRow
 from service.settings import ConfigError
 from summarizer import InputError, SummaryOptions, summarize
 from summarizer.inputs import article_from_dict
@@ -124,9 +124,11 @@ def test_a_job_runs_every_cluster_and_links_the_stored_briefings(client, seed_re
 def test_a_cluster_already_briefed_reuses_the_stored_briefing(client, seed_request, monkeypatch):
     earlier = client.post("/v1/briefings", json=seed_request).get_json()
     calls = []
-    real = service.jobs.summarize_many
+    real = service.jobs.runner.summarize_many
     monkeypatch.setattr(
-        service.jobs, "summarize_many", lambda clusters, *a, **k: calls.extend(clusters) or real(clusters, *a, **k)
+        service.jobs.runner,
+        "summarize_many",
+        lambda clusters, *a, **k: calls.extend(clusters) or real(clusters, *a, **k),
     )
     body = {"clusters": [{"articles": seed_request["articles"]}, cluster(seed_request, "other")]}
     job = wait_for_job(client, client.post("/v1/jobs", json=body).headers["Location"])
@@ -310,7 +312,7 @@ def test_clusters_left_by_a_stopped_process_run_at_the_next_start(make_app, seed
     job_id = first.test_client().post("/v1/jobs", json=body).get_json()["id"]
     store = first.extensions["newsbrief.jobs"]
     store.claim(job_id, 1, stale_before=None)  # cluster 1 was running when the process died...
-    with store.engine.begin() as connection:  # ...two hours ago
+    with first.extensions["newsbrief.database"].engine.begin() as connection:  # ...two hours ago
         connection.execute(
             update(JobClusterRow)
             .where(JobClusterRow.job_id == job_id, JobClusterRow.cluster_index == 1)
@@ -367,7 +369,7 @@ def test_a_cluster_that_keeps_failing_transiently_fails_after_the_retries(make_a
 
 def test_a_summariser_crash_fails_only_its_cluster(client, seed_request, monkeypatch):
     """The batch with the crashing cluster fails; run again one cluster at a time, only that one does."""
-    real, batches = service.jobs.summarize, []
+    real, batches = service.jobs.runner.summarize, []
 
     def crash_on_b(articles, *args, **kwargs):
         if articles[0].id.startswith("b-"):
@@ -380,8 +382,8 @@ def test_a_summariser_crash_fails_only_its_cluster(client, seed_request, monkeyp
             raise RuntimeError("a bug")
         raise AssertionError("every batch here holds b")
 
-    monkeypatch.setattr(service.jobs, "summarize", crash_on_b)
-    monkeypatch.setattr(service.jobs, "summarize_many", crash_with_b)
+    monkeypatch.setattr(service.jobs.runner, "summarize", crash_on_b)
+    monkeypatch.setattr(service.jobs.runner, "summarize_many", crash_with_b)
     body = {"clusters": [cluster(seed_request, name, 2) for name in ("a", "b", "c")]}
     job = wait_for_job(client, client.post("/v1/jobs", json=body).headers["Location"])
     assert batches == [3]

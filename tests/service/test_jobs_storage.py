@@ -13,8 +13,8 @@ import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import update
 
-from service.job_storage import DONE, FAILED, QUEUED, RUNNING, JobClusterRow, JobStore, NewCluster
-from service.storage import Storage
+from service.database import Database
+from service.jobs.store import DONE, FAILED, QUEUED, RUNNING, JobClusterRow, JobStore, NewCluster
 
 ARTICLES = [
     {
@@ -31,11 +31,16 @@ OPTIONS = {"engine": "extractive", "max_words": 60}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
+def database(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}" if request.param == "sqlite" else fresh_postgres()
-    storage = Storage(migrated(url))
-    yield JobStore(storage)
-    storage.engine.dispose()
+    database = Database(migrated(url))
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def store(database):
+    return JobStore(database)
 
 
 def new_job(store: JobStore, clusters: int = 3, key: str | None = None, request_hash: str = "h" * 64):
@@ -46,8 +51,8 @@ def later() -> datetime:
     return datetime.now(UTC) + timedelta(hours=1)
 
 
-def age_claim(store: JobStore, job_id: str, index: int, hours: int = 2) -> None:
-    with store.engine.begin() as connection:
+def age_claim(database: Database, job_id: str, index: int, hours: int = 2) -> None:
+    with database.engine.begin() as connection:
         connection.execute(
             update(JobClusterRow)
             .where(JobClusterRow.job_id == job_id, JobClusterRow.cluster_index == index)
@@ -127,11 +132,11 @@ def test_an_idempotency_key_is_stored_once(store):
     assert store.find_by_key("key-1") == first and store.find_by_key("key-2") is None
 
 
-def test_recovery_takes_abandoned_and_undispatched_clusters_once(store):
+def test_recovery_takes_abandoned_and_undispatched_clusters_once(store, database):
     job, _ = new_job(store, clusters=3)
     store.mark_dispatched(job.id, [0, 1])
     store.claim(job.id, 0, None)
-    age_claim(store, job.id, 0)  # its process died two hours ago
+    age_claim(database, job.id, 0)  # its process died two hours ago
     store.claim(job.id, 1, None)  # running now, in a live process
 
     now = datetime.now(UTC)

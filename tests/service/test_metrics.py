@@ -102,7 +102,7 @@ def test_every_briefing_is_counted_by_how_it_was_made(make_app, seed_request):
     [wire] = ingest(client, FLOODS_WIRE, status=201)["articles"]
     ingest(client, FLOODS_LOCAL, status=201)
     assert briefed(client, wire["story_id"], 1)["briefing"]["status"] == "done"
-    app.extensions["newsbrief.stories"].close()
+    app.extensions["newsbrief.story_scheduler"].close()
 
     found = samples(client)
     counted = {

@@ -14,7 +14,6 @@ import sys
 import threading
 import zipfile
 from collections import Counter
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -41,10 +40,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from service import migrations
+from service.briefings.store import BriefingStore
 from service.cli import main
-from service.job_storage import DONE, QUEUED, JobStore, NewCluster
-from service.storage import Base, Storage, make_engine
-from service.story_storage import StoryRow  # noqa: F401  (its tables join Base.metadata)
+from service.database import Base, Database, make_engine
+from service.jobs.store import DONE, QUEUED, JobStore, NewCluster
+from service.stories.store import StoryRow  # noqa: F401  (its tables join Base.metadata)
 from summarizer import SummaryOptions
 
 HEAD = "0004"
@@ -92,7 +92,7 @@ Table(
 )
 
 ARTICLES = [{"id": "a", "title": None, "text": "A thing happened.", "url": None, "source": None}]
-OPTIONS = asdict(SummaryOptions(engine="extractive", max_words=60))
+OPTIONS = SummaryOptions(engine="extractive", max_words=60).model_dump()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -163,18 +163,18 @@ def fill_create_all_era(engine: Engine) -> None:
 
 
 def assert_create_all_era_rows_kept(url: str) -> None:
-    storage = Storage(url)
+    database = Database(url)
     try:
-        briefing = storage.find("h" * 64)
+        briefing = BriefingStore(database).find("h" * 64)
         assert briefing is not None and briefing.id == "b" * 32
         assert briefing.briefing == {"text": "A thing happened. [1]"} and briefing.request == {"articles": ARTICLES}
-        store = JobStore(storage)
+        store = JobStore(database)
         job = store.find_by_key("k")
         assert job is not None and job.id == "j" * 32 and job.options == OPTIONS
         assert [(c.id, c.status, c.briefing_id) for c in job.clusters] == [("c0", DONE, "b" * 32), ("c1", QUEUED, None)]
         assert store.claim(job.id, 1, stale_before=None) is not None  # the old job runs on
     finally:
-        storage.engine.dispose()
+        database.engine.dispose()
 
 
 def test_upgrade_from_empty_gives_the_models_schema(engine):
@@ -194,9 +194,9 @@ def test_the_first_revision_is_the_schema_create_all_made(engine):
 
 def test_downgrade_and_upgrade_round_trip_keeping_rows(engine, database_url):
     migrations.upgrade(engine)
-    storage = Storage(database_url)
-    job, _ = JobStore(storage).create([NewCluster(f"c{i}", ARTICLES) for i in range(3)], OPTIONS, "r" * 64, None)
-    storage.engine.dispose()
+    database = Database(database_url)
+    job, _ = JobStore(database).create([NewCluster(f"c{i}", ARTICLES) for i in range(3)], OPTIONS, "r" * 64, None)
+    database.engine.dispose()
 
     assert migrations.downgrade(engine, "0001") == (HEAD, "0001")
     assert schema_diff(engine, CREATE_ALL_ERA) == []
@@ -204,9 +204,9 @@ def test_downgrade_and_upgrade_round_trip_keeping_rows(engine, database_url):
         assert connection.execute(text("SELECT total FROM jobs")).scalar_one() == 3
 
     assert migrations.upgrade(engine) == ("0001", HEAD)
-    storage = Storage(database_url)
-    assert JobStore(storage).get(job.id) == job
-    storage.engine.dispose()
+    database = Database(database_url)
+    assert JobStore(database).get(job.id) == job
+    database.engine.dispose()
 
     assert migrations.downgrade(engine, "base") == (HEAD, None)
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
@@ -232,9 +232,9 @@ def test_the_service_upgrades_a_create_all_era_sqlite_file_at_start(make_app, tm
     job = client.get(f"/v1/jobs/{'j' * 32}").get_json()
     assert job["counts"]["total"] == 2 and job["clusters"][0]["briefing_id"] == "b" * 32
     assert client.post("/v1/briefings", json=seed_request).status_code == 201
-    storage = Storage(url)
-    assert storage.find("h" * 64).id == "b" * 32
-    storage.engine.dispose()
+    database = Database(url)
+    assert BriefingStore(database).find("h" * 64).id == "b" * 32
+    database.engine.dispose()
 
 
 def test_a_partial_schema_without_alembic_version_is_left_alone(engine):
@@ -248,7 +248,7 @@ def test_a_partial_schema_without_alembic_version_is_left_alone(engine):
 UPGRADE_WHEN_TOLD = """
 import json, sys
 from service import migrations
-from service.storage import make_engine
+from service.database import make_engine
 engine = make_engine(sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()

@@ -9,7 +9,8 @@ import pytest
 import schemathesis
 from openapi_spec_validator import validate
 
-import service.api.health
+import service.system.health
+from service.briefings.schemas import SERVER_ONLY_OPTIONS
 from summarizer import InputError, SummaryOptions
 from summarizer.options import BUDGET_TOKENS_RANGE, MAX_WORDS_RANGE
 
@@ -104,6 +105,19 @@ def test_documented_bounds_are_the_summarizers_bounds(spec, name, bounds):
             SummaryOptions(**{name: outside})
 
 
+def test_the_request_options_are_the_options_models_fields(spec):
+    """Derived, not declared again: a new option is in the request schema (unless the server keeps
+    it to itself), with the model's description; an option the model drops leaves it."""
+    documented = spec["components"]["schemas"]["BriefingOptions"]["properties"]
+    assert sorted(documented) == sorted(set(SummaryOptions.model_fields) - SERVER_ONLY_OPTIONS)
+    for name, schema in documented.items():
+        description = SummaryOptions.model_fields[name].description
+        assert schema["description"] == ("One of GET /v1/models" if name == "model" else description), name
+    # The response states every option the briefing was made with, the server-only ones too.
+    effective = spec["components"]["schemas"]["EffectiveOptions"]
+    assert sorted(effective["required"]) == sorted(SummaryOptions.model_fields)
+
+
 def test_each_app_states_its_own_limits(make_app, spec):
     other = make_app(MAX_ARTICLES=3, MAX_JOB_CLUSTERS=5).test_client().get("/openapi.json").get_json()
     schemas, defaults = other["components"]["schemas"], spec["components"]["schemas"]
@@ -122,7 +136,7 @@ def test_non_json_responses_are_documented_with_their_media_types(spec):
 
 
 def test_a_response_that_breaks_its_schema_is_a_500_problem(client, monkeypatch):
-    monkeypatch.setattr(service.api.health, "readiness", lambda: {"ready": "perhaps"})
+    monkeypatch.setattr(service.system.health, "readiness", lambda: {"ready": "perhaps"})
     response = client.get("/readyz")
     assert response.status_code == 500 and response.mimetype == "application/problem+json"
     assert response.get_json()["status"] == 500

@@ -14,8 +14,14 @@ from helpers.processes import clean_environ
 
 from service import create_app
 from service.cli import main as newsbrief
-from service.settings import ConfigError, ServiceSettings, celery_settings, share_cores
-from summarizer import DEFAULT_MODEL
+from service.settings import (
+    ConfigError,
+    ServiceSettings,
+    briefing_defaults,
+    current_settings,
+    share_cores,
+)
+from summarizer import DEFAULT_MODEL, merge_options
 from summarizer.settings import Settings
 
 
@@ -42,30 +48,30 @@ def test_values_come_from_the_environment_once(make_app, monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSBRIEF_CELERY__task_acks_late", "true")  # what it is anyway: allowed
     monkeypatch.setenv("NEWSBRIEF_ENGINE", "abstractive")
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'env.sqlite3'}", "ENGINE": "extractive"})
-    settings = app.extensions["newsbrief.settings"]
+    settings = current_settings(app)
     assert isinstance(settings, ServiceSettings)
-    assert settings.models == [DEFAULT_MODEL, "org/one", "org/two"] == app.config["MODELS"]
+    assert settings.models == [DEFAULT_MODEL, "org/one", "org/two"]
     assert (settings.max_words, settings.job_retry_delay, settings.model_loading) == (90, 0.5, "startup")
     assert settings.celery == {
         "worker_concurrency": 3,
         "broker_transport_options": {"max_connections": 5},
         "task_acks_late": True,
     }
-    # app.config is the same object's values, under the names the blueprints read; CELERY is
-    # Celery's whole configuration, those extras included.
-    for name, value in settings:
-        assert app.config[name.upper()] == (celery_settings(settings) if name == "celery" else value)
-    assert app.config["SUMMARY_DEFAULTS"] == settings.summary_options()
-    assert app.config["SUMMARY_DEFAULTS"].engine == "extractive"  # test_config wins over the environment
+    # The settings live in one typed object: app.config holds Flask's own keys and no copy of them.
+    assert ({name.upper() for name in ServiceSettings.model_fields} - {"MAX_CONTENT_LENGTH"}).isdisjoint(app.config)
+    assert {"SUMMARY_DEFAULTS", "CELERY"}.isdisjoint(app.config)
+    assert app.config["MAX_CONTENT_LENGTH"] == settings.max_content_length  # Flask's own limit, set from it
+    assert briefing_defaults(app) == merge_options(settings)
+    assert briefing_defaults(app).engine == "extractive"  # test_config wins over the environment
     conf = app.extensions["celery"].conf
     assert (conf.worker_concurrency, conf.broker_url) == (3, "redis://127.0.0.1:1/3")
     assert conf.broker_transport_options["max_connections"] == 5
     assert app.extensions["newsbrief.models"].names == settings.models
-    app.extensions["newsbrief.storage"].engine.dispose()
+    app.extensions["newsbrief.database"].engine.dispose()
 
 
 def test_the_database_and_the_instance_folder_are_resolved_in_the_settings(make_app, tmp_path):
-    settings = make_app(DATABASE_URL=None).extensions["newsbrief.settings"]
+    settings = current_settings(make_app(DATABASE_URL=None))
     assert settings.instance_path == str(tmp_path / "instance")
     assert settings.database_url == f"sqlite:///{tmp_path / 'instance' / 'newsbrief.sqlite3'}"
 

@@ -8,13 +8,14 @@ Without it the PostgreSQL cases are skipped with a loud reason in the summary, a
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from helpers.databases import fresh_postgres, migrated
 from sqlalchemy import inspect
 
-from service.storage import Storage
+from service.briefings.store import BriefingRow, BriefingStore
+from service.database import Database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,10 +25,15 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def storage(database_url):
-    store = Storage(database_url)
-    yield store
-    store.engine.dispose()
+def database(database_url):
+    database = Database(database_url)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def storage(database):
+    return BriefingStore(database)
 
 
 BRIEFING = {
@@ -40,9 +46,9 @@ BRIEFING = {
 REQUEST = {"articles": [{"id": "a", "text": "é – “quoted” ✓"}], "options": {"max_words": 150}}
 
 
-def test_tables_are_created(storage):
-    assert "briefings" in inspect(storage.engine).get_table_names()
-    assert storage.ping()
+def test_tables_are_created(database):
+    assert "briefings" in inspect(database.engine).get_table_names()
+    assert database.ping()
 
 
 def test_add_then_get_and_find(storage):
@@ -85,12 +91,12 @@ def test_racing_writers_of_one_request_all_get_the_first_row(storage):
 
 
 def test_the_password_is_hidden_in_the_url(database_url):
-    store = Storage(database_url)
+    database = Database(database_url)
     try:
-        if store.engine.url.password:
-            assert f":{store.engine.url.password}@" not in store.url and ":***@" in store.url
+        if database.engine.url.password:
+            assert f":{database.engine.url.password}@" not in database.url and ":***@" in database.url
     finally:
-        store.engine.dispose()
+        database.engine.dispose()
 
 
 def test_the_api_end_to_end_on_each_database(make_app, database_url, seed_request):
@@ -100,3 +106,31 @@ def test_the_api_end_to_end_on_each_database(make_app, database_url, seed_reques
     assert client.get(created.headers["Location"]).get_json() == created.get_json()
     assert client.post("/v1/briefings", json=seed_request).status_code == 200
     assert client.get("/readyz").get_json()["database"] == "ok"
+
+
+def test_times_are_read_back_aware_in_utc(storage):
+    stored, _ = storage.add("t" * 64, REQUEST, BRIEFING)
+    again = storage.get(stored.id)
+    assert again is not None and again.created_at == stored.created_at
+    assert again.created_at.tzinfo is UTC  # SQLite keeps no zone; the column type puts UTC back
+
+
+def test_a_time_in_another_zone_is_stored_as_the_same_instant(database, storage):
+    """UtcDateTime converts on the way in: SQLite would otherwise keep the wall-clock time and
+    drop the offset, two hours off here."""
+    two_hours_east = datetime(2026, 1, 1, 12, tzinfo=timezone(timedelta(hours=2)))
+    with database.sessions.begin() as session:
+        session.add(
+            BriefingRow(
+                id="z" * 32,
+                content_hash="z" * 64,
+                created_at=two_hours_east,
+                engine="extractive",
+                model=None,
+                request=REQUEST,
+                briefing=BRIEFING,
+            )
+        )
+    stored = storage.get("z" * 32)
+    assert stored is not None and stored.created_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert stored.created_at.tzinfo is UTC

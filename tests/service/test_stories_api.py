@@ -349,7 +349,7 @@ def test_two_processes_share_one_set_of_stories(stories_app, database_settings, 
     assert sum(s["article_count"] for s in stories) == 3 + 2 * len(TOPICS)
     assert sorted(s["article_count"] for s in stories) == [1] + [2] * (1 + len(TOPICS))
     # Each index was built once, then kept up with the other's articles without starting over.
-    assert [c.application.extensions["newsbrief.stories"].index.rebuilds for c in (first, second)] == [1, 1]
+    assert [c.application.extensions["newsbrief.story_ingestion"].index.rebuilds for c in (first, second)] == [1, 1]
 
 
 def test_the_openapi_document_describes_the_stories_api(client):

@@ -3,7 +3,6 @@ SQLite and PostgreSQL (a loud skip without NEWSBRIEF_TEST_DATABASE_URL, as in te
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -13,9 +12,9 @@ from helpers.databases import fresh_postgres
 from sqlalchemy import Engine, MetaData, Table, inspect, text
 
 from service import migrations
-from service.job_storage import JobClusterRow, JobRow
-from service.storage import Base, Storage, make_engine
-from service.story_storage import ArticleRow, FeedRow, FetchRow, StoryBriefingRow, StoryRow
+from service.database import Base, Database, make_engine
+from service.jobs.store import JobClusterRow, JobRow
+from service.stories.store import ArticleRow, FeedRow, FetchRow, StoryBriefingRow, StoryRow
 from summarizer import SummaryOptions
 
 STORY_TABLES = {model.__tablename__ for model in (StoryRow, FeedRow, ArticleRow, StoryBriefingRow, FetchRow)}
@@ -42,7 +41,7 @@ def job_at_0002(engine: Engine) -> None:
     columns that later revisions add)."""
     jobs = Table(JobRow.__tablename__, MetaData(), autoload_with=engine)
     clusters = Table(JobClusterRow.__tablename__, MetaData(), autoload_with=engine)
-    options = asdict(SummaryOptions(engine="extractive"))
+    options = SummaryOptions(engine="extractive").model_dump()
     now = datetime.now(UTC)
     with engine.begin() as connection:
         connection.execute(
@@ -71,23 +70,23 @@ def test_0003_adds_the_stories_tables_and_removes_them_keeping_the_rest(database
         client = make_app(DATABASE_URL=database_url).test_client()
         stored = client.post("/v1/articles", json={"articles": [FLOODS]})
         assert stored.status_code == 201
-        client.application.extensions["newsbrief.stories"].close()
-        client.application.extensions["newsbrief.storage"].engine.dispose()
+        client.application.extensions["newsbrief.story_scheduler"].close()
+        client.application.extensions["newsbrief.database"].engine.dispose()
 
         assert migrations.downgrade(engine, "0002") == (head, "0002")
         assert STORY_TABLES.isdisjoint(inspect(engine).get_table_names())
-        storage = Storage(database_url)
-        with storage.engine.connect() as connection:  # the jobs are kept (the app took this one up)
+        database = Database(database_url)
+        with database.engine.connect() as connection:  # the jobs are kept (the app took this one up)
             kept = connection.execute(text("SELECT id FROM jobs WHERE idempotency_key = 'key'")).scalars().all()
             cluster_ids = connection.execute(text("SELECT cluster_id FROM job_clusters")).scalars().all()
         assert kept == ["j" * 32] and cluster_ids == ["c0"]
-        storage.engine.dispose()
+        database.engine.dispose()
 
         assert migrations.upgrade(engine) == ("0002", head)
         assert schema_diff(engine, Base.metadata) == []
         client = make_app(DATABASE_URL=database_url).test_client()
         assert client.get("/v1/stories").get_json()["stories"] == []  # a fresh start: the stories went with 0003
         assert client.post("/v1/articles", json={"articles": [FLOODS]}).status_code == 201
-        client.application.extensions["newsbrief.stories"].close()
+        client.application.extensions["newsbrief.story_scheduler"].close()
     finally:
         engine.dispose()

@@ -1,5 +1,5 @@
 """Stories: ingested articles, the stories they joined, briefing versions, feeds and fetches
-(service/story_storage.py).
+(service/stories/store.py).
 
 Revision ID: 0003
 Revises: 0002

@@ -21,17 +21,18 @@ from summarizer import InputError
 from summarizer.inputs import article_from_dict
 from summarizer.stories import FetchFailed, FetchRefused, check_url, site_of
 
-from ..jobs import DispatchError
-from ..problems import Problem, invalid
-from ..schemas import CONTROL_CHARACTER
-from ..schemas import Problem as ProblemDetails
-from ..security import request_owner
-from ..storage import visible_to
-from ..stories import FETCH_TASK, Incoming, get_stories, plain_article
-from ..story_schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
-from ..story_storage import FAILED, FetchRow, aware
-from .briefings import check_json_body
-from .openapi import Responses, api
+from ...briefings.api import check_json_body
+from ...database import visible_to
+from ...jobs.runner import DispatchError
+from ...openapi import Responses, api
+from ...problems import Problem, invalid
+from ...schemas import CONTROL_CHARACTER
+from ...schemas import Problem as ProblemDetails
+from ...security import request_owner
+from ..ingestion import Incoming, get_ingestion, plain_article, short
+from ..scheduling import FETCH_TASK, get_scheduler
+from ..schemas import FetchResource, IngestArticle, IngestRequest, IngestResponse
+from ..store import FAILED, get_story_stores
 
 bp = Blueprint("articles", __name__, url_prefix="/v1/articles")
 
@@ -41,7 +42,7 @@ CONTENT_KEYS = ("title", "text", "html", "url", "source", "published", "content_
 @bp.before_request
 def check_article_request() -> None:
     if request.method == "POST":
-        check_json_body("MAX_JOB_CONTENT_LENGTH")
+        check_json_body("max_job_content_length")
 
 
 def to_incoming(index: int, item: IngestArticle) -> Incoming:
@@ -63,7 +64,7 @@ def check_fetchable(index: int, url: str) -> None:
     """422 naming articles[index].url when the fetch policy refuses the URL (nothing is sent). A
     host that does not resolve now is left to the fetch, which may find it later and says why not."""
     try:
-        check_url(url, get_stories().policy)
+        check_url(url, get_ingestion().policy)
     except FetchRefused as err:
         raise invalid([(f"articles[{index}].url", refusal(err))]) from None
     except FetchFailed:
@@ -97,7 +98,7 @@ def story_url(story_id: int | None) -> str | None:
 )
 def ingest_articles(json: IngestRequest) -> tuple[IngestResponse, int]:
     """Add articles (content, or URLs to fetch) to the stories"""
-    service = get_stories()
+    ingestion, fetches = get_ingestion(), get_story_stores().fetches
     content: list[tuple[int, Incoming]] = []
     urls: list[tuple[int, str]] = []
     for index, item in enumerate(json.articles):
@@ -110,7 +111,7 @@ def ingest_articles(json: IngestRequest) -> tuple[IngestResponse, int]:
             content.append((index, to_incoming(index, item)))
 
     results: dict[int, dict] = {}
-    ingested = service.ingest([incoming for _, incoming in content]) if content else []
+    ingested = ingestion.ingest([incoming for _, incoming in content]) if content else []
     for (index, _), outcome in zip(content, ingested, strict=True):
         results[index] = {
             "status": "duplicate" if outcome.duplicate else "new",
@@ -118,15 +119,15 @@ def ingest_articles(json: IngestRequest) -> tuple[IngestResponse, int]:
             "story_id": outcome.story_id,
         }
     for index, url in urls:
-        known = service.known_url(url)
+        known = ingestion.known_url(url)
         if known is not None:
             results[index] = {"status": "duplicate", "article_id": known.article_id, "story_id": known.story_id}
             continue
-        fetch_id = service.create_fetch(url, f"articles[{index}].url", request_owner())
+        fetch_id = fetches.create(url, f"articles[{index}].url", request_owner())
         try:
-            service.submit(FETCH_TASK, fetch_id)
+            get_scheduler().submit(FETCH_TASK, fetch_id)
         except DispatchError as err:
-            service.finish_fetch_unclaimed(fetch_id, f"could not be queued: {err}; send it again")
+            fetches.fail_queued(fetch_id, short(f"could not be queued: {err}; send it again"))
         results[index] = {"status": "queued", "article_id": None, "story_id": None, "fetch_id": fetch_id}
 
     items = []
@@ -153,12 +154,11 @@ def ingest_articles(json: IngestRequest) -> tuple[IngestResponse, int]:
 @api.validate(resp=Responses({200: (FetchResource, "The fetch")}, problems=(404,)), operation_id="get_fetch")
 def get_fetch(fetch_id: str) -> FetchResource:
     """A URL being fetched: its status, and the article and story it gave"""
-    service = get_stories()
+    stores = get_story_stores()
     row = None
     if not CONTROL_CHARACTER.search(fetch_id):
-        with service.sessions() as session:
-            row = session.get(FetchRow, fetch_id)
-            story_id = service.story_of(row.article_id) if row is not None and row.article_id is not None else None
+        row = stores.fetches.get(fetch_id)
+        story_id = stores.stories.story_of(row.article_id) if row is not None and row.article_id is not None else None
     if row is None or not visible_to(row.owner, request_owner()):  # another key's fetch is not found
         raise Problem(404, "not-found", "Not Found", f"no fetch with id {fetch_id!r}", [("id", "no such fetch")])
     return FetchResource.model_validate(
@@ -167,8 +167,8 @@ def get_fetch(fetch_id: str) -> FetchResource:
             "url": row.url,
             "status": row.status,
             "attempts": row.attempts,
-            "created_at": aware(row.created_at),
-            "finished_at": aware(row.finished_at) if row.finished_at else None,
+            "created_at": row.created_at,
+            "finished_at": row.finished_at,
             "article_id": row.article_id,
             "story_id": story_id,
             "story_url": story_url(story_id),

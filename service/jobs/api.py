@@ -17,20 +17,22 @@ import hashlib
 import json
 from dataclasses import asdict
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from summarizer import InputError
 from summarizer.inputs import article_from_dict
 
-from ..job_storage import Job, NewCluster
-from ..jobs import DispatchError, dispatch, get_job_store
+from ..briefings.api import ARTICLE_KEYS, check_json_body, effective_options
+from ..database import visible_to
+from ..openapi import Responses, api
 from ..problems import Problem, invalid
-from ..schemas import CONTROL_CHARACTER, JobHeaders, JobRequest, JobResource
+from ..schemas import CONTROL_CHARACTER
 from ..schemas import Problem as ProblemDetails
 from ..security import request_owner
-from ..storage import visible_to
-from .briefings import ARTICLE_KEYS, check_json_body, effective_options
-from .openapi import Responses, api
+from ..settings import current_settings
+from .runner import DispatchError, dispatch, get_job_store
+from .schemas import JobHeaders, JobRequest, JobResource
+from .store import Job, NewCluster
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 
@@ -41,7 +43,7 @@ RETRY_AFTER = {"Retry-After": "Seconds to wait before trying again"}
 @bp.before_request
 def check_job_request() -> None:
     if request.method == "POST":
-        check_json_body("MAX_JOB_CONTENT_LENGTH")
+        check_json_body("max_job_content_length")
 
 
 def to_clusters(body: JobRequest) -> list[NewCluster]:
@@ -113,7 +115,7 @@ def replay(job: Job, request_hash: str) -> tuple[JobResource, int, dict[str, str
 
 def unavailable(slug: str, title: str, detail: str) -> Response:
     """503 with Retry-After: nothing was stored, the same request may simply be sent again."""
-    return Problem(503, slug, title, detail).response([("Retry-After", str(current_app.config["RETRY_AFTER"]))])
+    return Problem(503, slug, title, detail).response([("Retry-After", str(current_settings().retry_after))])
 
 
 @bp.post("")
@@ -143,7 +145,7 @@ def create_job(json: JobRequest, headers: JobHeaders) -> tuple[JobResource, int,
     if key is not None and (earlier := store.find_by_key(key)) is not None:
         return replay(earlier, request_hash)
 
-    cap = current_app.config["MAX_QUEUED_CLUSTERS"]
+    cap = current_settings().max_queued_clusters
     # A soft cap: requests admitted together can each see room for themselves.
     pending = store.pending_clusters()
     if pending + len(clusters) > cap:
@@ -154,7 +156,7 @@ def create_job(json: JobRequest, headers: JobHeaders) -> tuple[JobResource, int,
             f"limit of {cap} (NEWSBRIEF_MAX_QUEUED_CLUSTERS); try again later",
         )
 
-    job, created = store.create(clusters, asdict(options), request_hash, key, owner)
+    job, created = store.create(clusters, options.model_dump(), request_hash, key, owner)
     if not created:  # the same key, stored by a concurrent request
         return replay(job, request_hash)
     try:

@@ -1,5 +1,5 @@
 """Request and response bodies of the stories API (POST /v1/articles, /v1/feeds, /v1/stories), as
-pydantic models for spectree, like service/schemas.py's."""
+pydantic models for spectree, like service/briefings/schemas.py's."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from summarizer import Briefing
 
-from .schemas import NOT_BLANK, ArticleBody, AtMost, ClusterError, Meta, NoControlCharacters, Strict, omitted
+from ..schemas import NOT_BLANK, ArticleBody, AtMost, ClusterError, Meta, NoControlCharacters, Strict, omitted
 
 
 def _iso_time(value: object) -> object:
@@ -71,7 +71,7 @@ class IngestRequest(Strict):
     """The POST /v1/articles body."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_INGEST]})
-    articles: Annotated[list[IngestArticle], Field(min_length=1), AtMost("MAX_INGEST_ARTICLES")]
+    articles: Annotated[list[IngestArticle], Field(min_length=1), AtMost("max_ingest_articles")]
 
 
 class IngestResult(BaseModel):

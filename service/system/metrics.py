@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from .openapi import Responses, api
+from ..openapi import Responses, api
 
 bp = Blueprint("metrics", __name__)
 

@@ -22,11 +22,12 @@ from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 from spectree.utils import get_model_key
 
-from .. import security
-from ..fingerprint import summarizer_version
-from ..problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
-from ..problems import from_validation_error
-from ..schemas import Problem, with_settings
+from . import security
+from .fingerprint import summarizer_version
+from .problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
+from .problems import from_validation_error
+from .schemas import Problem, with_settings
+from .settings import current_settings
 
 ERROR_TITLES = {
     400: "Malformed request body",
@@ -151,4 +152,4 @@ def app_spec(app: Flask) -> dict:
     spectree builds its document once, from the first app's URL map: every app registers the
     same blueprints, so only the settings differ between apps, and `with_settings` fills them in.
     """
-    return security.document(with_request_line_limit(with_links(with_settings(api.spec, app.config))), app)
+    return security.document(with_request_line_limit(with_links(with_settings(api.spec, current_settings(app)))), app)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..registry import get_registry
-from ..schemas import Health, Readiness
-from ..storage import get_storage
-from .models import model_info
-from .openapi import Responses, api
+from ..database import get_database
+from ..models.api import model_info
+from ..models.registry import get_registry
+from ..openapi import Responses, api
+from .schemas import Health, Readiness
 
 bp = Blueprint("health", __name__)
 
@@ -24,7 +24,7 @@ def readiness() -> dict:
     registry = get_registry()
     defaults = registry.defaults
     model = model_info(registry, defaults.model)
-    database = "ok" if get_storage().ping() else "unavailable"
+    database = "ok" if get_database().ping() else "unavailable"
     engine, fallback = None, False
     if defaults.engine == "extractive":
         engine, detail = "extractive", "the default engine is extractive: no model is needed"

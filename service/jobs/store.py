@@ -20,11 +20,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast, overload
+from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -39,9 +38,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .storage import Base, JSONDocument, Owner, Storage
+from ..database import Base, Database, JSONDocument, Owner, UtcDateTime
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 PENDING = (QUEUED, RUNNING)
@@ -53,7 +52,7 @@ class JobRow(Base):
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     # sha256 of the request body: a retried POST with the same key must carry the same body.
     request_hash: Mapped[str] = mapped_column(String(64))
@@ -72,21 +71,12 @@ class JobClusterRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Handed to the broker (or the in-process pool); None: not yet, or never (see `JobStore.recover`).
-    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     briefing_id: Mapped[str | None] = mapped_column(ForeignKey("briefings.id"))
     error: Mapped[str | None] = mapped_column(Text)
     error_field: Mapped[str | None] = mapped_column(String(300))
-
-
-@overload
-def _aware(moment: datetime) -> datetime: ...
-@overload
-def _aware(moment: datetime | None) -> datetime | None: ...
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite drops the time zone; every time stored here is UTC.
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _rows_changed(session: Session, statement: Update) -> int:
@@ -158,9 +148,8 @@ class ClaimedCluster:
 class JobStore:
     """Jobs in the same database (and SQLAlchemy Base) as the briefings."""
 
-    def __init__(self, storage: Storage):
-        self.engine = storage.engine
-        self._sessions = sessionmaker(self.engine)
+    def __init__(self, database: Database):
+        self._sessions = database.sessions
 
     def create(
         self,
@@ -233,14 +222,14 @@ class JobStore:
                     r.cluster_id,
                     r.status,
                     r.attempts,
-                    _aware(r.finished_at),
+                    r.finished_at,
                     r.briefing_id,
                     r.error,
                     r.error_field,
                 )
                 for r in rows
             ]
-            return Job(job.id, _aware(job.created_at), job.request_hash, job.options, clusters, job.owner)
+            return Job(job.id, job.created_at, job.request_hash, job.options, clusters, job.owner)
 
     def find_by_key(self, idempotency_key: str) -> Job | None:
         with self._sessions() as session:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..registry import ModelRegistry, get_registry
-from ..schemas import ModelList
-from .openapi import Responses, api
+from ..openapi import Responses, api
+from .registry import ModelRegistry, get_registry
+from .schemas import ModelList
 
 bp = Blueprint("models", __name__, url_prefix="/v1/models")
 

@@ -10,24 +10,26 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from typing import Literal
 
 from flask import Blueprint, current_app, request, url_for
 from pydantic import BaseModel
 from werkzeug.wsgi import get_input_stream
 
-from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, summarize
+from summarizer import Article, InputError, ModelUnavailable, SummaryOptions, merge_options, summarize
 from summarizer.inputs import article_from_dict
 
 from ..fingerprint import canonical_request, content_hash
+from ..models.registry import get_registry
 from ..monitoring import Metrics
+from ..openapi import Responses, api
 from ..problems import Problem, invalid
-from ..registry import get_registry
-from ..schemas import CONTROL_CHARACTER, BriefingRequest, BriefingResource
+from ..schemas import CONTROL_CHARACTER
 from ..schemas import Problem as ProblemDetails
 from ..security import request_owner
-from ..storage import StoredBriefing, get_storage
-from .openapi import Responses, api
+from ..settings import current_settings, variable_name
+from .schemas import BriefingRequest, BriefingResource
+from .store import StoredBriefing, get_briefing_store
 
 bp = Blueprint("briefings", __name__, url_prefix="/v1/briefings")
 
@@ -42,6 +44,8 @@ DISCARD_CHUNK = 64 * 1024
 # A refused body with a Content-Length is read and thrown away, to keep the connection usable, when
 # it is at most this many times the limit; a larger one is left unread and the connection closes.
 DISCARD_FACTOR = 4
+# The settings that limit a request body (the type checker holds callers to these names).
+BodyLimit = Literal["max_content_length", "max_job_content_length"]
 # Only werkzeug's development server puts its socket in the WSGI environ.
 DEVELOPMENT_SERVER_KEY = "werkzeug.socket"
 
@@ -50,15 +54,15 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def read_body(limit_setting: str) -> bytes:
-    """The request body, or 413 when it is over `limit_setting` (a setting's name) bytes.
+def read_body(limit_setting: BodyLimit) -> bytes:
+    """The request body, or 413 when it is over `limit_setting` (a setting's name, max_content_length) bytes.
 
     The limit holds for the bytes actually read, whether the body came with a Content-Length or
     chunked (`Transfer-Encoding: chunked`, no length). werkzeug's own `max_content_length` stops
     reading a chunked body at the limit without a word, so one byte more is read here to tell a
     body that ends at the limit from one that goes on.
     """
-    limit = current_app.config[limit_setting]
+    limit = getattr(current_settings(), limit_setting)
     if request.content_length is None or request.content_length <= limit:
         request.max_content_length = limit + 1
         try:
@@ -78,7 +82,7 @@ def read_body(limit_setting: str) -> bytes:
         413,
         "body-too-large",
         "Request body too large",
-        f"the request body is over the {limit}-byte limit (NEWSBRIEF_{limit_setting})",
+        f"the request body is over the {limit}-byte limit ({variable_name(limit_setting)})",
         [("body", f"over {limit} bytes")],
     )
 
@@ -113,13 +117,13 @@ def discard_body(limit: int) -> None:
             pass
 
 
-def check_json_body(limit_setting: str) -> None:
+def check_json_body(limit_setting: BodyLimit) -> None:
     """Refuse, with a 4xx naming the part at fault, a POST body that is not JSON, empty, not an object,
     or over `limit_setting` (a setting's name) bytes. It runs before spectree, which parses the body
     too but takes one that does not parse for an empty one; the body read here stays cached for it."""
     if not request.is_json:
         got = request.mimetype or "no Content-Type"
-        discard_body(current_app.config[limit_setting])
+        discard_body(getattr(current_settings(), limit_setting))
         raise Problem(
             415,
             "unsupported-media-type",
@@ -148,7 +152,7 @@ def check_json_body(limit_setting: str) -> None:
 @bp.before_request
 def check_briefing_request() -> None:
     if request.method == "POST":
-        check_json_body("MAX_CONTENT_LENGTH")
+        check_json_body("max_content_length")
 
 
 def to_articles(items: Sequence[BaseModel], field: str = "articles") -> list[Article]:
@@ -164,9 +168,9 @@ def to_articles(items: Sequence[BaseModel], field: str = "articles") -> list[Art
 
 
 def effective_options(given: BaseModel) -> SummaryOptions:
-    defaults: SummaryOptions = current_app.config["SUMMARY_DEFAULTS"]
+    """A request's options over the settings' defaults; 422 naming the option for a bad value."""
     try:
-        return SummaryOptions(**{**asdict(defaults), **given.model_dump(exclude_none=True)})
+        return merge_options(current_settings(), **given.model_dump(exclude_none=True))
     except InputError as err:
         raise invalid([(f"options.{err.field}" if err.field else "options", err.message)]) from None
 
@@ -213,13 +217,13 @@ def find_or_write(
     in /metrics as `made_by` ("request" or "story"); a request's is its API key's to read."""
     key = content_hash(articles, options, since)
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
-    storage = get_storage()
+    storage = get_briefing_store()
 
     stored = storage.find(key)
     if stored is None:
         try:
             generator = get_registry().generator_for(options)
-            briefing = summarize(articles, options, generator=generator, since=since)
+            briefing = summarize(articles, options, generator=generator, since=since, settings=current_settings())
         except ModelUnavailable as err:
             raise Problem(
                 503,
@@ -250,7 +254,7 @@ def find_or_write(
 def get_briefing(briefing_id: str) -> tuple[BriefingResource, int, dict[str, str]]:
     """A stored briefing"""
     # No id holds a control character, and PostgreSQL cannot even be asked about one with NUL.
-    storage = get_storage()
+    storage = get_briefing_store()
     stored = None if CONTROL_CHARACTER.search(briefing_id) else storage.get(briefing_id)
     if stored is None or not storage.readable(stored.id, request_owner()):  # another key's is not found
         raise Problem(

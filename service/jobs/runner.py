@@ -3,7 +3,7 @@ configured, on a small thread pool inside the API process.
 
 Celery is set up with Flask's own idiom (pallets/flask examples/celery): `celery_init_app`
 makes a Celery app whose tasks run inside the Flask app context, configured from
-app.config["CELERY"] (see settings.celery_settings), kept in app.extensions["celery"].
+settings.celery_settings(...), kept in app.extensions["celery"].
 `newsbrief worker` runs service.celery_worker's app.
 
 A Celery task carries only (job id, cluster index): one cluster, so that a worker killed
@@ -39,10 +39,8 @@ from celery import Celery, Task, shared_task
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
-from sqlalchemy import exists, select
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session
 
 from summarizer import (
     BATCH_CLUSTERS,
@@ -55,12 +53,12 @@ from summarizer import (
     summarize_many,
 )
 
-from .fingerprint import canonical_request, content_hash
-from .job_storage import JobStore
-from .monitoring import Metrics
-from .registry import get_registry
-from .storage import get_storage
-from .story_storage import StoryBriefingRow
+from ..briefings.store import get_briefing_store
+from ..fingerprint import canonical_request, content_hash
+from ..models.registry import get_registry
+from ..monitoring import Metrics
+from ..settings import celery_settings, current_settings
+from .store import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +68,10 @@ TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 # A job stored but never handed to the broker (the API process died in between) is dispatched
 # again by a process that starts this long after the job was created.
 UNDISPATCHED_GRACE = timedelta(minutes=1)
+# app.extensions key: {made_by: whether a job id is theirs}. What else makes jobs (a story's
+# briefing versions) says which are its own, so that /metrics counts their briefings as made by
+# it; the jobs posted to /v1/jobs are counted as made by "job".
+JOB_MAKERS = "newsbrief.job_makers"
 
 
 class DispatchError(Exception):
@@ -101,11 +103,11 @@ def at_first_request(app: Flask, take_up: Callable[[], None], what: str) -> None
 
 
 def retry_delay(retries_so_far: int) -> float:
-    """Seconds before the next try: JOB_RETRY_DELAY, doubling, and under half the visibility
-    timeout (a delayed Celery task waits unacknowledged in a worker; past the timeout the
-    broker would hand it to a second worker)."""
-    config = current_app.config
-    return min(config["JOB_RETRY_DELAY"] * 2**retries_so_far, config["VISIBILITY_TIMEOUT"] / 2)
+    """Seconds before the next try: NEWSBRIEF_JOB_RETRY_DELAY, doubling, and under half the
+    visibility timeout (a delayed Celery task waits unacknowledged in a worker; past the timeout
+    the broker would hand it to a second worker)."""
+    settings = current_settings()
+    return min(settings.job_retry_delay * 2**retries_so_far, settings.visibility_timeout / 2)
 
 
 def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
@@ -113,8 +115,8 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
     skipping those finished already, unknown, or (without `takeover`) held by another process.
     Raises TRANSIENT errors for the caller to retry (clusters recorded by then stay recorded)."""
     store = get_job_store()
-    stale_before = None if takeover else datetime.now(UTC) - timedelta(seconds=current_app.config["VISIBILITY_TIMEOUT"])
-    storage = get_storage()
+    stale_before = None if takeover else datetime.now(UTC) - timedelta(seconds=current_settings().visibility_timeout)
+    storage = get_briefing_store()
     todo: list[tuple[int, list[Article], str]] = []
     options = None
     owner = None
@@ -140,7 +142,10 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
     try:
         outcomes = list(
             summarize_many(
-                [articles for _, articles, _ in todo], options, generator=get_registry().generator_for(options)
+                [articles for _, articles, _ in todo],
+                options,
+                generator=get_registry().generator_for(options),
+                settings=current_settings(),
             )
         )
     except ModelUnavailable as err:
@@ -180,19 +185,19 @@ def run_clusters(job_id: str, indexes: list[int], takeover: bool) -> None:
 
 
 def count_briefing(job_id: str, engine: str, created: bool) -> None:
-    """Count a job's briefing in /metrics, as a story's when the job is a story's version."""
-    with Session(get_storage().engine) as session:
-        for_story = session.scalar(select(exists().where(StoryBriefingRow.job_id == job_id)))
+    """Count a job's briefing in /metrics, as made by whoever asked for the job (JOB_MAKERS)."""
+    makers: dict[str, Callable[[str], bool]] = current_app.extensions.get(JOB_MAKERS, {})
+    made_by = next((name for name, made in makers.items() if made(job_id)), "job")
     metrics: Metrics = current_app.extensions["newsbrief.metrics"]
-    metrics.briefings.labels(
-        engine=engine, outcome="created" if created else "reused", made_by="story" if for_story else "job"
-    ).inc()
+    metrics.briefings.labels(engine=engine, outcome="created" if created else "reused", made_by=made_by).inc()
 
 
 def one_cluster(articles: list[Article], options: SummaryOptions) -> Briefing | Exception:
     """summarize() of one cluster, or the exception it raised (TRANSIENT ones propagate)."""
     try:
-        return summarize(articles, options, generator=get_registry().generator_for(options))
+        return summarize(
+            articles, options, generator=get_registry().generator_for(options), settings=current_settings()
+        )
     except TRANSIENT:
         raise
     except Exception as err:
@@ -220,7 +225,7 @@ def run_task(task: Task, job_id: str, indexes: list[int]) -> None:
         run_clusters(job_id, indexes, takeover=True)
     except TRANSIENT as err:
         retries = task.request.retries
-        if retries >= current_app.config["JOB_RETRIES"]:
+        if retries >= current_settings().job_retries:
             for index in indexes:
                 give_up(job_id, index, err, retries + 1)
             return
@@ -281,7 +286,7 @@ class ThreadDispatcher:
                 log.exception("job %s clusters %s failed", *item)
 
     def _run(self, job_id: str, indexes: list[int]) -> None:
-        retries = self.app.config["JOB_RETRIES"]
+        retries = current_settings(self.app).job_retries
         for attempt in range(retries + 1):
             try:
                 # A retry takes over the clusters this thread claimed itself.
@@ -316,7 +321,7 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
-    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.config_from_object(celery_settings(current_settings(app)))
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
@@ -332,7 +337,7 @@ def recover(app: Flask) -> None:
     """Dispatch again the clusters that nothing would run (see JobStore.recover)."""
     dispatcher = app.extensions["newsbrief.dispatcher"]
     now = datetime.now(UTC)
-    stale_before = now - timedelta(seconds=app.config["VISIBILITY_TIMEOUT"])
+    stale_before = now - timedelta(seconds=current_settings(app).visibility_timeout)
     undispatched_before = None if isinstance(dispatcher, ThreadDispatcher) else now - UNDISPATCHED_GRACE
     clusters = app.extensions["newsbrief.jobs"].recover(stale_before, undispatched_before)
     by_job: dict[str, list[int]] = {}
@@ -350,10 +355,11 @@ def recover(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["newsbrief.jobs"] = JobStore(app.extensions["newsbrief.storage"])
-    if app.config["REDIS_URL"]:
+    app.extensions["newsbrief.jobs"] = JobStore(app.extensions["newsbrief.database"])
+    settings = current_settings(app)
+    if settings.redis_url:
         app.extensions["newsbrief.dispatcher"] = CeleryDispatcher(celery_init_app(app))
     else:
-        app.extensions["newsbrief.dispatcher"] = ThreadDispatcher(app, app.config["JOB_THREADS"])
+        app.extensions["newsbrief.dispatcher"] = ThreadDispatcher(app, settings.job_threads)
 
     at_first_request(app, lambda: recover(app), "unfinished clusters")

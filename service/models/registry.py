@@ -16,8 +16,8 @@ from flask import Flask, current_app
 
 from summarizer import Generation, ModelUnavailable, SummaryOptions, configure_torch_threads, load_generator
 
-from .monitoring import Metrics
-from .settings import ServiceSettings
+from ..monitoring import Metrics
+from ..settings import ServiceSettings, briefing_defaults, current_settings
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +131,10 @@ class ModelRegistry:
 
 
 def init_app(app: Flask) -> None:
-    settings: ServiceSettings = app.extensions["newsbrief.settings"]
+    settings = current_settings(app)
     registry = ModelRegistry(
         names=settings.models,
-        defaults=app.config["SUMMARY_DEFAULTS"],
+        defaults=briefing_defaults(app),
         metrics=app.extensions["newsbrief.metrics"],
         settings=settings,
     )

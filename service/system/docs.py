@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 
-from .openapi import Responses, api, app_spec
+from ..openapi import Responses, api, app_spec
 
 bp = Blueprint("docs", __name__)
 

@@ -19,17 +19,18 @@ import binascii
 import json
 from datetime import datetime
 
-from flask import Blueprint, current_app, url_for
-from sqlalchemy import and_, func, or_, select
+from flask import Blueprint, url_for
 
 from summarizer import Article
 
-from ..job_storage import JobClusterRow
-from ..problems import Problem, invalid
-from ..schemas import BriefingResource
-from ..storage import StoredBriefing, get_storage
-from ..stories import get_stories, row_article
-from ..story_schemas import (
+from ...briefings.api import find_or_write, respond
+from ...briefings.schemas import BriefingResource
+from ...briefings.store import StoredBriefing, get_briefing_store
+from ...openapi import Responses, api
+from ...problems import Problem, invalid
+from ...settings import briefing_defaults
+from ..ingestion import row_article
+from ..schemas import (
     StoryBriefingList,
     StoryList,
     StoryQuery,
@@ -37,9 +38,7 @@ from ..story_schemas import (
     StoryTimeline,
     StoryVersionQuery,
 )
-from ..story_storage import ArticleRow, StoryBriefingRow, StoryRow, aware
-from .briefings import find_or_write, respond
-from .openapi import Responses, api
+from ..store import StoryBriefingRow, StoryRow, get_story_stores
 
 bp = Blueprint("stories", __name__, url_prefix="/v1/stories")
 
@@ -48,25 +47,16 @@ MAX_LISTED_ARTICLES = 200
 
 
 def encode_cursor(last_seen: datetime, story_id: int) -> str:
-    raw = json.dumps([aware(last_seen).isoformat(), story_id]).encode()
+    raw = json.dumps([last_seen.isoformat(), story_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         moment, story_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return aware(datetime.fromisoformat(moment)), int(story_id)
+        return datetime.fromisoformat(moment), int(story_id)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise invalid([("cursor", "not a cursor this API gave: pass a page's next_cursor as it is")]) from None
-
-
-def versions_of(session, story_ids: list[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(StoryBriefingRow.story_id, func.count())
-        .where(StoryBriefingRow.story_id.in_(story_ids))
-        .group_by(StoryBriefingRow.story_id)
-    ).all()
-    return {story_id: count for story_id, count in rows}
 
 
 def item(row: StoryRow, versions: int) -> dict:
@@ -76,8 +66,8 @@ def item(row: StoryRow, versions: int) -> dict:
         "headline": row.headline,
         "article_count": row.article_count,
         "outlets": row.outlets,
-        "first_seen": aware(row.first_seen),
-        "last_seen": aware(row.last_seen),
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
         "briefing_versions": versions,
     }
 
@@ -90,21 +80,11 @@ def item(row: StoryRow, versions: int) -> dict:
 )
 def list_stories(query: StoryQuery) -> StoryList:
     """Stories, the most recently seen first, by time, in pages"""
-    statement = select(StoryRow)
-    if query.since is not None:
-        statement = statement.where(StoryRow.last_seen >= aware(query.since))
-    if query.until is not None:
-        statement = statement.where(StoryRow.first_seen < aware(query.until))
-    if query.cursor is not None:
-        last_seen, story_id = decode_cursor(query.cursor)
-        statement = statement.where(
-            or_(StoryRow.last_seen < last_seen, and_(StoryRow.last_seen == last_seen, StoryRow.id < story_id))
-        )
-    statement = statement.order_by(StoryRow.last_seen.desc(), StoryRow.id.desc()).limit(query.limit + 1)
-    with get_stories().sessions() as session:
-        rows = session.execute(statement).scalars().all()
-        page = rows[: query.limit]
-        versions = versions_of(session, [row.id for row in page])
+    store = get_story_stores().stories
+    after = decode_cursor(query.cursor) if query.cursor is not None else None
+    rows = store.page(query.since, query.until, after, query.limit + 1)
+    page = rows[: query.limit]
+    versions = store.version_counts([row.id for row in page])
     cursor = encode_cursor(page[-1].last_seen, page[-1].id) if len(rows) > query.limit else None
     return StoryList.model_validate(
         {
@@ -120,8 +100,7 @@ def list_stories(query: StoryQuery) -> StoryList:
 def find_story(story_id: str) -> StoryRow:
     row = None
     if story_id.isascii() and story_id.isdigit() and len(story_id) < 10:
-        with get_stories().sessions() as session:
-            row = session.get(StoryRow, int(story_id))
+        row = get_story_stores().stories.get(int(story_id))
     if row is None:
         raise Problem(404, "not-found", "Not Found", f"no story with id {story_id!r}", [("id", "no such story")])
     return row
@@ -129,21 +108,14 @@ def find_story(story_id: str) -> StoryRow:
 
 def briefing_versions(story_id: int) -> list[dict]:
     """Every version of the story's briefing, the newest first."""
-    with get_stories().sessions() as session:
-        rows = session.execute(
-            select(StoryBriefingRow, JobClusterRow)
-            .join(JobClusterRow, JobClusterRow.job_id == StoryBriefingRow.job_id)
-            .where(StoryBriefingRow.story_id == story_id)
-            .order_by(StoryBriefingRow.version.desc())
-        ).all()
-    storage = get_storage()
+    storage = get_briefing_store()
     versions = []
-    for version, cluster in rows:
+    for version, cluster in get_story_stores().stories.versions_with_clusters(story_id):
         stored = storage.get(cluster.briefing_id) if cluster.briefing_id else None
         versions.append(
             {
                 "version": version.version,
-                "created_at": aware(version.created_at),
+                "created_at": version.created_at,
                 "article_count": version.article_count,
                 "status": cluster.status,
                 "job_url": url_for("jobs.get_job", job_id=version.job_id),
@@ -163,26 +135,13 @@ def briefing_versions(story_id: int) -> list[dict]:
 def get_story(story_id: str) -> StoryResource:
     """A story: its articles and its current briefing"""
     row = find_story(story_id)
-    with get_stories().sessions() as session:
-        articles = session.execute(
-            select(
-                ArticleRow.id,
-                ArticleRow.title,
-                ArticleRow.url,
-                ArticleRow.source,
-                ArticleRow.published,
-                ArticleRow.seen_at,
-            )
-            .where(ArticleRow.story_id == row.id)
-            .order_by(ArticleRow.id.desc())
-            .limit(MAX_LISTED_ARTICLES)
-        ).all()
+    articles = get_story_stores().stories.article_listing(row.id, MAX_LISTED_ARTICLES)
     versions = briefing_versions(row.id)
     current = next((v for v in versions if v["status"] == "done"), versions[0] if versions else None)
     return StoryResource.model_validate(
         {
             **item(row, len(versions)),
-            "articles": [{**a._asdict(), "seen_at": aware(a.seen_at)} for a in articles],
+            "articles": [{**a._asdict(), "seen_at": a.seen_at} for a in articles],
             "briefing": current,
         }
     )
@@ -197,18 +156,6 @@ def list_story_briefings(story_id: str) -> StoryBriefingList:
     """Every version of a story's briefing, the newest first"""
     row = find_story(story_id)
     return StoryBriefingList.model_validate({"versions": briefing_versions(row.id)})
-
-
-def version_rows(story_id: int) -> list[StoryBriefingRow]:
-    """The story's briefing versions, the oldest first."""
-    with get_stories().sessions() as session:
-        return list(
-            session.execute(
-                select(StoryBriefingRow).where(StoryBriefingRow.story_id == story_id).order_by(StoryBriefingRow.version)
-            )
-            .scalars()
-            .all()
-        )
 
 
 def find_version(rows: list[StoryBriefingRow], story_id: int, version: str | int, field: str) -> StoryBriefingRow:
@@ -228,9 +175,7 @@ def find_version(rows: list[StoryBriefingRow], story_id: int, version: str | int
 
 def version_articles(row: StoryBriefingRow) -> list[Article]:
     """A version's articles in the order its briefing cites them (stored order)."""
-    with get_stories().sessions() as session:
-        rows = session.execute(select(ArticleRow).where(ArticleRow.id.in_(row.article_ids)).order_by(ArticleRow.id))
-        return [row_article(article) for article in rows.scalars().all()]
+    return [row_article(article) for article in get_story_stores().stories.articles(row.article_ids)]
 
 
 def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> StoredBriefing:
@@ -242,7 +187,7 @@ def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> Stored
         # The later version has no article the earlier one lacks (a cut to the newest articles):
         # its own articles are then all the new side has, and they only repeat.
         new = version_articles(later)
-    stored, _ = find_or_write(new, current_app.config["SUMMARY_DEFAULTS"], since=before, made_by="story")
+    stored, _ = find_or_write(new, briefing_defaults(), since=before, made_by="story")
     return stored
 
 
@@ -258,10 +203,10 @@ def update_between(earlier: StoryBriefingRow, later: StoryBriefingRow) -> Stored
 def get_story_briefing(story_id: str, version: str, query: StoryVersionQuery) -> tuple[BriefingResource, int, dict]:
     """One version of a story's briefing, or (with `since`) what it adds to an earlier version"""
     row = find_story(story_id)
-    rows = version_rows(row.id)
+    rows = get_story_stores().stories.versions(row.id)
     later = find_version(rows, row.id, version, "version")
     if query.since is None:
-        stored, _ = find_or_write(version_articles(later), current_app.config["SUMMARY_DEFAULTS"], made_by="story")
+        stored, _ = find_or_write(version_articles(later), briefing_defaults(), made_by="story")
         return respond(stored, 200)
     if query.since >= later.version:
         raise invalid([("since", f"must be an earlier version than {later.version}, not {query.since}")])
@@ -279,17 +224,15 @@ def get_story_timeline(story_id: str) -> StoryTimeline:
     row = find_story(story_id)
     versions = []
     previous = None
-    for version in version_rows(row.id):
+    for version in get_story_stores().stories.versions(row.id):
         if previous is None:
-            stored, _ = find_or_write(
-                version_articles(version), current_app.config["SUMMARY_DEFAULTS"], made_by="story"
-            )
+            stored, _ = find_or_write(version_articles(version), briefing_defaults(), made_by="story")
         else:
             stored = update_between(previous, version)
         versions.append(
             {
                 "version": version.version,
-                "created_at": aware(version.created_at),
+                "created_at": version.created_at,
                 "articles": version.article_count,
                 "added": added_facts(stored, version, first=previous is None),
             }

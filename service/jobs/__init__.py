@@ -1,0 +1,1 @@
+"""Jobs: many clusters briefed in the background (Celery workers, or threads in the API's process)."""

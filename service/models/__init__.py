@@ -1,0 +1,1 @@
+"""The configured models: their loading, and GET /v1/models."""

@@ -1,0 +1,1 @@
+"""What operators and clients ask of the service itself: health, metrics and the OpenAPI spec."""
