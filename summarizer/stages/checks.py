@@ -702,26 +702,41 @@ def antonyms() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in pairs.items()}
 
 
+def _word_parts(token: Token) -> list[tuple[str, str]]:
+    """(frame, stem) for each part of a hyphenated word ("FDA-approved": ("fda-*", "approv") and
+    ("*-approved", "fda")), for the word itself ("", its lemma): an opposite inside a compound
+    ("FDA-rejected", "last-place") is one all the same, against the same frame."""
+    parts = token.key.split("-")
+    if len(parts) < 2:
+        return [("", token.lemma)]
+    return [("-".join(parts[:k] + ["*"] + parts[k + 1 :]), stem(part)) for k, part in enumerate(parts) if part]
+
+
 def check_antonyms(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
-    """A word of the claim where its evidence, in the same context, has the word's opposite, and
-    no evidence has the word itself there."""
+    """A word of the claim (or a part of a hyphenated one) where its evidence, in the same
+    context, has the word's opposite, and no evidence has the word itself there."""
     opposite = antonyms()
     for i, t in enumerate(claim.tokens):
-        if t.lemma not in opposite:
-            continue
-        around = context_of(claim, i)
-        against: tuple[Said, str] | None = None
-        agree = False
-        for e in evidence:
-            for j, other in enumerate(e.tokens):
-                if (other.lemma == t.lemma or other.lemma in opposite[t.lemma]) and _samecontext_of(around, e, j):
-                    if other.lemma == t.lemma:
-                        agree = True
-                    else:
-                        against = against or (e, other.text)
-        if against is not None and not agree:
-            source, word = against
-            return Finding("contradicted", f'"{t.text}" where the source says "{word}": {source.quote()}')
+        for frame, word in _word_parts(t):
+            if word not in opposite:
+                continue
+            around = context_of(claim, i)
+            against: tuple[Said, str] | None = None
+            agree = False
+            for e in evidence:
+                for j, other in enumerate(e.tokens):
+                    for other_frame, other_word in _word_parts(other):
+                        if other_frame != frame or not (other_word == word or other_word in opposite[word]):
+                            continue
+                        if not _samecontext_of(around, e, j):
+                            continue
+                        if other_word == word:
+                            agree = True
+                        else:
+                            against = against or (e, other.text)
+            if against is not None and not agree:
+                source, found = against
+                return Finding("contradicted", f'"{t.text}" where the source says "{found}": {source.quote()}')
     return None
 
 

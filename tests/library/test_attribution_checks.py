@@ -362,3 +362,26 @@ def test_a_negation_or_hedge_placed_differently_is_not_the_opposite(text, verdic
     facts = deduplicate(segment(clean(PLACED)))
     [sentence], _ = attribute(text, facts, keep_unsupported=True, config=AttributionConfig())
     assert sentence.verdict == verdict
+
+
+def test_an_opposite_inside_a_hyphenated_word_is_caught():
+    articles = [
+        Article(
+            id="a",
+            title="Trial",
+            text=(
+                "The best-selling novel was adapted into a film by Peter Jackson last year.\n\n"
+                "In individual categories, first-place gold winners each receive $500."
+            ),
+        )
+    ]
+    facts = deduplicate(segment(clean(articles)))
+    for text, word in [
+        ("The worst-selling novel was adapted into a film by Peter Jackson last year.", "best-selling"),
+        ("In individual categories, last-place gold winners each receive $500.", "first-place"),
+    ]:
+        [sentence], _ = attribute(text, facts, keep_unsupported=True, config=AttributionConfig())
+        assert sentence.verdict == "contradicted"
+        assert f'where the source says "{word}"' in sentence.reason
+    [kept], _ = attribute("First-place gold winners each receive $500.", facts, config=AttributionConfig())
+    assert kept.verdict == "supported"
