@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from .briefing import assemble, count_stats, list_sources
 from .errors import InputError, ModelUnavailable
@@ -315,34 +314,6 @@ def read_markup_as_html(articles: Sequence[Article]) -> tuple[list[Article], lis
     return found, warnings
 
 
-# How close an article must be to a group of others to tell the same event: lower than the story
-# clustering's own threshold, which splits a stream of many articles. On the 99 clusters of 2 or
-# more articles in the first 150 lines of multinews-dev (each one event, some with a stray page)
-# 19 split at 0.06 (25 at 0.12, 14 at 0.02); storm and bakery, floods and interest rates split
-# at every one of these.
-SAME_EVENT_THRESHOLD = 0.06
-
-
-def separate_events(articles: Sequence[Article]) -> str | None:
-    """Which articles go together, when they tell more than one event (summarizer.stories'
-    clustering); None for one event."""
-    from .stories.clustering import StoryClusterer
-
-    clusterer = StoryClusterer(threshold=SAME_EVENT_THRESHOLD)
-    now = datetime.now(UTC)
-    # Named by position; without URLs, so two copies of one page (merged before) are told by their text.
-    for position, article in enumerate(articles, start=1):
-        clusterer.add(replace(article, id=str(position), url=None), now)
-    events = sorted((sorted(map(int, story.article_ids)), story.headline) for story in clusterer.stories())
-    if len(events) < 2:
-        return None
-    described = []
-    for positions, headline in events:
-        numbers = ", ".join(map(str, positions[:-1])) + (" and " if len(positions) > 1 else "") + str(positions[-1])
-        described.append(f"article{'s' if len(positions) > 1 else ''} {numbers} ({headline})")
-    return f"the articles tell {len(events)} separate events: {'; '.join(described)}"
-
-
 def check_articles(
     articles: Sequence[Article], refuse_separate_events: bool = False
 ) -> tuple[list[Article], list[str]]:
@@ -361,11 +332,19 @@ def check_articles(
         )
     if len(distinct) == 1:
         warnings.append("only one article: nothing to cross-check, every citation points to it")
-    elif events := separate_events(distinct):
-        advice = "brief each event on its own (newsbrief stories groups a stream of articles into events)"
-        if refuse_separate_events:
-            raise InputError(f"{events}; refused (refuse_separate_events): {advice}", "articles")
-        warnings.append(f"{events}; summarised together here: {advice}")
+    else:
+        # Imported here: summarizer.stories brings page fetching and feeds along, which a briefing
+        # never needs.
+        from .stories.events import describe_events, describe_set_aside, group_events
+
+        groups = group_events(distinct)
+        if events := describe_events(groups):
+            advice = "brief each event on its own (newsbrief stories groups a stream of articles into events)"
+            if refuse_separate_events:
+                raise InputError(f"{events}; refused (refuse_separate_events): {advice}", "articles")
+            warnings.append(f"{events}; summarised together here: {advice}")
+        if set_aside := describe_set_aside(groups):
+            warnings.append(set_aside)
     return distinct, warnings
 
 

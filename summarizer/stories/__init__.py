@@ -3,7 +3,8 @@
 Ingestion fetches article pages and feeds safely (`fetch`: no request reaches a non-public address
 unless the operator's allow-list names it), extracts each page's main text and metadata
 (`articles`), and reads RSS and Atom feeds (`feeds`); `clustering` groups the articles into
-stories, one article at a time.
+stories, one article at a time; `events` tells whether the articles of one briefing tell one
+event or several.
 """
 
 from .articles import article_from_page, article_key, fetch_article, site_of
