@@ -10,12 +10,22 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# One torch (OpenMP) thread here and in the servers and workers the tests start, unless the
+# developer says otherwise: the tiny models' matrices are far too small to split, and on a
+# machine of two shared cores OpenMP's waiting threads spin, which made the decoding tests take
+# five to seven times the CPU. The tests that set thread counts set them explicitly.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from helpers.paths import BROKEN_MODEL, SEEDS
 from helpers.tiny_models import build_tiny_model
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 TESTS = Path(__file__).resolve().parent
 # The tiers: each folder's tests carry its marker (`pytest -m library`, `-m "not browser"`).
@@ -42,14 +52,13 @@ def tiny_model(tmp_path_factory) -> str:
     return str(build_tiny_model("bart", tmp_path_factory.mktemp("tiny-bart")))
 
 
-@pytest.fixture
-def make_app(tmp_path, monkeypatch, tiny_model):
-    """Build apps whose settings start from the tests' defaults: SQLite in tmp_path, the
+def app_maker(folder: Path, monkeypatch: pytest.MonkeyPatch, tiny_model: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps whose settings start from the tests' defaults: SQLite in `folder`, the
     extractive engine by default, and the tiny and the broken model configured."""
     for key in [k for k in os.environ if k.startswith("NEWSBRIEF_")]:
         monkeypatch.delenv(key)
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
-    monkeypatch.setenv("NEWSBRIEF_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("NEWSBRIEF_INSTANCE_PATH", str(folder / "instance"))
 
     apps = []
 
@@ -58,7 +67,7 @@ def make_app(tmp_path, monkeypatch, tiny_model):
 
         config = {
             "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'briefings.sqlite3'}",
+            "DATABASE_URL": f"sqlite:///{folder / 'briefings.sqlite3'}",
             "ENGINE": "extractive",
             "MODELS": [tiny_model, BROKEN_MODEL],
             **settings,
@@ -70,6 +79,20 @@ def make_app(tmp_path, monkeypatch, tiny_model):
     for app in apps:  # stop job threads and close pooled connections now, not at garbage collection
         app.extensions["newsbrief.dispatcher"].close()
         app.extensions["newsbrief.database"].engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path, monkeypatch, tiny_model):
+    """app_maker for one test, its SQLite file in the test's tmp_path."""
+    yield from app_maker(tmp_path, monkeypatch, tiny_model)
+
+
+@pytest.fixture(scope="module")
+def make_module_app(tmp_path_factory, tiny_model):
+    """app_maker for a whole module, for tests that only send requests the app must refuse (or
+    that count what they add): building an app and migrating its database once, not per test."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield from app_maker(tmp_path_factory.mktemp("module-app"), monkeypatch, tiny_model)
 
 
 @pytest.fixture

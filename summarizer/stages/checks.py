@@ -55,6 +55,7 @@ MODAL_VERBS = frozenset({"may", "might", "could", "possibly", "perhaps", "likely
 INTENT_VERBS = frozenset(
     {"plan", "plans", "planned", "planning", "intend", "intends", "intended", "expected", "expect", "expects"}
     | {"hope", "hopes", "hoped", "aim", "aims", "want", "wants", "wanted", "seek", "seeks", "considering"}
+    | {"intent", "intention"}
 )
 # Hedges a faithful writer may add to a fact the sources state ("was reportedly killed"), but
 # not drop from one the sources only report.
@@ -623,10 +624,12 @@ def _samecontext_of(around: frozenset[str], said: Said, j: int) -> bool:
     return not around or bool(around & context_of(said, j))
 
 
-def _opposed(claim: Said, evidence: Sequence[Said], differs: Callable[[Said, int, Said, int], bool]) -> Said | None:
+def _opposed(
+    claim: Said, evidence: Sequence[Said], differs: Callable[[Said, int, Said, int], bool | None]
+) -> Said | None:
     """A source sentence that `differs` from the claim on a content word they share in the same
     context (a neighbouring content word in common), where no source sentence agrees with the
-    claim on that word."""
+    claim on that word (`differs` None: this source neither differs nor agrees)."""
     for i, t in enumerate(claim.tokens):
         if t.stem is None or t.negation or t.key in HEDGES:
             continue
@@ -636,18 +639,36 @@ def _opposed(claim: Said, evidence: Sequence[Said], differs: Callable[[Said, int
             for j in e.positions.get(t.lemma, ()):
                 if not _samecontext_of(around, e, j):
                     continue
-                if differs(claim, i, e, j):
+                verdict = differs(claim, i, e, j)
+                if verdict:
                     against = against or e
-                else:
+                elif verdict is not None:
                     agree = True
         if against is not None and not agree:
             return against
     return None
 
 
+def _negations(said: Said) -> int:
+    return sum(t.negation for t in said.tokens)
+
+
+def _hedges(said: Said) -> list[str]:
+    return sorted(t.key.removesuffix("'ve") for t in said.tokens if t.key.removesuffix("'ve") in HEDGES)
+
+
 def check_negation(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
-    """A word negated in the claim and not in the evidence, or the other way round."""
-    source = _opposed(claim, evidence, lambda c, i, e, j: c.negated(i) != e.negated(j))
+    """A word negated in the claim and not in the evidence, or the other way round. A source
+    with as many negations as the claim says it with the negation placed differently ("haven't
+    seen the planet directly" / "have not observed the planet"), not the opposite: it neither
+    contradicts nor confirms."""
+
+    def differs(c: Said, i: int, e: Said, j: int) -> bool | None:
+        if c.negated(i) == e.negated(j):
+            return False
+        return None if _negations(c) == _negations(e) else True
+
+    source = _opposed(claim, evidence, differs)
     if source is None:
         return None
     return Finding("contradicted", f"the source says the opposite: {source.quote()}")
@@ -657,9 +678,13 @@ def check_modality(claim: Said, evidence: Sequence[Said], context: Context) -> F
     """A word stated as fact on one side and hedged ("may", "plans to", "reportedly") on the
     other; hedging a stated fact with "reportedly" is allowed."""
 
-    def differs(c: Said, i: int, e: Said, j: int) -> bool:
+    def differs(c: Said, i: int, e: Said, j: int) -> bool | None:
         mine, theirs = c.hedge(i), e.hedge(j)
-        return mine != theirs and not (mine == "reported" and theirs is None)
+        if mine == theirs or (mine == "reported" and theirs is None):
+            return False
+        # The same hedges, each bearing on another word ("probably caused her death" / "probably
+        # died because of the sedatives"): one certainty, differently placed.
+        return None if _hedges(c) == _hedges(e) else True
 
     source = _opposed(claim, evidence, differs)
     if source is None:

@@ -326,3 +326,39 @@ def test_negations_and_hedges_are_read_as_scraped_text_writes_them(text, word, n
     i = next(i for i, t in enumerate(said.tokens) if t.key == word)
     assert said.negated(i) is negated
     assert said.hedge(i) == hedge
+
+
+PLACED = [
+    Article(
+        id="a",
+        title="Findings",
+        text=(
+            "Astronomers Michael Brown and Konstantin Batygin have not observed the distant planet directly, but "
+            "they say its pull shapes the orbits of small objects.\n\n"
+            "The girl probably died because of the sedatives and local anesthesia she received, the autopsy "
+            "report said.\n\n"
+            "Police said it is not their intent to clear the park at this time."
+        ),
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # The same hedge on another word: one certainty, placed differently.
+        ("The report says the sedatives and anesthesia she received probably caused her death.", "supported"),
+        # "intent to" hedges as "intend to" does; both negated.
+        ("Police said they did not intend to clear the park at this time.", "supported"),
+        ("Brown and Batygin have observed the distant planet directly.", "contradicted"),
+        (
+            "The girl died because of the sedatives and local anesthesia she received, the autopsy report said.",
+            "contradicted",
+        ),
+    ],
+    ids=["hedge-placed-differently", "intent", "negation-removed", "hedge-removed"],
+)
+def test_a_negation_or_hedge_placed_differently_is_not_the_opposite(text, verdict):
+    facts = deduplicate(segment(clean(PLACED)))
+    [sentence], _ = attribute(text, facts, keep_unsupported=True, config=AttributionConfig())
+    assert sentence.verdict == verdict
