@@ -178,6 +178,20 @@ class StoryItem(BaseModel):
     first_seen: datetime
     last_seen: datetime
     briefing_versions: int = Field(description="Briefing versions made so far (GET /v1/stories/{id}/briefings)")
+    # What a front page shows of the current briefing (GET /v1/stories/{id}'s `briefing`), so a
+    # list of stories needs no request per story.
+    briefing_status: Literal["queued", "running", "done", "failed"] | None = Field(
+        description="The status of the current briefing version (GET /v1/stories/{id}'s `briefing.status`); "
+        "null while the story has no version"
+    )
+    gist: str | None = Field(
+        description="The first sentence of the current briefing (its `sentences[0].text`); null until a "
+        "version is done, or when it has no sentence"
+    )
+    disputed: bool = Field(
+        description="The current briefing lists a disagreement between its sources (its `disagreements` is "
+        "not empty); false without a briefing"
+    )
 
 
 class StoryList(BaseModel):

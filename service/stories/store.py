@@ -44,6 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..briefings.store import BriefingRow
 from ..database import Base, Database, JSONDocument, Owner, UtcDateTime, locked_transaction
 from ..jobs.store import JobClusterRow
 
@@ -51,6 +52,17 @@ from ..jobs.store import JobClusterRow
 ASSIGN_LOCK_ID = 7_460_301_013
 # Fetch states, as a job cluster's.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+@dataclass(frozen=True)
+class BriefingGlance:
+    """What a list of stories shows of a story's briefing: its current version's status, and
+    once done, its first sentence (the gist) and whether its sources disagree."""
+
+    versions: int
+    status: str
+    gist: str | None
+    disputed: bool
 
 
 def url_digest(text: str) -> str:
@@ -239,15 +251,39 @@ class StoryStore:
         with self._sessions() as session:
             return list(session.execute(statement).scalars().all())
 
-    def version_counts(self, story_ids: list[int]) -> dict[int, int]:
-        """How many briefing versions each story has (those with none are left out)."""
+    def briefing_glances(self, story_ids: list[int]) -> dict[int, BriefingGlance]:
+        """What a list shows of each story's briefing (those with no version are left out), in two
+        queries however many stories: every version's status, then the current briefings' gists."""
         with self._sessions() as session:
-            rows = session.execute(
-                select(StoryBriefingRow.story_id, func.count())
+            versions = session.execute(
+                select(StoryBriefingRow.story_id, JobClusterRow.status, JobClusterRow.briefing_id)
+                .join(JobClusterRow, JobClusterRow.job_id == StoryBriefingRow.job_id)
                 .where(StoryBriefingRow.story_id.in_(story_ids))
-                .group_by(StoryBriefingRow.story_id)
+                .order_by(StoryBriefingRow.story_id, StoryBriefingRow.version.desc())
             ).all()
-        return {story_id: count for story_id, count in rows}
+            by_story: dict[int, list[Row[int, str, str | None]]] = {}
+            for version in versions:
+                by_story.setdefault(version.story_id, []).append(version)
+            # The current version, as GET /v1/stories/<id> gives it: the newest done, else the newest.
+            current = {
+                story_id: next((v for v in newest_first if v.status == DONE), newest_first[0])
+                for story_id, newest_first in by_story.items()
+            }
+            done = [v.briefing_id for v in current.values() if v.status == DONE and v.briefing_id]
+            # Only the two values read from each stored briefing, not the whole document.
+            read = session.execute(
+                select(
+                    BriefingRow.id,
+                    BriefingRow.briefing[("sentences", 0, "text")].as_string(),
+                    BriefingRow.briefing[("disagreements", 0)].as_string(),
+                ).where(BriefingRow.id.in_(done))
+            ).all()
+        gists = {briefing_id: (gist, first_disagreement is not None) for briefing_id, gist, first_disagreement in read}
+        glances = {}
+        for story_id, version in current.items():
+            gist, disputed = gists.get(version.briefing_id or "", (None, False))
+            glances[story_id] = BriefingGlance(len(by_story[story_id]), version.status, gist, disputed)
+        return glances
 
     def newest_articles(self, story_id: int, limit: int) -> list[ArticleRow]:
         """The story's newest articles, newest first: at most `limit`."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -49,6 +50,7 @@ def test_the_front_page_lists_the_feeds_stories_newest_change_first(stories_serv
     listed = api(stories_server, "/v1/stories")["stories"]
     briefed = {s["id"]: api(stories_server, f"/v1/stories/{s['id']}")["briefing"] for s in listed}
     assert sum(b is not None for b in briefed.values()) >= STORIES_WITH_BRIEFINGS
+    asked = api_requests(page)
     page.goto(stories_server.url + "/")
     cards = page.locator(".story-card")
     expect(cards.locator("h2")).to_have_text([s["headline"] for s in listed])  # the API's order: last seen first
@@ -75,6 +77,77 @@ def test_the_front_page_lists_the_feeds_stories_newest_change_first(stories_serv
         expect(card.locator(".tag-disputed")).to_have_count(1 if briefing["disagreements"] else 0)
     expect(page.locator(".tag-disputed")).to_have_text(["Sources disagree"])
     expect(page.locator("#stories-empty")).to_be_hidden()
+    # The list alone draws every card: one request for the page, not one more per story.
+    page.wait_for_load_state("networkidle")
+    assert asked == ["/v1/stories"]
+    assert page.errors.errors == []
+
+
+def api_requests(page) -> list[str]:
+    """The paths (with queries) of the API requests the page makes from now on."""
+    asked: list[str] = []
+
+    def note(request) -> None:
+        address = urlsplit(request.url)
+        if address.path.startswith("/v1/"):
+            asked.append(address.path + (f"?{address.query}" if address.query else ""))
+
+    page.on("request", note)
+    return asked
+
+
+def listed_story(story_id: int, **fields) -> dict:
+    return {
+        "id": story_id,
+        "url": f"/v1/stories/{story_id}",
+        "headline": f"Story {story_id}",
+        "article_count": 2,
+        "outlets": ["wire.example", "herald.example"],
+        "first_seen": "2026-12-01T10:00:00Z",
+        "last_seen": "2026-12-01T11:00:00Z",
+        "briefing_versions": 1,
+        "briefing_status": "done",
+        "gist": None,
+        "disputed": False,
+    } | fields
+
+
+def test_each_card_says_how_far_its_briefing_is_from_the_list_alone(page_server, page):
+    """Every state the list can give, each story's own resource unasked (answered with a 500)."""
+    stories = [
+        listed_story(1, gist="Floods killed 12 people, officials said.", disputed=True),
+        listed_story(2, gist="The central bank raised its main rate."),
+        listed_story(3, briefing_status="running"),
+        listed_story(4, briefing_status="queued"),
+        listed_story(5, briefing_status="failed"),
+        listed_story(6, briefing_versions=0, briefing_status=None, outlets=["geo.example"], article_count=1),
+        listed_story(7, briefing_versions=0, briefing_status=None),
+    ]
+    page.route(
+        "**/v1/stories", lambda route: route.fulfill(json={"stories": stories, "next_cursor": None, "next_url": None})
+    )
+    page.route("**/v1/stories/*", lambda route: route.fulfill(status=500, json={"status": 500}))
+    asked = api_requests(page)
+    page.goto(page_server.url + "/")
+    cards = page.locator(".story-card")
+    expect(cards.locator(".gist")).to_have_text(
+        [
+            "Floods killed 12 people, officials said.",
+            "The central bank raised its main rate.",
+            "The briefing is being written.",
+            "The briefing is being written.",
+            "No briefing yet.",
+            "No briefing yet: it is written once a second outlet reports this.",
+            "No briefing yet.",
+        ]
+    )
+    # A gist reads as text, the states as help; the badge sits between the outlets and the gist.
+    expect(cards.locator(".gist:not(.help)")).to_have_count(2)
+    expect(cards.nth(0).locator(".meta + .tags + .gist")).to_have_count(1)
+    expect(page.locator(".tag-disputed")).to_have_count(1)
+    expect(cards.nth(0).locator(".tag-disputed")).to_have_text("Sources disagree")
+    page.wait_for_load_state("networkidle")
+    assert asked == ["/v1/stories"]
     assert page.errors.errors == []
 
 

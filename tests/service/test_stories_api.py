@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,6 +30,7 @@ from helpers.story_server import (
     rss,
     wait_for,
 )
+from sqlalchemy import event
 
 from service.settings import ConfigError
 
@@ -265,6 +267,90 @@ def test_stories_are_listed_newest_first_in_pages_and_by_time(stories_app):
     assert client.get("/v1/stories", query_string={"until": past}).get_json()["stories"] == []
     window = client.get("/v1/stories", query_string={"since": past, "until": future}).get_json()["stories"]
     assert len(window) == len(TOPICS)
+
+
+# The floods as wire.example reports them, but with 15 dead: the sources disagree.
+FLOODS_HERALD = {
+    "title": "State of emergency after deadly floods in the northern province",
+    "text": "Floods killed 15 people in the northern province on Monday, officials said. "
+    "The governor declared a state of emergency on Monday night as the river kept rising. "
+    "Schools in the flooded province will stay closed until Friday, rescue teams said.",
+    "url": "https://herald.example/floods",
+    "source": "Herald",
+}
+RATES_MONEY = {
+    "title": "Central bank lifts interest rates to fight inflation",
+    "text": "The central bank lifted its main interest rate by half a point on Thursday to fight inflation. "
+    "Inflation reached five percent last month, the statistics office said. "
+    "Mortgage holders will pay more from next month, the largest banks said.",
+    "url": "https://money.example/rates",
+    "source": "Money",
+}
+
+
+def test_listed_stories_carry_their_briefings_gist_and_whether_disputed(stories_app, database_settings):
+    client = stories_app(**database_settings).test_client()
+    [lone] = ingest(client, {"title": TOPICS[0][0], "text": TOPICS[0][1]}, status=201)["articles"]
+    floods = ingest(client, FLOODS_WIRE, FLOODS_HERALD, status=201)["articles"][0]["story_id"]
+    rates = ingest(client, RATES, RATES_MONEY, status=201)["articles"][0]["story_id"]
+    single = {story_id: briefed(client, story_id, 1) for story_id in (floods, rates)}
+    single[lone["story_id"]] = client.get(lone["story_url"]).get_json()
+
+    listed = {story["id"]: story for story in client.get("/v1/stories").get_json()["stories"]}
+    assert set(listed) == set(single)
+    for story_id, story in single.items():
+        briefing = story["briefing"]["briefing"] if story["briefing"] else None
+        expected = {
+            "briefing_status": story["briefing"]["status"] if briefing else None,
+            "gist": briefing["sentences"][0]["text"] if briefing else None,
+            "disputed": bool(briefing and briefing["disagreements"]),
+        }
+        assert {key: listed[story_id][key] for key in expected} == expected
+        # The story's own resource carries the same fields, alike.
+        assert {key: story[key] for key in expected} == expected
+    assert listed[floods]["disputed"] is True and "15" in str(single[floods]["briefing"]["briefing"]["disagreements"])
+    assert listed[rates]["disputed"] is False and listed[rates]["gist"].startswith("The central bank")
+    assert (
+        listed[lone["story_id"]] | {"briefing_versions": 0, "briefing_status": None, "gist": None}
+        == listed[lone["story_id"]]
+    )
+
+
+def test_listing_stories_takes_as_many_queries_for_one_story_as_for_many(stories_app):
+    app = stories_app()
+    client = app.test_client()
+    for title, text in TOPICS:
+        ingest(client, {"title": title, "text": text}, status=201)
+    # The newest stories have briefings, the disputed one among them.
+    for pair in ((RATES, RATES_MONEY), (FLOODS_WIRE, FLOODS_HERALD)):
+        briefed(client, ingest(client, *pair, status=201)["articles"][0]["story_id"], 1)
+    statements: list[str] = []
+    engine = app.extensions["newsbrief.story_stores"].stories.engine
+
+    def count(limit: int) -> int:
+        statements.clear()
+        with recording(engine, statements):
+            stories = client.get("/v1/stories", query_string={"limit": limit}).get_json()["stories"]
+        assert len(stories) == limit and stories[0]["gist"]
+        return len(statements)
+
+    many = len(TOPICS) + 2
+    assert count(1) == count(2) == count(many), statements
+    assert count(many) == 3, statements  # the page, the versions' statuses, the current briefings' gists
+
+
+@contextmanager
+def recording(engine, statements: list[str]) -> Iterator[None]:
+    """Every SQL statement the engine runs meanwhile, appended to `statements`."""
+
+    def record(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(

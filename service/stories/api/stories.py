@@ -38,7 +38,7 @@ from ..schemas import (
     StoryTimeline,
     StoryVersionQuery,
 )
-from ..store import StoryBriefingRow, StoryRow, get_story_stores
+from ..store import BriefingGlance, StoryBriefingRow, StoryRow, get_story_stores
 
 bp = Blueprint("stories", __name__, url_prefix="/v1/stories")
 
@@ -59,7 +59,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise invalid([("cursor", "not a cursor this API gave: pass a page's next_cursor as it is")]) from None
 
 
-def item(row: StoryRow, versions: int) -> dict:
+def item(row: StoryRow, glance: BriefingGlance | None) -> dict:
     return {
         "id": row.id,
         "url": url_for("stories.get_story", story_id=row.id),
@@ -68,7 +68,10 @@ def item(row: StoryRow, versions: int) -> dict:
         "outlets": row.outlets,
         "first_seen": row.first_seen,
         "last_seen": row.last_seen,
-        "briefing_versions": versions,
+        "briefing_versions": glance.versions if glance else 0,
+        "briefing_status": glance.status if glance else None,
+        "gist": glance.gist if glance else None,
+        "disputed": glance.disputed if glance else False,
     }
 
 
@@ -84,11 +87,11 @@ def list_stories(query: StoryQuery) -> StoryList:
     after = decode_cursor(query.cursor) if query.cursor is not None else None
     rows = store.page(query.since, query.until, after, query.limit + 1)
     page = rows[: query.limit]
-    versions = store.version_counts([row.id for row in page])
+    glances = store.briefing_glances([row.id for row in page])
     cursor = encode_cursor(page[-1].last_seen, page[-1].id) if len(rows) > query.limit else None
     return StoryList.model_validate(
         {
-            "stories": [item(row, versions.get(row.id, 0)) for row in page],
+            "stories": [item(row, glances.get(row.id)) for row in page],
             "next_cursor": cursor,
             "next_url": url_for("stories.list_stories", **{**query.model_dump(exclude_none=True), "cursor": cursor})
             if cursor
@@ -135,12 +138,13 @@ def briefing_versions(story_id: int) -> list[dict]:
 def get_story(story_id: str) -> StoryResource:
     """A story: its articles and its current briefing"""
     row = find_story(story_id)
-    articles = get_story_stores().stories.article_listing(row.id, MAX_LISTED_ARTICLES)
+    store = get_story_stores().stories
+    articles = store.article_listing(row.id, MAX_LISTED_ARTICLES)
     versions = briefing_versions(row.id)
     current = next((v for v in versions if v["status"] == "done"), versions[0] if versions else None)
     return StoryResource.model_validate(
         {
-            **item(row, len(versions)),
+            **item(row, store.briefing_glances([row.id]).get(row.id)),
             "articles": [{**a._asdict(), "seen_at": a.seen_at} for a in articles],
             "briefing": current,
         }

@@ -633,37 +633,23 @@
 
   function storyCard(story) {
     const titleId = `story-${story.id}-title`;
-    const gist = el("p", { class: "gist help", text: story.briefing_versions ? "Loading the briefing…" : "No briefing yet." });
     const card = el(
       "article",
       { class: "story-card", "aria-labelledby": titleId },
       el("h2", { id: titleId }, el("a", { href: storyHref(story.id), text: story.headline })),
       el("p", { class: "meta" }, outletsText(story), " · ", timeElement(story.last_seen, "updated ")),
-      gist,
     );
-    fillGist(story, card, gist);
+    if (story.disputed) card.append(el("p", { class: "tags" }, el("span", { class: "tag tag-disputed", text: "Sources disagree" })));
+    card.append(story.gist ? el("p", { class: "gist", text: story.gist }) : el("p", { class: "gist help", text: noGist(story) }));
     return el("li", {}, card);
   }
 
-  // The first sentence of the story's briefing, and a badge when its sources disagree: the list
-  // gives neither, each story's own resource does.
-  async function fillGist(story, card, gist) {
+  // Why a listed story shows no first sentence: the list says how far its briefing is.
+  function noGist(story) {
     if (!story.briefing_versions) {
-      gist.textContent = story.outlets && story.outlets.length < 2 ? "No briefing yet: it is written once a second outlet reports this." : "No briefing yet.";
-      return;
+      return story.outlets && story.outlets.length < 2 ? "No briefing yet: it is written once a second outlet reports this." : "No briefing yet.";
     }
-    const result = await callApi("GET", `/v1/stories/${encodeURIComponent(story.id)}`);
-    const version = result.ok ? result.data.briefing : null;
-    const briefing = briefingOf(version);
-    if (!briefing || !briefing.sentences.length) {
-      gist.textContent = version && (version.status === "queued" || version.status === "running") ? "The briefing is being written." : "No briefing yet.";
-      return;
-    }
-    gist.textContent = briefing.sentences[0].text;
-    gist.classList.remove("help");
-    if ((briefing.disagreements || []).length) {
-      card.querySelector(".meta").after(el("p", { class: "tags" }, el("span", { class: "tag tag-disputed", text: "Sources disagree" })));
-    }
+    return story.briefing_status === "queued" || story.briefing_status === "running" ? "The briefing is being written." : "No briefing yet.";
   }
 
   // ---- A story's page ----
