@@ -25,8 +25,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
-
 from ..types import Article
 from .clustering import MAX_WORDS, NAME_RE, StoryClusterer, article_text
 
@@ -133,6 +131,9 @@ def distinctive_names(text: str, lower_words: set[str]) -> set[str]:
 
 @lru_cache(maxsize=100_000)
 def rare(word: str) -> bool:
+    # Imported here: wordfreq and its data take ~0.4 s, needed only when the articles split.
+    from wordfreq import zipf_frequency
+
     return zipf_frequency(word, "en") < RARE_NAME_ZIPF
 
 
