@@ -51,7 +51,7 @@ from ..options import SummaryOptions
 from ..pipeline import summarize, without_duplicates
 from ..stages import clean, deduplicate, segment
 from ..stages.attribute import AttributionConfig, attribute
-from ..stages.segment import DOUBLE_QUOTES, QUOTATION, named, split_sentences
+from ..stages.segment import named, quotation_spans, split_sentences
 from ..text import name_key, numbers, stop_keys, words
 from ..types import Article, Fact, Sentence
 
@@ -378,7 +378,7 @@ def swap_speaker(sentence: Sentence, speakers: Sequence[str], rng: random.Random
         return None
     mine = {name_key(w) for w in who.split()}
     others = [o for o in speakers if not mine & {name_key(w) for w in o.split()}]
-    quoted = [m.span() for m in QUOTATION.finditer(sentence.text.translate(DOUBLE_QUOTES))]
+    quoted = quotation_spans(sentence.text)
     at = next(
         (
             m.start()

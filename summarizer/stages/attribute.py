@@ -33,15 +33,7 @@ from ..text import tidy_generated
 from ..types import BriefingSentence, Citation, Fact, Sentence, count_words
 from .checks import CHECKS, Context, Finding, Said, check_speaker, first_finding, tokenize
 from .dedup import deduplicate
-from .segment import (
-    DOUBLE_QUOTES,
-    QUOTATION,
-    ROLE_NOUNS,
-    make_sentence,
-    named,
-    speaker_introductions,
-    split_sentences,
-)
+from .segment import ROLE_NOUNS, make_sentence, named, quotation_spans, speaker_introductions, split_sentences
 
 # The support score: (2 x the share of the sentence's content words its supporting facts hold,
 # synonyms counted, + the cosine of its WordLlama embedding with theirs) / 3. On the dev set's
@@ -165,7 +157,7 @@ def introduce_speakers(
 def with_introduction(text: str, who: str, mention: str) -> str | None:
     """`text` with its speaker `who`, where it names them outside its quotations and without a
     role, replaced by `mention`; None where it does not."""
-    quoted = [m.span() for m in QUOTATION.finditer(text.translate(DOUBLE_QUOTES))]
+    quoted = quotation_spans(text)
     for found in re.finditer(rf"\b{re.escape(who)}\b", text):
         at = found.start()
         if any(start <= at < end for start, end in quoted) or ROLE_BEFORE.search(text[:at]):

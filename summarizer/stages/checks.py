@@ -35,7 +35,15 @@ from ..resources import ENGLISH
 from ..similarity import embed_remembered
 from ..text import MONTHS, NUMBER_WORDS, WEEKDAYS, WORD_RE, fold, name_key, numbers, stem, stop_keys
 from ..types import Sentence
-from .segment import DOUBLE_QUOTES, PRONOUNS, QUOTATION, SPEECH_VERB, attributed_speaker, outside_quotes
+from .segment import (
+    DOUBLE_QUOTES,
+    PRONOUNS,
+    QUOTATION,
+    SPEECH_VERB,
+    attributed_speaker,
+    outside_quotes,
+    quotation_spans,
+)
 
 # How far before a word a negation or a modal verb may stand and still bear on it: this many
 # words, of which at most SCOPE_WORDS content words ("was not immediately found").
@@ -169,6 +177,11 @@ class Token:
         return self.text[:1].isupper()
 
     @property
+    def hedge_key(self) -> str:
+        """The key as hedges are listed: "could've" is "could"."""
+        return self.key.removesuffix("'ve")
+
+    @property
     def negation(self) -> bool:
         return self.key in NEGATIONS or self.key.endswith("n't")
 
@@ -241,7 +254,7 @@ class Said:
         reporting adverb ("reportedly"), or not at all."""
 
         def hedging(token: Token, j: int) -> bool:
-            if token.key.removesuffix("'ve") in MODAL_VERBS or token.key in REPORTING_ADVERBS:  # "could've"
+            if token.hedge_key in MODAL_VERBS or token.key in REPORTING_ADVERBS:
                 return not (token.key == "may" and token.capitalised)  # the month
             following = self.tokens[j + 1].key if j + 1 < len(self.tokens) else ""
             return token.key in INTENT_VERBS and following == "to"
@@ -654,7 +667,7 @@ def _negations(said: Said) -> int:
 
 
 def _hedges(said: Said) -> list[str]:
-    return sorted(t.key.removesuffix("'ve") for t in said.tokens if t.key.removesuffix("'ve") in HEDGES)
+    return sorted(t.hedge_key for t in said.tokens if t.hedge_key in HEDGES)
 
 
 def check_negation(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
@@ -716,27 +729,29 @@ def check_antonyms(claim: Said, evidence: Sequence[Said], context: Context) -> F
     """A word of the claim (or a part of a hyphenated one) where its evidence, in the same
     context, has the word's opposite, and no evidence has the word itself there."""
     opposite = antonyms()
-    for i, t in enumerate(claim.tokens):
-        for frame, word in _word_parts(t):
-            if word not in opposite:
-                continue
-            around = context_of(claim, i)
-            against: tuple[Said, str] | None = None
-            agree = False
-            for e in evidence:
-                for j, other in enumerate(e.tokens):
-                    for other_frame, other_word in _word_parts(other):
-                        if other_frame != frame or not (other_word == word or other_word in opposite[word]):
-                            continue
-                        if not _samecontext_of(around, e, j):
-                            continue
-                        if other_word == word:
-                            agree = True
-                        else:
-                            against = against or (e, other.text)
-            if against is not None and not agree:
-                source, found = against
-                return Finding("contradicted", f'"{t.text}" where the source says "{found}": {source.quote()}')
+    targets = [
+        (i, t, frame, word) for i, t in enumerate(claim.tokens) for frame, word in _word_parts(t) if word in opposite
+    ]
+    if not targets:
+        return None
+    # Each evidence word's parts, read once for every target.
+    parts = [
+        (e, j, other.text, frame, word)
+        for e in evidence
+        for j, other in enumerate(e.tokens)
+        for frame, word in _word_parts(other)
+    ]
+    for i, t, frame, word in targets:
+        around = context_of(claim, i)
+        found = [
+            (e, text, theirs == word)
+            for e, j, text, their_frame, theirs in parts
+            if their_frame == frame and (theirs == word or theirs in opposite[word]) and _samecontext_of(around, e, j)
+        ]
+        against = next(((e, text) for e, text, same in found if not same), None)
+        if against is not None and not any(same for _, _, same in found):
+            source, said = against
+            return Finding("contradicted", f'"{t.text}" where the source says "{said}": {source.quote()}')
     return None
 
 
@@ -778,7 +793,7 @@ def _swapped(claim: Said, mine: dict[str, int], a: str, b: str, e: Said, theirs:
 
 def _quoted_positions(said: Said) -> frozenset[int]:
     """The positions of the words that stand inside quotation marks."""
-    spans = [m.span() for m in QUOTATION.finditer(said.text.translate(DOUBLE_QUOTES))]
+    spans = quotation_spans(said.text)
     return frozenset(i for i, t in enumerate(said.tokens) if any(start < t.start < end for start, end in spans))
 
 
@@ -856,7 +871,7 @@ def speaker_keys(speaker: str, context: Context) -> frozenset[str]:
 def clauses(text: str) -> list[str]:
     """The text's clauses (CLAUSE), split only outside its quotations: '"A, and B," X said' is
     one clause, all of it X's."""
-    quoted = [m.span() for m in QUOTATION.finditer(text.translate(DOUBLE_QUOTES))]
+    quoted = quotation_spans(text)
     pieces, start = [], 0
     for m in CLAUSE.finditer(text):
         if not any(begin < m.start() < end for begin, end in quoted):

@@ -176,6 +176,12 @@ def is_quoted(text: str) -> bool:
     return quote_marks(text) > 0
 
 
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text's quotations stand (start, end), quote marks included; an unclosed one runs
+    to the end."""
+    return [m.span() for m in QUOTATION.finditer(text.translate(DOUBLE_QUOTES))]
+
+
 def outside_quotes(text: str) -> str:
     """The text with its quotations cut out (an unclosed one runs to the end)."""
     return QUOTATION.sub(" ", text.translate(DOUBLE_QUOTES))
