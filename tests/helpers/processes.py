@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,31 +44,38 @@ class Server:
 
 def start_server(argv: list[str], env: Mapping[str, str], port: int, workdir: Path) -> Server:
     """Run `argv` until GET /healthz on 127.0.0.1:`port` answers 200 (bounded wait)."""
-    import requests  # the test extra's, not the service's
-
     log = workdir / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             argv, env=dict(env), cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     try:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"{shlex.join(argv)} exited with {process.returncode}:\n{server.output()}")
-            try:
-                if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
-                    return server
-            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or no worker booted yet
-                pass
-            time.sleep(0.5)
-        raise AssertionError(
-            f"{shlex.join(argv)} did not answer /healthz in {SERVER_START_TIMEOUT_S} s:\n{server.output()}"
-        )
+        wait_until_healthy(server.url, process, SERVER_START_TIMEOUT_S, shlex.join(argv), server.output)
     except BaseException:
         stop_server(server)  # never leave a server behind
         raise
+    return server
+
+
+def wait_until_healthy(
+    url: str, process: subprocess.Popen, timeout_s: float, name: str, output: Callable[[], str]
+) -> None:
+    """Poll GET `url`/healthz until it answers 200; AssertionError, with `output()` (the process's
+    log), when the process exits first or `timeout_s` passes."""
+    import requests  # the test extra's, not the service's
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{name} exited with {process.returncode}:\n{output()}")
+        try:
+            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or no worker booted yet
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{name} did not answer /healthz in {timeout_s} s:\n{output()}")
 
 
 def stop_server(server: Server) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 from helpers.paths import ROOT
-from helpers.processes import free_port
+from helpers.processes import free_port, wait_until_healthy
 
 NGINX_NOT_TESTED = "nginx NOT TESTED: set NEWSBRIEF_TEST_NGINX (run .ci/start-nginx) to test the reverse proxy"
 # Shorter than deploy/nginx.conf's 10 s, so the test sees nginx close a slow client.
@@ -68,17 +68,12 @@ def start_proxy(upstream_port: int, workdir: Path) -> Proxy:
     argv = [nginx_binary(), "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-g", "daemon off;"]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     proxy = Proxy(f"http://127.0.0.1:{port}", port, process)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"nginx exited with {process.returncode}: {(workdir / 'error.log').read_text()}")
-        try:
-            if requests.get(proxy.url + "/healthz", timeout=2).status_code == 200:
-                return proxy
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.terminate()
-    raise AssertionError("nginx did not answer /healthz through to gunicorn in 30 s")
+    try:
+        wait_until_healthy(proxy.url, process, 30, "nginx in front of gunicorn", (workdir / "error.log").read_text)
+    except BaseException:
+        process.terminate()
+        raise
+    return proxy
 
 
 @pytest.fixture(scope="module")
