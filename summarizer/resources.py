@@ -110,6 +110,12 @@ def _read_lines(path: Path) -> list[str]:
         ) from None
 
 
+# Titles news writing puts before a name that the English punkt model does not know, so that it
+# ended a sentence at each: "New York Police Department Sgt. | Brendan Ryan said.", "Gov. | Andrew
+# Cuomo". (It knows "Lt.", "Col.", "Gen.", "Sen.", "Rep.", "Dr." and "Mr.".)
+TITLE_ABBREVIATIONS = frozenset({"sgt", "gov", "det", "capt", "cmdr", "supt", "insp", "atty", "cpl", "pvt", "brig"})
+
+
 @cache
 def punkt_parameters() -> PunktParameters:
     """The English punkt_tab model, read from the package's files (the decoder takes any
@@ -119,7 +125,7 @@ def punkt_parameters() -> PunktParameters:
     params = PunktParameters()
     params.collocations = set(decoder.tab2tups(_read_lines(folder / "collocations.tab")))
     params.sent_starters = decoder.txt2set(_read_lines(folder / "sent_starters.txt"))
-    params.abbrev_types = decoder.txt2set(_read_lines(folder / "abbrev_types.txt"))
+    params.abbrev_types = decoder.txt2set(_read_lines(folder / "abbrev_types.txt")) | TITLE_ABBREVIATIONS
     params.ortho_context = decoder.tab2intdict(_read_lines(folder / "ortho_context.tab"))
     return params
 

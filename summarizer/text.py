@@ -108,7 +108,13 @@ SITE_NOTICE = re.compile(
     r"|\b(could not|couldn't|cannot|can't) (be )?(loaded|load|played|subscribe)\b|\btry again later\b"
     r"|\bnon-commercial use\b|\bpresentation-ready copies\b"
     r"|\b(the )?page you (requested|are looking for)\b|\bpage (was )?not found\b"
-    r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b",
+    r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b"
+    # A video player's rating notice, a news site's "follow this topic" button, a web archive's
+    # notes on its own pages, an opinion column's disclaimer.
+    r"|\bwhen the video has been rented\b|\bas an interest to stay up to date\b"
+    r"|\bcrawls (are part|of supported)\b|\barchived? (the )?pages\b|\bpages that are referenced\b"
+    r"|\bbroken links? on the web\b"
+    r"|\b(views|opinions) expressed\b.{0,40}\bare (solely )?(his|her|their|those of)\b",
     re.I,
 )
 

@@ -66,7 +66,13 @@ SAME_FACT_COSINE = 0.7
 # taken into custody"); passing them over cost under 0.1 ROUGE-2.
 BRIEFING_SAME_FACT_COSINE = 0.65
 DANGLING_START = re.compile(
-    r"^(he|she|they|it|this|these|those|that|such|his|her|their|its|but|and|however|also|meanwhile|still|yet)\b", re.I
+    r"^(he|she|they|it|this|these|those|that|such|his|her|their|its|but|and|however|also|meanwhile|still|yet"
+    # Connectives that carry on from the sentence before: "Instead, Dawes said, ...", "Both parties
+    # declined further comment.", "Then detectives pursued a tip, ...", "Here is a list of ...".
+    r"|then|instead|both|as a result|here(?:'s| is| are)|in doing so|on the other hand|in a way|thus|therefore"
+    r"|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore|besides|plus|in addition"
+    r"|additionally|even so|by contrast|in contrast|in turn|as such)\b",
+    re.I,
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
 LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
@@ -79,19 +85,28 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 
 # What a news briefing prints: no question to the reader, no column's "I" or "we" or address to
 # "you" (outside quotation marks), no instruction ("Follow my journey here.", "Please avoid the
-# area."), no exclamation, no photo caption (AP captions end on the full date: "..., Friday, May 2,
-# 2014."; others say what a picture "shows" or that something "is seen"), no note on the author,
-# no text whose characters were lost in conversion ("declassi?cation").
+# area."), no exclamation, no photo caption (AP captions give the weekday and the full date: "...
+# speaks to the media, Friday, May 2, 2014." or "..., Thursday, Feb. 16, 2017, in the East Room";
+# others say what a picture "shows", that something "is seen" or someone "stands for a portrait",
+# or credit it: "Luigi Garlaschelli / Via youtube.com"), no note on the author, no broadcast's
+# hand-over ("Tony Spitz has the details."), no question-and-answer label ("Q. Senate Democrats
+# say ..."), no aside or link wholly in brackets ("(Learn more about how feathers evolved.)") or
+# after a caption's bar, no text whose characters were lost in conversion ("declassi?cation").
 INSTRUCTION = re.compile(
     r"^(?:please|follow|click|read more|watch|subscribe|sign up|join us|share this|don't|do not|check out)\b", re.I
 )
 CAPTION = re.compile(
     r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?"
-    r"\s+\d{1,2},?\s+\d{4}\.?$|\b(?:photo|image|picture|screengrab|file)\b.{0,60}\bshows\b|"
+    r"\s+\d{1,2},?\s+\d{4}\b|\b(?:photo|image|picture|screengrab|file)\b.{0,60}\bshows\b|"
     r"\bis (?:seen|shown)\b(?! as)|\bin this\b.{0,40}\bphoto\b|\bphoto released\b|"
+    r"\b(?:stands?|poses?|posed|standing|posing) for (?:a )?(?:portrait|photo|photograph|picture)s?\b|"
+    r"\s/\s+via\b|\bscreen ?grab\b|"
     r"^(?:view images|file -|for movement|embed)\b|^the author is\b",
     re.I,
 )
+HAND_OVER = re.compile(r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more) (?:details|story|report)\b")
+QUESTION_LABEL = re.compile(r"^Q[.:]\s")
+BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 LOST_CHARACTER = re.compile(r"\w\?\w")
 MIN_NEWS_WORDS = 5
 
@@ -102,6 +117,8 @@ def news_prose(sentence: Sentence) -> bool:
     if text.endswith(("?", "!")) or sentence.word_count < MIN_NEWS_WORDS:
         return False
     if INSTRUCTION.match(text) or CAPTION.search(text) or LOST_CHARACTER.search(text):
+        return False
+    if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text):
         return False
     return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
 

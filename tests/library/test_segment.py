@@ -191,6 +191,29 @@ def test_a_page_talking_about_itself_inside_a_long_paragraph_is_dropped_but_a_qu
     ]
 
 
+def test_players_topic_buttons_archive_notes_and_column_disclaimers_are_dropped():
+    assert paragraph_units(
+        "Rating is available when the video has been rented. The mayor resigned on Monday after the vote.",
+        "Add Donald Trump as an interest to stay up to date on the latest Donald Trump news, video, and analysis.",
+        "These crawls are part of an effort to archive pages as they are created. That way, as the pages that "
+        "are referenced are changed or taken from the web, a link to the version that was live will be preserved. "
+        'The goal is to fix all broken links on the web. Crawls of supported "No More 404" sites.',
+        "Smith is a former ambassador to Chile. The opinions expressed are his own.",
+    ) == ["The mayor resigned on Monday after the vote.", "Smith is a former ambassador to Chile."]
+
+
+def test_a_title_before_a_name_ends_no_sentence():
+    assert paragraph_units(
+        "The scaffolding was wet, New York Police Department Sgt. Brendan Ryan said. Gov. Andrew Cuomo spoke at the scene.",
+        "Police Det. John Smith and Capt. Mary Roe arrived. Cmdr. Lee agreed with the plan.",
+    ) == [
+        "The scaffolding was wet, New York Police Department Sgt. Brendan Ryan said.",
+        "Gov. Andrew Cuomo spoke at the scene.",
+        "Police Det. John Smith and Capt. Mary Roe arrived.",
+        "Cmdr. Lee agreed with the plan.",
+    ]
+
+
 def test_an_attribution_split_from_its_quotation_by_a_full_stop_is_joined_back():
     assert paragraph_units(
         '"I work three jobs with no benefits." Andy Smith said. The council voted against the plan on Monday.',

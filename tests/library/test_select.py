@@ -70,6 +70,9 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "According to the mayor, such floods are rarely forecast."))
     assert not self_contained(make_sentence(0, 0, "During his visit to the dam, he praised the engineers."))
     assert not self_contained(make_sentence(0, 0, "The dam will hold for another decade, she said."))
+    assert not self_contained(make_sentence(0, 0, "Instead, the engineers raised the dam by a metre."))
+    assert not self_contained(make_sentence(0, 0, "Both parties declined further comment."))
+    assert not self_contained(make_sentence(0, 0, "As a result, the town was evacuated."))
     assert self_contained(make_sentence(0, 0, "During the visit, the minister praised the engineers."))
     assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
     assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
@@ -209,6 +212,14 @@ def test_headlines_count_as_their_articles_words():
         "An illustration of the dinosaur is shown in this October 31, 2016 photo released on January 15, 2018.",
         "EMBED More News Videos Bill Cosby heads to Montgomery County Correctional Facility.",
         "Don't look for Amy Schumer in any Super Bowl commercials this time around.",
+        "President Donald Trump speaks during a news conference, Thursday, Feb. 16, 2017, in the East Room.",
+        "A man passes graffiti on the Falls Road, Saturday, May, 3, 2014, in reference to the tapes.",
+        "Mike Brown stands for a portrait in front of an artist portrayal of Planet Nine.",
+        "Luigi Garlaschelli / Via youtube.com A screengrab of the research.",
+        "Tony Spitz has the details.",
+        "Q. Senate Democrats say they will reject any changes to the health law.",
+        "(Learn more about how feathers evolved.)",
+        "| Getty Trump lawyer on polls showing him losing: 'Says who?'",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -224,6 +235,9 @@ def test_what_a_briefing_does_not_print(text):
         '"We are expecting people to pack up and leave," said Mark McDonald, a spokesman.',
         "The US military said the strike killed 12 militants.",
         "There's an iridescent dinosaur in the Jurassic rocks.",
+        "The court ruled on Thursday, and the appeal is due in May 2017.",
+        "Smith has the support of 40 senators (more than half).",
+        "The trial resumes Monday, prosecutors said.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
