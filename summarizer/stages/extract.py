@@ -11,18 +11,22 @@ sentence, so a briefing is always written. It writes as an editor would with 150
   briefing does not have yet ("first visit in 24 years"), unless it says nearly the same words
   around it (a toll told twice, "3 dead" then "5 dead", is one fact: see RESTATED_COSINE);
 - quotes earn their place like any sentence (no bonus for quote marks, select.py), and hold
-  at most a third of the sentences.
+  at most a third of the sentences; a quotation that says too little to carry a fact ("I don't
+  know.", "We hear you.") is none, nor is one whose speaker the reader cannot place: a surname
+  the sources never introduce (no role, no first name) and the briefing has not named.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from ..similarity import embed
-from ..text import name_key, words
+from ..text import content_stems, name_key, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import cite_fact
+from .segment import named, speaker_introductions
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
 
 # An article's lead: its first sentences, where news writing states the event.
@@ -37,6 +41,14 @@ NEW_WITHOUT_NAMES_COSINE = 0.25
 RESTATED_COSINE = 0.8
 # At most this share of the briefing's sentences hold a quotation.
 MAX_QUOTED_SHARE = 1 / 3
+# A quoted sentence that says fewer content words than this besides who said it, and no figure,
+# carries no fact: 'Sassoon said: "I don't know."' (1), 'Mr Svanberg said: "We hear you."' (1),
+# '"They were guinea pigs," Glick said.' (2), 'Lewis said: "Apply it to every sugary drink."' (3).
+MIN_QUOTED_CONTENT_WORDS = 4
+# Verbs that report speech: the attribution, not what was said.
+REPORTING_VERBS = frozenset(
+    content_stems(["say", "says", "said", "tell", "told", "add", "added", "ask", "asked", "write", "wrote"])
+)
 
 
 def opening(ranked: Sequence[RankedFact]) -> RankedFact:
@@ -83,6 +95,48 @@ def quote_fits(told: Sequence[Sentence], expected_sentences: float) -> bool:
     return sum(s.quoted for s in told) + 1 <= MAX_QUOTED_SHARE * expected_sentences
 
 
+def says_too_little(sentence: Sentence) -> bool:
+    """Whether a quoted sentence says too little besides its attribution to carry a fact
+    (MIN_QUOTED_CONTENT_WORDS); a short quotation inside a sentence that reports more ('South
+    Korea said it was "closely monitoring" the visit.') says enough."""
+    tokens = words(sentence.text)
+    if any(token[:1].isdigit() for token in tokens):
+        return False
+    speaker = set(content_stems(words(sentence.speaker or ""), sentence.language))
+    said = set(content_stems(tokens, sentence.language)) - speaker - REPORTING_VERBS
+    return len(said) < MIN_QUOTED_CONTENT_WORDS
+
+
+class Speakers:
+    """Who the reader can place: the cluster's speakers that its sources introduce (a role or a
+    first name with the surname), and the surnames the briefing has named so far."""
+
+    def __init__(self, ranked: Sequence[RankedFact]) -> None:
+        texts = [s.text for r in ranked for s in r.fact.sentences]
+        self.introduced = speaker_introductions(texts)
+        self.full_names = {w for t in texts for w in FULL_NAME_SURNAME.findall(t)}
+        self.lower_case = {w for t in texts for w in words(t) if w.islower()}
+        self.named_in: list[str] = []
+
+    def placed(self, sentence: Sentence) -> bool:
+        """False for a quotation whose speaker is a bare surname no source writes with a role or a
+        first name ("Sassoon said: ...") and no sentence told so far names; a speaker of a common
+        noun ("Police said: ...") and one named in full are placed."""
+        who = named(sentence.speaker) if sentence.quoted else None
+        if who is None or len(who.split()) > 1 or who.lower() in self.lower_case:
+            return True
+        if who in self.introduced or who in self.full_names:
+            return True
+        return any(re.search(rf"\b{re.escape(who)}\b", text) for text in self.named_in)
+
+    def tell(self, sentence: Sentence) -> None:
+        self.named_in.append(sentence.text)
+
+
+# A first name and a surname: "Mel Greig" introduces "Greig" (the group is the surname).
+FULL_NAME_SURNAME = re.compile(r"\b[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?([A-Z][\w'’-]*[a-z])\b")
+
+
 def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSentence]:
     """The opening sentence, then the highest-ranked facts' representatives that fit
     `max_words`, in reading order. The opening is always taken, so a short budget still gets a
@@ -101,11 +155,15 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
     # The sentences a briefing of `max_words` holds, for the share of quotes: their mean length.
     expected = max(1.0, max_words / (sum(r.fact.representative.word_count for r in ranked) / len(ranked)))
     words = first.fact.representative.word_count
+    speakers = Speakers(ranked)
+    speakers.tell(first.fact.representative)
     for r in ranked:
         sentence = r.fact.representative
         if r is first or words + sentence.word_count > max_words or not readable(sentence):
             continue
-        if sentence.quoted and not quote_fits(told, expected):
+        if sentence.quoted and (
+            not quote_fits(told, expected) or says_too_little(sentence) or not speakers.placed(sentence)
+        ):
             continue
         # One embedding of the sentence for both memories of it, one of its words beside the names.
         vector, plain = embed([sentence.text])[0], without_names(sentence)
@@ -121,5 +179,6 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
         taken.add(sentence, vector)
         restated.add(sentence, vector)
         besides_names.add(plain, plain_vector)
+        speakers.tell(sentence)
         words += sentence.word_count
     return [cite_fact(r.fact) for r in [first, *reading_order(chosen)]]

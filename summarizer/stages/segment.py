@@ -166,6 +166,11 @@ CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
 # stop of "p.m." before a capitalised word for a sentence end.
 CLOCK_TIME_END = re.compile(r"\b[ap]\.m\.$", re.I)
 TIME_ZONE_START = re.compile(r"^(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|JST|AEST)\b")
+# Initials before a name or a noun ("O.J. | Simpson", "George H.W. | Bush", "the U.S. | Postal
+# Service"): punkt takes their last stop for a sentence end when a capitalised word follows. A
+# word that commonly opens a sentence ("The", "He", "In") after them is a new sentence.
+INITIALS_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")
+CAPITALISED_START = re.compile(r"^([A-Z][\w'’-]*)")
 
 
 def quote_marks(text: str) -> int:
@@ -310,17 +315,27 @@ def paragraph_runs(paragraph: str, language: str = ENGLISH) -> list[Run]:
 
 
 def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
-    """Pieces that open in lower case, or with the time zone of the clock time the piece before
-    ends on, joined to the one before them."""
+    """Pieces that open in lower case, with the time zone of the clock time the piece before ends
+    on, or with the rest of a name or noun the piece before ends on the initials of, joined to
+    the one before them."""
     mended: list[str] = []
     for piece in pieces:
         if mended and (
-            CONTINUATION.match(piece) or (CLOCK_TIME_END.search(mended[-1]) and TIME_ZONE_START.match(piece))
+            CONTINUATION.match(piece)
+            or (CLOCK_TIME_END.search(mended[-1]) and TIME_ZONE_START.match(piece))
+            or (INITIALS_END.search(mended[-1]) and continues_initials(piece))
         ):
             mended[-1] = join_stray_stop(mended[-1], piece)
         else:
             mended.append(piece)
     return mended
+
+
+def continues_initials(piece: str) -> bool:
+    """Whether a piece after initials goes on with the name or noun they begin: it opens with a
+    capitalised word that is no stop word."""
+    found = CAPITALISED_START.match(piece)
+    return found is not None and found.group(1).lower() not in stop_keys()
 
 
 def join_attributions(pieces: Sequence[str]) -> list[str]:

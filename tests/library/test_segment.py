@@ -214,6 +214,18 @@ def test_a_title_before_a_name_ends_no_sentence():
     ]
 
 
+def test_initials_before_a_name_end_no_sentence_but_a_sentence_after_them_starts_one():
+    assert paragraph_units(
+        "Former football star O.J. Simpson was released on Sunday. Mail will be delivered, as the U.S. "
+        "Postal Service is funded separately. The law was passed in the U.S. The senators voted for it."
+    ) == [
+        "Former football star O.J. Simpson was released on Sunday.",
+        "Mail will be delivered, as the U.S. Postal Service is funded separately.",
+        "The law was passed in the U.S.",
+        "The senators voted for it.",
+    ]
+
+
 def test_an_attribution_split_from_its_quotation_by_a_full_stop_is_joined_back():
     assert paragraph_units(
         '"I work three jobs with no benefits." Andy Smith said. The council voted against the plan on Monday.',

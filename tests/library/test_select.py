@@ -285,6 +285,25 @@ def test_quotes_stay_within_a_third_of_the_briefing_and_one_per_speaker():
     assert sum("Ana Cruz" in q for q in quoted) <= 1
 
 
+def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_passed_over():
+    filler = '"We hear you," said Mayor Jose Lim of Manila.'
+    stranger = '"The water came through the roofs of the market in minutes," Bautista said.'
+    introduced = '"The dam held through the night and saved the lower town," Lim said.'
+    police = '"The bridge to Samar will stay closed until engineers inspect it," Police said.'
+    ranked = [
+        RankedFact(single(0, 0, 0, STORM), 9.0),
+        RankedFact(single(1, 1, 1, filler), 8.0),
+        RankedFact(single(2, 2, 1, stranger), 7.0),
+        RankedFact(single(3, 3, 1, "Mayor Jose Lim ordered the schools of Manila closed all week."), 6.0),
+        RankedFact(single(4, 3, 2, introduced), 5.0),
+        RankedFact(single(5, 4, 1, police), 4.0),
+        RankedFact(single(6, 4, 2, "Police said the bridge was damaged by the police boats."), 0.1),
+    ]
+    texts = [s.text for s in extract(ranked, max_words=200)]
+    assert filler not in texts and stranger not in texts
+    assert introduced in texts and police in texts
+
+
 def test_a_restatement_is_kept_when_it_adds_a_figure():
     from summarizer.stages.select import same_fact
 
