@@ -112,8 +112,10 @@ def _read_lines(path: Path) -> list[str]:
 
 # Titles news writing puts before a name that the English punkt model does not know, so that it
 # ended a sentence at each: "New York Police Department Sgt. | Brendan Ryan said.", "Gov. | Andrew
-# Cuomo". (It knows "Lt.", "Col.", "Gen.", "Sen.", "Rep.", "Dr." and "Mr.".)
-TITLE_ABBREVIATIONS = frozenset({"sgt", "gov", "det", "capt", "cmdr", "supt", "insp", "atty", "cpl", "pvt", "brig"})
+# Cuomo", "the Mt. | Tabor Reservoir". (It knows "Lt.", "Col.", "Gen.", "Sen.", "Rep.", "Dr.", "Mr.".)
+TITLE_ABBREVIATIONS = frozenset(
+    {"sgt", "gov", "det", "capt", "cmdr", "supt", "insp", "atty", "cpl", "pvt", "brig", "mt"}
+)
 
 
 @cache

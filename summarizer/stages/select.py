@@ -88,19 +88,25 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # area."), no exclamation, no photo caption (AP captions give the weekday and the full date: "...
 # speaks to the media, Friday, May 2, 2014." or "..., Thursday, Feb. 16, 2017, in the East Room";
 # others say what a picture "shows", that something "is seen" or someone "stands for a portrait",
-# or credit it: "Luigi Garlaschelli / Via youtube.com"), no note on the author, no broadcast's
+# or credit it: "Luigi Garlaschelli / Via youtube.com", "... /AFP/Getty Images", or place the people
+# in it: "Shane Bauer (2nd L)", "Defense attorney Patricia Palm, left, and ..."; or point at it:
+# "Police released this video still ..."), no note on the author, no broadcast's
 # hand-over ("Tony Spitz has the details."), no question-and-answer label ("Q. Senate Democrats
 # say ..."), no aside or link wholly in brackets ("(Learn more about how feathers evolved.)") or
 # after a caption's bar, no text whose characters were lost in conversion ("declassi?cation").
 INSTRUCTION = re.compile(
-    r"^(?:please|follow|click|read more|watch|subscribe|sign up|join us|share this|don't|do not|check out)\b", re.I
+    r"^(?:(?:please|follow|click|read more|watch|subscribe|sign up|join us|share (?:this|it)|don't|do not|check out"
+    r"|view all|for more from)\b|warning:)",
+    re.I,
 )
 CAPTION = re.compile(
     r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?"
     r"\s+\d{1,2},?\s+\d{4}\b|\b(?:photo|image|picture|screengrab|file)\b.{0,60}\bshows\b|"
     r"\bis (?:seen|shown)\b(?! as)|\bin this\b.{0,40}\bphoto\b|\bphoto released\b|"
     r"\b(?:stands?|poses?|posed|standing|posing) for (?:a )?(?:portrait|photo|photograph|picture)s?\b|"
-    r"\s/\s+via\b|\bscreen ?grab\b|"
+    r"\s/\s+via\b|\bscreen ?grab\b|\benlarge (?:this )?image\b|\bgetty images\b|"
+    r"\((?:\d(?:st|nd|rd|th) )?(?:L|R|C|left|right|center)\)|, (?:left|right|center|second from (?:left|right)),|"
+    r"\bthis (?:undated )?(?:video still|still image|photo|image|picture)\b|"
     r"^(?:view images|file -|for movement|embed)\b|^the author is\b",
     re.I,
 )

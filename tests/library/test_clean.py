@@ -111,6 +111,16 @@ def test_find_date_formats():
         ("Sycamore, Illinois (CNN) The man convicted broke into a grin.", "The man convicted broke into a grin."),
         ("(CNN) A woman killed three people.", "A woman killed three people."),
         ("LOS ANGELES--After more than a year, Microsoft named it.", "After more than a year, Microsoft named it."),
+        (
+            "(CNN) -- After days of pleading, the parents got the drug.",
+            "After days of pleading, the parents got the drug.",
+        ),
+        ("ALBANY, NY (NEWS 10) - Seven men have been charged.", "Seven men have been charged."),
+        ("BOSTON (CBS) - One of the people killed was a boy.", "One of the people killed was a boy."),
+        (
+            "CHICAGO, Nov. 30, 2018 /PRNewswire/ -- United Airlines announced a deal.",
+            "United Airlines announced a deal.",
+        ),
         # Not datelines: a two-letter name, a dash inside the sentence.
         ("US - China talks resumed on Monday.", "US - China talks resumed on Monday."),
         (

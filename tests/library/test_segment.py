@@ -206,11 +206,13 @@ def test_a_title_before_a_name_ends_no_sentence():
     assert paragraph_units(
         "The scaffolding was wet, New York Police Department Sgt. Brendan Ryan said. Gov. Andrew Cuomo spoke at the scene.",
         "Police Det. John Smith and Capt. Mary Roe arrived. Cmdr. Lee agreed with the plan.",
+        "A man peed in the Mt. Tabor Reservoir on Wednesday.",
     ) == [
         "The scaffolding was wet, New York Police Department Sgt. Brendan Ryan said.",
         "Gov. Andrew Cuomo spoke at the scene.",
         "Police Det. John Smith and Capt. Mary Roe arrived.",
         "Cmdr. Lee agreed with the plan.",
+        "A man peed in the Mt. Tabor Reservoir on Wednesday.",
     ]
 
 

@@ -220,6 +220,14 @@ def test_headlines_count_as_their_articles_words():
         "Q. Senate Democrats say they will reject any changes to the health law.",
         "(Learn more about how feathers evolved.)",
         "| Getty Trump lawyer on polls showing him losing: 'Says who?'",
+        "Shane Bauer (2nd L) and Josh Fattal (2nd R) sit with their mothers during a news conference.",
+        "Defense attorney Patricia Palm, left, and her client arrive at the court in Las Vegas.",
+        "Police released this video still from the bank robbery in Medicine Hat.",
+        "Enlarge image Egyptian men walk past electoral posters plastered on a wall in al-Arish, Egypt.",
+        "View all New York Times newsletters.",
+        "For more from Sara, follow her on Twitter @sarapyin.",
+        "Share it in the comments.",
+        "Warning: Contains spoilers for the sixth season of the series.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -238,6 +246,8 @@ def test_what_a_briefing_does_not_print(text):
         "The court ruled on Thursday, and the appeal is due in May 2017.",
         "Smith has the support of 40 senators (more than half).",
         "The trial resumes Monday, prosecutors said.",
+        "Pleased with the result, the mayor thanked the volunteers.",
+        "The senator, left with no allies, withdrew the bill.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
