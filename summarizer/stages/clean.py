@@ -145,8 +145,12 @@ WIRE_AGENCY = (
     r"|/[A-Z][A-Za-z ]*(?:wire|Wire)/)"
 )
 DATELINE_DATE = r"(?:,\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}(?:,\s+\d{4})?)"
+# Reuters datelines its stories with two cities and no agency ("JAKARTA/PANGKALAN BUN, Indonesia
+# Search teams ...") or a date before the agency ("Dec 17 (Reuters) - ").
+MONTH_DAY = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
 WIRE_DATELINE = re.compile(
-    rf"^(?:{WIRE_AGENCY}\s*(?:--?|—|–)?|[A-Z][A-Z.'’-]{{2,}}(?:\s+[A-Z][A-Z.'’-]+)*"
+    rf"^(?:[A-Z]{{3,}}(?:/[A-Z][A-Z ]*[A-Z])+(?:,\s+[A-Z][a-z]+)?\s+|(?:{MONTH_DAY}\s+)?{WIRE_AGENCY}\s*(?:--?|—|–)?"
+    rf"|[A-Z][A-Z.'’-]{{2,}}(?:\s+[A-Z][A-Z.'’-]+)*"
     rf"(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?{DATELINE_DATE}?\s*"
     rf"(?:{WIRE_AGENCY})?\s*(?:--?|—|–|>>)|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?"
     rf"\s*{WIRE_AGENCY}\s*(?:--?|—|–)?)\s*(?=[A-Z\"“‘'])"

@@ -55,8 +55,17 @@ def opening(ranked: Sequence[RankedFact]) -> RankedFact:
     """The sentence the briefing opens with: of the plain, self-contained news sentences of
     the articles' leads, the one the other outlets' leads agree with most (the summed cosine of
     its embedding with theirs: the event they all report), the best-ranked on a tie; failing a
-    lead, the best-ranked plain sentence; failing that, the top one."""
-    plain = [r for r in ranked if not r.fact.representative.quoted and readable(r.fact.representative)]
+    lead, the best-ranked plain sentence; failing that, the top one. Nothing comes before the
+    opening, so it names whoever its "he" or "her" stands for ("Police believe he gunned down two
+    people" does not)."""
+    lower_case = {w for r in ranked for s in r.fact.sentences for w in words(s.text) if w.islower()}
+    plain = [
+        r
+        for r in ranked
+        if not r.fact.representative.quoted
+        and readable(r.fact.representative)
+        and names_before_pronoun(r.fact.representative.text, lower_case)
+    ]
     leads = [r for r in plain if r.fact.representative.position < LEAD_SENTENCES]
     if len({r.fact.representative.article_index for r in leads}) < 2:
         return (leads or plain or list(ranked))[0]
@@ -73,6 +82,21 @@ def opening(ranked: Sequence[RankedFact]) -> RankedFact:
         return sum(best.values())
 
     return leads[max(range(len(leads)), key=lambda i: (agreement(i), -i))]
+
+
+# A personal pronoun, and a capitalised word: a name, unless it is the first word of the sentence
+# and the articles write it in lower case elsewhere too ("Police believe he ...").
+PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers)\b")
+CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def names_before_pronoun(text: str, lower_case: set[str]) -> bool:
+    """Whether someone is named before the sentence's first personal pronoun (or it has none)."""
+    pronoun = PERSONAL_PRONOUN.search(text)
+    if pronoun is None:
+        return True
+    before = CAPITALISED_WORD.findall(text[: pronoun.start()])
+    return any(i > 0 or word.lower() not in lower_case for i, word in enumerate(before))
 
 
 def readable(sentence: Sentence) -> bool:

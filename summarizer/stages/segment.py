@@ -167,9 +167,10 @@ CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
 CLOCK_TIME_END = re.compile(r"\b[ap]\.m\.$", re.I)
 TIME_ZONE_START = re.compile(r"^(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|JST|AEST)\b")
 # Initials before a name or a noun ("O.J. | Simpson", "George H.W. | Bush", "the U.S. | Postal
-# Service"): punkt takes their last stop for a sentence end when a capitalised word follows. A
-# word that commonly opens a sentence ("The", "He", "In") after them is a new sentence.
-INITIALS_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")
+# Service", 'Orenthal James "O.J." | Simpson'): punkt takes their last stop for a sentence end
+# when a capitalised word follows. A word that commonly opens a sentence ("The", "He", "In") after
+# them is a new sentence.
+INITIALS_END = re.compile(r"(?:^|[\s\"“])(?:[A-Z]\.){2,}[\"”]?$")
 CAPITALISED_START = re.compile(r"^([A-Z][\w'’-]*)")
 
 

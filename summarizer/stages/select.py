@@ -110,6 +110,7 @@ CAPTION = re.compile(
     r"^(?:view images|file -|for movement|embed)\b|^the author is\b",
     re.I,
 )
+PHOTO_CREDIT = re.compile(r"^(?:Associated Press|AP Photo|Reuters|AFP)\s+[A-Z]")
 HAND_OVER = re.compile(r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more) (?:details|story|report)\b")
 QUESTION_LABEL = re.compile(r"^Q[.:]\s")
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
@@ -124,7 +125,7 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if INSTRUCTION.match(text) or CAPTION.search(text) or LOST_CHARACTER.search(text):
         return False
-    if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text):
+    if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text) or PHOTO_CREDIT.match(text):
         return False
     return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
 

@@ -117,6 +117,9 @@ def test_find_date_formats():
         ),
         ("ALBANY, NY (NEWS 10) - Seven men have been charged.", "Seven men have been charged."),
         ("BOSTON (CBS) - One of the people killed was a boy.", "One of the people killed was a boy."),
+        ("JAKARTA/PANGKALAN BUN, Indonesia Search teams found the jet.", "Search teams found the jet."),
+        ("GAZA/JERUSALEM Israel's cabinet authorized the call-up.", "Israel's cabinet authorized the call-up."),
+        ("Dec 17 (Reuters) - A ticket buying frenzy grew.", "A ticket buying frenzy grew."),
         (
             "CHICAGO, Nov. 30, 2018 /PRNewswire/ -- United Airlines announced a deal.",
             "United Airlines announced a deal.",

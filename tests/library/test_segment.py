@@ -218,9 +218,11 @@ def test_a_title_before_a_name_ends_no_sentence():
 
 def test_initials_before_a_name_end_no_sentence_but_a_sentence_after_them_starts_one():
     assert paragraph_units(
+        'A jury acquitted Orenthal James "O.J." Simpson of the murders in 1995. '
         "Former football star O.J. Simpson was released on Sunday. Mail will be delivered, as the U.S. "
         "Postal Service is funded separately. The law was passed in the U.S. The senators voted for it."
     ) == [
+        'A jury acquitted Orenthal James "O.J." Simpson of the murders in 1995.',
         "Former football star O.J. Simpson was released on Sunday.",
         "Mail will be delivered, as the U.S. Postal Service is funded separately.",
         "The law was passed in the U.S.",

@@ -227,6 +227,7 @@ def test_headlines_count_as_their_articles_words():
         "View all New York Times newsletters.",
         "For more from Sara, follow her on Twitter @sarapyin.",
         "Share it in the comments.",
+        "Associated Press An Israeli soldier rides on top of an armored personnel carrier near the border.",
         "Warning: Contains spoilers for the sixth season of the series.",
     ],
 )
@@ -248,6 +249,7 @@ def test_what_a_briefing_does_not_print(text):
         "The trial resumes Monday, prosecutors said.",
         "Pleased with the result, the mayor thanked the volunteers.",
         "The senator, left with no allies, withdrew the bill.",
+        "Associated Press reported that the talks had failed.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
@@ -266,6 +268,22 @@ def test_the_briefing_opens_with_a_plain_lead_sentence_even_when_a_quote_ranks_f
     briefing = extract([quote, deep, lead], max_words=100)
     assert briefing[0].text == STORM
     assert {s.text for s in briefing} == {STORM, quote.fact.representative.text, deep.fact.representative.text}
+
+
+def test_the_opening_names_whoever_its_pronoun_stands_for():
+    dangling = "Police believe he gunned down two neighbours in Fort Worth early Sunday."
+    named = "Fort Worth police arrested Cary Heath, a teacher, after two neighbours were shot dead."
+    ranked = [
+        RankedFact(single(0, 0, 0, dangling), 2.0),
+        RankedFact(single(1, 1, 0, named), 1.0),
+        RankedFact(single(2, 2, 3, "The police said the neighbours had argued over a fence."), 0.5),
+    ]
+    assert extract(ranked, max_words=100)[0].text == named
+    from summarizer.stages.extract import names_before_pronoun
+
+    assert names_before_pronoun("When Linda Hooper met her son, she loathed him.", {"when"})
+    assert names_before_pronoun("Obama said he would veto the bill.", {"said"})
+    assert not names_before_pronoun("Parents were stunned after his arrest.", {"parents"})
 
 
 def test_quotes_stay_within_a_third_of_the_briefing_and_one_per_speaker():
