@@ -56,7 +56,7 @@ def opening(ranked: Sequence[RankedFact]) -> RankedFact:
     the articles' leads, the one the other outlets' leads agree with most (the summed cosine of
     its embedding with theirs: the event they all report), the best-ranked on a tie; failing a
     lead, the best-ranked plain sentence; failing that, the top one. Nothing comes before the
-    opening, so it names whoever its "he" or "her" stands for ("Police believe he gunned down two
+    opening, so it names whoever its "he" or "she" stands for ("Police believe he gunned down two
     people" does not)."""
     lower_case = {w for r in ranked for s in r.fact.sentences for w in words(s.text) if w.islower()}
     plain = [
@@ -84,14 +84,16 @@ def opening(ranked: Sequence[RankedFact]) -> RankedFact:
     return leads[max(range(len(leads)), key=lambda i: (agreement(i), -i))]
 
 
-# A personal pronoun, and a capitalised word: a name, unless it is the first word of the sentence
-# and the articles write it in lower case elsewhere too ("Police believe he ...").
-PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers)\b")
+# A pronoun that stands for a person as a clause's subject ("Police believe he gunned down"), not
+# a possessive that points back within the sentence ("An experienced walker fell to her death"),
+# and a capitalised word: a name, unless it is the first word of the sentence and the articles
+# write it in lower case elsewhere too ("Police").
+PERSONAL_PRONOUN = re.compile(r"\b(?:he|she)\b", re.I)
 CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
 
 
 def names_before_pronoun(text: str, lower_case: set[str]) -> bool:
-    """Whether someone is named before the sentence's first personal pronoun (or it has none)."""
+    """Whether someone is named before the sentence's first "he" or "she" (or it has none)."""
     pronoun = PERSONAL_PRONOUN.search(text)
     if pronoun is None:
         return True
