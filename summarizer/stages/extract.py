@@ -51,14 +51,13 @@ REPORTING_VERBS = frozenset(
 )
 
 
-def opening(ranked: Sequence[RankedFact]) -> RankedFact:
+def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
     """The sentence the briefing opens with: of the plain, self-contained news sentences of
     the articles' leads, the one the other outlets' leads agree with most (the summed cosine of
     its embedding with theirs: the event they all report), the best-ranked on a tie; failing a
     lead, the best-ranked plain sentence; failing that, the top one. Nothing comes before the
     opening, so it names whoever its "he" or "she" stands for ("Police believe he gunned down two
-    people" does not)."""
-    lower_case = {w for r in ranked for s in r.fact.sentences for w in words(s.text) if w.islower()}
+    people" does not; `lower_case`: lower_case_words)."""
     plain = [
         r
         for r in ranked
@@ -90,6 +89,12 @@ def opening(ranked: Sequence[RankedFact]) -> RankedFact:
 # write it in lower case elsewhere too ("Police").
 PERSONAL_PRONOUN = re.compile(r"\b(?:he|she)\b", re.I)
 CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def lower_case_words(ranked: Sequence[RankedFact]) -> set[str]:
+    """The words the articles write in lower case: a capitalised one of them opening a sentence
+    is a common noun ("Police"), not a name."""
+    return {w for r in ranked for s in r.fact.sentences for w in words(s.text) if w.islower()}
 
 
 def names_before_pronoun(text: str, lower_case: set[str]) -> bool:
@@ -137,11 +142,11 @@ class Speakers:
     """Who the reader can place: the cluster's speakers that its sources introduce (a role or a
     first name with the surname), and the surnames the briefing has named so far."""
 
-    def __init__(self, ranked: Sequence[RankedFact]) -> None:
+    def __init__(self, ranked: Sequence[RankedFact], lower_case: set[str]) -> None:
         texts = [s.text for r in ranked for s in r.fact.sentences]
         self.introduced = speaker_introductions(texts)
         self.full_names = {w for t in texts for w in FULL_NAME_SURNAME.findall(t)}
-        self.lower_case = {w for t in texts for w in words(t) if w.islower()}
+        self.lower_case = lower_case
         self.named_in: list[str] = []
 
     def placed(self, sentence: Sentence) -> bool:
@@ -169,7 +174,8 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
     briefing."""
     if not ranked:
         return []
-    first = opening(ranked)
+    lower_case = lower_case_words(ranked)
+    first = opening(ranked, lower_case)
     told = [first.fact.representative]
     taken = FactMemory(BRIEFING_SAME_FACT_COSINE)
     taken.add(first.fact.representative)
@@ -181,7 +187,7 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
     # The sentences a briefing of `max_words` holds, for the share of quotes: their mean length.
     expected = max(1.0, max_words / (sum(r.fact.representative.word_count for r in ranked) / len(ranked)))
     words = first.fact.representative.word_count
-    speakers = Speakers(ranked)
+    speakers = Speakers(ranked, lower_case)
     speakers.tell(first.fact.representative)
     for r in ranked:
         sentence = r.fact.representative
