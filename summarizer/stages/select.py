@@ -69,9 +69,9 @@ DANGLING_START = re.compile(
     r"^(he|she|they|it|this|these|those|that|such|his|her|their|its|but|and|however|also|meanwhile|still|yet"
     # Connectives that carry on from the sentence before: "Instead, Dawes said, ...", "Both parties
     # declined further comment.", "Then detectives pursued a tip, ...", "Here is a list of ...".
-    r"|then|instead|both|as a result|here(?:'s| is| are)|in doing so|on the other hand|in a way|thus|therefore"
-    r"|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore|besides|plus|in addition"
-    r"|additionally|even so|by contrast|in contrast|in turn|as such)\b",
+    r"|then|instead|both(?!(?:\s+\S+){1,4}\s+and\b)|as a result|here(?:'s| is| are)|in doing so|on the other hand"
+    r"|in a way|thus|therefore|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore"
+    r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such)\b",
     re.I,
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
@@ -99,9 +99,15 @@ INSTRUCTION = re.compile(
     r"|view all|for more from)\b|warning:)",
     re.I,
 )
-CAPTION = re.compile(
+WEEKDAY_FULL_DATE = (
     r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?"
-    r"\s+\d{1,2},?\s+\d{4}\b|\b(?:photo|image|picture|screengrab|file)\b.{0,60}\bshows\b|"
+    r"\s+\d{1,2},?\s+\d{4}"
+)
+CAPTION = re.compile(
+    # The date ends the caption, or stands in it without the "on" of prose ("Judge Kurt
+    # Engelhardt on Wednesday, April 27, 2016, approved" is a sentence).
+    rf"{WEEKDAY_FULL_DATE}\.?$|(?<!\bon ){WEEKDAY_FULL_DATE}\b|"
+    r"\b(?:photo|image|picture|screengrab|file)\b.{0,60}\bshows\b|"
     r"\bis (?:seen|shown)\b(?! as)|\bin this\b.{0,40}\bphoto\b|\bphoto released\b|"
     r"\b(?:stands?|poses?|posed|standing|posing) for (?:a )?(?:portrait|photo|photograph|picture)s?\b|"
     r"\s/\s+via\b|\bscreen ?grab\b|\benlarge (?:this )?image\b|\bgetty images\b|"

@@ -73,6 +73,8 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "Instead, the engineers raised the dam by a metre."))
     assert not self_contained(make_sentence(0, 0, "Both parties declined further comment."))
     assert not self_contained(make_sentence(0, 0, "As a result, the town was evacuated."))
+    assert self_contained(make_sentence(0, 0, "Both Singer and Goddard were sued in Hawaii last month."))
+    assert self_contained(make_sentence(0, 0, "In addition to the 19 killed, 200 were wounded."))
     assert self_contained(make_sentence(0, 0, "During the visit, the minister praised the engineers."))
     assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
     assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
@@ -250,6 +252,7 @@ def test_what_a_briefing_does_not_print(text):
         "Pleased with the result, the mayor thanked the volunteers.",
         "The senator, left with no allies, withdrew the bill.",
         "Associated Press reported that the talks had failed.",
+        "Judge Kurt Engelhardt on Wednesday, April 27, 2016, approved a plea agreement for Durst.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
