@@ -194,6 +194,7 @@ def _number(token: str, language: str) -> str | None:
         return digits
     if language != ENGLISH:  # the words below are English ("ten" is Dutch for "at the")
         return None
+    lower = name_key(lower)  # "Tuesday's jackpot" dates it as "Tuesday" does
     if lower in NUMBER_WORDS:
         return NUMBER_WORDS[lower]
     if lower in MONTHS and token[0].isupper():  # "may" and "march" are verbs too

@@ -534,7 +534,7 @@ def check_numbers(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
     """Every figure and date word of the claim must be in its evidence; where the evidence gives
     another of the same kind in the same context ("3 killed" / "5 killed"), it is contradicted."""
     known = frozenset().union(*(e.numbers for e in evidence)) if evidence else frozenset()
-    missing = claim.numbers - known
+    missing = claim.numbers - known - credited_numbers(claim)
     if not missing:
         return None
     for i, t in enumerate(claim.tokens):
@@ -579,6 +579,18 @@ def credited(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for pattern in CREDIT for m in pattern.finditer(text)]
 
 
+def credited_numbers(claim: Said) -> frozenset[str]:
+    """The figures in the names of the outlets the claim credits ("per News10"): provenance, as
+    the outlets' names are."""
+    spans = credited(claim.text)
+    return frozenset(
+        value
+        for t in claim.tokens
+        if any(start <= t.start < end for start, end in spans)
+        for value in numbers([t.text])
+    )
+
+
 def claim_names(claim: Said, context: Context) -> list[str]:
     """The claim's names that no source has. A sentence's first word is a name only when no
     source has it in any case nor a word of its stem ("Police" is not a name: sources say "police").
@@ -607,10 +619,50 @@ def claim_names(claim: Said, context: Context) -> list[str]:
 
 
 def check_names(claim: Said, evidence: Sequence[Said], context: Context) -> Finding | None:
-    """Every name of the claim must be somewhere in the sources."""
+    """Every name of the claim must be somewhere in the sources, and not stand where its
+    evidence, in the same words, names someone else (see substituted_name)."""
     unknown = claim_names(claim, context)
     if unknown:
         return Finding("unsupported", f"{', '.join(unknown)}: in no source")
+    if found := substituted_name(claim, evidence):
+        return Finding("contradicted", found)
+    return None
+
+
+# A claim that repeats an evidence sentence in all but one name: this share of the claim's content
+# words is in that sentence, and at least this many of them.
+COPIED_WORDS_SHARE = 0.8
+COPIED_WORDS_MIN = 4
+
+
+def substituted_name(claim: Said, evidence: Sequence[Said]) -> str | None:
+    """Why the claim gives another name than its evidence says in the same words ('Jong was booked
+    on a $1 million bond.' where the source says 'Heath was booked ...'), or None. Only a near
+    copy of one source sentence counts (COPIED_WORDS_SHARE of the claim's content words), where
+    the claim's name is in no evidence sentence, the source's name is not in the claim, and the
+    two share no part ("Bekah" and "Rebekah" are one person)."""
+    content = {t.lemma for t in claim.tokens if t.stem is not None and not t.capitalised}
+    if len(content) < COPIED_WORDS_MIN:
+        return None
+    in_evidence = {t.name for e in evidence for t in e.tokens}
+    claimed = {t.name for t in claim.tokens}
+    for i, t in enumerate(claim.tokens):
+        if not t.capitalised or t.stem is None or t.name in in_evidence or not (t.name in claim.names or i == 0):
+            continue
+        for e in evidence:
+            if len(content & e.lemmas) < COPIED_WORDS_SHARE * len(content):
+                continue
+            for j, other in enumerate(e.tokens):
+                if (
+                    other.capitalised
+                    and other.stem is not None
+                    and (other.name in e.names or j == 0)
+                    and other.name not in claimed
+                    and t.name not in other.name
+                    and other.name not in t.name
+                    and context_of(claim, i) == context_of(e, j)
+                ):
+                    return f"misnamed: {t.text} where the source says {other.text}: {e.quote()}"
     return None
 
 

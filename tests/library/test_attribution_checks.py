@@ -51,8 +51,9 @@ def judged(text: str, config: AttributionConfig | None = None):
         "Germany was defeated by Brazil in the regional final on Sunday.",
         "Lopez was not charged with a crime, her lawyer said.",
         "The governor said the hospital may open in June.",
+        "Police arrested Maria Lopez in Kars on Monday after a two-day search, per News10.",
     ],
-    ids=["extract", "opener", "paraphrase", "passive", "kept-negation", "kept-hedge"],
+    ids=["extract", "opener", "paraphrase", "passive", "kept-negation", "kept-hedge", "credited-outlet"],
 )
 def test_true_sentences_are_supported_and_cited(text):
     sentence = judged(text)
@@ -79,6 +80,8 @@ def test_true_sentences_are_supported_and_cited(text):
         ("The mayor confirmed that the old bridge may reopen next week.", "contradicted", "another certainty"),
         ("Germany defeated Brazil in the regional final on Sunday evening.", "contradicted", "roles exchanged"),
         ("The central bank raised interest rates to curb inflation.", "unsupported", "support score"),
+        ("Germany was not charged with any crime, her lawyer told reporters.", "contradicted", "misnamed: Germany"),
+        ("Police arrested Maria Lopez in Kars on Tuesday's search.", "contradicted", "Tuesday's where the source"),
     ],
     ids=[
         "date",
@@ -92,7 +95,7 @@ def test_true_sentences_are_supported_and_cited(text):
         "overclaim",
         "hedged",
     ]
-    + ["roles", "outside"],
+    + ["roles", "outside", "name-swapped", "possessive-date"],
 )
 def test_false_sentences_get_their_verdict_and_reason(text, verdict, reason):
     sentence = judged(text)

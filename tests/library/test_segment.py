@@ -45,6 +45,7 @@ def test_sentences_carry_positions_numbers_and_names():
 def test_number_normalisation():
     assert numbers(words("It cost $1,200 on 18-19 June")) == frozenset({"1200", "18", "19", "jun"})
     assert numbers(words("They may march in May")) == frozenset({"may"})
+    assert numbers(words("Tuesday's jackpot beat January's record")) == frozenset({"tuesday", "jan"})
     assert names(words("Putin met Kim Jong Un in Pyongyang")) == frozenset({"kim", "jong", "un", "pyongyang"})
 
 
