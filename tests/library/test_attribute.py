@@ -146,7 +146,9 @@ def test_a_voiced_quotation_is_cited_with_its_speaker_and_its_words_as_written()
         '"Pyongyang remains our staunch ally. The United States and its satellites declare their aim is to '
         'deliver a strategic defeat to Russia," said Putin in a speech on Monday.'
     )
-    articles = [Article(id="a", title="Visit", text=speech), *ARTICLES]
+    # The briefing quotes a speaker the sources name in full ("Vladimir Putin").
+    visit = "Russian President Vladimir Putin arrived in Pyongyang on Tuesday for two days of talks."
+    articles = [Article(id="a", title="Visit", text=f"{speech}\n\n{visit}"), *ARTICLES]
     briefing = summarize(articles, SummaryOptions(engine="extractive", max_words=200))
     evidence = {c.text: c for s in briefing.sentences for c in s.evidence if c.source == 1}
     voiced = evidence['Putin said: "Pyongyang remains our staunch ally."']

@@ -71,7 +71,9 @@ def test_the_punkt_model_is_the_one_nltk_reads(tmp_path):
     finally:
         nltk.data.path.remove(str(data))
     ours = resources.punkt_parameters.__wrapped__()  # a fresh read: tokenizing adds zeros to ortho_context
-    assert ours.abbrev_types == by_nltk.abbrev_types and ours.collocations == by_nltk.collocations
+    # Ours adds the titles before a name that the English model lacks ("Sgt.", "Gov.").
+    assert ours.abbrev_types == by_nltk.abbrev_types | resources.TITLE_ABBREVIATIONS
+    assert ours.collocations == by_nltk.collocations
     assert ours.sent_starters == by_nltk.sent_starters and ours.ortho_context == by_nltk.ortho_context
     assert len(ours.abbrev_types) > 100
 
