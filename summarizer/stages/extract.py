@@ -57,13 +57,15 @@ def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
     its embedding with theirs: the event they all report), the best-ranked on a tie; failing a
     lead, the best-ranked plain sentence; failing that, the top one. Nothing comes before the
     opening, so it names whoever its "he" or "she" stands for ("Police believe he gunned down two
-    people" does not; `lower_case`: lower_case_words)."""
+    people" does not; `lower_case`: lower_case_words), and does not speak of someone as already
+    known ("The pair's company, Magnolia Homes, will pay ...": KNOWN_ALREADY)."""
     plain = [
         r
         for r in ranked
         if not r.fact.representative.quoted
         and readable(r.fact.representative)
         and names_before_pronoun(r.fact.representative.text, lower_case)
+        and not KNOWN_ALREADY.match(r.fact.representative.text)
     ]
     leads = [r for r in plain if r.fact.representative.position < LEAD_SENTENCES]
     if len({r.fact.representative.article_index for r in leads}) < 2:
@@ -89,6 +91,14 @@ def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
 # write it in lower case elsewhere too ("Police").
 PERSONAL_PRONOUN = re.compile(r"\b(?:he|she)\b", re.I)
 CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+# "The" before a person, a pair or a place the reader has not met: a later sentence of its article
+# ("The comedian teased a big announcement ...", "The site, which is a newly discovered cave ...").
+KNOWN_ALREADY = re.compile(
+    r"^The (?:\d+-year-old|pair|couple|duo|trio|comedian|actress|actor|singer|rapper|star|site|man|woman|boy"
+    r"|girl|teen|teenager|victim|suspect|company|firm|family|mother|father|former)\b"
+)
 
 
 def lower_case_words(ranked: Sequence[RankedFact]) -> set[str]:

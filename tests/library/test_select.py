@@ -273,7 +273,7 @@ def test_the_briefing_opens_with_a_plain_lead_sentence_even_when_a_quote_ranks_f
     assert {s.text for s in briefing} == {STORM, quote.fact.representative.text, deep.fact.representative.text}
 
 
-def test_the_opening_names_whoever_its_pronoun_stands_for():
+def test_the_opening_names_whoever_its_pronoun_stands_for_and_knows_no_one_already():
     dangling = "Police believe he gunned down two neighbours in Fort Worth early Sunday."
     named = "Fort Worth police arrested Cary Heath, a teacher, after two neighbours were shot dead."
     ranked = [
@@ -282,6 +282,10 @@ def test_the_opening_names_whoever_its_pronoun_stands_for():
         RankedFact(single(2, 2, 3, "The police said the neighbours had argued over a fence."), 0.5),
     ]
     assert extract(ranked, max_words=100)[0].text == named
+    known = "The pair's company will pay $40,000 to the EPA for lead-paint violations."
+    introduced = "Chip and Joanna Gaines have agreed to pay a $40,000 fine for lead-paint violations."
+    ranked = [RankedFact(single(0, 0, 0, known), 2.0), RankedFact(single(1, 1, 0, introduced), 1.0)]
+    assert extract(ranked, max_words=100)[0].text == introduced
     from summarizer.stages.extract import names_before_pronoun
 
     assert names_before_pronoun("When Linda Hooper met her son, she loathed him.", {"when"})
