@@ -98,6 +98,10 @@ CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 # Words that are capitalised for grammar, not because they name something.
 NOT_NAMES = {"i", "mr", "mrs", "ms", "dr"}
 
+# An opinion column's disclaimer ("The views expressed are solely his own."): the cleaner drops a
+# line that opens with it, segmentation a sentence holding it inside a paragraph.
+COLUMN_DISCLAIMER = r"\b(?:views|opinions) expressed\b.{0,40}\bare (?:solely )?(?:his|her|their|those of)\b"
+
 # A page speaking to its reader about the page itself: its scripts, browser, sign-up forms,
 # embedded players and reprint terms. News prose reports on others, so these words mark site
 # furniture even inside a long paragraph, where the line rules of cleaning do not reach; segmentation
@@ -110,11 +114,11 @@ SITE_NOTICE = re.compile(
     r"|\b(the )?page you (requested|are looking for)\b|\bpage (was )?not found\b"
     r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b"
     # A video player's rating notice, a news site's "follow this topic" button, a web archive's
-    # notes on its own pages, an opinion column's disclaimer.
+    # notes on its own pages, an opinion column's disclaimer (COLUMN_DISCLAIMER).
     r"|\bwhen the video has been rented\b|\bas an interest to stay up to date\b"
     r"|\bcrawls (are part|of supported)\b|\barchived? (the )?pages\b|\bpages that are referenced\b"
     r"|\bbroken links? on the web\b"
-    r"|\b(views|opinions) expressed\b.{0,40}\bare (solely )?(his|her|their|those of)\b",
+    rf"|{COLUMN_DISCLAIMER}",
     re.I,
 )
 

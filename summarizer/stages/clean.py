@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..errors import InputError
-from ..text import find_date, normalize
+from ..text import COLUMN_DISCLAIMER, find_date, normalize
 from ..types import Article, CleanDocument, count_words
 
 # A line shorter than this with no sentence-final punctuation is a label, not prose.
@@ -41,7 +41,7 @@ WIDGET = re.compile(
     r"email address will not be published|required fields are marked|leave a (comment|reply)"
     r"|sign up for|subscribe (to|now)|newsletter|share (this|on)|follow us|all rights reserved"
     r"|cookies?\b.*\b(accept|consent|policy)|click here|advertisement|©|\(c\) \d{4}|back to top"
-    r"|^the (?:views|opinions) expressed\b.{0,40}\bare (?:solely )?(?:his|her|their|those of)\b",
+    rf"|^the {COLUMN_DISCLAIMER}",
     re.I,
 )
 # A video player's blurb ("EMBED More News Videos Bill Cosby heads to ... Watch the report from
