@@ -579,16 +579,16 @@ def credited(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for pattern in CREDIT for m in pattern.finditer(text)]
 
 
+def credited_tokens(claim: Said) -> frozenset[int]:
+    """The positions of the claim's words that name an outlet it credits."""
+    spans = credited(claim.text)
+    return frozenset(i for i, t in enumerate(claim.tokens) if any(start <= t.start < end for start, end in spans))
+
+
 def credited_numbers(claim: Said) -> frozenset[str]:
     """The figures in the names of the outlets the claim credits ("per News10"): provenance, as
     the outlets' names are."""
-    spans = credited(claim.text)
-    return frozenset(
-        value
-        for t in claim.tokens
-        if any(start <= t.start < end for start, end in spans)
-        for value in numbers([t.text])
-    )
+    return frozenset(value for i in credited_tokens(claim) for value in numbers([claim.tokens[i].text]))
 
 
 def claim_names(claim: Said, context: Context) -> list[str]:
@@ -597,7 +597,7 @@ def claim_names(claim: Said, context: Context) -> list[str]:
     Not checked: the outlet a sentence credits with a report, and a hyphenated word whose first
     part the sources have ("Chicago-based")."""
     unknown = []
-    outlets = credited(claim.text)
+    outlets = credited_tokens(claim)
     for i, t in enumerate(claim.tokens):
         if not t.capitalised or t.key in stop_keys() or t.key[0].isdigit():
             continue
@@ -606,7 +606,7 @@ def claim_names(claim: Said, context: Context) -> list[str]:
             continue
         if "-" in key and key.split("-", 1)[0] in context.source_keys:
             continue
-        if any(start <= t.start < end for start, end in outlets):
+        if i in outlets:
             continue
         if i == 0 and (
             key in OPENERS or key.endswith("ly") or t.lemma in context.source_lemmas or context.near_common_word(key)
@@ -644,14 +644,14 @@ def substituted_name(claim: Said, evidence: Sequence[Said]) -> str | None:
     content = {t.lemma for t in claim.tokens if t.stem is not None and not t.capitalised}
     if len(content) < COPIED_WORDS_MIN:
         return None
+    copies = [e for e in evidence if len(content & e.lemmas) >= COPIED_WORDS_SHARE * len(content)]
     in_evidence = {t.name for e in evidence for t in e.tokens}
     claimed = {t.name for t in claim.tokens}
     for i, t in enumerate(claim.tokens):
         if not t.capitalised or t.stem is None or t.name in in_evidence or not (t.name in claim.names or i == 0):
             continue
-        for e in evidence:
-            if len(content & e.lemmas) < COPIED_WORDS_SHARE * len(content):
-                continue
+        around = context_of(claim, i)
+        for e in copies:
             for j, other in enumerate(e.tokens):
                 if (
                     other.capitalised
@@ -660,7 +660,7 @@ def substituted_name(claim: Said, evidence: Sequence[Said]) -> str | None:
                     and other.name not in claimed
                     and t.name not in other.name
                     and other.name not in t.name
-                    and context_of(claim, i) == context_of(e, j)
+                    and around == context_of(e, j)
                 ):
                     return f"misnamed: {t.text} where the source says {other.text}: {e.quote()}"
     return None
