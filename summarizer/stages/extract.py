@@ -26,7 +26,7 @@ from ..similarity import embed
 from ..text import content_stems, name_key, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import cite_fact
-from .segment import named, speaker_introductions
+from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, speaker_introductions
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
 
 # An article's lead: its first sentences, where news writing states the event.
@@ -46,9 +46,7 @@ MAX_QUOTED_SHARE = 1 / 3
 # '"They were guinea pigs," Glick said.' (2), 'Lewis said: "Apply it to every sugary drink."' (3).
 MIN_QUOTED_CONTENT_WORDS = 4
 # Verbs that report speech: the attribution, not what was said.
-REPORTING_VERBS = frozenset(
-    content_stems(["say", "says", "said", "tell", "told", "add", "added", "ask", "asked", "write", "wrote"])
-)
+REPORTING_VERBS = frozenset(content_stems(sorted(SPEECH_WORDS)))
 
 
 def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
@@ -155,7 +153,7 @@ class Speakers:
     def __init__(self, ranked: Sequence[RankedFact], lower_case: set[str]) -> None:
         texts = [s.text for r in ranked for s in r.fact.sentences]
         self.introduced = speaker_introductions(texts)
-        self.full_names = {w for t in texts for w in FULL_NAME_SURNAME.findall(t)}
+        self.full_names = {found.group().split()[-1] for t in texts for found in CAPITALISED_RUN.finditer(t)}
         self.lower_case = lower_case
         self.named_in: list[str] = []
 
@@ -172,10 +170,6 @@ class Speakers:
 
     def tell(self, sentence: Sentence) -> None:
         self.named_in.append(sentence.text)
-
-
-# A first name and a surname: "Mel Greig" introduces "Greig" (the group is the surname).
-FULL_NAME_SURNAME = re.compile(r"\b[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?([A-Z][\w'’-]*[a-z])\b")
 
 
 def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSentence]:

@@ -123,6 +123,8 @@ SPEECH_VERB = (
     r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
     r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|[Aa]ccording to)"
 )
+# The words of those verbs: an attribution's words, not what was said.
+SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
 _WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
 # After these the name is who was spoken to or about, not the speaker ("an insider told UK
 # magazine Look", "asked Smith", "the note reads"); "according to" names its source only after

@@ -340,6 +340,18 @@ def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_pa
     assert introduced in texts and police in texts
 
 
+def test_a_speaker_the_sources_name_in_full_after_a_word_of_their_own_is_placed():
+    # "Fisherman Rene Bautista": the name is the last capitalised words of the run, whatever
+    # word comes before it.
+    quote = '"The water came through the roofs of the market in minutes," Bautista said.'
+    ranked = [
+        RankedFact(single(0, 0, 0, STORM), 9.0),
+        RankedFact(single(1, 1, 1, quote), 8.0),
+        RankedFact(single(2, 2, 1, "Fisherman Rene Bautista lost his boat to the storm surge on Samar."), 0.1),
+    ]
+    assert quote in [s.text for s in extract(ranked, max_words=40)]
+
+
 def test_a_restatement_is_kept_when_it_adds_a_figure():
     from summarizer.stages.select import same_fact
 
