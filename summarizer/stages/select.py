@@ -92,8 +92,9 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # in it: "Shane Bauer (2nd L)", "Defense attorney Patricia Palm, left, and ..."; or point at it:
 # "Police released this video still ..."), no note on the author, no broadcast's
 # hand-over ("Tony Spitz has the details."), no question-and-answer label ("Q. Senate Democrats
-# say ..."), no aside or link wholly in brackets ("(Learn more about how feathers evolved.)") or
-# after a caption's bar, no text whose characters were lost in conversion ("declassi?cation").
+# say ..."), no interjection ("Wow, ..."), no sentence cut inside brackets, no aside or link
+# wholly in brackets ("(Learn more about how feathers evolved.)") or after a caption's bar, no
+# text whose characters were lost in conversion ("declassi?cation").
 INSTRUCTION = re.compile(
     r"^(?:(?:please|follow|click|read more|watch|subscribe|sign up|join us|share (?:this|it)|don't|do not|check out"
     r"|view all|for more from)\b|warning:)",
@@ -119,6 +120,8 @@ CAPTION = re.compile(
 PHOTO_CREDIT = re.compile(r"^(?:Associated Press|AP Photo|Reuters|AFP)\s+[A-Z]")
 HAND_OVER = re.compile(r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more) (?:details|story|report)\b")
 QUESTION_LABEL = re.compile(r"^Q[.:]\s")
+# A column's voice: an interjection to the reader ("Wow, the ratings are in ...").
+INTERJECTION = re.compile(r"^(?:wow|oh|ah|well|yes|yeah|okay|alas|hey|whoa)\b\s*[,!]", re.I)
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 LOST_CHARACTER = re.compile(r"\w\?\w")
 MIN_NEWS_WORDS = 5
@@ -133,7 +136,15 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text) or PHOTO_CREDIT.match(text):
         return False
+    if INTERJECTION.match(text) or unbalanced_brackets(text):
+        return False
     return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
+
+
+def unbalanced_brackets(text: str) -> bool:
+    """A bracket opened and not closed, or closed and not opened: a sentence split inside an
+    aside ("... within Warratyi rock shelter (Extended Data Fig." then "1a-c), using two ...")."""
+    return text.count("(") != text.count(")") or text.count("[") != text.count("]")
 
 
 def self_contained(sentence: Sentence) -> bool:

@@ -231,6 +231,9 @@ def test_headlines_count_as_their_articles_words():
         "Share it in the comments.",
         "Associated Press An Israeli soldier rides on top of an armored personnel carrier near the border.",
         "Warning: Contains spoilers for the sixth season of the series.",
+        'Wow, the ratings are in and Schwarzenegger got "swamped" by comparison.',
+        "Hand excavation was undertaken within Warratyi rock shelter (Extended Data Fig.",
+        "1a-c), using two 2 x 1 m trenches to a depth of a metre.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -253,6 +256,8 @@ def test_what_a_briefing_does_not_print(text):
         "The senator, left with no allies, withdrew the bill.",
         "Associated Press reported that the talks had failed.",
         "Judge Kurt Engelhardt on Wednesday, April 27, 2016, approved a plea agreement for Durst.",
+        "Well-wishers left flowers outside the hospital (and a card) on Sunday.",
+        "Yesterday, the council voted [for the plan] by nine votes to two.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
