@@ -118,9 +118,9 @@ SITE_NOTICE = re.compile(
     r"|\bwhen the video has been rented\b|\bas an interest to stay up to date\b"
     r"|\bcrawls (are part|of supported)\b|\barchived? (the )?pages\b|\bpages that are referenced\b"
     r"|\bbroken links? on the web\b|\bWARCs?\b"
-    # A photo's sale button, a page's redirect notice, and a teaser cut off before its link
-    # ("... looking for a new publisher; several... More.").
-    r"|\bbuy photo\b|\bwait \d+ seconds? to continue\b|(?:\.\.\.|…)\s*more\.?$"
+    # A photo's sale button, a video player's buttons, a page's redirect notice, and a teaser cut
+    # off before its link ("... looking for a new publisher; several... More.").
+    r"|\bbuy photo\b|\bembed x share\b|\bwait \d+ seconds? to continue\b|(?:\.\.\.|…)\s*more\.?$"
     rf"|{COLUMN_DISCLAIMER}",
     re.I,
 )

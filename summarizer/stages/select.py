@@ -71,7 +71,11 @@ DANGLING_START = re.compile(
     # declined further comment.", "Then detectives pursued a tip, ...", "Here is a list of ...".
     r"|then|instead|both(?!(?:\s+\S+){1,4}\s+and\b)|as a result|here(?:'s| is| are)|in doing so|on the other hand"
     r"|in a way|thus|therefore|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore"
-    r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such)\b",
+    r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such"
+    # A time the reader has not been told: "At that time, the judge will hear ...", "Since then".
+    # ("At the time" stays: it reads as the time of the event the briefing opened with.)
+    r"|at that (?:time|point|moment)(?!\s+(?:of|when)\b)|since then|by then|until then|after that"
+    r"|before that)\b",
     re.I,
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
@@ -92,7 +96,7 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # in it: "Shane Bauer (2nd L)", "Defense attorney Patricia Palm, left, and ..."; or point at it:
 # "Police released this video still ..."), no note on the author, no broadcast's
 # hand-over ("Tony Spitz has the details."), no question-and-answer label ("Q. Senate Democrats
-# say ..."), no interjection ("Wow, ..."), no sentence cut inside brackets, no aside or link
+# say ..."), no interjection ("Wow, ..."), no editor's note, no sentence cut inside brackets, no aside or link
 # wholly in brackets ("(Learn more about how feathers evolved.)") or after a caption's bar, no
 # text whose characters were lost in conversion ("declassi?cation").
 INSTRUCTION = re.compile(
@@ -120,6 +124,15 @@ CAPTION = re.compile(
 PHOTO_CREDIT = re.compile(r"^(?:Associated Press|AP Photo|Reuters|AFP)\s+[A-Z]")
 HAND_OVER = re.compile(r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more) (?:details|story|report)\b")
 QUESTION_LABEL = re.compile(r"^Q[.:]\s")
+# A note on the article itself, not news: an update or correction label ("Update, 21 April: Science
+# has learned that the court order referred to in this story has been amended."), the notice of a
+# correction, the credits.
+EDITORS_NOTE = re.compile(
+    r"^(?:update|updated|correction|clarification|editor'?s note)\b[^:]{0,40}:"
+    r"|\bthis (?:story|article) (?:has been|was) (?:corrected|amended|updated)\b|\ban earlier version of this\b"
+    r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b",
+    re.I,
+)
 # A column's voice: an interjection to the reader ("Wow, the ratings are in ...").
 INTERJECTION = re.compile(r"^(?:wow|oh|ah|well|yes|yeah|okay|alas|hey|whoa)\b\s*[,!]", re.I)
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
@@ -136,7 +149,7 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text) or PHOTO_CREDIT.match(text):
         return False
-    if INTERJECTION.match(text) or unbalanced_brackets(text):
+    if INTERJECTION.match(text) or EDITORS_NOTE.search(text) or unbalanced_brackets(text):
         return False
     return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
 

@@ -202,6 +202,7 @@ def test_players_topic_buttons_archive_notes_and_column_disclaimers_are_dropped(
         "Smith is a former ambassador to Chile. The opinions expressed are his own.",
         "WARCZone is a collection of outsider-uploaded WARCs, which are contributed to the Internet Archive.",
         "Cliff Owen/AP Buy Photo Wait 1 second to continue.",
+        "Skip in Skip x Embed x Share FBI officials say there are no known additional threats.",
         "New Vineyard Gazette owner looking for a new publisher; several... More.",
     ) == ["The mayor resigned on Monday after the vote.", "Smith is a former ambassador to Chile."]
 

@@ -73,11 +73,14 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "Instead, the engineers raised the dam by a metre."))
     assert not self_contained(make_sentence(0, 0, "Both parties declined further comment."))
     assert not self_contained(make_sentence(0, 0, "As a result, the town was evacuated."))
+    assert not self_contained(make_sentence(0, 0, "At that time, the judge will hear legal arguments."))
+    assert not self_contained(make_sentence(0, 0, "Since then the army has destroyed 30 tunnels."))
     assert self_contained(make_sentence(0, 0, "Both Singer and Goddard were sued in Hawaii last month."))
     assert self_contained(make_sentence(0, 0, "In addition to the 19 killed, 200 were wounded."))
     assert self_contained(make_sentence(0, 0, "During the visit, the minister praised the engineers."))
     assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
     assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
+    assert self_contained(make_sentence(0, 0, "At the time of his arrest, Johnson had $100 in his pocket."))
 
 
 def test_extract_skips_repeats_and_dangling_openers_and_keeps_reading_order():
@@ -234,6 +237,9 @@ def test_headlines_count_as_their_articles_words():
         'Wow, the ratings are in and Schwarzenegger got "swamped" by comparison.',
         "Hand excavation was undertaken within Warratyi rock shelter (Extended Data Fig.",
         "1a-c), using two 2 x 1 m trenches to a depth of a metre.",
+        "Update, 21 April: Science has learned that the court order referred to in this story has been amended.",
+        "This story has been corrected to show that the former detective's last name is Garner.",
+        "Associated Press writer Phuong Le contributed to this report.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -258,6 +264,8 @@ def test_what_a_briefing_does_not_print(text):
         "Judge Kurt Engelhardt on Wednesday, April 27, 2016, approved a plea agreement for Durst.",
         "Well-wishers left flowers outside the hospital (and a card) on Sunday.",
         "Yesterday, the council voted [for the plan] by nine votes to two.",
+        "He lamented that this story will make him a national laughing stock.",
+        "The updated figures show 40 people were hurt, officials said.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
