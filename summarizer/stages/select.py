@@ -96,9 +96,10 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # in it: "Shane Bauer (2nd L)", "Defense attorney Patricia Palm, left, and ..."; or point at it:
 # "Police released this video still ..."), no note on the author, no broadcast's
 # hand-over ("Tony Spitz has the details."), no question-and-answer label ("Q. Senate Democrats
-# say ..."), no interjection ("Wow, ..."), no editor's note, no sentence cut inside brackets, no aside or link
-# wholly in brackets ("(Learn more about how feathers evolved.)") or after a caption's bar, no
-# text whose characters were lost in conversion ("declassi?cation").
+# say ..."), no column's interjection or aside ("Wow, ...", "Of course, ..."), no editor's note,
+# no sentence cut inside brackets, no aside or link wholly in brackets ("(Learn more about how
+# feathers evolved.)") or after a caption's bar, no text whose characters were lost in conversion
+# ("declassi?cation").
 INSTRUCTION = re.compile(
     r"^(?:(?:please|follow|click|read more|watch|subscribe|sign up|join us|share (?:this|it)|don't|do not|check out"
     r"|view all|for more from)\b|warning:)",
@@ -133,8 +134,16 @@ EDITORS_NOTE = re.compile(
     r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b",
     re.I,
 )
-# A column's voice: an interjection to the reader ("Wow, the ratings are in ...").
-INTERJECTION = re.compile(r"^(?:wow|oh|ah|well|yes|yeah|okay|alas|hey|whoa)\b\s*[,!]", re.I)
+# A column's voice: an interjection ("Wow, the ratings are in ..."), an aside to the reader ("For
+# those not familiar with the story, ...", "Suffice to say, ...", "Of course, ..."), the writer's
+# own comment on what happened ("Interestingly, ...", "Unfortunately, ...").
+WRITERS_VOICE = re.compile(
+    r"^(?:(?:wow|oh|ah|well|yes|yeah|okay|alas|hey|whoa)\b\s*[,!]"
+    r"|(?:for (?:those|anyone|readers) (?:who|not|unfamiliar)|suffice (?:it )?to say|needless to say|of course"
+    r"|let's|let us|obviously|interestingly|ironically|fortunately|unfortunately|sadly|luckily|thankfully"
+    r"|truth be told|frankly|basically|anyway)\b)",
+    re.I,
+)
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 LOST_CHARACTER = re.compile(r"\w\?\w")
 MIN_NEWS_WORDS = 5
@@ -149,7 +158,7 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text) or PHOTO_CREDIT.match(text):
         return False
-    if INTERJECTION.match(text) or EDITORS_NOTE.search(text) or unbalanced_brackets(text):
+    if WRITERS_VOICE.match(text) or EDITORS_NOTE.search(text) or unbalanced_brackets(text):
         return False
     return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
 

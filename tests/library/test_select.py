@@ -240,6 +240,9 @@ def test_headlines_count_as_their_articles_words():
         "Update, 21 April: Science has learned that the court order referred to in this story has been amended.",
         "This story has been corrected to show that the former detective's last name is Garner.",
         "Associated Press writer Phuong Le contributed to this report.",
+        "For those not familiar with the story, Strayed finds herself on a course of self-destructive behavior.",
+        "Suffice to say, Schumer commits to political causes.",
+        "Of course, Piatt wasn't alone in trying to organize support for the rapper.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -266,6 +269,7 @@ def test_what_a_briefing_does_not_print(text):
         "Yesterday, the council voted [for the plan] by nine votes to two.",
         "He lamented that this story will make him a national laughing stock.",
         "The updated figures show 40 people were hurt, officials said.",
+        "Fortune magazine named the company one of the best employers of the year.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
