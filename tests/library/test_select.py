@@ -338,6 +338,24 @@ def test_quotes_stay_within_a_third_of_the_briefing_and_one_per_speaker():
     assert sum("Ana Cruz" in q for q in quoted) <= 1
 
 
+def test_a_quoted_term_in_a_reported_fact_needs_no_room_under_the_share_of_quotes():
+    speech = [
+        '"The water came through the roofs of the market in minutes," said Mayor Jose Lim of Manila.',
+        'Education Secretary Rosa Diaz said: "Schools will stay closed all week across the capital."',
+    ]
+    term = 'A judge ruled that the storm was a "natural disaster" under the insurance law of 1998.'
+    ranked = [RankedFact(single(0, 0, 0, STORM), 9.0)]
+    ranked += [RankedFact(single(k, k, 2, text), 8.0 - k) for k, text in enumerate([*speech, term], start=1)]
+    texts = [s.text for s in extract(ranked, max_words=60)]
+    assert texts.count(speech[0]) + texts.count(speech[1]) == 1  # 60 words hold one quotation
+    assert term in texts
+    from summarizer.stages.extract import direct_speech
+
+    assert direct_speech(make_sentence(0, 1, speech[1]))
+    assert direct_speech(make_sentence(0, 1, '"We will rebuild." The mayor spoke at dawn.'))
+    assert not direct_speech(make_sentence(0, 1, term))
+
+
 def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_passed_over():
     filler = '"We hear you," said Mayor Jose Lim of Manila.'
     stranger = '"The water came through the roofs of the market in minutes," Bautista said.'
