@@ -96,10 +96,10 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # in it: "Shane Bauer (2nd L)", "Defense attorney Patricia Palm, left, and ..."; or point at it:
 # "Police released this video still ..."), no note on the author, no broadcast's
 # hand-over ("Tony Spitz has the details."), no question-and-answer label ("Q. Senate Democrats
-# say ..."), no column's interjection or aside ("Wow, ...", "Of course, ..."), no editor's note,
-# no sentence cut inside brackets, no aside or link wholly in brackets ("(Learn more about how
-# feathers evolved.)") or after a caption's bar, no text whose characters were lost in conversion
-# ("declassi?cation").
+# say ..."), no label run into a sentence ("Boston Globe The sale ..."), no column's interjection
+# or aside ("Wow, ...", "Of course, ..."), no editor's note, no sentence cut inside brackets, no
+# aside or link wholly in brackets ("(Learn more about how feathers evolved.)") or after a
+# caption's bar, no text whose characters were lost in conversion ("declassi?cation").
 INSTRUCTION = re.compile(
     r"^(?:(?:please|follow|click|read more|watch|subscribe|sign up|join us|share (?:this|it)|don't|do not|check out"
     r"|view all|for more from)\b|warning:)",
@@ -123,6 +123,9 @@ CAPTION = re.compile(
     re.I,
 )
 PHOTO_CREDIT = re.compile(r"^(?:Associated Press|AP Photo|Reuters|AFP)\s+[A-Z]")
+# A label run into the sentence after it: a credit, a caption's button, a subhead ("Boston Globe The
+# sale to ...", "View Images An artist's depiction ...", "Fleeing Hama An estimated 1,000 ...").
+RUN_IN_LABEL = re.compile(r"^(?:[A-Z][\w'’.&-]*\s+){1,3}(?:The|A|An)\s+[a-z]")
 HAND_OVER = re.compile(r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more) (?:details|story|report)\b")
 QUESTION_LABEL = re.compile(r"^Q[.:]\s")
 # A note on the article itself, not news: an update or correction label ("Update, 21 April: Science
@@ -157,6 +160,8 @@ def news_prose(sentence: Sentence) -> bool:
     if INSTRUCTION.match(text) or CAPTION.search(text) or LOST_CHARACTER.search(text):
         return False
     if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text) or PHOTO_CREDIT.match(text):
+        return False
+    if RUN_IN_LABEL.match(text):
         return False
     if WRITERS_VOICE.match(text) or EDITORS_NOTE.search(text) or unbalanced_brackets(text):
         return False

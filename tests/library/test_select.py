@@ -243,6 +243,8 @@ def test_headlines_count_as_their_articles_words():
         "For those not familiar with the story, Strayed finds herself on a course of self-destructive behavior.",
         "Suffice to say, Schumer commits to political causes.",
         "Of course, Piatt wasn't alone in trying to organize support for the rapper.",
+        "Boston Globe The sale to Jerome and Nancy Kohlberg includes $2 million for the newspaper.",
+        "View Images An artist's depiction of Caihong juji, a species of theropod dinosaur.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -270,6 +272,8 @@ def test_what_a_briefing_does_not_print(text):
         "He lamented that this story will make him a national laughing stock.",
         "The updated figures show 40 people were hurt, officials said.",
         "Fortune magazine named the company one of the best employers of the year.",
+        "Chief Justice John Roberts and the court heard the case in March.",
+        "Sen. Ben Sasse said those tweets were beneath the dignity of the office.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
