@@ -114,10 +114,13 @@ SITE_NOTICE = re.compile(
     r"|\b(the )?page you (requested|are looking for)\b|\bpage (was )?not found\b"
     r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b"
     # A video player's rating notice, a news site's "follow this topic" button, a web archive's
-    # notes on its own pages, an opinion column's disclaimer (COLUMN_DISCLAIMER).
+    # notes on its own pages and its files, an opinion column's disclaimer (COLUMN_DISCLAIMER).
     r"|\bwhen the video has been rented\b|\bas an interest to stay up to date\b"
     r"|\bcrawls (are part|of supported)\b|\barchived? (the )?pages\b|\bpages that are referenced\b"
-    r"|\bbroken links? on the web\b"
+    r"|\bbroken links? on the web\b|\bWARCs?\b"
+    # A photo's sale button, a video player's buttons, a page's redirect notice, and a teaser cut
+    # off before its link ("... looking for a new publisher; several... More.").
+    r"|\bbuy photo\b|\bembed x share\b|\bwait \d+ seconds? to continue\b|(?:\.\.\.|…)\s*more\.?$"
     rf"|{COLUMN_DISCLAIMER}",
     re.I,
 )

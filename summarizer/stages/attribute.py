@@ -305,7 +305,7 @@ def judge(
             f"support score {aligned.score:.2f}: {aligned.coverage:.0%} of its content words are in the sources",
         )
     else:
-        finding = first_finding(claim, evidence_sentences, context, config.checks)
+        finding = first_finding(claim, evidence_sentences, context, [c for c in config.checks if c != "speaker"])
     if finding is None and "speaker" in config.checks:
         # Who said the words is settled by every source that quotes them, not only the facts the
         # sentence aligned with: one may give them to "he", another names who spoke.

@@ -39,7 +39,7 @@ from .segment import (
     DOUBLE_QUOTES,
     PRONOUNS,
     QUOTATION,
-    SPEECH_VERB,
+    SPEECH_WORDS,
     attributed_speaker,
     outside_quotes,
     quotation_spans,
@@ -891,8 +891,6 @@ def check_roles(claim: Said, evidence: Sequence[Said], context: Context) -> Find
     return None
 
 
-# Words of an attribution, not of what was said: left out when finding the evidence that holds the words.
-SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
 # Share of the attributed words an evidence sentence holds to count as saying the same words; one
 # that names no speaker must hold more to show the words are narration there, not merely the topic.
 SAME_WORDS_SHARE = 0.5

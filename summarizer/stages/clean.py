@@ -57,6 +57,10 @@ BUTTON_LABEL = re.compile(r"^CLOSE\s+(?=[A-Z])")
 WRAP_WIDTH = range(60, 121)
 WRAPPED_MIN_LINES = 8
 WRAPPED_MIN_SHARE = 0.3
+# A space before a comma or full stop, or inside brackets, left where markup was taken out ("CKY ,
+# now known as CTV Winnipeg", "a new catchphrase .", "CBS ( cbs )"). Only these: French and
+# other typographies space before other marks.
+LOOSE_SPACE = re.compile(r"(?<=\w) +(?=[,.](?:\s|$))|(?<=\() +| +(?=\))")
 TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
 
 
@@ -162,11 +166,16 @@ def without_dateline(line: str) -> str:
     return WIRE_DATELINE.sub("", BUTTON_LABEL.sub("", line, count=1), count=1)
 
 
+def closed_up(line: str) -> str:
+    """The line without the spaces markup left before commas and stops and inside brackets."""
+    return LOOSE_SPACE.sub("", line)
+
+
 def clean(articles: Sequence[Article]) -> list[CleanDocument]:
     texts = [html_to_text(a.text) if a.content_type == "html" else a.text for a in articles]
     # An HTML article sent without a title has one in its page.
     titles = [a.title or (html_title(a.text) if a.content_type == "html" else "") for a in articles]
-    lines_per_article = [[normalize(line) for line in t.splitlines()] for t in texts]
+    lines_per_article = [[closed_up(normalize(line)) for line in t.splitlines()] for t in texts]
     lines_per_article = [unwrapped([line for line in lines if line]) for lines in lines_per_article]
 
     # Count each short line once per article, to find furniture shared across sources.

@@ -58,15 +58,17 @@ ENGLISH_LOWERCASE_WORD = regex.compile(
 OTHER_SENTENCE_END = regex.compile(r"(?<=[。！？｡।॥؟።։။])(?![\p{Pe}\p{Pf}\"'。！？｡।॥؟።։။])\s*")
 # A sentence's end run into the next sentence: a lower-case letter or a digit, a full stop, question
 # or exclamation mark, perhaps a quote mark, then a word in capitals ("26.Cosme", "ground.The",
-# 'done."The', "news.A shooting", "Wednesday.NTSB"), or in a script without case two of its letters each side
-# ("المدينة.وقال"). Not the stop of an abbreviation or initials (a capital before it: "U.S.",
+# 'done."The', "news.A shooting", "Wednesday.NTSB"), a word in capitals before the stop ("World War
+# II.The", "NATO.The"), or in a script without case two of its letters each side ("المدينة.وقال").
+# Not the stop of an abbreviation or initials (a capital after a dot before it: "U.S.",
 # "J.K.Rowling"; or a dot before the letter: "p.m."), a decimal ("3.5"), an ellipsis or a domain
 # ("example.com": lower case after it); scripts written without spaces end sentences with their own
 # stops (OTHER_SENTENCE_END).
 # (A caseless letter is a letter or, as in "कहा", a vowel sign after one.)
 _CASELESS_LETTERS = rf"[[\p{{Lo}}]--[{UNSPACED_SCRIPTS}]][[\p{{Lo}}\p{{M}}]--[{UNSPACED_SCRIPTS}]]"
 RUN_TOGETHER = regex.compile(
-    rf"(?:(?<![.…])[\p{{Ll}}\p{{Nd}}][.!?](?P<quote>[\"“”‘’«»]?)(?=\p{{Lu}}(?:\p{{Ll}}|[\p{{Lu}}\d]+\b|\s))"
+    rf"(?:(?:(?<![.…])[\p{{Ll}}\p{{Nd}}]|(?<![\p{{L}}.])\p{{Lu}}{{2,}})[.!?](?P<quote>[\"“”‘’«»]?)"
+    rf"(?=\p{{Lu}}(?:\p{{Ll}}|[\p{{Lu}}\d]+\b|\s))"
     rf"|(?<={_CASELESS_LETTERS})[.!?](?={_CASELESS_LETTERS}))",
     regex.V1,
 )
@@ -123,6 +125,8 @@ SPEECH_VERB = (
     r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
     r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|[Aa]ccording to)"
 )
+# The words of those verbs: an attribution's words, not what was said.
+SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
 _WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
 # After these the name is who was spoken to or about, not the speaker ("an insider told UK
 # magazine Look", "asked Smith", "the note reads"); "according to" names its source only after
@@ -172,6 +176,10 @@ TIME_ZONE_START = re.compile(r"^(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|JST|AEST)\b
 # them is a new sentence.
 INITIALS_END = re.compile(r"(?:^|[\s\"“])(?:[A-Z]\.){2,}[\"”]?$")
 CAPITALISED_START = re.compile(r"^([A-Z][\w'’-]*)")
+# A figure after "No." ("No. | 2 on the most wanted list"): punkt ends a sentence at the
+# abbreviation, but a sentence of news does not open with a numeral.
+NUMBER_SIGN_END = re.compile(r"\b[Nn]os?\.$")
+DIGIT_START = re.compile(r"^\d")
 
 
 def quote_marks(text: str) -> int:
@@ -317,11 +325,13 @@ def paragraph_runs(paragraph: str, language: str = ENGLISH) -> list[Run]:
 
 def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
     """Pieces that open in lower case, with the time zone of the clock time the piece before ends
-    on, or with the rest of a name or noun the piece before ends on the initials of, joined to
-    the one before them."""
+    on, with the rest of a name or noun the piece before ends on the initials of, or with the
+    figure of a "No." the piece before ends on, joined to the one before them."""
     mended: list[str] = []
     for piece in pieces:
-        if mended and (
+        if mended and NUMBER_SIGN_END.search(mended[-1]) and DIGIT_START.match(piece):
+            mended[-1] = f"{mended[-1]} {piece}"  # the stop is the abbreviation's, and stays
+        elif mended and (
             CONTINUATION.match(piece)
             or (CLOCK_TIME_END.search(mended[-1]) and TIME_ZONE_START.match(piece))
             or (INITIALS_END.search(mended[-1]) and continues_initials(piece))

@@ -71,7 +71,11 @@ DANGLING_START = re.compile(
     # declined further comment.", "Then detectives pursued a tip, ...", "Here is a list of ...".
     r"|then|instead|both(?!(?:\s+\S+){1,4}\s+and\b)|as a result|here(?:'s| is| are)|in doing so|on the other hand"
     r"|in a way|thus|therefore|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore"
-    r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such)\b",
+    r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such"
+    # A time the reader has not been told: "At that time, the judge will hear ...", "Since then".
+    # ("At the time" stays: it reads as the time of the event the briefing opened with.)
+    r"|at that (?:time|point|moment)(?!\s+(?:of|when)\b)|since then|by then|until then|after that"
+    r"|before that)\b",
     re.I,
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
@@ -92,8 +96,10 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # in it: "Shane Bauer (2nd L)", "Defense attorney Patricia Palm, left, and ..."; or point at it:
 # "Police released this video still ..."), no note on the author, no broadcast's
 # hand-over ("Tony Spitz has the details."), no question-and-answer label ("Q. Senate Democrats
-# say ..."), no aside or link wholly in brackets ("(Learn more about how feathers evolved.)") or
-# after a caption's bar, no text whose characters were lost in conversion ("declassi?cation").
+# say ..."), no label run into a sentence ("Boston Globe The sale ..."), no column's interjection
+# or aside ("Wow, ...", "Of course, ..."), no editor's note, no sentence cut inside brackets, no
+# aside or link wholly in brackets ("(Learn more about how feathers evolved.)") or after a
+# caption's bar, no text whose characters were lost in conversion ("declassi?cation").
 INSTRUCTION = re.compile(
     r"^(?:(?:please|follow|click|read more|watch|subscribe|sign up|join us|share (?:this|it)|don't|do not|check out"
     r"|view all|for more from)\b|warning:)",
@@ -117,8 +123,30 @@ CAPTION = re.compile(
     re.I,
 )
 PHOTO_CREDIT = re.compile(r"^(?:Associated Press|AP Photo|Reuters|AFP)\s+[A-Z]")
+# A label run into the sentence after it: a credit, a caption's button, a subhead ("Boston Globe The
+# sale to ...", "View Images An artist's depiction ...", "Fleeing Hama An estimated 1,000 ...").
+RUN_IN_LABEL = re.compile(r"^(?:[A-Z][\w'’.&-]*\s+){1,3}(?:The|A|An)\s+[a-z]")
 HAND_OVER = re.compile(r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more) (?:details|story|report)\b")
 QUESTION_LABEL = re.compile(r"^Q[.:]\s")
+# A note on the article itself, not news: an update or correction label ("Update, 21 April: Science
+# has learned that the court order referred to in this story has been amended."), the notice of a
+# correction, the credits.
+EDITORS_NOTE = re.compile(
+    r"^(?:update|updated|correction|clarification|editor'?s note)\b[^:]{0,40}:"
+    r"|\bthis (?:story|article) (?:has been|was) (?:corrected|amended|updated)\b|\ban earlier version of this\b"
+    r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b",
+    re.I,
+)
+# A column's voice: an interjection ("Wow, the ratings are in ..."), an aside to the reader ("For
+# those not familiar with the story, ...", "Suffice to say, ...", "Of course, ..."), the writer's
+# own comment on what happened ("Interestingly, ...", "Unfortunately, ...").
+WRITERS_VOICE = re.compile(
+    r"^(?:(?:wow|oh|ah|well|yes|yeah|okay|alas|hey|whoa)\b\s*[,!]"
+    r"|(?:for (?:those|anyone|readers) (?:who|not|unfamiliar)|suffice (?:it )?to say|needless to say|of course"
+    r"|let's|let us|obviously|interestingly|ironically|fortunately|unfortunately|sadly|luckily|thankfully"
+    r"|truth be told|frankly|basically|anyway)\b)",
+    re.I,
+)
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 LOST_CHARACTER = re.compile(r"\w\?\w")
 MIN_NEWS_WORDS = 5
@@ -133,7 +161,17 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text) or PHOTO_CREDIT.match(text):
         return False
+    if RUN_IN_LABEL.match(text):
+        return False
+    if WRITERS_VOICE.match(text) or EDITORS_NOTE.search(text) or unbalanced_brackets(text):
+        return False
     return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
+
+
+def unbalanced_brackets(text: str) -> bool:
+    """A bracket opened and not closed, or closed and not opened: a sentence split inside an
+    aside ("... within Warratyi rock shelter (Extended Data Fig." then "1a-c), using two ...")."""
+    return text.count("(") != text.count(")") or text.count("[") != text.count("]")
 
 
 def self_contained(sentence: Sentence) -> bool:

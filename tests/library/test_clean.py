@@ -31,6 +31,15 @@ def test_general_boilerplate_rules_remove_web_furniture_and_keep_prose():
     assert len(doc.removed_lines) == 10
 
 
+def test_spaces_markup_left_before_commas_stops_and_inside_brackets_are_closed_up():
+    body = "Vogelsang worked at CKY , now known as CTV Winnipeg, in the 1990s .\nCBS ( cbs ) won the night."
+    [doc] = clean([Article(id="a", title="Anchor charged", text=body)])
+    assert doc.paragraphs == (
+        "Vogelsang worked at CKY, now known as CTV Winnipeg, in the 1990s.",
+        "CBS (cbs) won the night.",
+    )
+
+
 def test_headline_repeated_in_body_is_removed():
     [doc] = clean(
         [

@@ -200,7 +200,20 @@ def test_players_topic_buttons_archive_notes_and_column_disclaimers_are_dropped(
         "are referenced are changed or taken from the web, a link to the version that was live will be preserved. "
         'The goal is to fix all broken links on the web. Crawls of supported "No More 404" sites.',
         "Smith is a former ambassador to Chile. The opinions expressed are his own.",
+        "WARCZone is a collection of outsider-uploaded WARCs, which are contributed to the Internet Archive.",
+        "Cliff Owen/AP Buy Photo Wait 1 second to continue.",
+        "Skip in Skip x Embed x Share FBI officials say there are no known additional threats.",
+        "New Vineyard Gazette owner looking for a new publisher; several... More.",
     ) == ["The mayor resigned on Monday after the vote.", "Smith is a former ambassador to Chile."]
+
+
+def test_a_figure_after_no_goes_on_the_sentence_it_numbers():
+    assert paragraph_units(
+        "Vladimir Katriuk, the No. 2 on the list of most wanted war criminals, has died. He had lived in Quebec for 60 years."
+    ) == [
+        "Vladimir Katriuk, the No. 2 on the list of most wanted war criminals, has died.",
+        "He had lived in Quebec for 60 years.",
+    ]
 
 
 def test_a_title_before_a_name_ends_no_sentence():

@@ -73,11 +73,14 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "Instead, the engineers raised the dam by a metre."))
     assert not self_contained(make_sentence(0, 0, "Both parties declined further comment."))
     assert not self_contained(make_sentence(0, 0, "As a result, the town was evacuated."))
+    assert not self_contained(make_sentence(0, 0, "At that time, the judge will hear legal arguments."))
+    assert not self_contained(make_sentence(0, 0, "Since then the army has destroyed 30 tunnels."))
     assert self_contained(make_sentence(0, 0, "Both Singer and Goddard were sued in Hawaii last month."))
     assert self_contained(make_sentence(0, 0, "In addition to the 19 killed, 200 were wounded."))
     assert self_contained(make_sentence(0, 0, "During the visit, the minister praised the engineers."))
     assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
     assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
+    assert self_contained(make_sentence(0, 0, "At the time of his arrest, Johnson had $100 in his pocket."))
 
 
 def test_extract_skips_repeats_and_dangling_openers_and_keeps_reading_order():
@@ -231,6 +234,17 @@ def test_headlines_count_as_their_articles_words():
         "Share it in the comments.",
         "Associated Press An Israeli soldier rides on top of an armored personnel carrier near the border.",
         "Warning: Contains spoilers for the sixth season of the series.",
+        'Wow, the ratings are in and Schwarzenegger got "swamped" by comparison.',
+        "Hand excavation was undertaken within Warratyi rock shelter (Extended Data Fig.",
+        "1a-c), using two 2 x 1 m trenches to a depth of a metre.",
+        "Update, 21 April: Science has learned that the court order referred to in this story has been amended.",
+        "This story has been corrected to show that the former detective's last name is Garner.",
+        "Associated Press writer Phuong Le contributed to this report.",
+        "For those not familiar with the story, Strayed finds herself on a course of self-destructive behavior.",
+        "Suffice to say, Schumer commits to political causes.",
+        "Of course, Piatt wasn't alone in trying to organize support for the rapper.",
+        "Boston Globe The sale to Jerome and Nancy Kohlberg includes $2 million for the newspaper.",
+        "View Images An artist's depiction of Caihong juji, a species of theropod dinosaur.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -253,6 +267,13 @@ def test_what_a_briefing_does_not_print(text):
         "The senator, left with no allies, withdrew the bill.",
         "Associated Press reported that the talks had failed.",
         "Judge Kurt Engelhardt on Wednesday, April 27, 2016, approved a plea agreement for Durst.",
+        "Well-wishers left flowers outside the hospital (and a card) on Sunday.",
+        "Yesterday, the council voted [for the plan] by nine votes to two.",
+        "He lamented that this story will make him a national laughing stock.",
+        "The updated figures show 40 people were hurt, officials said.",
+        "Fortune magazine named the company one of the best employers of the year.",
+        "Chief Justice John Roberts and the court heard the case in March.",
+        "Sen. Ben Sasse said those tweets were beneath the dignity of the office.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
@@ -321,6 +342,24 @@ def test_quotes_stay_within_a_third_of_the_briefing_and_one_per_speaker():
     assert sum("Ana Cruz" in q for q in quoted) <= 1
 
 
+def test_a_quoted_term_in_a_reported_fact_needs_no_room_under_the_share_of_quotes():
+    speech = [
+        '"The water came through the roofs of the market in minutes," said Mayor Jose Lim of Manila.',
+        'Education Secretary Rosa Diaz said: "Schools will stay closed all week across the capital."',
+    ]
+    term = 'A judge ruled that the storm was a "natural disaster" under the insurance law of 1998.'
+    ranked = [RankedFact(single(0, 0, 0, STORM), 9.0)]
+    ranked += [RankedFact(single(k, k, 2, text), 8.0 - k) for k, text in enumerate([*speech, term], start=1)]
+    texts = [s.text for s in extract(ranked, max_words=60)]
+    assert texts.count(speech[0]) + texts.count(speech[1]) == 1  # 60 words hold one quotation
+    assert term in texts
+    from summarizer.stages.extract import direct_speech
+
+    assert direct_speech(make_sentence(0, 1, speech[1]))
+    assert direct_speech(make_sentence(0, 1, '"We will rebuild." The mayor spoke at dawn.'))
+    assert not direct_speech(make_sentence(0, 1, term))
+
+
 def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_passed_over():
     filler = '"We hear you," said Mayor Jose Lim of Manila.'
     stranger = '"The water came through the roofs of the market in minutes," Bautista said.'
@@ -338,6 +377,18 @@ def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_pa
     texts = [s.text for s in extract(ranked, max_words=200)]
     assert filler not in texts and stranger not in texts
     assert introduced in texts and police in texts
+
+
+def test_a_speaker_the_sources_name_in_full_after_a_word_of_their_own_is_placed():
+    # "Fisherman Rene Bautista": the name is the last capitalised words of the run, whatever
+    # word comes before it.
+    quote = '"The water came through the roofs of the market in minutes," Bautista said.'
+    ranked = [
+        RankedFact(single(0, 0, 0, STORM), 9.0),
+        RankedFact(single(1, 1, 1, quote), 8.0),
+        RankedFact(single(2, 2, 1, "Fisherman Rene Bautista lost his boat to the storm surge on Samar."), 0.1),
+    ]
+    assert quote in [s.text for s in extract(ranked, max_words=40)]
 
 
 def test_a_restatement_is_kept_when_it_adds_a_figure():

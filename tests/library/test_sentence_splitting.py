@@ -27,6 +27,10 @@ from summarizer.types import CleanDocument
             ["The car hit a barrier on Wednesday.", "NTSB investigators arrived the next day."],
         ),
         (
+            "They served in World War II.The 442nd is the most decorated unit of its size.",
+            ["They served in World War II.", "The 442nd is the most decorated unit of its size."],
+        ),
+        (
             "Did anyone warn them?Nobody did, the report says.",
             ["Did anyone warn them?", "Nobody did, the report says."],
         ),
