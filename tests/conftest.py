@@ -32,12 +32,42 @@ TESTS = Path(__file__).resolve().parent
 TIERS = ("library", "service", "integration", "browser")
 
 
+# First: xdist's own hook reads the xdist_group markers added here (and `-m` the tier markers).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # pytest-xdist runs the tests on 2 processes (addopts in pyproject.toml); with `-p no:xdist`
+    # its xdist_group marker is unknown, and there is nothing to group.
+    distributed = config.pluginmanager.hasplugin("xdist")
     for item in items:
         tier = Path(item.path).resolve().relative_to(TESTS).parts[0]
         if tier not in TIERS:
             raise pytest.UsageError(f"{item.nodeid}: a test outside the tier folders {TIERS}")
         item.add_marker(getattr(pytest.mark, tier))
+        if distributed:
+            item.add_marker(pytest.mark.xdist_group(xdist_group(item, tier)))
+
+
+def xdist_group(item: pytest.Item, tier: str) -> str:
+    """The tests that run on one xdist worker, one after another in their file's order
+    (--dist loadgroup). By default a module: its module-scoped servers start once, and a test
+    that reads what the ones before it left (a server's log after the fuzzing) still sees it.
+    Modules that share something outside the test process go together:
+    - postgresql: NEWSBRIEF_TEST_DATABASE_URL's one database, which fresh_postgres() empties
+      (every module that imports it, and the tests on the live server that uses it);
+    - celery: real Celery workers on Redis. Their Redis databases are already each worker's own
+      (tests/integration/conftest.py), but a burst of jobs, or workers killed until their jobs
+      are redelivered, must not compete with another such test for the two cores;
+    - browser: one chromium and the session's servers (the stories server's setup briefs every
+      story) started once, not on each worker.
+    """
+    fixtures = getattr(item, "fixturenames", ())
+    if hasattr(getattr(item, "module", None), "fresh_postgres") or "live_server_postgres" in fixtures:
+        return "postgresql"
+    if "workers" in fixtures:
+        return "celery"
+    if tier == "browser":
+        return "browser"
+    return item.nodeid.split("::")[0]
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ workers on a real Redis (NEWSBRIEF_TEST_REDIS_URL, from .ci/start-redis)."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sys
 from collections.abc import Iterator
@@ -29,8 +30,11 @@ REDIS_NOT_TESTED = (
 )
 # Redis database numbers 1-15, one per test in turn (0 is left to whoever else uses the server):
 # kombu keeps its unacknowledged messages per database, and a worker sweeping them must not
-# see another test's.
-_redis_databases = iter(range(10**9))
+# see another test's. Each xdist worker (gw0, gw1, ...) takes its own share of them, so two
+# tests running at once never share a database.
+_XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+_XDIST_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+_redis_databases = itertools.cycle(range(1 + _XDIST_WORKER, 16, _XDIST_WORKERS))
 # Read now: make_app clears NEWSBRIEF_* variables for each test.
 REDIS_TEST_URL = os.environ.get("NEWSBRIEF_TEST_REDIS_URL")
 
@@ -90,7 +94,7 @@ def broker() -> Iterator[Broker]:
     import redis
 
     base = redis_test_url()
-    url = base.rsplit("/", 1)[0] + f"/{1 + next(_redis_databases) % 15}"
+    url = base.rsplit("/", 1)[0] + f"/{next(_redis_databases)}"
     found = Broker(url, f"newsbrief-test-{uuid.uuid4().hex[:12]}")
     client = found.client()
     try:
