@@ -49,7 +49,10 @@ from .segment import (
 # words, of which at most SCOPE_WORDS content words ("was not immediately found").
 SCOPE_TOKENS = 6
 SCOPE_WORDS = 2
-CLAUSE_BREAK = re.compile(r"[,;:.!?()\"]")
+# Punctuation ends the clause a negation or a hedge bears on, and so does a quote mark, except one
+# that opens a quotation inside the clause: 'said those tweets were not "beneath the dignity" of
+# the office' negates the quoted words.
+CLAUSE_BREAK = re.compile(r"[,;:.!?()]|(?<!\s)\"|\"(?!\w)")
 NEGATIONS = frozenset(
     {"not", "no", "never", "neither", "nor", "none", "nobody", "nothing", "cannot", "without", "failed", "fails"}
     | {"fail", "refused", "refuses", "declined", "declines", "unable"}
@@ -58,8 +61,13 @@ NEGATIONS = frozenset(
     | {"shouldnt", "hasnt", "havent", "hadnt", "aint"}
 )
 # Modal verbs and adverbs that hedge a statement; the verbs of intent count only before "to"
-# ("plans to visit", not "the plan was approved").
-MODAL_VERBS = frozenset({"may", "might", "could", "possibly", "perhaps", "likely", "probably", "unlikely"})
+# ("plans to visit", not "the plan was approved"). A finding that "suggests" something states it
+# no more surely than "may" does ('The discovery "suggests a more colorful Jurassic World"' / 'there
+# may have been "a more colorful Jurassic World"').
+MODAL_VERBS = frozenset(
+    {"may", "might", "could", "possibly", "perhaps", "likely", "probably", "unlikely", "suggest", "suggests"}
+    | {"suggested"}
+)
 INTENT_VERBS = frozenset(
     {"plan", "plans", "planned", "planning", "intend", "intends", "intended", "expected", "expect", "expects"}
     | {"hope", "hopes", "hoped", "aim", "aims", "want", "wants", "wanted", "seek", "seeks", "considering"}
@@ -237,7 +245,9 @@ class Said:
         "may be without the actor")."""
         content = 0
         for j in range(i - 1, max(-1, i - 1 - SCOPE_TOKENS), -1):
-            if CLAUSE_BREAK.search(self.text, self.tokens[j].end, self.tokens[i].start):
+            # Searched to the text's end: whether a quote mark opens a quotation is seen after it.
+            found = CLAUSE_BREAK.search(self.text, self.tokens[j].end)
+            if found is not None and found.start() < self.tokens[i].start:
                 return None
             if words(self.tokens[j], j):
                 return self.tokens[j]

@@ -320,6 +320,10 @@ def test_quotations_a_source_does_not_give_to_someone_else_stand(text):
         ("Nobody could've imagined this to happen.", "imagined", True, "modal"),
         ("Nobody could have imagined this to happen.", "imagined", True, "modal"),
         ("They imagined this would happen.", "imagined", False, None),
+        # A quotation opened inside the clause is what the negation bears on; one closed is not.
+        ('Sasse said the tweets were not "beneath the dignity" of the office.', "beneath", True, None),
+        ('"We will not rebuild," the mayor said, "the market."', "market", False, None),
+        ("The discovery suggests a more colorful world than imagined.", "colorful", False, "modal"),
     ],
 )
 def test_negations_and_hedges_are_read_as_scraped_text_writes_them(text, word, negated, hedge):
