@@ -152,20 +152,19 @@ LOST_CHARACTER = re.compile(r"\w\?\w")
 MIN_NEWS_WORDS = 5
 
 
+# The patterns above, by where they must stand in the sentence.
+NOT_NEWS_OPENING = (INSTRUCTION, HAND_OVER, QUESTION_LABEL, BRACKETED, PHOTO_CREDIT, RUN_IN_LABEL, WRITERS_VOICE)
+NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE)
+
+
 def news_prose(sentence: Sentence) -> bool:
     """Whether the sentence reads as news narrative a briefing can print."""
     text = sentence.text.strip()
     if text.endswith(("?", "!")) or sentence.word_count < MIN_NEWS_WORDS:
         return False
-    if INSTRUCTION.match(text) or CAPTION.search(text) or LOST_CHARACTER.search(text):
+    if any(p.match(text) for p in NOT_NEWS_OPENING) or any(p.search(text) for p in NOT_NEWS_ANYWHERE):
         return False
-    if HAND_OVER.match(text) or QUESTION_LABEL.match(text) or BRACKETED.match(text) or PHOTO_CREDIT.match(text):
-        return False
-    if RUN_IN_LABEL.match(text):
-        return False
-    if WRITERS_VOICE.match(text) or EDITORS_NOTE.search(text) or unbalanced_brackets(text):
-        return False
-    return not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
+    return not unbalanced_brackets(text) and not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
 
 
 def unbalanced_brackets(text: str) -> bool:
