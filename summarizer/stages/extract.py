@@ -45,9 +45,9 @@ RESTATED_COSINE = 0.8
 MAX_QUOTED_SHARE = 1 / 3
 # Words inside quote marks up to which a quotation is a term, a title or a phrase of a reported
 # fact, not a speaker's words: "sexually violent predator", "most racist and sexist trial", "The
-# Early Show" (quoted_term). On the dev set, letting such sentences in past the share added 2 key facts
-# at 150 words, both in one cluster (Cosby's: those two phrases), and lost none; a cut at 4 words
-# lost one, at 8 it gave the same as at 6.
+# Early Show" (quoted_term). On the dev set, letting such sentences in past the share added 2 key
+# facts at 150 words, both in one cluster (Cosby's: those two phrases), and lost none; a cut at 4
+# words lost one, at 8 it gave the same as at 6.
 MAX_QUOTED_TERM_WORDS = 6
 # A quoted sentence that says fewer content words than this besides who said it, and no figure,
 # carries no fact: 'Sassoon said: "I don't know."' (1), 'Mr Svanberg said: "We hear you."' (1),
@@ -138,9 +138,9 @@ def without_names(sentence: Sentence) -> Sentence:
 
 def direct_speech(sentence: Sentence) -> bool:
     """Whether the sentence gives someone's words, not only a quoted term (quoted_term). A quoted
-    term in a reported fact ('ruled that Cosby qualified as a "sexually
-    violent predator" under state law') is the fact, in the words the sources use: it takes no
-    room under the share of quotes."""
+    term in a reported fact ('ruled that Cosby qualified as a "sexually violent predator" under
+    state law') is the fact, in the words the sources use: it takes no room under the share of
+    quotes."""
     text = sentence.text
     return sentence.quoted and not all(quoted_term(text, start, end) for start, end in quotation_spans(text))
 
@@ -150,12 +150,12 @@ def quoted_term(text: str, start: int, end: int) -> bool:
     speaker's words: a few words (MAX_QUOTED_TERM_WORDS) with no comma, question or exclamation
     mark inside ('"The dam held," said Lim'), not opening the sentence and not after a colon
     ('Lim said: "We will rebuild."')."""
-    inside = text[start:end]
+    inside, before = text[start:end], text[:start].rstrip()
     return (
         len(inside.split()) <= MAX_QUOTED_TERM_WORDS
         and not any(mark in inside for mark in ",!?")
-        and bool(text[:start].strip())
-        and not text[:start].rstrip().endswith(":")
+        and bool(before)
+        and not before.endswith(":")
     )
 
 
