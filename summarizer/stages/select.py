@@ -75,7 +75,15 @@ DANGLING_START = re.compile(
     # A time the reader has not been told: "At that time, the judge will hear ...", "Since then".
     # ("At the time" stays: it reads as the time of the event the briefing opened with.)
     r"|at that (?:time|point|moment)(?!\s+(?:of|when)\b)|since then|by then|until then|after that"
-    r"|before that)\b",
+    r"|before that"
+    # A part of a group the reader has not been told of: "Most are placed in institutions ...", "All
+    # were in the first 50 miles.", "One was the son of a journalist.", "Not all of them are ..."
+    # ("Some" and "many" alone stay: "Some are worried that the tax ..." reads as some people.)
+    r"|(?:all|most|none|few|several|each|either|neither|others|the others|the rest|one|two|three)"
+    r"\s+(?:were|are|was|is|have|had|has|will|would|could|can|did|do)"
+    r"|(?:not )?(?:all|most|some|many|none|few|several|each|either|neither|one|two|three|both)"
+    r"\s+of\s+(?:them|those|these)"
+    r")\b",
     re.I,
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
@@ -139,12 +147,16 @@ EDITORS_NOTE = re.compile(
 )
 # A column's voice: an interjection ("Wow, the ratings are in ..."), an aside to the reader ("For
 # those not familiar with the story, ...", "Suffice to say, ...", "Of course, ..."), the writer's
-# own comment on what happened ("Interestingly, ...", "Unfortunately, ...").
+# own comment on what happened ("Interestingly, ...", "Unfortunately, ...", "To be fair, ...", "The
+# shocking truth is that ...", "Leave it to Schumer to ...", "In typical lawyer fashion, ...").
 WRITERS_VOICE = re.compile(
-    r"^(?:(?:wow|oh|ah|well|yes|yeah|okay|alas|hey|whoa)\b\s*[,!]"
+    r"^(?:(?:wow|oh|ah|well|yes|yeah|okay|alas|hey|whoa|so)\b\s*[,!]"
     r"|(?:for (?:those|anyone|readers) (?:who|not|unfamiliar)|suffice (?:it )?to say|needless to say|of course"
     r"|let's|let us|obviously|interestingly|ironically|fortunately|unfortunately|sadly|luckily|thankfully"
-    r"|truth be told|frankly|basically|anyway)\b)",
+    r"|truth be told|frankly|basically|anyway|leave it to|considering how"
+    r"|the (?:[\w-]+ )?(?:truth|implication|irony|good news|bad news)(?: here)? is)\b"
+    r"|(?:to be fair|mind you|make no mistake|in other words|sure enough|believe it or not"
+    r"|perhaps (?:most|more|even) \w+|in typical [^,]{1,30} fashion),)",
     re.I,
 )
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")

@@ -75,12 +75,20 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "As a result, the town was evacuated."))
     assert not self_contained(make_sentence(0, 0, "At that time, the judge will hear legal arguments."))
     assert not self_contained(make_sentence(0, 0, "Since then the army has destroyed 30 tunnels."))
+    # A part of a group the reader has not been told of.
+    assert not self_contained(make_sentence(0, 0, "Most are placed in institutions by families too poor to keep them."))
+    assert not self_contained(make_sentence(0, 0, "All were in the first 50 miles of the trail."))
+    assert not self_contained(make_sentence(0, 0, "Not all of them are for hikers who walk the whole trail."))
+    assert not self_contained(make_sentence(0, 0, "One of those Iranians gave an interview on Monday."))
     assert self_contained(make_sentence(0, 0, "Both Singer and Goddard were sued in Hawaii last month."))
     assert self_contained(make_sentence(0, 0, "In addition to the 19 killed, 200 were wounded."))
     assert self_contained(make_sentence(0, 0, "During the visit, the minister praised the engineers."))
     assert self_contained(make_sentence(0, 0, "According to the agency, the visit followed a meeting."))
     assert self_contained(make_sentence(0, 0, "Heavy rain flooded the town of Kars."))
     assert self_contained(make_sentence(0, 0, "At the time of his arrest, Johnson had $100 in his pocket."))
+    assert self_contained(make_sentence(0, 0, "Some are worried that the tax would hurt local shops."))
+    assert self_contained(make_sentence(0, 0, "Most residents were evacuated before the storm."))
+    assert self_contained(make_sentence(0, 0, "One man was killed and two were injured."))
 
 
 def test_extract_skips_repeats_and_dangling_openers_and_keeps_reading_order():
@@ -245,6 +253,13 @@ def test_headlines_count_as_their_articles_words():
         "Of course, Piatt wasn't alone in trying to organize support for the rapper.",
         "Boston Globe The sale to Jerome and Nancy Kohlberg includes $2 million for the newspaper.",
         "View Images An artist's depiction of Caihong juji, a species of theropod dinosaur.",
+        "The shocking truth is that most of the children have parents who could care for them.",
+        "The not-too-subtle implication here is that anyone can hike the trail.",
+        "Leave it to Schumer to double her pregnancy announcement as a political one.",
+        "In typical lawyer fashion, Cohen had an issue with semantics.",
+        "To be fair, the premiere faced stiff competition on Monday night.",
+        "Perhaps most remarkably, the forecast predicted the water shortages.",
+        "So, the council will vote again next week.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -274,6 +289,9 @@ def test_what_a_briefing_does_not_print(text):
         "Fortune magazine named the company one of the best employers of the year.",
         "Chief Justice John Roberts and the court heard the case in March.",
         "Sen. Ben Sasse said those tweets were beneath the dignity of the office.",
+        "The truth commission heard 40 witnesses in May.",
+        "Now, the medal will be presented to the veterans in Washington.",
+        "Sure Enough Farms recalled 2,000 eggs on Monday.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
