@@ -26,7 +26,7 @@ from .options import SummaryOptions
 from .resources import ENGLISH
 from .settings import GenerationSettings
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
-from .stages.attribute import Dropped, introduce_speakers
+from .stages.attribute import Dropped, introduce_people
 from .stages.clean import quoted
 from .stages.novelty import NoveltyReport, find_novelty, mark_earlier, mark_novelty, nothing_new
 from .stages.segment import language_warnings, make_sentence, segment_documents
@@ -454,7 +454,7 @@ def write(
         dropped, fallback = Dropped(), []
     with timer("extract"):
         extracted = extract(selection.facts, options.max_words)
-        return Draft(introduce_speakers(extracted, facts, options.max_words), None, dropped, fallback)
+        return Draft(introduce_people(extracted, facts, options.max_words), None, dropped, fallback)
 
 
 def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:

@@ -33,7 +33,15 @@ from ..text import tidy_generated
 from ..types import BriefingSentence, Citation, Fact, Sentence, count_words
 from .checks import CHECKS, Context, Finding, Said, check_speaker, first_finding, tokenize
 from .dedup import deduplicate
-from .segment import ROLE_NOUNS, make_sentence, named, quotation_spans, speaker_introductions, split_sentences
+from .segment import (
+    ROLE_NOUNS,
+    make_sentence,
+    named,
+    quotation_spans,
+    speaker_introductions,
+    speakers_full_names,
+    split_sentences,
+)
 
 # The support score: (2 x the share of the sentence's content words its supporting facts hold,
 # synonyms counted, + the cosine of its WordLlama embedding with theirs) / 3. On the dev set's
@@ -124,44 +132,53 @@ def cite_fact(fact: Fact) -> BriefingSentence:
 
 # A role just before the speaker's name: the sentence introduces them already ("spokesman Kirby").
 ROLE_BEFORE = re.compile(rf"\b(?i:{ROLE_NOUNS})\s+$")
+# A capitalised word or a particle just before a surname: a first name, a title or part of the
+# name ("Mary Kirby", "Mr. Kirby", "Arthur de Soultrait").
+NAME_BEFORE = re.compile(r"\b(?:[A-Z][\w'’.-]*|de|van|von|der|den|da|di|del|della|du|la|le|bin|ibn|al|el)\s+$")
 
 
-def introduce_speakers(
+def introduce_people(
     sentences: Sequence[BriefingSentence], facts: Sequence[Fact], max_words: int
 ) -> list[BriefingSentence]:
-    """The extractive briefing with each quoted speaker introduced on first mention as the sources
-    do at their fullest: 'Kirby said: "..."' becomes 'National Security Council spokesman John
-    Kirby said: "..."' where a source writes that and no other person of the cluster has that
-    surname (segment.speaker_introductions). A speaker named before in the briefing, one the
-    sentence gives a role already, a pronoun, and an introduction that would take the briefing
-    past `max_words`, are left as they are."""
-    introductions = speaker_introductions([s.text for f in facts for s in f.sentences if s.language == ENGLISH])
-    representatives = {f.representative.text: f.representative for f in facts}
+    """The extractive briefing with each person it first names by surname alone introduced as the
+    sources name them at their fullest, quoted or not: 'Kirby said: "..."' becomes 'National
+    Security Council spokesman John Kirby said: "..."' (segment.speaker_introductions), and "Medlin
+    said it was hard to understand her." becomes "Tim Medlin said ..." where the sources give
+    someone who speaks a first name and no role (segment.speakers_full_names); in both, only where
+    no other person of the cluster has that surname. A person named before in the briefing, one the
+    sentence names with a role, a title or in full, words inside a quotation, and an introduction
+    that would take the briefing past `max_words`, are left as they are."""
+    texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
+    introductions = {**speakers_full_names(texts), **speaker_introductions(texts)}
     words_left = max_words - sum(count_words(s.text) for s in sentences)
     introduced: list[BriefingSentence] = []
     for briefing_sentence in sentences:
-        source = representatives.get(briefing_sentence.text)
-        who = named(source.speaker) if source is not None and source.quoted else None
-        mention = introductions.get(who.split()[-1], "") if who else ""
         told = " ".join(s.text for s in introduced)
-        named_before = who is not None and re.search(rf"\b{re.escape(who.split()[-1])}\b", told) is not None
-        if who and mention.endswith(f" {who}") and not named_before:
-            text = with_introduction(briefing_sentence.text, who, mention)
-            if text is not None and count_words(text) - count_words(briefing_sentence.text) <= words_left:
-                words_left -= count_words(text) - count_words(briefing_sentence.text)
-                briefing_sentence = replace(briefing_sentence, text=text)
-        introduced.append(briefing_sentence)
+        text = briefing_sentence.text
+        for surname, mention in introductions.items():
+            if re.search(rf"\b{re.escape(surname)}\b", told):
+                continue
+            longer = with_introduction(text, mention)
+            if longer is not None and count_words(longer) - count_words(text) <= words_left:
+                words_left -= count_words(longer) - count_words(text)
+                text = longer
+        introduced.append(replace(briefing_sentence, text=text))
     return introduced
 
 
-def with_introduction(text: str, who: str, mention: str) -> str | None:
-    """`text` with its speaker `who`, where it names them outside its quotations and without a
-    role, replaced by `mention`; None where it does not."""
+def with_introduction(text: str, mention: str) -> str | None:
+    """`text` with its first mention of the person `mention` names, where it is outside its
+    quotations and is the bare surname, replaced by `mention`; None where it has none, or names
+    them otherwise ("spokesman Kirby", "Mr. Kirby", "John Kirby", "Arthur de Soultrait": a name
+    written in full is left as the source wrote it, whatever role it gives)."""
     quoted = quotation_spans(text)
-    for found in re.finditer(rf"\b{re.escape(who)}\b", text):
-        at = found.start()
-        if any(start <= at < end for start, end in quoted) or ROLE_BEFORE.search(text[:at]):
+    surname = mention.split()[-1]
+    for found in re.finditer(rf"\b{re.escape(surname)}\b", text):
+        if any(start <= found.start() < end for start, end in quoted):
             continue
+        at = found.start()
+        if ROLE_BEFORE.search(text[:at]) or NAME_BEFORE.search(text[:at]):
+            return None
         return f"{text[:at]}{mention[:1].upper() if at == 0 else mention[:1]}{mention[1:]}{text[found.end() :]}"
     return None
 

@@ -250,23 +250,62 @@ def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
     follows two different words in the texts' names ("John Kirby", "Mary Kirby") has none, nor
     has one never given a role."""
     stops = stop_keys()
-    given_names: dict[str, set[str]] = {}
-    for text in texts:
-        for found in CAPITALISED_RUN.finditer(text):
-            run = found.group().split()
-            given_names.setdefault(run[-1], set()).add(run[-2])
+    given_names = words_before_surnames(texts)
     fullest: dict[str, str] = {}
     for text in texts:
         for found in ROLE_MENTION.finditer(text):
             role = found.group("role").split()
             while role and role[0].lower() in stops:  # "The", "But" open a sentence, not a role
                 role = role[1:]
+            # The role is what follows a stop word inside it: "proponent of President Barack Obama"
+            # is President Obama.
+            within = [i for i, word in enumerate(role) if word.islower() and word in stops]
+            role = role[within[-1] + 1 :] if within else role
             name = found.group("name").split()
+            if name[-1].lower() in NAME_ABBREVIATIONS:  # "Medical Examiner Dr. Christopher Happy"
+                continue
             if role and len(f"{' '.join(role)} {found.group('name')}") > len(fullest.get(name[-1], "")):
                 fullest[name[-1]] = f"{' '.join(role)} {found.group('name')}"
     return {
         surname: mention for surname, mention in fullest.items() if given_names.get(surname) == {mention.split()[-2]}
     }
+
+
+def words_before_surnames(texts: Sequence[str], *, inside: bool = False) -> dict[str, set[str]]:
+    """Per last word of a name in the texts, the words written just before it ("Kirby": {"John"});
+    `inside`: only names that do not open their text (where a capitalised word before a name may
+    be the sentence's first word: "Since Lumos began ...")."""
+    before: dict[str, set[str]] = {}
+    for text in texts:
+        for found in CAPITALISED_RUN.finditer(text):
+            if not inside or found.start() > 0:
+                run = found.group().split()
+                before.setdefault(run[-1], set()).add(run[-2])
+    return before
+
+
+def speakers_full_names(texts: Sequence[str]) -> dict[str, str]:
+    """Per surname of someone the English `texts` report the words of ("Medlin said ..."), the one
+    full name they write it in, inside a sentence ("Medlin": "Tim Medlin"): where one word only
+    ever comes before it, and that word is no stop word, title ("Mr", "Sen"), role ("President"),
+    possessive ("Chapman's IMDb") or other name's last word."""
+    stops = stop_keys()
+    speakers = {who.split()[-1] for text in texts if (who := named(attributed_speaker(text))) is not None}
+    anywhere, inside = words_before_surnames(texts), words_before_surnames(texts, inside=True)
+    names: dict[str, str] = {}
+    for surname in speakers:
+        before = anywhere.get(surname, set())
+        first = next(iter(before), "")
+        if (
+            len(before) == 1
+            and inside.get(surname) == before
+            and first.lower() not in stops | NAME_ABBREVIATIONS
+            and first not in anywhere
+            and not first.endswith(("'s", "’s"))  # "Chapman's IMDb"
+            and not re.fullmatch(rf"(?i:{ROLE_NOUNS})", first)
+        ):
+            names[surname] = f"{first} {surname}"
+    return names
 
 
 def complete(text: str, language: str = ENGLISH) -> bool:

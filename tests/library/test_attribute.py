@@ -160,7 +160,7 @@ def test_a_voiced_quotation_is_cited_with_its_speaker_and_its_words_as_written()
 
 
 def test_a_quoted_speaker_is_introduced_with_the_role_the_sources_give_on_first_mention():
-    from summarizer.stages.attribute import introduce_speakers
+    from summarizer.stages.attribute import introduce_people
     from summarizer.stages.segment import speaker_introductions
     from summarizer.types import BriefingSentence
 
@@ -169,18 +169,48 @@ def test_a_quoted_speaker_is_introduced_with_the_role_the_sources_give_on_first_
     again = '"We will respond," Kirby said.'
     facts = deduplicate(segment(clean([Article(id="a", title="t", text=f"{role}\n\n{quote}\n\n{again}")])))
     briefing = [BriefingSentence(text, (1,), ()) for text in (quote, again)]
-    assert [s.text for s in introduce_speakers(briefing, facts, max_words=150)] == [
+    assert [s.text for s in introduce_people(briefing, facts, max_words=150)] == [
         '"We are concerned about the deepening ties between the two countries," National Security Council '
         "spokesman John Kirby said.",
         again,  # introduced once
     ]
     # Not past the word budget, and not where the briefing named the speaker already.
-    assert [s.text for s in introduce_speakers(briefing, facts, max_words=17)] == [quote, again]
+    assert [s.text for s in introduce_people(briefing, facts, max_words=17)] == [quote, again]
     named = [BriefingSentence(role, (1,), ()), *briefing]
-    assert [s.text for s in introduce_speakers(named, facts, max_words=150)] == [role, quote, again]
+    assert [s.text for s in introduce_people(named, facts, max_words=150)] == [role, quote, again]
+    # A name written in full stays as the source wrote it.
+    full = BriefingSentence("Trump praised the visit, Homeland Security Adviser John Kirby said on Sunday.", (1,), ())
+    assert introduce_people([full], facts, max_words=150)[0].text == full.text
     # Two people of the surname in the cluster: which one spoke is not certain.
     assert speaker_introductions([role, "Mary Kirby, his sister, was not there."]) == {}
     assert speaker_introductions([role, "Union chief Billy Hunter said no."]) == {
         "Kirby": "National Security Council spokesman John Kirby",
         "Hunter": "Union chief Billy Hunter",
     }
+
+
+def test_a_person_named_by_surname_alone_is_introduced_as_the_sources_name_them():
+    from summarizer.stages.attribute import introduce_people
+    from summarizer.types import BriefingSentence
+
+    text = (
+        "Barbour said the shift supervisor at the time, Tim Medlin, took the call.\n\n"
+        "Medlin said it was hard to understand her.\n\n"
+        "Arthur de Soultrait said the gun was a fake.\n\n"
+        "The girl fell ill in the office of Dr. Lilly Geyer, Honolulu Chief Medical Examiner Dr. Christopher "
+        "Happy said."
+    )
+    facts = deduplicate(segment(clean([Article(id="a", title="t", text=text)])))
+    briefing = [
+        BriefingSentence("Medlin said it was hard to understand her.", (1,), ()),
+        BriefingSentence("Medlin later called back twice.", (1,), ()),
+        BriefingSentence("The gun belonged to a friend of Soultrait.", (1,), ()),
+        BriefingSentence("The girl fell ill in Dr. Geyer's office.", (1,), ()),
+    ]
+    assert [s.text for s in introduce_people(briefing, facts, max_words=150)] == [
+        "Tim Medlin said it was hard to understand her.",  # reported speech too; once
+        "Medlin later called back twice.",
+        # No source writes one first name before "Soultrait"; "Dr" is a title, not a surname.
+        "The gun belonged to a friend of Soultrait.",
+        "The girl fell ill in Dr. Geyer's office.",
+    ]
