@@ -29,7 +29,7 @@ import numpy as np
 
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language
 from ..similarity import embed_remembered
-from ..text import tidy_generated
+from ..text import content_stems, tidy_generated, words
 from ..types import BriefingSentence, Citation, Fact, Sentence, count_words
 from .checks import CHECKS, Context, Finding, Said, check_speaker, first_finding, tokenize
 from .dedup import deduplicate
@@ -154,16 +154,40 @@ def introduce_people(
     introduced: list[BriefingSentence] = []
     for briefing_sentence in sentences:
         told = " ".join(s.text for s in introduced)
-        text = briefing_sentence.text
         for surname, mention in introductions.items():
             if re.search(rf"\b{re.escape(surname)}\b", told):
                 continue
+            text = briefing_sentence.text
             longer = with_introduction(text, mention)
             if longer is not None and count_words(longer) - count_words(text) <= words_left:
                 words_left -= count_words(longer) - count_words(text)
-                text = longer
-        introduced.append(replace(briefing_sentence, text=text))
+                briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), mention, facts)
+        introduced.append(briefing_sentence)
     return introduced
+
+
+def cite_introduction(sentence: BriefingSentence, mention: str, facts: Sequence[Fact]) -> BriefingSentence:
+    """`sentence`, which now names someone as `mention` does, citing the source sentence that names
+    them so where its article is not cited already: the role or first name is that article's word."""
+    source = next((s for f in facts for s in f.sentences if mention in s.text), None)
+    if source is None or source.article_index + 1 in sentence.citations:
+        return sentence
+    start = source.text.index(mention)
+    stems = frozenset(content_stems(words(sentence.text), source.language))
+    evidence = Citation(
+        source=source.article_index + 1,
+        sentence=source.position,
+        text=source.text,
+        score=round(len(stems & set(source.stems)) / len(stems), 3) if stems else 0.0,
+        span=(start, start + len(mention)),
+        speaker=named(source.speaker),
+        as_written=source.as_written,
+    )
+    return replace(
+        sentence,
+        citations=tuple(sorted({*sentence.citations, evidence.source})),
+        evidence=(*sentence.evidence, evidence),
+    )
 
 
 def with_introduction(text: str, mention: str) -> str | None:

@@ -193,24 +193,30 @@ def test_a_person_named_by_surname_alone_is_introduced_as_the_sources_name_them(
     from summarizer.stages.attribute import introduce_people
     from summarizer.types import BriefingSentence
 
-    text = (
+    naming = (
         "Barbour said the shift supervisor at the time, Tim Medlin, took the call.\n\n"
-        "Medlin said it was hard to understand her.\n\n"
-        "Arthur de Soultrait said the gun was a fake.\n\n"
         "The girl fell ill in the office of Dr. Lilly Geyer, Honolulu Chief Medical Examiner Dr. Christopher "
         "Happy said."
     )
-    facts = deduplicate(segment(clean([Article(id="a", title="t", text=text)])))
+    speaking = "Medlin said it was hard to understand her.\n\nArthur de Soultrait said the gun was a fake."
+    articles = [Article(id="a", title="t", text=naming), Article(id="b", title="t", text=speaking)]
+    facts = deduplicate(segment(clean(articles)))
     briefing = [
-        BriefingSentence("Medlin said it was hard to understand her.", (1,), ()),
-        BriefingSentence("Medlin later called back twice.", (1,), ()),
-        BriefingSentence("The gun belonged to a friend of Soultrait.", (1,), ()),
+        BriefingSentence("Medlin said it was hard to understand her.", (2,), ()),
+        BriefingSentence("Medlin later called back twice.", (2,), ()),
+        BriefingSentence("The gun belonged to a friend of Soultrait.", (2,), ()),
         BriefingSentence("The girl fell ill in Dr. Geyer's office.", (1,), ()),
     ]
-    assert [s.text for s in introduce_people(briefing, facts, max_words=150)] == [
+    introduced = introduce_people(briefing, facts, max_words=150)
+    assert [s.text for s in introduced] == [
         "Tim Medlin said it was hard to understand her.",  # reported speech too; once
         "Medlin later called back twice.",
         # No source writes one first name before "Soultrait"; "Dr" is a title, not a surname.
         "The gun belonged to a friend of Soultrait.",
         "The girl fell ill in Dr. Geyer's office.",
     ]
+    # The first name is the other article's word: the sentence cites it, where it names him.
+    assert introduced[0].citations == (1, 2)
+    (evidence,) = introduced[0].evidence
+    assert evidence.source == 1 and evidence.text[slice(*evidence.span)] == "Tim Medlin"
+    assert all(s.citations == b.citations for s, b in zip(introduced[1:], briefing[1:], strict=True))
