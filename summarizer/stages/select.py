@@ -86,6 +86,15 @@ DANGLING_START = re.compile(
     r")\b",
     re.I,
 )
+# A clause of its own that ends on an auxiliary leaves out what it says, told in a sentence before:
+# "In Cheryl Strayed's case, it seems to have.", "he says yes, it did." ("the judge would rule as he
+# did" says it within the sentence, and stays).
+ELIDED_CLAUSE_END = re.compile(
+    r"(?:^|[,:;]\s*)(?:(?:yes|no),?\s+)?(?:it|he|she|they)\s+(?:\w+\s+){0,2}?"
+    r"(?:to have|to be|did|does|do|has|have|had|will|would|could|can|should|might|must|is|was|were|are)"
+    r"(?:\s+not)?[.!]$",
+    re.I,
+)
 # "According to the agency, this ..." points back just the same once its attribution is read past.
 LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 # A person named only by a pronoun after an opening phrase points back just as well ("During his
@@ -192,7 +201,12 @@ def self_contained(sentence: Sentence) -> bool:
     text = LEADING_ATTRIBUTION.sub("", sentence.text)
     if sentence.speaker is not None and named(sentence.speaker) is None:  # '"...," he said.'
         return False
-    return not (DANGLING_START.match(text) or PERSON_AFTER_LEAD.match(text) or sentence.text[:1].islower())
+    return not (
+        DANGLING_START.match(text)
+        or PERSON_AFTER_LEAD.match(text)
+        or ELIDED_CLAUSE_END.search(text)
+        or sentence.text[:1].islower()
+    )
 
 
 class FactMemory:

@@ -80,6 +80,9 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "All were in the first 50 miles of the trail."))
     assert not self_contained(make_sentence(0, 0, "Not all of them are for hikers who walk the whole trail."))
     assert not self_contained(make_sentence(0, 0, "One of those Iranians gave an interview on Monday."))
+    # A clause that leaves out what it says: it was told before.
+    assert not self_contained(make_sentence(0, 0, "In Cheryl Strayed's case, it seems to have."))
+    assert not self_contained(make_sentence(0, 0, "Asked if the ruling surprised him, he says yes, it did."))
     assert self_contained(make_sentence(0, 0, "Both Singer and Goddard were sued in Hawaii last month."))
     assert self_contained(make_sentence(0, 0, "In addition to the 19 killed, 200 were wounded."))
     assert self_contained(make_sentence(0, 0, "During the visit, the minister praised the engineers."))
@@ -89,6 +92,8 @@ def test_self_contained_rejects_openers_that_point_back():
     assert self_contained(make_sentence(0, 0, "Some are worried that the tax would hurt local shops."))
     assert self_contained(make_sentence(0, 0, "Most residents were evacuated before the storm."))
     assert self_contained(make_sentence(0, 0, "One man was killed and two were injured."))
+    assert self_contained(make_sentence(0, 0, "Few expected the judge to rule as he did."))
+    assert self_contained(make_sentence(0, 0, "The officer told her son to run, and he did."))
 
 
 def test_extract_skips_repeats_and_dangling_openers_and_keeps_reading_order():
