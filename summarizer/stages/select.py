@@ -72,6 +72,10 @@ DANGLING_START = re.compile(
     r"|then|instead|both(?!(?:\s+\S+){1,4}\s+and\b)|as a result|here(?:'s| is| are)|in doing so|on the other hand"
     r"|in a way|thus|therefore|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore"
     r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such"
+    # ... or answer it: "In response, the minister warned ...", "In return, North Korea has supplied
+    # ...", "With this in mind, ...", "To that end, ..." ("In response to the strike" says to what).
+    r"|in response(?!\s+to\b)|in return(?!\s+for\b)|in exchange(?!\s+for\b)|with (?:this|that)|to (?:this|that) end"
+    r"|for (?:this|that) reason|because of (?:this|that)|at the same time|in the meantime|on top of that"
     # A time the reader has not been told: "At that time, the judge will hear ...", "Since then".
     # ("At the time" stays: it reads as the time of the event the briefing opened with.)
     r"|at that (?:time|point|moment)(?!\s+(?:of|when)\b)|since then|by then|until then|after that"

@@ -80,6 +80,12 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "All were in the first 50 miles of the trail."))
     assert not self_contained(make_sentence(0, 0, "Not all of them are for hikers who walk the whole trail."))
     assert not self_contained(make_sentence(0, 0, "One of those Iranians gave an interview on Monday."))
+    # An answer to what the reader has not been told.
+    assert not self_contained(
+        make_sentence(0, 0, "In return, North Korea has allegedly supplied ammunition to Russia.")
+    )
+    assert not self_contained(make_sentence(0, 0, "In response, the minister warned the envoy on Friday."))
+    assert not self_contained(make_sentence(0, 0, "With that, United joins American and Delta in the change."))
     # A clause that leaves out what it says: it was told before.
     assert not self_contained(make_sentence(0, 0, "In Cheryl Strayed's case, it seems to have."))
     assert not self_contained(make_sentence(0, 0, "Asked if the ruling surprised him, he says yes, it did."))
@@ -93,6 +99,8 @@ def test_self_contained_rejects_openers_that_point_back():
     assert self_contained(make_sentence(0, 0, "Most residents were evacuated before the storm."))
     assert self_contained(make_sentence(0, 0, "One man was killed and two were injured."))
     assert self_contained(make_sentence(0, 0, "Few expected the judge to rule as he did."))
+    assert self_contained(make_sentence(0, 0, "In response to the strike, the army closed the border."))
+    assert self_contained(make_sentence(0, 0, "In exchange for food, Pyongyang sends shells to Moscow."))
     assert self_contained(make_sentence(0, 0, "The officer told her son to run, and he did."))
 
 
