@@ -172,13 +172,31 @@ WRITERS_VOICE = re.compile(
     r"|perhaps (?:most|more|even) \w+|in typical [^,]{1,30} fashion),)",
     re.I,
 )
+# An attribution with nothing attributed: what is left when a quotation was split from its source
+# sentence ("Hernandez exclaimed in an interview with The Post.", "Trump said to cheers Thursday
+# night."). A "that" clause or a subject after it says what was said, and stays.
+EMPTY_ATTRIBUTION = re.compile(
+    r"^(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|exclaimed|added|explained|wrote|writes|continued|noted|stated"
+    r"|told (?:reporters|the [\w ]+|[A-Z]\w+(?: [A-Z]\w+)*))"
+    r"(?:\s+(?:in|on|at|to|during|with|from|after|last|this)\b"
+    r"(?!.*\b(?:that|there|he|she|they|it|we|I|was|were|is|are|had|has|would|will)\b)[^,;:\"“”]{0,60})?\.$"
+)
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 LOST_CHARACTER = re.compile(r"\w\?\w")
 MIN_NEWS_WORDS = 5
 
 
 # The patterns above, by where they must stand in the sentence.
-NOT_NEWS_OPENING = (INSTRUCTION, HAND_OVER, QUESTION_LABEL, BRACKETED, PHOTO_CREDIT, RUN_IN_LABEL, WRITERS_VOICE)
+NOT_NEWS_OPENING = (
+    INSTRUCTION,
+    HAND_OVER,
+    QUESTION_LABEL,
+    BRACKETED,
+    PHOTO_CREDIT,
+    RUN_IN_LABEL,
+    WRITERS_VOICE,
+    EMPTY_ATTRIBUTION,
+)
 NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE)
 
 

@@ -273,6 +273,8 @@ def test_headlines_count_as_their_articles_words():
         "To be fair, the premiere faced stiff competition on Monday night.",
         "Perhaps most remarkably, the forecast predicted the water shortages.",
         "So, the council will vote again next week.",
+        "Hernandez exclaimed in an interview with The Post.",
+        "Jeremy Piatt wrote on his Help Get Kanye Out of Debt page.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -305,6 +307,8 @@ def test_what_a_briefing_does_not_print(text):
         "The truth commission heard 40 witnesses in May.",
         "Now, the medal will be presented to the veterans in Washington.",
         "Sure Enough Farms recalled 2,000 eggs on Monday.",
+        "Simpson said at his 2013 parole hearing that he had been a model inmate.",
+        "Reid said in an interview Friday there was little point in talks.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
