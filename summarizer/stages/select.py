@@ -70,6 +70,8 @@ DANGLING_START = re.compile(
     # Connectives that carry on from the sentence before: "Instead, Dawes said, ...", "Both parties
     # declined further comment.", "Then detectives pursued a tip, ...", "Here is a list of ...".
     r"|then|instead|both(?!(?:\s+\S+){1,4}\s+and\b)|as a result|here(?:'s| is| are)|in doing so|on the other hand"
+    # The rest of a sentence cut off before it: "Especially when and after they become new parents."
+    r"|especially|including"
     r"|in a way|thus|therefore|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore"
     r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such"
     # ... or answer it: "In response, the minister warned ...", "In return, North Korea has supplied
@@ -182,7 +184,8 @@ EMPTY_ATTRIBUTION = re.compile(
     r"(?!.*\b(?:that|there|he|she|they|it|we|I|was|were|is|are|had|has|would|will)\b)[^,;:\"“”]{0,60})?\.$"
 )
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
-LOST_CHARACTER = re.compile(r"\w\?\w")
+# A character lost in conversion leaves a question mark before a letter: "declassi?cation", "?nancial".
+LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
 MIN_NEWS_WORDS = 5
 
 

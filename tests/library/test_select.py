@@ -80,6 +80,7 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "All were in the first 50 miles of the trail."))
     assert not self_contained(make_sentence(0, 0, "Not all of them are for hikers who walk the whole trail."))
     assert not self_contained(make_sentence(0, 0, "One of those Iranians gave an interview on Monday."))
+    assert not self_contained(make_sentence(0, 0, "Especially when and after they become new parents."))
     # An answer to what the reader has not been told.
     assert not self_contained(
         make_sentence(0, 0, "In return, North Korea has allegedly supplied ammunition to Russia.")
@@ -274,6 +275,7 @@ def test_headlines_count_as_their_articles_words():
         "Perhaps most remarkably, the forecast predicted the water shortages.",
         "So, the council will vote again next week.",
         "Hernandez exclaimed in an interview with The Post.",
+        "It ignored his anti-Trump ?nancial and ideological motivations.",
         "Jeremy Piatt wrote on his Help Get Kanye Out of Debt page.",
     ],
 )
