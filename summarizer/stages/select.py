@@ -66,7 +66,7 @@ SAME_FACT_COSINE = 0.7
 # taken into custody"); passing them over cost under 0.1 ROUGE-2.
 BRIEFING_SAME_FACT_COSINE = 0.65
 DANGLING_START = re.compile(
-    r"^(he|she|they|it|this|these|those|that|such|his|her|their|its|but|and|however|also|meanwhile|still|yet"
+    r"^(he|she|they|it|this|these|those|that|such|his|her|their|its|but|and|or|nor|however|also|meanwhile|still|yet"
     # Connectives that carry on from the sentence before: "Instead, Dawes said, ...", "Both parties
     # declined further comment.", "Then detectives pursued a tip, ...", "Here is a list of ...".
     r"|then|instead|both(?!(?:\s+\S+){1,4}\s+and\b)|as a result|here(?:'s| is| are)|in doing so|on the other hand"
@@ -149,7 +149,9 @@ PHOTO_CREDIT = re.compile(r"^(?:Associated Press|AP Photo|Reuters|AFP)\s+[A-Z]")
 # A label run into the sentence after it: a credit, a caption's button, a subhead ("Boston Globe The
 # sale to ...", "View Images An artist's depiction ...", "Fleeing Hama An estimated 1,000 ...").
 RUN_IN_LABEL = re.compile(r"^(?:[A-Z][\w'’.&-]*\s+){1,3}(?:The|A|An)\s+[a-z]")
-HAND_OVER = re.compile(r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more) (?:details|story|report)\b")
+HAND_OVER = re.compile(
+    r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more|an?(?: exclusive| special| live)?) (?:details|story|report|update)\b"
+)
 QUESTION_LABEL = re.compile(r"^Q[.:]\s")
 # A note on the article itself, not news: an update or correction label ("Update, 21 April: Science
 # has learned that the court order referred to in this story has been amended."), the notice of a
@@ -170,7 +172,7 @@ WRITERS_VOICE = re.compile(
     r"|let's|let us|obviously|interestingly|ironically|fortunately|unfortunately|sadly|luckily|thankfully"
     r"|truth be told|frankly|basically|anyway|leave it to|considering how"
     r"|the (?:[\w-]+ )?(?:truth|implication|irony|good news|bad news)(?: here)? is)\b"
-    r"|(?:to be fair|mind you|make no mistake|in other words|sure enough|believe it or not"
+    r"|(?:to be fair|mind you|make no mistake|in other words|sure enough|believe it or not|actually"
     r"|perhaps (?:most|more|even) \w+|in typical [^,]{1,30} fashion),)",
     re.I,
 )
@@ -183,6 +185,8 @@ EMPTY_ATTRIBUTION = re.compile(
     r"(?:\s+(?:in|on|at|to|during|with|from|after|last|this)\b"
     r"(?!.*\b(?:that|there|he|she|they|it|we|I|was|were|is|are|had|has|would|will)\b)[^,;:\"“”]{0,60})?\.$"
 )
+# Words a newsroom does not print, in quotation marks or out ("I didn't piss in the fucking water,").
+NOT_FOR_PRINT = re.compile(r"\b(?:\w*fuck\w*|shit\w*|bullshit|bitch\w*|cunt\w*|asshole\w*|retard(?:ed)?)\b", re.I)
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 # A character lost in conversion leaves a question mark before a letter: "declassi?cation", "?nancial".
 LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
@@ -200,7 +204,7 @@ NOT_NEWS_OPENING = (
     WRITERS_VOICE,
     EMPTY_ATTRIBUTION,
 )
-NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE)
+NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE, NOT_FOR_PRINT)
 
 
 def news_prose(sentence: Sentence) -> bool:

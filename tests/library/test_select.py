@@ -81,6 +81,7 @@ def test_self_contained_rejects_openers_that_point_back():
     assert not self_contained(make_sentence(0, 0, "Not all of them are for hikers who walk the whole trail."))
     assert not self_contained(make_sentence(0, 0, "One of those Iranians gave an interview on Monday."))
     assert not self_contained(make_sentence(0, 0, "Especially when and after they become new parents."))
+    assert not self_contained(make_sentence(0, 0, "Or 304 million tallboy cans of Pabst Blue Ribbon."))
     # An answer to what the reader has not been told.
     assert not self_contained(
         make_sentence(0, 0, "In return, North Korea has allegedly supplied ammunition to Russia.")
@@ -276,6 +277,9 @@ def test_headlines_count_as_their_articles_words():
         "So, the council will vote again next week.",
         "Hernandez exclaimed in an interview with The Post.",
         "It ignored his anti-Trump ?nancial and ideological motivations.",
+        "Dan Noyes has an exclusive report.",
+        "Actually, that last bit might be instructive.",
+        '"Yeah, it\'s fucking stupid, dude," Swonger says.',
         "Jeremy Piatt wrote on his Help Get Kanye Out of Debt page.",
     ],
 )
@@ -311,6 +315,7 @@ def test_what_a_briefing_does_not_print(text):
         "Sure Enough Farms recalled 2,000 eggs on Monday.",
         "Simpson said at his 2013 parole hearing that he had been a model inmate.",
         "Reid said in an interview Friday there was little point in talks.",
+        "Scunthorpe United signed the striker on Monday.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
