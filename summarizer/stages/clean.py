@@ -61,6 +61,9 @@ WRAPPED_MIN_SHARE = 0.3
 # now known as CTV Winnipeg", "a new catchphrase .", "CBS ( cbs )"). Only these: French and
 # other typographies space before other marks.
 LOOSE_SPACE = re.compile(r"(?<=\w) +(?=[,.](?:\s|$))|(?<=\() +| +(?=\))")
+# A link's aside inside a sentence: "posted on the EPA's website (read it here), the agency notes",
+# "a dream-like interpretation of reality (see video below)." The page's words to its reader.
+LINK_ASIDE = re.compile(r" ?\((?:read|see|watch|click|listen)\b[^()]{0,30}\b(?:here|below|above)\)", re.I)
 TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
 
 
@@ -167,8 +170,9 @@ def without_dateline(line: str) -> str:
 
 
 def closed_up(line: str) -> str:
-    """The line without the spaces markup left before commas and stops and inside brackets."""
-    return LOOSE_SPACE.sub("", line)
+    """The line without a link's aside, nor the spaces markup left before commas and stops and
+    inside brackets."""
+    return LOOSE_SPACE.sub("", LINK_ASIDE.sub("", line))
 
 
 def clean(articles: Sequence[Article]) -> list[CleanDocument]:

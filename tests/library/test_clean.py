@@ -40,6 +40,20 @@ def test_spaces_markup_left_before_commas_stops_and_inside_brackets_are_closed_u
     )
 
 
+def test_a_link_aside_inside_a_sentence_is_taken_out():
+    body = (
+        "In a settlement posted on the EPA's website (read it here), the agency notes the renovations.\n"
+        "What emerged was a dream-like interpretation of reality (see video below).\n"
+        "The study (see Supplementary Information) used 12 samples."
+    )
+    [doc] = clean([Article(id="a", title="Fine", text=body)])
+    assert doc.paragraphs == (
+        "In a settlement posted on the EPA's website, the agency notes the renovations.",
+        "What emerged was a dream-like interpretation of reality.",
+        "The study (see Supplementary Information) used 12 samples.",  # not the page's words
+    )
+
+
 def test_headline_repeated_in_body_is_removed():
     [doc] = clean(
         [
