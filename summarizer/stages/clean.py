@@ -164,9 +164,19 @@ WIRE_DATELINE = re.compile(
 )
 
 
+# A headline run into the dateline after it on one line, as some pages print them ("'Timecard' App
+# Tracks Workers, Woman Says BAKERSFIELD, Calif. (CN) - A money-transfer company fired ..."): a
+# city in capitals with its state or country and an agency, after words with no sentence's end.
+HEADLINE_BEFORE_DATELINE = re.compile(
+    rf"^[^.!?]{{1,150}}?\s(?=[A-Z]{{3,}}(?:\s[A-Z]{{3,}})*,\s+[A-Z][a-z]+\.?(?:\s[A-Z][a-z]+\.?)?\s*{WIRE_AGENCY}\s*(?:--?|—|–))"
+)
+
+
 def without_dateline(line: str) -> str:
-    """The line without a wire dateline or a player's button label at its start."""
-    return WIRE_DATELINE.sub("", BUTTON_LABEL.sub("", line, count=1), count=1)
+    """The line without a wire dateline (and a headline run into it) or a player's button label at
+    its start."""
+    line = HEADLINE_BEFORE_DATELINE.sub("", BUTTON_LABEL.sub("", line, count=1), count=1)
+    return WIRE_DATELINE.sub("", line, count=1)
 
 
 def closed_up(line: str) -> str:

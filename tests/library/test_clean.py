@@ -40,6 +40,19 @@ def test_spaces_markup_left_before_commas_stops_and_inside_brackets_are_closed_u
     )
 
 
+def test_a_headline_run_into_its_dateline_goes_with_the_dateline():
+    body = (
+        "'Timecard' App Tracks Workers, Woman Says BAKERSFIELD, Calif. (CN) - A money-transfer company fired "
+        "an employee for refusing to install an app.\n"
+        "The company said in Bakersfield, Calif. (CN) - a court filing - that the app was needed."
+    )
+    [doc] = clean([Article(id="a", title="App", text=body)])
+    assert doc.paragraphs == (
+        "A money-transfer company fired an employee for refusing to install an app.",
+        "The company said in Bakersfield, Calif. (CN) - a court filing - that the app was needed.",
+    )
+
+
 def test_a_link_aside_inside_a_sentence_is_taken_out():
     body = (
         "In a settlement posted on the EPA's website (read it here), the agency notes the renovations.\n"
