@@ -31,40 +31,40 @@ def test_general_boilerplate_rules_remove_web_furniture_and_keep_prose():
     assert len(doc.removed_lines) == 10
 
 
-def test_spaces_markup_left_before_commas_stops_and_inside_brackets_are_closed_up():
-    body = "Vogelsang worked at CKY , now known as CTV Winnipeg, in the 1990s .\nCBS ( cbs ) won the night."
+@pytest.mark.parametrize(
+    "body, paragraphs",
+    [
+        # Spaces markup left before commas and stops and inside brackets are closed up.
+        (
+            "Vogelsang worked at CKY , now known as CTV Winnipeg, in the 1990s .\nCBS ( cbs ) won the night.",
+            ("Vogelsang worked at CKY, now known as CTV Winnipeg, in the 1990s.", "CBS (cbs) won the night."),
+        ),
+        # A headline run into its dateline goes with the dateline; a city in running prose stays.
+        (
+            "'Timecard' App Tracks Workers, Woman Says BAKERSFIELD, Calif. (CN) - A money-transfer company fired "
+            "an employee for refusing to install an app.\n"
+            "The company said in Bakersfield, Calif. (CN) - a court filing - that the app was needed.",
+            (
+                "A money-transfer company fired an employee for refusing to install an app.",
+                "The company said in Bakersfield, Calif. (CN) - a court filing - that the app was needed.",
+            ),
+        ),
+        # A link's aside inside a sentence is taken out; an aside that is not the page's words stays.
+        (
+            "In a settlement posted on the EPA's website (read it here), the agency notes the renovations.\n"
+            "What emerged was a dream-like interpretation of reality (see video below).\n"
+            "The study (see Supplementary Information) used 12 samples.",
+            (
+                "In a settlement posted on the EPA's website, the agency notes the renovations.",
+                "What emerged was a dream-like interpretation of reality.",
+                "The study (see Supplementary Information) used 12 samples.",
+            ),
+        ),
+    ],
+)
+def test_cleaning_mends_what_markup_and_page_layout_leave_in_a_line(body, paragraphs):
     [doc] = clean([Article(id="a", title="Anchor charged", text=body)])
-    assert doc.paragraphs == (
-        "Vogelsang worked at CKY, now known as CTV Winnipeg, in the 1990s.",
-        "CBS (cbs) won the night.",
-    )
-
-
-def test_a_headline_run_into_its_dateline_goes_with_the_dateline():
-    body = (
-        "'Timecard' App Tracks Workers, Woman Says BAKERSFIELD, Calif. (CN) - A money-transfer company fired "
-        "an employee for refusing to install an app.\n"
-        "The company said in Bakersfield, Calif. (CN) - a court filing - that the app was needed."
-    )
-    [doc] = clean([Article(id="a", title="App", text=body)])
-    assert doc.paragraphs == (
-        "A money-transfer company fired an employee for refusing to install an app.",
-        "The company said in Bakersfield, Calif. (CN) - a court filing - that the app was needed.",
-    )
-
-
-def test_a_link_aside_inside_a_sentence_is_taken_out():
-    body = (
-        "In a settlement posted on the EPA's website (read it here), the agency notes the renovations.\n"
-        "What emerged was a dream-like interpretation of reality (see video below).\n"
-        "The study (see Supplementary Information) used 12 samples."
-    )
-    [doc] = clean([Article(id="a", title="Fine", text=body)])
-    assert doc.paragraphs == (
-        "In a settlement posted on the EPA's website, the agency notes the renovations.",
-        "What emerged was a dream-like interpretation of reality.",
-        "The study (see Supplementary Information) used 12 samples.",  # not the page's words
-    )
+    assert doc.paragraphs == paragraphs
 
 
 def test_headline_repeated_in_body_is_removed():
