@@ -105,18 +105,21 @@ def span_of(text: str, language: str, stems: frozenset[str]) -> tuple[int, int] 
 
 def evidence_for(fact: Fact, stems: frozenset[str]) -> list[Citation]:
     """Every member of the fact as evidence, scored by the share of `stems` it contains."""
-    return [
-        Citation(
-            source=s.article_index + 1,
-            sentence=s.position,
-            text=s.text,
-            score=round(len(stems & set(s.stems)) / len(stems), 3) if stems else 0.0,
-            span=span_of(s.text, s.language, stems),
-            speaker=named(s.speaker),
-            as_written=s.as_written,
-        )
-        for s in fact.sentences
-    ]
+    return [citation_of(s, stems, span_of(s.text, s.language, stems)) for s in fact.sentences]
+
+
+def citation_of(source: Sentence, stems: frozenset[str], span: tuple[int, int] | None) -> Citation:
+    """`source` as evidence for a sentence of content words `stems`, scored by the share of them it
+    holds; `span` is the part of it to highlight."""
+    return Citation(
+        source=source.article_index + 1,
+        sentence=source.position,
+        text=source.text,
+        score=round(len(stems & set(source.stems)) / len(stems), 3) if stems else 0.0,
+        span=span,
+        speaker=named(source.speaker),
+        as_written=source.as_written,
+    )
 
 
 def cite_fact(fact: Fact) -> BriefingSentence:
@@ -174,15 +177,7 @@ def cite_introduction(sentence: BriefingSentence, mention: str, facts: Sequence[
         return sentence
     start = source.text.index(mention)
     stems = frozenset(content_stems(words(sentence.text), source.language))
-    evidence = Citation(
-        source=source.article_index + 1,
-        sentence=source.position,
-        text=source.text,
-        score=round(len(stems & set(source.stems)) / len(stems), 3) if stems else 0.0,
-        span=(start, start + len(mention)),
-        speaker=named(source.speaker),
-        as_written=source.as_written,
-    )
+    evidence = citation_of(source, stems, (start, start + len(mention)))
     return replace(
         sentence,
         citations=tuple(sorted({*sentence.citations, evidence.source})),
@@ -198,9 +193,9 @@ def with_introduction(text: str, mention: str) -> str | None:
     quoted = quotation_spans(text)
     surname = mention.split()[-1]
     for found in re.finditer(rf"\b{re.escape(surname)}\b", text):
-        if any(start <= found.start() < end for start, end in quoted):
-            continue
         at = found.start()
+        if any(start <= at < end for start, end in quoted):
+            continue
         if ROLE_BEFORE.search(text[:at]) or NAME_BEFORE.search(text[:at]):
             return None
         return f"{text[:at]}{mention[:1].upper() if at == 0 else mention[:1]}{mention[1:]}{text[found.end() :]}"
