@@ -236,6 +236,7 @@ ROLE_NOUNS = (
     "editor|correspondent|owner|activist|organizer|general|premier|chancellor|envoy|negotiator"
 )
 _NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
+ROLE_NOUN = re.compile(rf"(?i:{ROLE_NOUNS})")
 ROLE_MENTION = re.compile(
     rf"(?P<role>(?:[A-Z][\w'’&.-]*\s+){{0,4}}(?:[a-z][\w-]*\s+){{0,2}}(?i:{ROLE_NOUNS}))\s+"
     rf"(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.)?(?:\s+{_NAME_WORD}){{1,2}})\b(?!\s*[A-Z])"
@@ -271,16 +272,20 @@ def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
     }
 
 
-def words_before_surnames(texts: Sequence[str], *, inside: bool = False) -> dict[str, set[str]]:
-    """Per last word of a name in the texts, the words written just before it ("Kirby": {"John"});
-    `inside`: only names that do not open their text (where a capitalised word before a name may
-    be the sentence's first word: "Since Lumos began ...")."""
-    before: dict[str, set[str]] = {}
+def words_before_surnames(texts: Sequence[str]) -> dict[str, set[str]]:
+    """Per last word of a name in the texts, the words written just before it ("Kirby": {"John"})."""
+    return {surname: {word for word, _ in before} for surname, before in name_runs(texts).items()}
+
+
+def name_runs(texts: Sequence[str]) -> dict[str, set[tuple[str, bool]]]:
+    """Per last word of a name in the texts, the words written just before it, each with whether
+    the name opens its text (where a capitalised word before a name may be the sentence's first
+    word: "Since Lumos began ...")."""
+    before: dict[str, set[tuple[str, bool]]] = {}
     for text in texts:
         for found in CAPITALISED_RUN.finditer(text):
-            if not inside or found.start() > 0:
-                run = found.group().split()
-                before.setdefault(run[-1], set()).add(run[-2])
+            run = found.group().split()
+            before.setdefault(run[-1], set()).add((run[-2], found.start() == 0))
     return before
 
 
@@ -291,18 +296,18 @@ def speakers_full_names(texts: Sequence[str]) -> dict[str, str]:
     possessive ("Chapman's IMDb") or other name's last word."""
     stops = stop_keys()
     speakers = {who.split()[-1] for text in texts if (who := named(attributed_speaker(text))) is not None}
-    anywhere, inside = words_before_surnames(texts), words_before_surnames(texts, inside=True)
+    runs = name_runs(texts)
     names: dict[str, str] = {}
     for surname in speakers:
-        before = anywhere.get(surname, set())
-        first = next(iter(before), "")
+        before = runs.get(surname, set())
+        first = next(iter(before), ("", True))[0]
         if (
-            len(before) == 1
-            and inside.get(surname) == before
+            {word for word, _ in before} == {first}
+            and any(not opens for _, opens in before)
             and first.lower() not in stops | NAME_ABBREVIATIONS
-            and first not in anywhere
+            and first not in runs
             and not first.endswith(("'s", "’s"))  # "Chapman's IMDb"
-            and not re.fullmatch(rf"(?i:{ROLE_NOUNS})", first)
+            and not ROLE_NOUN.fullmatch(first)
         ):
             names[surname] = f"{first} {surname}"
     return names
