@@ -95,6 +95,11 @@ NUMBER_WORDS = {
 # with them; text fetched from elsewhere is cleaned of them (`without_control_characters`).
 CONTROL_CHARACTERS = r"\x00-\x08\x0B\x0C\x0E-\x1F"
 CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
+# Characters a page carries for its layout and a reader never sees: a soft hyphen, a zero-width
+# space, a word joiner, a byte-order mark. Left in, they split a word from its match ("The\u200b
+# Flight Crew", "knew \u00adChapman") and print as odd gaps. Zero-width (non-)joiners stay: some
+# scripts and emoji need them.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 # Words that are capitalised for grammar, not because they name something.
 NOT_NAMES = {"i", "mr", "mrs", "ms", "dr"}
 
@@ -139,8 +144,9 @@ def without_control_characters(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Unicode NFC, typographic quotes and dashes folded, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text).translate(QUOTES)
+    """Unicode NFC, typographic quotes and dashes folded, invisible characters taken out,
+    whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text).translate(QUOTES).translate(INVISIBLE)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -60,6 +60,17 @@ def test_general_boilerplate_rules_remove_web_furniture_and_keep_prose():
                 "The study (see Supplementary Information) used 12 samples.",
             ),
         ),
+        # A page's invisible layout characters go: a zero-width space, a soft hyphen, a byte-order
+        # mark, a word joiner. A zero-width joiner inside an emoji stays.
+        (
+            "The \u200bFlight Crew is cheering.\nGloria knew \u00adChapman was \ufeffplanning to re\u2060turn.\n"
+            "She posted \U0001f468\u200d\U0001f469 with it.",
+            (
+                "The Flight Crew is cheering.",
+                "Gloria knew Chapman was planning to return.",
+                "She posted \U0001f468\u200d\U0001f469 with it.",
+            ),
+        ),
     ],
 )
 def test_cleaning_mends_what_markup_and_page_layout_leave_in_a_line(body, paragraphs):
