@@ -41,7 +41,7 @@ import numpy as np
 from ..similarity import embed
 from ..text import fold, stem, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
-from .segment import FIRST_OR_SECOND_PERSON, named, outside_quotes
+from .segment import FIRST_OR_SECOND_PERSON, named, outside_quotes, quotation_spans
 
 # A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the
 # third sentence. Across the 30 dev clusters with an editor's key facts, a lead sentence carries
@@ -155,11 +155,13 @@ HAND_OVER = re.compile(
 QUESTION_LABEL = re.compile(r"^Q[.:]\s")
 # A note on the article itself, not news: an update or correction label ("Update, 21 April: Science
 # has learned that the court order referred to in this story has been amended."), the notice of a
-# correction, the credits.
+# correction, the credits, another outlet's credit for the story.
 EDITORS_NOTE = re.compile(
     r"^(?:update|updated|correction|clarification|editor'?s note)\b[^:]{0,40}:"
     r"|\bthis (?:story|article) (?:has been|was) (?:corrected|amended|updated)\b|\ban earlier version of this\b"
-    r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b",
+    r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b"
+    # Another outlet's credit for the story ("The Kampala Post originally reported the story.").
+    r"|(?:originally|first) reported (?:the|this) (?:story|news|report)\.?$",
     re.I,
 )
 # A column's voice: an interjection ("Wow, the ratings are in ..."), an aside to the reader ("For
@@ -191,6 +193,12 @@ BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 # A character lost in conversion leaves a question mark before a letter: "declassi?cation", "?nancial".
 LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
 MIN_NEWS_WORDS = 5
+CLOSING_QUOTES = "\"'”’"
+# A sentence says something in words of its own, outside its brackets: at least this many words in
+# lower case (verbs, nouns, function words), not only names, figures and asides.
+MIN_WORDS_OUTSIDE_BRACKETS = 2
+LOWER_CASE_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
+ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
 # The patterns above, by where they must stand in the sentence.
@@ -208,13 +216,39 @@ NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE, NOT_FOR_PRINT)
 
 
 def news_prose(sentence: Sentence) -> bool:
-    """Whether the sentence reads as news narrative a briefing can print."""
+    """Whether the sentence reads as news narrative a briefing can print: a question or an
+    exclamation is none, quoted or not (asks_or_exclaims), nor is one that
+    says next to nothing outside its brackets ("107-792 (Administration of George W. Bush)
+    (similar); E.O.": a legal citation)."""
     text = sentence.text.strip()
-    if text.endswith(("?", "!")) or sentence.word_count < MIN_NEWS_WORDS:
+    if asks_or_exclaims(text) or sentence.word_count < MIN_NEWS_WORDS:
         return False
     if any(p.match(text) for p in NOT_NEWS_OPENING) or any(p.search(text) for p in NOT_NEWS_ANYWHERE):
         return False
+    if len(LOWER_CASE_WORD.findall(outside_brackets(text))) < MIN_WORDS_OUTSIDE_BRACKETS:
+        return False
     return not unbalanced_brackets(text) and not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
+
+
+def asks_or_exclaims(text: str) -> bool:
+    """Whether the sentence ends on a question or an exclamation, its own or the words it quotes
+    ('Smith said: "What were they saying?"', '"How could that happen," they ask, "without the whole
+    world knowing?"'); a title it quotes is a name, not a question ('a cover story called "Why
+    does Humboldt County have ... in the state?"')."""
+    if text.endswith(("?", "!")):
+        return True
+    if not text.rstrip(CLOSING_QUOTES).endswith(("?", "!")):
+        return False
+    spans = quotation_spans(text)
+    before = text[: spans[-1][0]].rstrip() if spans else ""
+    return not before or before.endswith((":", ","))
+
+
+def outside_brackets(text: str) -> str:
+    """`text` without its asides in brackets, nested ones too."""
+    while (shorter := ASIDE.sub("", text)) != text:
+        text = shorter
+    return text
 
 
 def unbalanced_brackets(text: str) -> bool:

@@ -294,6 +294,11 @@ def test_headlines_count_as_their_articles_words():
         "Actually, that last bit might be instructive.",
         '"Yeah, it\'s fucking stupid, dude," Swonger says.',
         "Jeremy Piatt wrote on his Help Get Kanye Out of Debt page.",
+        'Smith said: "If your people were on the phone, what were they saying?"',
+        '"How could that happen," they ask, "without the whole world knowing?"',
+        'Piatt said: "This is what makes crowd sourcing great!"',
+        "107-792 (Administration of George W. Bush) (similar); E.O.",
+        "The Kampala Postoriginally reported the story.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -329,6 +334,9 @@ def test_what_a_briefing_does_not_print(text):
         "Simpson said at his 2013 parole hearing that he had been a model inmate.",
         "Reid said in an interview Friday there was little point in talks.",
         "Scunthorpe United signed the striker on Monday.",
+        'The Journal published a cover story called "Why does Humboldt have so many missing people?"',
+        "Executive Order 13526 (Administration of Barack Obama) governs classified information.",
+        "The Post first reported the story of the missing funds on Monday.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
