@@ -139,6 +139,9 @@ ROLE_BEFORE = re.compile(rf"\b(?i:{ROLE_NOUNS})\s+$")
 # name ("Mary Kirby", "Mr. Kirby", "Arthur de Soultrait").
 NAME_BEFORE = re.compile(r"\b(?:[A-Z][\w'’.-]*|de|van|von|der|den|da|di|del|della|du|la|le|bin|ibn|al|el)\s+$")
 
+# An article just before a surname: the name says what a thing is ("the Trump administration").
+ARTICLE_BEFORE = re.compile(r"\b(?i:the|a|an)\s+$")
+
 
 def introduce_people(
     sentences: Sequence[BriefingSentence], facts: Sequence[Fact], max_words: int
@@ -189,14 +192,15 @@ def with_introduction(text: str, mention: str) -> str | None:
     """`text` with its first mention of the person `mention` names, where it is outside its
     quotations and is the bare surname, replaced by `mention`; None where it has none, or names
     them otherwise ("spokesman Kirby", "Mr. Kirby", "John Kirby", "Arthur de Soultrait": a name
-    written in full is left as the source wrote it, whatever role it gives)."""
+    written in full is left as the source wrote it, whatever role it gives) or names a thing ("the
+    Kirby report")."""
     quoted = quotation_spans(text)
     surname = mention.split()[-1]
     for found in re.finditer(rf"\b{re.escape(surname)}\b", text):
         at = found.start()
         if any(start <= at < end for start, end in quoted):
             continue
-        if ROLE_BEFORE.search(text[:at]) or NAME_BEFORE.search(text[:at]):
+        if ROLE_BEFORE.search(text[:at]) or NAME_BEFORE.search(text[:at]) or ARTICLE_BEFORE.search(text[:at]):
             return None
         return f"{text[:at]}{mention[:1].upper() if at == 0 else mention[:1]}{mention[1:]}{text[found.end() :]}"
     return None

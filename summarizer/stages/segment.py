@@ -299,7 +299,8 @@ def speakers_full_names(texts: Sequence[str]) -> dict[str, str]:
     runs = name_runs(texts)
     names: dict[str, str] = {}
     for surname in speakers:
-        before = runs.get(surname, set())
+        # A stop word opening the sentence is no first name ("Is Herman a publicity-seeker?").
+        before = {(word, opens) for word, opens in runs.get(surname, set()) if not (opens and word.lower() in stops)}
         first = next(iter(before), ("", True))[0]
         if (
             {word for word, _ in before} == {first}

@@ -198,7 +198,11 @@ def test_a_person_named_by_surname_alone_is_introduced_as_the_sources_name_them(
         "The girl fell ill in the office of Dr. Lilly Geyer, Honolulu Chief Medical Examiner Dr. Christopher "
         "Happy said."
     )
-    speaking = "Medlin said it was hard to understand her.\n\nArthur de Soultrait said the gun was a fake."
+    # "When" opening a sentence before the surname is no first name.
+    speaking = (
+        "Medlin said it was hard to understand her.\n\nWhen Medlin called back, the line was dead.\n\n"
+        "Arthur de Soultrait said the gun was a fake."
+    )
     articles = [Article(id="a", title="t", text=naming), Article(id="b", title="t", text=speaking)]
     facts = deduplicate(segment(clean(articles)))
     briefing = [
@@ -220,3 +224,6 @@ def test_a_person_named_by_surname_alone_is_introduced_as_the_sources_name_them(
     (evidence,) = introduced[0].evidence
     assert evidence.source == 1 and evidence.text[slice(*evidence.span)] == "Tim Medlin"
     assert all(s.citations == b.citations for s, b in zip(introduced[1:], briefing[1:], strict=True))
+    # A surname that names a thing after "the" or "a" is no mention of the person.
+    attributive = [BriefingSentence("The Medlin call was logged at 4 a.m.", (2,), ())]
+    assert introduce_people(attributive, facts, max_words=150) == attributive
