@@ -108,6 +108,16 @@ LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 # also passes over a few sentences whose phrase names the person ("After Smith was sentenced, his
 # lawyers ..."): a candidate lost, never a sentence the reader cannot follow.
 PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|them|his|their)\b")
+# "He" or "she" reported by a group that names no one ("Police believe he gunned down two people",
+# "Authorities say he targeted TSA employees."): the person is in a sentence the reader has not
+# seen, or in the one before, which may be someone else. ("Neighbors said they ..." are the
+# neighbours; "Simpson said he ..." is Simpson.)
+PERSON_REPORTED_BY_GROUP = re.compile(
+    r"^(?:the\s+)?(?:police|authorities|officials|detectives|investigators|prosecutors|witnesses|sources"
+    r"|neighbou?rs|friends|relatives|family members|(?:court )?(?:records|documents))"
+    r"\s+(?:say|said|says|believe|believed|allege|alleged|told \w+)\s+(?:that\s+)?(?:he|she)\b",
+    re.I,
+)
 
 
 # What a news briefing prints: no question to the reader, no column's "I" or "we" or address to
@@ -161,7 +171,8 @@ EDITORS_NOTE = re.compile(
     r"|\bthis (?:story|article) (?:has been|was) (?:corrected|amended|updated)\b|\ban earlier version of this\b"
     r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b"
     # Another outlet's credit for the story ("The Kampala Post originally reported the story.").
-    r"|(?:originally|first) reported (?:the|this) (?:story|news|report)\.?$",
+    r"|(?:originally|first) reported (?:the|this) (?:story|news|report)\.?$"
+    r"|^the (?:news|story|report) was (?:first|originally) reported by [^,]{1,40}\.$",
     re.I,
 )
 # A column's voice: an interjection ("Wow, the ratings are in ..."), an aside to the reader ("For
@@ -192,6 +203,9 @@ NOT_FOR_PRINT = re.compile(r"\b(?:\w*fuck\w*|shit\w*|bullshit|bitch\w*|cunt\w*|a
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
 # A character lost in conversion leaves a question mark before a letter: "declassi?cation", "?nancial".
 LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
+# A word drawn out in writing is a column's or a post's voice: "waaaay back in Season 3",
+# "Annyyyyywayyy, ...", "I loveeee you" ("(iii)" is a numeral).
+ELONGATED = re.compile(r"([a-hj-z])\1\1")
 MIN_NEWS_WORDS = 5
 CLOSING_QUOTES = "\"'”’"
 # A sentence says something in words of its own, outside its brackets: at least this many words in
@@ -212,7 +226,7 @@ NOT_NEWS_OPENING = (
     WRITERS_VOICE,
     EMPTY_ATTRIBUTION,
 )
-NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE, NOT_FOR_PRINT)
+NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE, NOT_FOR_PRINT, ELONGATED)
 
 
 def news_prose(sentence: Sentence) -> bool:
@@ -267,6 +281,7 @@ def self_contained(sentence: Sentence) -> bool:
     return not (
         DANGLING_START.match(text)
         or PERSON_AFTER_LEAD.match(text)
+        or PERSON_REPORTED_BY_GROUP.match(text)
         or ELIDED_CLAUSE_END.search(text)
         or sentence.text[:1].islower()
     )
