@@ -515,3 +515,29 @@ def test_a_new_event_about_the_same_people_is_news_though_its_words_embed_close(
     assert float(vectors[0] @ vectors[1]) >= BRIEFING_SAME_FACT_COSINE  # the shared names pull them together
     ranked = [RankedFact(single(0, 0, 0, visit), 1.0), RankedFact(single(1, 1, 3, agreement), 0.9)]
     assert [s.text for s in extract(ranked, max_words=100)] == [visit, agreement]
+
+
+def test_the_briefing_passes_over_a_sentence_whose_words_it_has_said_already():
+    from summarizer.stages.select import BRIEFING_SAME_FACT_COSINE, FactMemory
+
+    charged = (
+        "Former Winnipeg broadcast personality and Red River College journalism instructor Steve Vogelsang "
+        "has been charged with two counts of robbery involving two separate banks in Alberta."
+    )
+    again = "Steve Vogelsang has been charged in the robberies."
+    # Its own words: the bank's name is news, though most of the other words were told.
+    banks = "Police said a man went into a Royal Bank of Canada on Thursday and a Bank of Montreal on Friday."
+    # The embeddings place the repeat further apart than the briefing's bar for the same fact.
+    told = FactMemory(BRIEFING_SAME_FACT_COSINE)
+    told.add(make_sentence(0, 0, charged))
+    assert not told.restates(make_sentence(1, 0, again))
+    ranked = [
+        RankedFact(single(0, 0, 0, charged), 1.0),
+        RankedFact(single(1, 1, 5, again), 0.9),
+        RankedFact(single(2, 2, 6, banks), 0.8),
+    ]
+    assert [s.text for s in extract(ranked, max_words=100)] == [charged, banks]
+    # A figure of its own keeps it.
+    counts = "Steve Vogelsang has been charged in the robberies of 2 banks on October 19."
+    ranked[1] = RankedFact(single(1, 1, 5, counts), 0.9)
+    assert [s.text for s in extract(ranked, max_words=100)] == [charged, counts, banks]
