@@ -144,9 +144,9 @@ def html_title(html: str) -> str:
 
 # A wire dateline before the lead's first word: "KUALA LUMPUR, Malaysia (AP) - ", "SYCAMORE, Ill.
 # --", "WOODLAND HILLS >> ", "Sycamore, Illinois (CNN) ", "(CNN) -- ", "ALBANY, NY (NEWS 10) - ",
-# "CHICAGO, Nov. 30, 2018 /PRNewswire/ -- ". The place is in the story (or not needed); the words
-# it takes are a briefing's, and it makes a sentence open on a place name. A broadcaster's call
-# letters in brackets are an agency too ("(CBSLA)", "(NEWS 10)").
+# "CHICAGO, Nov. 30, 2018 /PRNewswire/ -- ", "Charlottesville, VA - ". The place is in the story
+# (or not needed); the words it takes are a briefing's, and it makes a sentence open on a place
+# name. A broadcaster's call letters in brackets are an agency too ("(CBSLA)", "(NEWS 10)").
 WIRE_AGENCY = (
     r"(?:\((?:AP|Reuters|CNN|AFP|UPI|Bloomberg|dpa|[\w.-]+\.com|[A-Z][A-Z0-9]+(?: [A-Z0-9]+)?)\)"
     r"|/[A-Z][A-Za-z ]*(?:wire|Wire)/)"
@@ -160,7 +160,10 @@ WIRE_DATELINE = re.compile(
     rf"|[A-Z][A-Z.'’-]{{2,}}(?:\s+[A-Z][A-Z.'’-]+)*"
     rf"(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?{DATELINE_DATE}?\s*"
     rf"(?:{WIRE_AGENCY})?\s*(?:--?|—|–|>>)|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?"
-    rf"\s*{WIRE_AGENCY}\s*(?:--?|—|–)?)\s*(?=[A-Z\"“‘'])"
+    rf"\s*{WIRE_AGENCY}\s*(?:--?|—|–)?"
+    # A local station's: the town in capitals and lower case, the state's postal code or its
+    # abbreviation, a dash ("Charlottesville, VA - ", "Fort Worth, Tex. -- ").
+    rf"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}},\s+(?:[A-Z]{{2}}|[A-Z][a-z]{{1,4}}\.)\s+(?:--?|—|–))\s*(?=[A-Z\"“‘'])"
 )
 
 

@@ -171,8 +171,14 @@ def test_find_date_formats():
             "CHICAGO, Nov. 30, 2018 /PRNewswire/ -- United Airlines announced a deal.",
             "United Airlines announced a deal.",
         ),
-        # Not datelines: a two-letter name, a dash inside the sentence.
+        (
+            "Charlottesville, VA - Monday, a judge in Albemarle County heard evidence.",
+            "Monday, a judge in Albemarle County heard evidence.",
+        ),
+        ("Fort Worth, Tex. -- Police arrested a teacher.", "Police arrested a teacher."),
+        # Not datelines: a two-letter name, a dash inside the sentence, a name and its state's words.
         ("US - China talks resumed on Monday.", "US - China talks resumed on Monday."),
+        ("Smith, of Dallas - a teacher - was arrested.", "Smith, of Dallas - a teacher - was arrested."),
         (
             "NATO said on Monday - after a long delay - that it agreed.",
             "NATO said on Monday - after a long delay - that it agreed.",
