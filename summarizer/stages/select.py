@@ -108,6 +108,16 @@ LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 # also passes over a few sentences whose phrase names the person ("After Smith was sentenced, his
 # lawyers ..."): a candidate lost, never a sentence the reader cannot follow.
 PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|them|his|their)\b")
+# "This" or "that" as what is reported, outside quotation marks: what it stands for is in a sentence
+# the reader has not seen ("The documents say that didn't happen.", "the team says this is evidence
+# that ...", "Multiple sources say this is the vehicle of the suspect"). A speaker's own "I think
+# this is ..." inside quotation marks points at what they speak of.
+REPORTED_DEMONSTRATIVE = re.compile(
+    r"\b(?:say|says|said|deny|denies|denied|claim|claims|claimed|insist|insists|insisted|confirm|confirms"
+    r"|confirmed|believe|believes|believed|think|thinks|thought|know|knew)\s+(?:that|this)\s+"
+    r"(?:(?:did|does|do|was|is|has|had|will|would|could|can|should|might|must)(?:n't| not)?|never|happened)\b",
+    re.I,
+)
 # "He" or "she" reported by a group that names no one ("Police believe he gunned down two people",
 # "Authorities say he targeted TSA employees."): the person is in a sentence the reader has not
 # seen, or in the one before, which may be someone else. ("Neighbors said they ..." are the
@@ -282,6 +292,7 @@ def self_contained(sentence: Sentence) -> bool:
         DANGLING_START.match(text)
         or PERSON_AFTER_LEAD.match(text)
         or PERSON_REPORTED_BY_GROUP.match(text)
+        or REPORTED_DEMONSTRATIVE.search(outside_quotes(text))
         or ELIDED_CLAUSE_END.search(text)
         or sentence.text[:1].islower()
     )

@@ -94,6 +94,9 @@ def test_reading_order_follows_the_sources_narrative():
         # "He" or "she" reported by a group that names no one.
         "Police believe he gunned down two people in Fort Worth early Sunday morning.",
         "Authorities say he targeted TSA employees.",
+        # "This" or "that" as what is reported, outside quotation marks.
+        "The documents say that didn't happen.",
+        "Artefacts include burnt eggshells, and the team says this is evidence of early technology.",
     ],
 )
 def test_self_contained_rejects_sentences_that_point_back(text):
@@ -117,6 +120,8 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "In exchange for food, Pyongyang sends shells to Moscow.",
         "The officer told her son to run, and he did.",
         "Neighbors said they had recently come from India.",
+        'Friedman said: "We just literally think this is the right team going forward."',
+        "The company said that the recall would cost $2 million.",
         "Police said the man, who is 35, was arrested at the school.",
     ],
 )
