@@ -4,7 +4,8 @@ It answers whenever no model is loaded, and whenever a model's output had no sup
 sentence, so a briefing is always written. It writes as an editor would with 150 words:
 - the event first: the opening sentence is the plain statement (no quotation) of an
   article's lead that the other outlets' leads agree with most: who, what, where and when;
-- every sentence news prose that stands alone (select.news_prose, select.self_contained);
+- every sentence news prose that stands alone (select.news_prose, select.self_contained) and
+  says "these" or "those" only of what the briefing has told (points_at_untold);
 - a fact once, by what a sentence adds: one that restates a fact already told (close in
   meaning, also once the names they share are left out: "ordered a partnership agreement" is
   news beside "will visit on June 18-19") is kept only when it brings a figure or date the
@@ -29,7 +30,7 @@ from ..similarity import embed, embed_remembered
 from ..text import content_stems, name_key, stop_keys, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import SYNONYM_SIMILARITY, cite_fact
-from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, quotation_spans, speaker_introductions
+from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, outside_quotes, quotation_spans, speaker_introductions
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
 
 # An article's lead: its first sentences, where news writing states the event.
@@ -52,6 +53,13 @@ RESTATED_COSINE = 0.8
 # facts are unchanged at 150 words; at 0.6 a third of those it passes over are new facts told in
 # the story's words ("Caballero later confronted Austin outside Austin's apartment ...").
 SAID_ALREADY_SHARE = 0.7
+# "These" or "those" and the two words after it, where they are no pronoun's ("those who", "those
+# on modern hummingbirds"): what they point at, if the briefing has told it, shares a word with them.
+DEMONSTRATIVE_PHRASE = re.compile(
+    r"\b(?:these|those)\s+(?!(?:who|whom|whose|which|that|of|on|in|at|with|from|for|to|are|were|is|was|have|had)\b)"
+    r"([a-z][\w-]*(?:\s+[a-z][\w-]*)?)",
+    re.I,
+)
 # At most this share of the briefing's sentences hold a quotation; one that only quotes a term
 # (MAX_QUOTED_TERM_WORDS) needs no room under it.
 MAX_QUOTED_SHARE = 1 / 3
@@ -203,6 +211,23 @@ def said_words(sentence: Sentence) -> list[str]:
     return sorted({w.lower() for w in words(sentence.text) if len(w) > 1 and not w[0].isdigit()} - stops)
 
 
+def points_at_untold(sentence: Sentence, told: Sequence[Sentence]) -> bool:
+    """Whether the sentence says "these" or "those" of something the briefing has not told, outside
+    its quotation marks and its opening phrase: 'Vogelsang is fighting those allegations next
+    month.' with no allegation told, 'A number of these surviving vets live in the Northwest.'
+    ("Sasse said those tweets were ..." after a sentence on the tweets stands). An opening phrase
+    before the first comma only sets the scene of a clause that stands alone ("Consistent with this
+    review and these standards, the President has determined that declassification of the
+    Memorandum is appropriate.": the dev cluster's one sentence saying the memo was released)."""
+    said = {s for t in told for s in t.stems}
+    text = outside_quotes(sentence.text)
+    main_clause = text[text.find(", ") + 1 :]
+    for found in DEMONSTRATIVE_PHRASE.finditer(main_clause):
+        if not set(content_stems(found.group(1).split(), sentence.language)) & said:
+            return True
+    return False
+
+
 def says_too_little(sentence: Sentence) -> bool:
     """Whether a quoted sentence says too little besides its attribution to carry a fact
     (MIN_QUOTED_CONTENT_WORDS); a short quotation inside a sentence that reports more ('South
@@ -265,6 +290,8 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
     for r in ranked:
         sentence = r.fact.representative
         if r is first or words + sentence.word_count > max_words or not readable(sentence):
+            continue
+        if points_at_untold(sentence, told):
             continue
         if sentence.quoted and (
             (direct_speech(sentence) and not quote_fits(told, expected))

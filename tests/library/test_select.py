@@ -546,3 +546,21 @@ def test_the_briefing_passes_over_a_sentence_whose_words_it_has_said_already():
     counts = "Steve Vogelsang has been charged in the robberies of 2 banks on October 19."
     ranked[1] = RankedFact(single(1, 1, 5, counts), 0.9)
     assert [s.text for s in extract(ranked, max_words=100)] == [charged, counts, banks]
+
+
+def test_these_or_those_must_point_at_something_the_briefing_has_told():
+    charged = "Steve Vogelsang has been charged with two counts of robbery involving two banks in Alberta."
+    fighting = "Vogelsang is fighting those allegations at a hearing next month in Calgary."
+    alleged = "Prosecutors allege that Vogelsang robbed both banks while wearing a disguise."
+    scene = "Consistent with these findings, the court has ordered a review of the bail conditions."
+    ranked = [
+        RankedFact(single(0, 0, 0, charged), 1.0),
+        RankedFact(single(1, 1, 5, fighting), 0.9),
+        RankedFact(single(2, 2, 6, scene), 0.8),
+    ]
+    # No allegation told: "those allegations" points at nothing. An opening phrase only sets the
+    # scene of a clause that stands alone.
+    assert [s.text for s in extract(ranked, max_words=100)] == [charged, scene]
+    # Once the allegation is told, the sentence points at it.
+    ranked.insert(1, RankedFact(single(3, 3, 4, alleged), 0.95))
+    assert fighting in [s.text for s in extract(ranked, max_words=100)]
