@@ -78,6 +78,9 @@ DANGLING_START = re.compile(
     # ...", "With this in mind, ...", "To that end, ..." ("In response to the strike" says to what).
     r"|in response(?!\s+to\b)|in return(?!\s+for\b)|in exchange(?!\s+for\b)|with (?:this|that)|to (?:this|that) end"
     r"|for (?:this|that) reason|because of (?:this|that)|at the same time|in the meantime|on top of that"
+    # ... or insist on it: "In fact, fears are rising that ...", "Indeed, some of United's peers
+    # ...", "Rather, these men are a separate rogue group" ("Rather than ..." says than what).
+    r"|in fact|indeed|after all|rather(?=,)"
     # A time the reader has not been told: "At that time, the judge will hear ...", "Since then".
     # ("At the time" stays: it reads as the time of the event the briefing opened with.)
     r"|at that (?:time|point|moment)(?!\s+(?:of|when)\b)|since then|by then|until then|after that"

@@ -88,6 +88,8 @@ def test_reading_order_follows_the_sources_narrative():
         "In return, North Korea has allegedly supplied ammunition to Russia.",
         "In response, the minister warned the envoy on Friday.",
         "With that, United joins American and Delta in the change.",
+        "In fact, fears are rising that the opposite will hold true.",
+        "Rather, these men are a separate rogue group not authorized to use the name.",
         # A clause that leaves out what it says: it was told before.
         "In Cheryl Strayed's case, it seems to have.",
         "Asked if the ruling surprised him, he says yes, it did.",
@@ -118,6 +120,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "Few expected the judge to rule as he did.",
         "In response to the strike, the army closed the border.",
         "In exchange for food, Pyongyang sends shells to Moscow.",
+        "Rather than taking the boy to hospital, Markham tried a vegan formula.",
         "The officer told her son to run, and he did.",
         "Neighbors said they had recently come from India.",
         'Friedman said: "We just literally think this is the right team going forward."',
