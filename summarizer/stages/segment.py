@@ -127,7 +127,12 @@ SPEECH_VERB = (
 )
 # The words of those verbs: an attribution's words, not what was said.
 SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
-_WHO = r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?"
+# A common noun's whole first word: a brand written in camel case is one ("the iSight report", not
+# "the i").
+_WHO = (
+    r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
+    r"|[Tt]he\s+[a-z][\w'’-]*(?:\s+[a-z]+)?\b"
+)
 # After these the name is who was spoken to or about, not the speaker ("an insider told UK
 # magazine Look", "asked Smith", "the note reads"); "according to" names its source only after
 # it ("at the time, according to Lt. Corina").

@@ -361,3 +361,4 @@ def test_the_speaker_is_who_speaks_not_who_is_told_and_loses_the_sentence_full_s
     assert speaker_of('"We won," said deputy commissioner Russ Granik.') == "Russ Granik"
     assert speaker_of('"We won," said aid official Ann Lee.') == "Ann Lee"
     assert attributed_speaker("The body was found at the time, according to Lt. John Corina.") == "Lt. John Corina"
+    assert speaker_of('"It was sophisticated," according to the iSight report.') == "the iSight report"
