@@ -62,8 +62,11 @@ WRAPPED_MIN_SHARE = 0.3
 # other typographies space before other marks.
 LOOSE_SPACE = re.compile(r"(?<=\w) +(?=[,.](?:\s|$))|(?<=\() +| +(?=\))")
 # A link's aside inside a sentence: "posted on the EPA's website (read it here), the agency notes",
-# "a dream-like interpretation of reality (see video below)." The page's words to its reader.
-LINK_ASIDE = re.compile(r" ?\((?:read|see|watch|click|listen)\b[^()]{0,30}\b(?:here|below|above)\)", re.I)
+# "a dream-like interpretation of reality (see video below).", "the Honolulu Star-Advertiser
+# (http://ow.ly/uPJl4) reported". The page's words to its reader, or its address.
+LINK_ASIDE = re.compile(
+    r" ?\((?:(?:read|see|watch|click|listen)\b[^()]{0,30}\b(?:here|below|above)|(?:https?://|www\.)[^()\s]+\s*)\)", re.I
+)
 TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\b|\b(updated|published)\b", re.I)
 
 

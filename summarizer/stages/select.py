@@ -148,7 +148,7 @@ PERSON_REPORTED_BY_GROUP = re.compile(
 # caption's bar, no text whose characters were lost in conversion ("declassi?cation").
 INSTRUCTION = re.compile(
     r"^(?:(?:please|follow|click|read more|watch|subscribe|sign up|join us|share (?:this|it)|don't|do not|check out"
-    r"|view all|for more from)\b|warning:)",
+    r"|view all|for more from|like [\w@]+ on (?:facebook|twitter|instagram))\b|warning:)",
     re.I,
 )
 WEEKDAY_FULL_DATE = (
@@ -213,7 +213,10 @@ EMPTY_ATTRIBUTION = re.compile(
 )
 # Words a newsroom does not print, in quotation marks or out ("I didn't piss in the fucking water,").
 NOT_FOR_PRINT = re.compile(r"\b(?:\w*fuck\w*|shit\w*|bullshit|bitch\w*|cunt\w*|asshole\w*|retard(?:ed)?)\b", re.I)
-BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\|")
+# An aside or link wholly in brackets, a caption's bar, or a photo's credit or placing in brackets
+# run into the sentence after it ("(Steve Vogelsang/Facebook) They also owned ...", "(Left to
+# right) Nolan Gould, ...").
+BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\||^\([^()]{3,60}\)\s+[A-Z]")
 # A character lost in conversion leaves a question mark before a letter: "declassi?cation", "?nancial".
 LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
 # A word drawn out in writing is a column's or a post's voice: "waaaay back in Season 3",
@@ -280,8 +283,17 @@ def outside_brackets(text: str) -> str:
 
 def unbalanced_brackets(text: str) -> bool:
     """A bracket opened and not closed, or closed and not opened: a sentence split inside an
-    aside ("... within Warratyi rock shelter (Extended Data Fig." then "1a-c), using two ...")."""
-    return text.count("(") != text.count(")") or text.count("[") != text.count("]")
+    aside ("... within Warratyi rock shelter (Extended Data Fig." then "1a-c), using two ...",
+    whose closing bracket comes before an opening one)."""
+    for opening, closing in ("()", "[]"):
+        depth = 0
+        for character in text:
+            depth += (character == opening) - (character == closing)
+            if depth < 0:
+                return True
+        if depth:
+            return True
+    return False
 
 
 def self_contained(sentence: Sentence) -> bool:

@@ -53,11 +53,13 @@ def test_general_boilerplate_rules_remove_web_furniture_and_keep_prose():
         (
             "In a settlement posted on the EPA's website (read it here), the agency notes the renovations.\n"
             "What emerged was a dream-like interpretation of reality (see video below).\n"
-            "The study (see Supplementary Information) used 12 samples.",
+            "The study (see Supplementary Information) used 12 samples.\n"
+            "The Honolulu Star-Advertiser (http://ow.ly/uPJl4 ) reported Friday.",
             (
                 "In a settlement posted on the EPA's website, the agency notes the renovations.",
                 "What emerged was a dream-like interpretation of reality.",
                 "The study (see Supplementary Information) used 12 samples.",
+                "The Honolulu Star-Advertiser reported Friday.",
             ),
         ),
         # A page's invisible layout characters go: a zero-width space, a soft hyphen, a byte-order

@@ -314,6 +314,9 @@ def test_headlines_count_as_their_articles_words():
         "The Kampala Postoriginally reported the story.",
         "The news was first reported by Bloomberg.",
         "Chapman actually played another member of the family waaaay back in Season 3.",
+        "1a-c), using two 2 x 1 m trenches (Extended Data Fig.",
+        "(Steve Vogelsang/Facebook) They also owned a home in Winnipeg.",
+        "Like WTOP on Facebook and follow @WTOP on Twitter to engage in conversation about this article.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -354,6 +357,7 @@ def test_what_a_briefing_does_not_print(text):
         "The Post first reported the story of the missing funds on Monday.",
         "The dose-response curve (iii) used 1,000 iterations, the team said.",
         "Bloomberg News first reported the plan, which the White House later confirmed.",
+        "Like many others, the chef closed his restaurant (and his bakery) in March.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
