@@ -96,12 +96,12 @@ DANGLING_START = re.compile(
     re.I,
 )
 # A clause of its own that ends on an auxiliary leaves out what it says, told in a sentence before:
-# "In Cheryl Strayed's case, it seems to have.", "he says yes, it did." ("the judge would rule as he
-# did" says it within the sentence, and stays).
+# "In Cheryl Strayed's case, it seems to have.", "he says yes, it did.", "Even if it looks like a Kit
+# Kat, it might not be." ("the judge would rule as he did" says it within the sentence, and stays).
 ELIDED_CLAUSE_END = re.compile(
     r"(?:^|[,:;]\s*)(?:(?:yes|no),?\s+)?(?:it|he|she|they)\s+(?:\w+\s+){0,2}?"
     r"(?:to have|to be|did|does|do|has|have|had|will|would|could|can|should|might|must|is|was|were|are)"
-    r"(?:\s+not)?[.!]$",
+    r"(?:\s+not)?(?:\s+(?:be|have))?[.!]$",
     re.I,
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
@@ -217,6 +217,8 @@ NOT_FOR_PRINT = re.compile(r"\b(?:\w*fuck\w*|shit\w*|bullshit|bitch\w*|cunt\w*|a
 # run into the sentence after it ("(Steve Vogelsang/Facebook) They also owned ...", "(Left to
 # right) Nolan Gould, ...").
 BRACKETED = re.compile(r"^[(\[].*[)\]][.!?]?$|^\||^\([^()]{3,60}\)\s+[A-Z]")
+# A post's hashtag before its words: "#breaking A horror film come to life in #lancaster ...".
+HASHTAG_OPENING = re.compile(r"^#\w")
 # A character lost in conversion leaves a question mark before a letter: "declassi?cation", "?nancial".
 LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
 # A word drawn out in writing is a column's or a post's voice: "waaaay back in Season 3",
@@ -237,6 +239,7 @@ NOT_NEWS_OPENING = (
     HAND_OVER,
     QUESTION_LABEL,
     BRACKETED,
+    HASHTAG_OPENING,
     PHOTO_CREDIT,
     RUN_IN_LABEL,
     WRITERS_VOICE,

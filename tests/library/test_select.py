@@ -93,6 +93,7 @@ def test_reading_order_follows_the_sources_narrative():
         # A clause that leaves out what it says: it was told before.
         "In Cheryl Strayed's case, it seems to have.",
         "Asked if the ruling surprised him, he says yes, it did.",
+        "Even if it looks like a Kit Kat, it might not be.",
         # "He" or "she" reported by a group that names no one.
         "Police believe he gunned down two people in Fort Worth early Sunday morning.",
         "Authorities say he targeted TSA employees.",
@@ -122,6 +123,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "In exchange for food, Pyongyang sends shells to Moscow.",
         "Rather than taking the boy to hospital, Markham tried a vegan formula.",
         "The officer told her son to run, and he did.",
+        "Asked where the trial would be, the judge said it would be in Ohio.",
         "Neighbors said they had recently come from India.",
         'Friedman said: "We just literally think this is the right team going forward."',
         "The company said that the recall would cost $2 million.",
@@ -317,6 +319,7 @@ def test_headlines_count_as_their_articles_words():
         "1a-c), using two 2 x 1 m trenches (Extended Data Fig.",
         "(Steve Vogelsang/Facebook) They also owned a home in Winnipeg.",
         "Like WTOP on Facebook and follow @WTOP on Twitter to engage in conversation about this article.",
+        "#breaking A horror film come to life in #lancaster after a body is found inside a column.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -358,6 +361,7 @@ def test_what_a_briefing_does_not_print(text):
         "The dose-response curve (iii) used 1,000 iterations, the team said.",
         "Bloomberg News first reported the plan, which the White House later confirmed.",
         "Like many others, the chef closed his restaurant (and his bakery) in March.",
+        "She promoted her #NewsNotNoise campaign on Instagram on Monday.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
