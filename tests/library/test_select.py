@@ -533,6 +533,11 @@ def test_a_new_event_about_the_same_people_is_news_though_its_words_embed_close(
     assert [s.text for s in extract(ranked, max_words=100)] == [visit, agreement]
 
 
+def in_rank_order(*placed: tuple[int, str]) -> list[RankedFact]:
+    """Facts of one sentence each, (position, text), each from an article of its own, best first."""
+    return [RankedFact(single(k, k, position, text), 1.0 - k / 10) for k, (position, text) in enumerate(placed)]
+
+
 def test_the_briefing_passes_over_a_sentence_whose_words_it_has_said_already():
     from summarizer.stages.select import BRIEFING_SAME_FACT_COSINE, FactMemory
 
@@ -547,16 +552,12 @@ def test_the_briefing_passes_over_a_sentence_whose_words_it_has_said_already():
     told = FactMemory(BRIEFING_SAME_FACT_COSINE)
     told.add(make_sentence(0, 0, charged))
     assert not told.restates(make_sentence(1, 0, again))
-    ranked = [
-        RankedFact(single(0, 0, 0, charged), 1.0),
-        RankedFact(single(1, 1, 5, again), 0.9),
-        RankedFact(single(2, 2, 6, banks), 0.8),
-    ]
-    assert [s.text for s in extract(ranked, max_words=100)] == [charged, banks]
+    briefing = extract(in_rank_order((0, charged), (5, again), (6, banks)), max_words=100)
+    assert [s.text for s in briefing] == [charged, banks]
     # A figure of its own keeps it.
     counts = "Steve Vogelsang has been charged in the robberies of 2 banks on October 19."
-    ranked[1] = RankedFact(single(1, 1, 5, counts), 0.9)
-    assert [s.text for s in extract(ranked, max_words=100)] == [charged, counts, banks]
+    briefing = extract(in_rank_order((0, charged), (5, counts), (6, banks)), max_words=100)
+    assert [s.text for s in briefing] == [charged, counts, banks]
 
 
 def test_these_or_those_must_point_at_something_the_briefing_has_told():
@@ -564,14 +565,10 @@ def test_these_or_those_must_point_at_something_the_briefing_has_told():
     fighting = "Vogelsang is fighting those allegations at a hearing next month in Calgary."
     alleged = "Prosecutors allege that Vogelsang robbed both banks while wearing a disguise."
     scene = "Consistent with these findings, the court has ordered a review of the bail conditions."
-    ranked = [
-        RankedFact(single(0, 0, 0, charged), 1.0),
-        RankedFact(single(1, 1, 5, fighting), 0.9),
-        RankedFact(single(2, 2, 6, scene), 0.8),
-    ]
     # No allegation told: "those allegations" points at nothing. An opening phrase only sets the
     # scene of a clause that stands alone.
-    assert [s.text for s in extract(ranked, max_words=100)] == [charged, scene]
+    briefing = extract(in_rank_order((0, charged), (5, fighting), (6, scene)), max_words=100)
+    assert [s.text for s in briefing] == [charged, scene]
     # Once the allegation is told, the sentence points at it.
-    ranked.insert(1, RankedFact(single(3, 3, 4, alleged), 0.95))
-    assert fighting in [s.text for s in extract(ranked, max_words=100)]
+    briefing = extract(in_rank_order((0, charged), (4, alleged), (5, fighting), (6, scene)), max_words=100)
+    assert fighting in [s.text for s in briefing]
