@@ -222,8 +222,9 @@ HASHTAG_OPENING = re.compile(r"^#\w")
 # A character lost in conversion leaves a question mark before a letter: "declassi?cation", "?nancial".
 LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
 # A word drawn out in writing is a column's or a post's voice: "waaaay back in Season 3",
-# "Annyyyyywayyy, ...", "I loveeee you" ("(iii)" is a numeral).
-ELONGATED = re.compile(r"([a-hj-z])\1\1")
+# "Annyyyyywayyy, ...", "I loveeee you". Four letters in a row: three are a numeral's ("(iii)"),
+# an address's ("www") or a German compound's ("Schifffahrt").
+ELONGATED = re.compile(r"([a-z])\1{3}")
 MIN_NEWS_WORDS = 5
 CLOSING_QUOTES = "\"'”’"
 # A sentence says something in words of its own, outside its brackets: at least this many words in

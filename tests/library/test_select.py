@@ -359,6 +359,7 @@ def test_what_a_briefing_does_not_print(text):
         "Executive Order 13526 (Administration of Barack Obama) governs classified information.",
         "The Post first reported the story of the missing funds on Monday.",
         "The dose-response curve (iii) used 1,000 iterations, the team said.",
+        "Die Schifffahrt auf dem Rhein wurde am Montag eingestellt.",
         "Bloomberg News first reported the plan, which the White House later confirmed.",
         "Like many others, the chef closed his restaurant (and his bakery) in March.",
         "She promoted her #NewsNotNoise campaign on Instagram on Monday.",
