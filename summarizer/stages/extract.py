@@ -206,7 +206,9 @@ def said_already(sentence: Sentence, told: Sequence[Sentence]) -> bool:
 
 
 def said_words(sentence: Sentence) -> list[str]:
-    """The sentence's words that say something, lower-cased: no stop word, figure or single letter."""
+    """The sentence's words that say something, lower-cased: no stop word, figure or single letter
+    (nor a character of a script written without spaces: alone it is no word, so such a sentence is
+    never found said already)."""
     stops = stop_keys(sentence.language)
     return sorted({w.lower() for w in words(sentence.text) if len(w) > 1 and not w[0].isdigit()} - stops)
 

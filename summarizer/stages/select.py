@@ -227,10 +227,10 @@ LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
 ELONGATED = re.compile(r"([a-z])\1{3}")
 MIN_NEWS_WORDS = 5
 CLOSING_QUOTES = "\"'”’"
-# A sentence says something in words of its own, outside its brackets: at least this many words in
-# lower case (verbs, nouns, function words), not only names, figures and asides.
+# A sentence says something in words of its own, outside its brackets: at least this many words
+# not written as names (verbs, nouns, function words: in lower case, or in a script without
+# capitals), not only names, figures and asides.
 MIN_WORDS_OUTSIDE_BRACKETS = 2
-LOWER_CASE_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
 ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
@@ -259,7 +259,7 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if any(p.match(text) for p in NOT_NEWS_OPENING) or any(p.search(text) for p in NOT_NEWS_ANYWHERE):
         return False
-    if len(LOWER_CASE_WORD.findall(outside_brackets(text))) < MIN_WORDS_OUTSIDE_BRACKETS:
+    if len(plain_words(outside_brackets(text))) < MIN_WORDS_OUTSIDE_BRACKETS:
         return False
     return not unbalanced_brackets(text) and not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
 
@@ -276,6 +276,11 @@ def asks_or_exclaims(text: str) -> bool:
     spans = quotation_spans(text)
     before = text[: spans[-1][0]].rstrip() if spans else ""
     return not before or before.endswith((":", ","))
+
+
+def plain_words(text: str) -> list[str]:
+    """The text's words that are not figures and not written with a capital: "said", "и", "说"."""
+    return [w for w in words(text) if w[0].isalpha() and not w[0].isupper()]
 
 
 def outside_brackets(text: str) -> str:

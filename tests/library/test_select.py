@@ -371,6 +371,22 @@ def test_news_prose_a_briefing_prints(text):
     assert news_prose(make_sentence(0, 0, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Путин посетит Северную Корею 18 и 19 июня, сообщил Кремль.", "ru"),
+        ("Ο Πούτιν θα επισκεφθεί τη Βόρεια Κορέα στις 18 Ιουνίου.", "el"),
+        ("普京将于6月18日至19日访问朝鲜，这是他二十四年来首次访问。", "zh"),
+        ("سيزور بوتين كوريا الشمالية في 18 يونيو، بحسب الكرملين.", "ar"),
+        ("Putin wird am 18. Juni Nordkorea besuchen, teilte der Kreml mit.", "de"),
+    ],
+)
+def test_news_prose_in_scripts_with_and_without_capitals(text, language):
+    from summarizer.stages.select import news_prose
+
+    assert news_prose(make_sentence(0, 0, text, language))
+
+
 STORM = "A storm killed 32 people in Manila on Monday, officials said."
 
 
