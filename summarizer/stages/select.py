@@ -251,9 +251,9 @@ NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE, NOT_FOR_PRINT, ELONG
 
 def news_prose(sentence: Sentence) -> bool:
     """Whether the sentence reads as news narrative a briefing can print: a question or an
-    exclamation is none, quoted or not (asks_or_exclaims), nor is one that
-    says next to nothing outside its brackets ("107-792 (Administration of George W. Bush)
-    (similar); E.O.": a legal citation)."""
+    exclamation is none, quoted or not (asks_or_exclaims), nor is one that says next to nothing
+    outside its brackets ("107-792 (Administration of George W. Bush) (similar); E.O.": a legal
+    citation)."""
     text = sentence.text.strip()
     if asks_or_exclaims(text) or sentence.word_count < MIN_NEWS_WORDS:
         return False
