@@ -81,6 +81,10 @@ DANGLING_START = re.compile(
     # ... or insist on it: "In fact, fears are rising that ...", "Indeed, some of United's peers
     # ...", "Rather, these men are a separate rogue group" ("Rather than ..." says than what).
     r"|in fact|indeed|after all|rather(?=,)"
+    # A clause that opens on what the reader has not been told: "While this likely has no effect
+    # on the greater story, it ...", "Before those deaths, Simpson ...", "If those showed up ...".
+    r"|(?:while|although|though|because|since|if|as|when|after|before|until|unless|even if|even though)"
+    r"\s+(?:this|these|those)"
     # A time the reader has not been told: "At that time, the judge will hear ...", "Since then".
     # ("At the time" stays: it reads as the time of the event the briefing opened with.)
     r"|at that (?:time|point|moment)(?!\s+(?:of|when)\b)|since then|by then|until then|after that"

@@ -90,6 +90,8 @@ def test_reading_order_follows_the_sources_narrative():
         "With that, United joins American and Delta in the change.",
         "In fact, fears are rising that the opposite will hold true.",
         "Rather, these men are a separate rogue group not authorized to use the name.",
+        "While this likely has no effect on the story, it does feed a fan theory.",
+        "Before those deaths, Simpson was one of the best known former athletes in America.",
         # A clause that leaves out what it says: it was told before.
         "In Cheryl Strayed's case, it seems to have.",
         "Asked if the ruling surprised him, he says yes, it did.",
@@ -122,6 +124,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "In response to the strike, the army closed the border.",
         "In exchange for food, Pyongyang sends shells to Moscow.",
         "Rather than taking the boy to hospital, Markham tried a vegan formula.",
+        "While the storm passed, the town of Kars stayed dark for two days.",
         "The officer told her son to run, and he did.",
         "Asked where the trial would be, the judge said it would be in Ohio.",
         "Neighbors said they had recently come from India.",
