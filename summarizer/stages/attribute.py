@@ -35,10 +35,12 @@ from .checks import CHECKS, Context, Finding, Said, check_speaker, first_finding
 from .dedup import deduplicate
 from .segment import (
     ROLE_NOUNS,
+    full_name_in,
     make_sentence,
     named,
     quotation_spans,
     speaker_introductions,
+    speaker_surnames,
     speakers_full_names,
     split_sentences,
 )
@@ -136,8 +138,8 @@ def cite_fact(fact: Fact) -> BriefingSentence:
 # A role just before the speaker's name: the sentence introduces them already ("spokesman Kirby").
 ROLE_BEFORE = re.compile(rf"\b(?i:{ROLE_NOUNS})\s+$")
 # A capitalised word or a particle just before a surname: a first name, a title or part of the
-# name ("Mary Kirby", "Mr. Kirby", "Arthur de Soultrait").
-NAME_BEFORE = re.compile(r"\b(?:[A-Z][\w'’.-]*|de|van|von|der|den|da|di|del|della|du|la|le|bin|ibn|al|el)\s+$")
+# name ("Mary Kirby", "Mr. Kirby", "Arthur de Soultrait", 'Orenthal James "O.J." Simpson').
+NAME_BEFORE = re.compile(r"\b(?:[A-Z][\w'’.-]*[\"”]?|de|van|von|der|den|da|di|del|della|du|la|le|bin|ibn|al|el)\s+$")
 
 # An article just before a surname: the name says what a thing is ("the Trump administration").
 ARTICLE_BEFORE = re.compile(r"\b(?i:the|a|an)\s+$")
@@ -151,18 +153,24 @@ def introduce_people(
     Security Council spokesman John Kirby said: "..."' (segment.speaker_introductions), and "Medlin
     said it was hard to understand her." becomes "Tim Medlin said ..." where the sources give
     someone who speaks a first name and no role (segment.speakers_full_names); in both, only where
-    no other person of the cluster has that surname. A person named before in the briefing, one the
+    no other person of the cluster has that surname. A speaker whose surname others share, or
+    whom the sources give no one full name, is named as the article the sentence cites wrote them
+    in full before it (as_its_article_names). A person named before in the briefing, one the
     sentence names with a role, a title or in full, words inside a quotation, and an introduction
     that would take the briefing past `max_words`, are left as they are."""
     texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
     introductions = {**speakers_full_names(texts), **speaker_introductions(texts)}
+    namesakes = speaker_surnames(texts) - set(introductions)
     words_left = max_words - sum(count_words(s.text) for s in sentences)
     introduced: list[BriefingSentence] = []
     for briefing_sentence in sentences:
         told = " ".join(s.text for s in introduced)
-        for surname, mention in introductions.items():
-            if re.search(rf"\b{re.escape(surname)}\b", told):
-                continue
+        mentions = [mention for surname, mention in introductions.items() if not named_in(surname, told)]
+        for surname in namesakes:
+            mention = as_its_article_names(surname, briefing_sentence, facts)
+            if mention is not None and not named_in(" ".join(mention.split()[-2:]), told):
+                mentions.append(mention)
+        for mention in mentions:
             text = briefing_sentence.text
             longer = with_introduction(text, mention)
             if longer is not None and count_words(longer) - count_words(text) <= words_left:
@@ -170,6 +178,28 @@ def introduce_people(
                 briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), mention, facts)
         introduced.append(briefing_sentence)
     return introduced
+
+
+def named_in(name: str, text: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
+
+
+def as_its_article_names(surname: str, sentence: BriefingSentence, facts: Sequence[Fact]) -> str | None:
+    """The full name the article the sentence cites first last wrote `surname` in before the
+    sentence: news style names a person in full first and by surname after, so within one article
+    the surname is that person ('Nabugyere said: "UWA gave us the coffin."' in the article that
+    named "his father, Francis Manana Nabugyere", where the briefing opened on the child, Elisha
+    Nabugyere). None where the sentence names someone of that surname in full itself ("Musk's
+    brother, Kimbal Musk": which Musk the other is, only the sentences before it say)."""
+    if not sentence.evidence or full_name_in(sentence.text, surname) is not None:
+        return None
+    cited = sentence.evidence[0]
+    before = sorted(
+        (s for f in facts for s in f.sentences if s.article_index == cited.source - 1 and s.position < cited.sentence),
+        key=lambda s: s.position,
+        reverse=True,
+    )
+    return next((name for s in before if (name := full_name_in(s.text, surname)) is not None), None)
 
 
 def cite_introduction(sentence: BriefingSentence, mention: str, facts: Sequence[Fact]) -> BriefingSentence:

@@ -294,13 +294,18 @@ def name_runs(texts: Sequence[str]) -> dict[str, set[tuple[str, bool]]]:
     return before
 
 
+def speaker_surnames(texts: Sequence[str]) -> set[str]:
+    """The last words of the names of those the English `texts` report the words of."""
+    return {who.split()[-1] for text in texts if (who := named(attributed_speaker(text))) is not None}
+
+
 def speakers_full_names(texts: Sequence[str]) -> dict[str, str]:
     """Per surname of someone the English `texts` report the words of ("Medlin said ..."), the one
     full name they write it in, inside a sentence ("Medlin": "Tim Medlin"): where one word only
     ever comes before it, and that word is no stop word, title ("Mr", "Sen"), role ("President"),
     possessive ("Chapman's IMDb") or other name's last word."""
     stops = stop_keys()
-    speakers = {who.split()[-1] for text in texts if (who := named(attributed_speaker(text))) is not None}
+    speakers = speaker_surnames(texts)
     runs = name_runs(texts)
     names: dict[str, str] = {}
     for surname in speakers:
@@ -317,6 +322,22 @@ def speakers_full_names(texts: Sequence[str]) -> dict[str, str]:
         ):
             names[surname] = f"{first} {surname}"
     return names
+
+
+def full_name_in(text: str, surname: str) -> str | None:
+    """The last name in `text` that ends with `surname` and gives a first name, as written, less
+    a word that opens the sentence ("When Jeff Herman sees ...": "Jeff Herman"); None where it has
+    none ("Mr Wilson" gives none)."""
+    stops = stop_keys()
+    for found in reversed(list(CAPITALISED_RUN.finditer(text))):
+        run = found.group().split()
+        if run[-1] != surname:
+            continue
+        if found.start() == 0 and run[0].lower() in stops:
+            run = run[1:]
+        if any(w.lower().rstrip(".") not in stops | NAME_ABBREVIATIONS and not w.isupper() for w in run[:-1]):
+            return " ".join(run)
+    return None
 
 
 def complete(text: str, language: str = ENGLISH) -> bool:

@@ -227,3 +227,32 @@ def test_a_person_named_by_surname_alone_is_introduced_as_the_sources_name_them(
     # A surname that names a thing after "the" or "a" is no mention of the person.
     attributive = [BriefingSentence("The Medlin call was logged at 4 a.m.", (2,), ())]
     assert introduce_people(attributive, facts, max_words=150) == attributive
+
+
+def test_a_surname_two_people_share_is_introduced_as_the_cited_article_names_it():
+    from summarizer.stages.attribute import introduce_people
+    from summarizer.types import BriefingSentence, Citation
+
+    child = "Elisha Nabugyere, 3, was killed by a leopard on Friday at the park."
+    father = "His father, Francis Manana Nabugyere, works at the police staff college."
+    coffin = '"UWA gave us the coffin," Nabugyere told the Kampala Post.'
+    cousin = "Nabugyere, a cousin of Elisha Nabugyere, spoke to reporters on Monday."
+    articles = [
+        Article(id="a", title="t", text=f"{child}\n\nNabugyere said the boy was seated at the door."),
+        Article(id="b", title="t", text=f"{father}\n\n{coffin}\n\n{cousin}"),
+    ]
+    facts = deduplicate(segment(clean(articles)))
+    quoted = 'Nabugyere said: "UWA gave us the coffin."'
+    briefing = [
+        BriefingSentence(child, (1,), (Citation(1, 0, child, 1.0),)),
+        BriefingSentence(quoted, (2,), (Citation(2, 1, quoted, 1.0),)),
+    ]
+    # The briefing named the child; the article the quotation comes from named the father.
+    introduced = introduce_people(briefing, facts, max_words=150)
+    assert [s.text for s in introduced] == [child, 'Francis Manana Nabugyere said: "UWA gave us the coffin."']
+    # Once told, the father is not introduced again.
+    assert introduce_people([*introduced, briefing[1]], facts, max_words=150)[-1].text == quoted
+    # A sentence that names someone of the surname in full itself is left as written: which
+    # Nabugyere the other is, only the sentences before it say.
+    alone = [BriefingSentence(cousin, (2,), (Citation(2, 2, cousin, 1.0),))]
+    assert introduce_people(alone, facts, max_words=150) == alone
