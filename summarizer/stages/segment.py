@@ -125,6 +125,8 @@ SPEECH_VERB = (
     r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
     r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|[Aa]ccording to)"
 )
+# A speech verb and a colon before a quotation: an attribution, whoever it names.
+UNNAMED_ATTRIBUTION = re.compile(rf"\b{SPEECH_VERB}:\s*$")
 # The words of those verbs: an attribution's words, not what was said.
 SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
 # A common noun's whole first word: a brand written in camel case is one ("the iSight report", not
@@ -498,12 +500,17 @@ def named(speaker: str | None) -> str | None:
     return speaker if speaker and speaker.lower() not in PRONOUNS else None
 
 
-def in_voice(text: str, speaker: str, opens_inside: bool, closes_inside: bool, marks: tuple[str, str]) -> str:
+def in_voice(text: str, speaker: str, opens_inside: bool, closes_inside: bool, marks: tuple[str, str]) -> str | None:
     """One sentence of a quotation, its quote marks closed and its speaker named unless it names
-    one itself: 'Putin said: "The United States ... defeat to Russia."'."""
+    one itself: 'Putin said: "The United States ... defeat to Russia."'. None where it gives its
+    words to someone it does not name ('The 44-year-old IT manager added: "..."', 'His wife added:
+    "..."'): whether that is the quotation's speaker, the text does not say, and the rest of the
+    quotation is theirs too."""
     text = f"{marks[0] if opens_inside else ''}{text}{marks[1] if closes_inside else ''}"
     if speaker_of(text) is not None:
         return text
+    if UNNAMED_ATTRIBUTION.search(text.translate(DOUBLE_QUOTES).split('"')[0]):
+        return None
     return f"{speaker[:1].upper()}{speaker[1:]} said: {text}"
 
 
@@ -554,7 +561,7 @@ def sentence_units(
                 for piece, marks_before in zip(run.pieces, marks_before_each(run.pieces), strict=True)
                 if marks_before % 2 == 0 and not is_quoted(piece) and not FIRST_OR_SECOND_PERSON.search(piece)
             ]
-            units = [(piece, piece) for piece in narration]
+            units: list[tuple[str | None, str]] = [(piece, piece) for piece in narration]
             dropped += len(run.pieces) - len(narration)
             speaker = open_speaker = None
         else:
@@ -565,16 +572,17 @@ def sentence_units(
             voiced = is_quoted(whole) and (len(run.pieces) > 1 or voiceless_quotation(whole))
             if run_speaker is not None and voiced:
                 last = len(run.pieces) - 1
-                units = [
-                    (in_voice(piece, run_speaker, i > 0, i < last or run.unclosed, marks), piece)
-                    for i, piece in enumerate(run.pieces)
-                ]
+                units = []
+                for i, piece in enumerate(run.pieces):
+                    # After words given to someone the text does not name, the quotation is theirs.
+                    voiced_piece = in_voice(piece, run_speaker, i > 0, i < last or run.unclosed, marks)
+                    units.append((voiced_piece if not units or units[-1][0] is not None else None, piece))
             else:
                 units = [(whole, whole)]
             speaker = run_speaker if own is not None or (voiced and run_speaker) else None
             open_speaker = speaker if run.unclosed else None
         for unit, as_written in units:
-            if complete(unit, language) and not voiceless_quotation(unit):
+            if unit is not None and complete(unit, language) and not voiceless_quotation(unit):
                 kept.append((unit, as_written))
             else:
                 dropped += 1

@@ -147,6 +147,13 @@ def test_a_quotation_whose_speaker_is_not_named_stays_whole_or_is_dropped():
     assert paragraph_units('"We lost everything. Nobody warned us."', "Floods killed 12 people on Monday.") == [
         "Floods killed 12 people on Monday."
     ]
+    # Words given to someone the text does not name, inside a quotation of a named speaker: whether
+    # it is that speaker, the text does not say ("Sorkin said: His wife added: ..." was the result),
+    # and the rest of the quotation is theirs too.
+    assert paragraph_units(
+        '"His reaction was just a wow," Sorkin said. "He is very happy." His wife added: "It has been hard for us.'
+        ' But Kieran wanted it."'
+    ) == ['"His reaction was just a wow," Sorkin said.', 'Sorkin said: "He is very happy."']
 
 
 def test_a_bare_quotation_after_one_a_pronoun_speaks_joins_its_passage():
