@@ -125,8 +125,6 @@ SPEECH_VERB = (
     r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
     r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|[Aa]ccording to)"
 )
-# A speech verb and a colon before a quotation: an attribution, whoever it names.
-UNNAMED_ATTRIBUTION = re.compile(rf"\b{SPEECH_VERB}:\s*$")
 # The words of those verbs: an attribution's words, not what was said.
 SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
 # A common noun's whole first word: a brand written in camel case is one ("the iSight report", not
@@ -502,14 +500,17 @@ def named(speaker: str | None) -> str | None:
 
 def in_voice(text: str, speaker: str, opens_inside: bool, closes_inside: bool, marks: tuple[str, str]) -> str | None:
     """One sentence of a quotation, its quote marks closed and its speaker named unless it names
-    one itself: 'Putin said: "The United States ... defeat to Russia."'. None where it gives its
-    words to someone it does not name ('The 44-year-old IT manager added: "..."', 'His wife added:
-    "..."'): whether that is the quotation's speaker, the text does not say, and the rest of the
-    quotation is theirs too."""
+    one itself: 'Putin said: "The United States ... defeat to Russia."'. None where it opens with
+    words of its own before its quotation: they are not the speaker's, and where they give the
+    quotation to someone this reading does not name ('The 44-year-old IT manager added: "..."',
+    'Hamas spokesman Fawzi Barhoum, meanwhile, said "..."', 'His wife added: "..."'), whether that
+    is the quotation's speaker the text does not say, and the rest of the quotation is theirs too.
+    ('Netanyahu said: Hamas spokesman Fawzi Barhoum, meanwhile, said "Netanyahu is leading his
+    army into the unknown."' was made so.)"""
     text = f"{marks[0] if opens_inside else ''}{text}{marks[1] if closes_inside else ''}"
     if speaker_of(text) is not None:
         return text
-    if UNNAMED_ATTRIBUTION.search(text.translate(DOUBLE_QUOTES).split('"')[0]):
+    if text.translate(DOUBLE_QUOTES).split('"')[0].strip(" '‘"):
         return None
     return f"{speaker[:1].upper()}{speaker[1:]} said: {text}"
 

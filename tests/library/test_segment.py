@@ -154,6 +154,11 @@ def test_a_quotation_whose_speaker_is_not_named_stays_whole_or_is_dropped():
         '"His reaction was just a wow," Sorkin said. "He is very happy." His wife added: "It has been hard for us.'
         ' But Kieran wanted it."'
     ) == ['"His reaction was just a wow," Sorkin said.', 'Sorkin said: "He is very happy."']
+    # Narration before a quotation inside one speaker's run is not that speaker's words, whatever
+    # verb gives the quotation ('Smith said: Later, his brother Will texted: "It was awful."').
+    assert paragraph_units(
+        '"We lost everything," Smith said. "Nobody came." Later, his brother Will texted: "It was awful. We cried."'
+    ) == ['"We lost everything," Smith said.', 'Smith said: "Nobody came."']
 
 
 def test_a_bare_quotation_after_one_a_pronoun_speaks_joins_its_passage():
