@@ -161,13 +161,16 @@ def introduce_people(
     texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
     introductions = {**speakers_full_names(texts), **speaker_introductions(texts)}
     namesakes = speaker_surnames(texts) - set(introductions)
+    by_article: dict[int, list[Sentence]] = {}
+    for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
+        by_article.setdefault(sentence.article_index, []).append(sentence)
     words_left = max_words - sum(count_words(s.text) for s in sentences)
     introduced: list[BriefingSentence] = []
     for briefing_sentence in sentences:
         told = " ".join(s.text for s in introduced)
         mentions = [mention for surname, mention in introductions.items() if not named_in(surname, told)]
         for surname in namesakes:
-            mention = as_its_article_names(surname, briefing_sentence, facts)
+            mention = as_its_article_names(surname, briefing_sentence, by_article)
             if mention is not None and not named_in(" ".join(mention.split()[-2:]), told):
                 mentions.append(mention)
         for mention in mentions:
@@ -184,21 +187,18 @@ def named_in(name: str, text: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
-def as_its_article_names(surname: str, sentence: BriefingSentence, facts: Sequence[Fact]) -> str | None:
+def as_its_article_names(surname: str, sentence: BriefingSentence, by_article: dict[int, list[Sentence]]) -> str | None:
     """The full name the article the sentence cites first last wrote `surname` in before the
     sentence: news style names a person in full first and by surname after, so within one article
     the surname is that person ('Nabugyere said: "UWA gave us the coffin."' in the article that
     named "his father, Francis Manana Nabugyere", where the briefing opened on the child, Elisha
     Nabugyere). None where the sentence names someone of that surname in full itself ("Musk's
-    brother, Kimbal Musk": which Musk the other is, only the sentences before it say)."""
+    brother, Kimbal Musk": which Musk the other is, only the sentences before it say).
+    `by_article`: each article's sentences, latest first."""
     if not sentence.evidence or full_name_in(sentence.text, surname) is not None:
         return None
     cited = sentence.evidence[0]
-    before = sorted(
-        (s for f in facts for s in f.sentences if s.article_index == cited.source - 1 and s.position < cited.sentence),
-        key=lambda s: s.position,
-        reverse=True,
-    )
+    before = (s for s in by_article.get(cited.source - 1, []) if s.position < cited.sentence)
     return next((name for s in before if (name := full_name_in(s.text, surname)) is not None), None)
 
 
