@@ -185,7 +185,8 @@ QUESTION_LABEL = re.compile(r"^Q[.:]\s")
 # correction, the credits, another outlet's credit for the story.
 EDITORS_NOTE = re.compile(
     r"^(?:update|updated|correction|clarification|editor'?s note)\b[^:]{0,40}:"
-    r"|\bthis (?:story|article) (?:has been|was) (?:corrected|amended|updated)\b|\ban earlier version of this\b"
+    r"|\b(?:this|the) (?:story|article|headline) (?:has been|was) (?:corrected|amended|updated)\b"
+    r"|\ban earlier version of this\b"
     r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b"
     # Another outlet's credit for the story ("The Kampala Post originally reported the story.").
     r"|(?:originally|first) reported (?:the|this) (?:story|news|report)\.?$"

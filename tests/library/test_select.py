@@ -293,6 +293,7 @@ def test_headlines_count_as_their_articles_words():
         "1a-c), using two 2 x 1 m trenches to a depth of a metre.",
         "Update, 21 April: Science has learned that the court order referred to in this story has been amended.",
         "This story has been corrected to show that the former detective's last name is Garner.",
+        "The headline has been corrected.",
         "Associated Press writer Phuong Le contributed to this report.",
         "For those not familiar with the story, Strayed finds herself on a course of self-destructive behavior.",
         "Suffice to say, Schumer commits to political causes.",
