@@ -328,7 +328,7 @@ def speakers_full_names(texts: Sequence[str]) -> dict[str, str]:
 def full_name_in(text: str, surname: str) -> str | None:
     """The last name in `text` that ends with `surname` and gives a first name, as written, less
     a word that opens the sentence ("When Jeff Herman sees ...": "Jeff Herman"); None where it has
-    none ("Mr Wilson" gives none)."""
+    none: a title or a role is no first name ("Mr Wilson", "President Putin")."""
     stops = stop_keys()
     for found in reversed(list(CAPITALISED_RUN.finditer(text))):
         run = found.group().split()
@@ -336,9 +336,16 @@ def full_name_in(text: str, surname: str) -> str | None:
             continue
         if found.start() == 0 and run[0].lower() in stops:
             run = run[1:]
-        if any(w.lower().rstrip(".") not in stops | NAME_ABBREVIATIONS and not w.isupper() for w in run[:-1]):
+        if any(first_name(word, stops) for word in run[:-1]):
             return " ".join(run)
     return None
+
+
+def first_name(word: str, stops: frozenset[str]) -> bool:
+    """Whether a capitalised word before a surname can be a first name: no stop word, title, role
+    or initials."""
+    title = word.lower().rstrip(".") in stops | NAME_ABBREVIATIONS
+    return not (title or word.isupper() or ROLE_NOUN.fullmatch(word))
 
 
 def complete(text: str, language: str = ENGLISH) -> bool:

@@ -256,3 +256,15 @@ def test_a_surname_two_people_share_is_introduced_as_the_cited_article_names_it(
     # Nabugyere the other is, only the sentences before it say.
     alone = [BriefingSentence(cousin, (2,), (Citation(2, 2, cousin, 1.0),))]
     assert introduce_people(alone, facts, max_words=150) == alone
+
+
+def test_a_role_before_a_surname_is_no_first_name_of_a_namesake():
+    from summarizer.stages.segment import full_name_in
+
+    # "President Putin" gives no first name; the seeds briefing named him in full already and had
+    # become "After visiting North Korea, President Putin is to visit Vietnam".
+    assert full_name_in("President Putin is to visit Vietnam next.", "Putin") is None
+    assert full_name_in("Russian President Vladimir Putin will travel on Tuesday.", "Putin") == (
+        "Russian President Vladimir Putin"
+    )
+    assert full_name_in("Mr Wilson and Jane Wilson set off at dawn.", "Wilson") == "Jane Wilson"
