@@ -159,8 +159,9 @@ def introduce_people(
     sentence names with a role, a title or in full, words inside a quotation, and an introduction
     that would take the briefing past `max_words`, are left as they are."""
     texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
-    introductions = {**speakers_full_names(texts), **speaker_introductions(texts)}
-    namesakes = speaker_surnames(texts) - set(introductions)
+    speakers = speaker_surnames(texts)
+    introductions = {**speakers_full_names(texts, speakers), **speaker_introductions(texts)}
+    namesakes = speakers - set(introductions)
     by_article: dict[int, list[Sentence]] = {}
     for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
         by_article.setdefault(sentence.article_index, []).append(sentence)
@@ -170,6 +171,8 @@ def introduce_people(
         told = " ".join(s.text for s in introduced)
         mentions = [mention for surname, mention in introductions.items() if not named_in(surname, told)]
         for surname in namesakes:
+            if not named_in(surname, briefing_sentence.text):
+                continue
             mention = as_its_article_names(surname, briefing_sentence, by_article)
             if mention is not None and not named_in(" ".join(mention.split()[-2:]), told):
                 mentions.append(mention)

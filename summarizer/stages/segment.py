@@ -300,13 +300,13 @@ def speaker_surnames(texts: Sequence[str]) -> set[str]:
     return {who.split()[-1] for text in texts if (who := named(attributed_speaker(text))) is not None}
 
 
-def speakers_full_names(texts: Sequence[str]) -> dict[str, str]:
-    """Per surname of someone the English `texts` report the words of ("Medlin said ..."), the one
-    full name they write it in, inside a sentence ("Medlin": "Tim Medlin"): where one word only
-    ever comes before it, and that word is no stop word, title ("Mr", "Sen"), role ("President"),
-    possessive ("Chapman's IMDb") or other name's last word."""
+def speakers_full_names(texts: Sequence[str], speakers: set[str]) -> dict[str, str]:
+    """Per surname of someone the English `texts` report the words of ("Medlin said ...";
+    `speakers`: speaker_surnames), the one full name they write it in, inside a sentence
+    ("Medlin": "Tim Medlin"): where one word only ever comes before it, and that word is no stop
+    word, title ("Mr", "Sen"), role ("President"), possessive ("Chapman's IMDb") or other name's
+    last word."""
     stops = stop_keys()
-    speakers = speaker_surnames(texts)
     runs = name_runs(texts)
     names: dict[str, str] = {}
     for surname in speakers:
