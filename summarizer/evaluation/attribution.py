@@ -311,7 +311,7 @@ def change_modality(sentence: Sentence) -> str | None:
 NAME_RUN = re.compile(r"\b[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
 
 
-def name_runs(sentence: Sentence, cluster_names: frozenset[str]) -> list[re.Match[str]]:
+def cluster_name_mentions(sentence: Sentence, cluster_names: frozenset[str]) -> list[re.Match[str]]:
     """Runs of capitalised words ("Richard Schmack", "Associated Press") holding a word that the
     cluster's sources write as a name."""
     return [
@@ -324,7 +324,7 @@ def name_runs(sentence: Sentence, cluster_names: frozenset[str]) -> list[re.Matc
 def swap_roles(sentence: Sentence, cluster_names: frozenset[str], rng: random.Random) -> str | None:
     """Two different names with a lower-case content word between them (a verb or a noun, not just
     "and" or a comma: exchanging the names of a list changes nothing) exchanged."""
-    found = name_runs(sentence, cluster_names)
+    found = cluster_name_mentions(sentence, cluster_names)
     stops = stop_keys()
     pairs = []
     for i, first in enumerate(found):

@@ -30,7 +30,7 @@ from ..similarity import embed, embed_remembered
 from ..text import content_stems, name_key, stop_keys, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import SYNONYM_SIMILARITY, cite_fact
-from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, outside_quotes, quotation_spans, speaker_introductions
+from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, outside_quotes, quotation_spans
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
 
 # An article's lead: its first sentences, where news writing states the event.
@@ -243,12 +243,12 @@ def says_too_little(sentence: Sentence) -> bool:
 
 
 class Speakers:
-    """Who the reader can place: the cluster's speakers that its sources introduce (a role or a
-    first name with the surname), and the surnames the briefing has named so far."""
+    """Who the reader can place: the cluster's people whose sources write a capitalised word before
+    their surname (a first name, a title or a role: "John Kirby", "President Putin"; every mention
+    segment.speaker_introductions finds is one), and the surnames the briefing has named so far."""
 
     def __init__(self, ranked: Sequence[RankedFact], lower_case: set[str]) -> None:
         texts = [s.text for r in ranked for s in r.fact.sentences]
-        self.introduced = speaker_introductions(texts)
         self.full_names = {found.group().split()[-1] for t in texts for found in CAPITALISED_RUN.finditer(t)}
         self.lower_case = lower_case
         self.named_in: list[str] = []
@@ -260,7 +260,7 @@ class Speakers:
         who = named(sentence.speaker) if sentence.quoted else None
         if who is None or len(who.split()) > 1 or who.lower() in self.lower_case:
             return True
-        if who in self.introduced or who in self.full_names:
+        if who in self.full_names:
             return True
         return any(re.search(rf"\b{re.escape(who)}\b", text) for text in self.named_in)
 

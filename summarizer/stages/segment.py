@@ -303,9 +303,9 @@ def speaker_surnames(texts: Sequence[str]) -> set[str]:
 def speakers_full_names(texts: Sequence[str], speakers: set[str]) -> dict[str, str]:
     """Per surname of someone the English `texts` report the words of ("Medlin said ...";
     `speakers`: speaker_surnames), the one full name they write it in, inside a sentence
-    ("Medlin": "Tim Medlin"): where one word only ever comes before it, and that word is no stop
-    word, title ("Mr", "Sen"), role ("President"), possessive ("Chapman's IMDb") or other name's
-    last word."""
+    ("Medlin": "Tim Medlin"): where one word only ever comes before it, and that word can be a
+    first name (first_name: no stop word, title, role or initials) and is no possessive
+    ("Chapman's IMDb") or other name's last word."""
     stops = stop_keys()
     runs = name_runs(texts)
     names: dict[str, str] = {}
@@ -316,10 +316,9 @@ def speakers_full_names(texts: Sequence[str], speakers: set[str]) -> dict[str, s
         if (
             {word for word, _ in before} == {first}
             and any(not opens for _, opens in before)
-            and first.lower() not in stops | NAME_ABBREVIATIONS
+            and first_name(first, stops)
             and first not in runs
             and not first.endswith(("'s", "’s"))  # "Chapman's IMDb"
-            and not ROLE_NOUN.fullmatch(first)
         ):
             names[surname] = f"{first} {surname}"
     return names
