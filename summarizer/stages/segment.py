@@ -128,9 +128,10 @@ SPEECH_VERB = (
 # The words of those verbs: an attribution's words, not what was said.
 SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
 # A common noun's whole first word: a brand written in camel case is one ("the iSight report", not
-# "the i").
+# "the i"). A name with its title runs to five capitalised words ("Public Information Officer
+# Samantha Karges": at four the surname was cut off).
 _WHO = (
-    r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
+    r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
     r"|[Tt]he\s+[a-z][\w'’-]*(?:\s+[a-z]+)?\b"
 )
 # After these the name is who was spoken to or about, not the speaker ("an insider told UK
@@ -162,8 +163,10 @@ UNPUNCTUATED_LANGUAGES = {"th", "lo", "km"}
 # of a speaker is the sentence's ("..., said Ann Lee.").
 NAME_ABBREVIATIONS = {"jr", "sr", "inc", "corp", "co", "ltd", "bros", "gov", "sen", "rep", "lt", "gen", "col"}
 NAME_ABBREVIATIONS |= {"capt", "sgt", "cmdr", "dr", "st", "mr", "mrs", "ms", "prof", "esq", "ii", "iii", "iv"}
-# Words that open a sentence before a speaker's name, not part of it ("But Davis said").
-_OPENERS = r"But|And|As|So|Yet|Or|Then|Now|When|While|If|We're"
+# Words that open a sentence before a speaker's name, not part of it ("But Davis said", "Monday
+# Medicine Hat Police Service said", a live blog's "12:01 P.M. Prime Minister Benjamin Netanyahu").
+_WEEKDAY_NAMES = "|".join(sorted(w.title() for w in WEEKDAYS))
+_OPENERS = rf"But|And|As|So|Yet|Or|Then|Now|When|While|If|We're|[AP]\.M\.|{_WEEKDAY_NAMES}"
 SENTENCE_OPENER = re.compile(rf"^(?:(?:{_OPENERS})(?:\s+(?=[A-Z])|$))+|^(?:The|A|An)$")
 # Speakers that name no one the reader can see outside their sentence.
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
@@ -201,9 +204,14 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in QUOTATION.finditer(text.translate(DOUBLE_QUOTES))]
 
 
-def outside_quotes(text: str) -> str:
-    """The text with its quotations cut out (an unclosed one runs to the end)."""
-    return QUOTATION.sub(" ", text.translate(DOUBLE_QUOTES))
+def outside_quotes(text: str, mark: str = " ") -> str:
+    """The text with its quotations cut out (an unclosed one runs to the end), each left as
+    `mark`."""
+    return QUOTATION.sub(mark, text.translate(DOUBLE_QUOTES))
+
+
+# What attributed_speaker leaves of a quotation: no speaker's name or speech verb runs across it.
+QUOTATION_LEFT_OUT = " | "
 
 
 def speaker_of(text: str) -> str | None:
@@ -213,8 +221,10 @@ def speaker_of(text: str) -> str | None:
 
 def attributed_speaker(text: str) -> str | None:
     """Who an English sentence reports the words of, quoted or not ("Smith said the plan had
-    failed."), as written, or None."""
-    rest = outside_quotes(text)
+    failed."), as written, or None. The speaker and the verb stand together outside the quotation
+    marks: in 'inquiries about the trail, "but the movie seems to have had a much bigger effect,"
+    said Jack Haskel', the words before the quotation are not the speaker's name."""
+    rest = outside_quotes(text, QUOTATION_LEFT_OUT)
     for pattern in (SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
         for found in pattern.finditer(rest):
             # A capitalised word that opens the sentence is no part of a name ("But Davis writes").

@@ -374,3 +374,35 @@ def test_the_speaker_is_who_speaks_not_who_is_told_and_loses_the_sentence_full_s
     assert speaker_of('"We won," said aid official Ann Lee.') == "Ann Lee"
     assert attributed_speaker("The body was found at the time, according to Lt. John Corina.") == "Lt. John Corina"
     assert speaker_of('"It was sophisticated," according to the iSight report.') == "the iSight report"
+
+
+def test_the_words_before_a_quotation_are_not_the_speaker_after_it():
+    from summarizer.stages.segment import speaker_of
+
+    # The dev source that gave a trail association's specialist's words to "The trail".
+    assert (
+        speaker_of(
+            'The book led to a small increase in inquiries about the trail, "but the movie seems to have had'
+            ' a much bigger effect," said Jack Haskel, trail information specialist for the association.'
+        )
+        == "Jack Haskel"
+    )
+    assert speaker_of('The violence "seems that it\'s beyond control," said Daniel Ben Simon.') == "Daniel Ben Simon"
+    assert speaker_of('It\'s "one of those strange cases," Corina added.') == "Corina"
+    # A speaker whose verb comes after the quotation's own words still speaks.
+    assert speaker_of('"We will rebuild," the mayor said.') == "the mayor"
+
+
+def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
+    from summarizer.stages.segment import speaker_of
+
+    # Five capitalised words: the surname was cut off ("Public Information Officer Samantha said:").
+    assert speaker_of('"She was found," said Public Information Officer Samantha Karges.') == (
+        "Public Information Officer Samantha Karges"
+    )
+    # A live blog's time stamp and a weekday open the sentence; they are no part of the name.
+    assert speaker_of('8:55 P.M. "Take them out," says coalition chairman Yariv Levin.') == "Yariv Levin"
+    assert speaker_of('12:01 P.M. Prime Minister Benjamin Netanyahu said "we will finish it."') == (
+        "Prime Minister Benjamin Netanyahu"
+    )
+    assert speaker_of('Thursday Trump said he was upgrading CNN to "very fake news."') == "Trump"
