@@ -324,6 +324,11 @@ def test_headlines_count_as_their_articles_words():
         "(Steve Vogelsang/Facebook) They also owned a home in Winnipeg.",
         "Like WTOP on Facebook and follow @WTOP on Twitter to engage in conversation about this article.",
         "#breaking A horror film come to life in #lancaster after a body is found inside a column.",
+        "A worker returns a bag containing a runner's personal effects near the finish line on April 16.",
+        "The villager shows his injured leg after being attacked by a panda.",
+        "Police investigate the killing of a couple found dead in their driveway in South Fort Worth.",
+        "Palestinians wait to receive food supplies from a UN food distribution center in Khan Yunis.",
+        "A man searches through the rubble of his home.",
     ],
 )
 def test_what_a_briefing_does_not_print(text):
@@ -367,6 +372,12 @@ def test_what_a_briefing_does_not_print(text):
         "Bloomberg News first reported the plan, which the White House later confirmed.",
         "Like many others, the chef closed his restaurant (and his bakery) in March.",
         "She promoted her #NewsNotNoise campaign on Instagram on Monday.",
+        "The report shows the number of deaths rose in May.",
+        "The crime itself carries a maximum seven-year jail sentence.",
+        "Police said the man fled on foot.",
+        "A man was seen walking past the house on Monday.",
+        "Protesters gathered outside City Hall on Sunday.",
+        "The worker returned the bag to the runner's family.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
