@@ -225,19 +225,59 @@ def attributed_speaker(text: str) -> str | None:
     marks: in 'inquiries about the trail, "but the movie seems to have had a much bigger effect,"
     said Jack Haskel', the words before the quotation are not the speaker's name."""
     rest = outside_quotes(text, QUOTATION_LEFT_OUT)
+    described = described_speaker(rest)
+    if described is not None:
+        return described
+    unnamed_subject = False  # "a statement from the North Korean Jurists Committee said the ..."
     for pattern in (SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
         for found in pattern.finditer(rest):
-            # A capitalised word that opens the sentence is no part of a name ("But Davis writes").
-            who = SENTENCE_OPENER.sub("", found.group("who"))
-            if not who:
+            if pattern is SPEAKER_BEFORE_VERB and PREPOSITION_END.search(rest[: found.start("who")]):
+                unnamed_subject = True
                 continue
-            last = words(who)[-1]
-            if last.lower() not in NOT_SPEAKERS:
-                # The sentence's full stop after a name ("..., said Delynn."), not an
-                # abbreviation's ("Cmdr.", "Corp."), nor an initial's ("U.S.").
-                sentence_stop = who.endswith(f"{last}.") and last.lower() not in NAME_ABBREVIATIONS and len(last) > 1
-                return who[:-1] if sentence_stop else who
+            # After a subject the sentence does not name, a name after the verb is the speaker only
+            # as an attribution of its own (", said Barbara LaBoe"), not what was said ("An official
+            # with the Russian Embassy said Katriuk's death ...").
+            inverted = rest[: found.start()].rstrip().endswith(",")
+            who = speaker_as_written(found.group("who"))
+            if who is not None and not (unnamed_subject and (who[:1].islower() or not inverted)):
+                return who
     return None
+
+
+def described_speaker(rest: str) -> str | None:
+    """The full name that a description of the person and then the speech verb follow
+    (SPEAKER_BEFORE_APPOSITIVE) in `rest`, a sentence with its quotations left out, or None."""
+    for found in SPEAKER_BEFORE_APPOSITIVE.finditer(rest):
+        written = found.group("who")
+        who = speaker_as_written(written)
+        if who is None:
+            continue
+        # "Secretary of State John Kerry said" is a title, not a person from a place.
+        if found.group("place") and ROLE_NOUN.fullmatch(who.split()[-1]):
+            continue
+        # One word is a name after the quotation or an opening phrase ('"...," Efron, who also
+        # expressed skepticism to Al Jazeera America, wrote', "Before the surgery, Kieran, from
+        # Bushey, Hertfordshire, said"), not an adverb opening the sentence ("Meanwhile, ...").
+        if len(written.split()) == 1 and not rest[: found.start("who")].strip():
+            continue
+        return who
+    return None
+
+
+def speaker_as_written(written: str) -> str | None:
+    """The speaker's words found beside a speech verb, less a word that opens the sentence ("But
+    Davis writes") and the sentence's own full stop; None for a day or a word that names no one
+    ("said Thursday", "It said")."""
+    who = SENTENCE_OPENER.sub("", written)
+    if not who:
+        return None
+    last = words(who)[-1]
+    if last.lower() in NOT_SPEAKERS:
+        return None
+    # The sentence's full stop after a name ("..., said Delynn."), not an abbreviation's ("Cmdr.",
+    # "Corp."), nor an initial's ("U.S.").
+    sentence_stop = who.endswith(f"{last}.") and last.lower() not in NAME_ABBREVIATIONS and len(last) > 1
+    return who[:-1] if sentence_stop else who
 
 
 # Nouns of the roles news writing puts before a speaker's name ("National Security Council
@@ -259,6 +299,30 @@ ROLE_MENTION = re.compile(
 )
 # Capitalised words in a row: a name, perhaps after a title ("President Joe Biden").
 CAPITALISED_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD})+\b")
+# A full name that opens its clause, then what the person is, then the speech verb: 'Matteo Borrini,
+# a forensic scientist at Liverpool John Moores University in the United Kingdom, told BuzzFeed
+# News', 'Sarah Murphy, United's vice president of Global Operations Strategy, Planning and
+# Design, said', 'Dick DeGuerin, Durst's longtime attorney, said the deal ...', 'Ellen Rogovinhart
+# of Elkins Park said'. The name beside the verb ends the description ("the United Kingdom",
+# "Design", "Elkins Park"), or there is none ("the deal" is what was said of). A description with
+# a verb of its own is a clause, not what the person is ("Kim Jong-nam, the half-brother of North
+# Korea's leader, was killed by a nerve agent, says Malaysia.").
+_TITLES = "|".join(sorted(w.title() for w in NAME_ABBREVIATIONS if w not in {"jr", "sr", "inc", "corp", "co", "ltd"}))
+SPEAKER_BEFORE_APPOSITIVE = re.compile(
+    rf"(?:^|\||,)\s*(?P<who>(?:(?:{_TITLES}|Det|Con|Insp|Supt|Rev)\.?\s+)*(?!The\s)(?:{_NAME_WORD}|(?:[A-Z]\.){{1,3}})"
+    rf"(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD}){{0,4}})"
+    rf"(?:,\s+(?=[a-z0-9]|{_NAME_WORD}['’]s\s)(?:(?!\b(?:is|was|were|are|has|had|have|will|would)\b)[^|]){{3,140}}?,"
+    rf"|(?P<place>\s+(?:of|from)\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{0,4}},?))"
+    rf"\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"
+)
+# A preposition after a common noun, just before a name: the name is where or whose the speaker is,
+# never the speaker ("a doctor at al-Shifa Hospital said", "leaflets the U.S. military distributed
+# throughout Afghanistan said"). After a capitalised word it is part of a name ("Secretary of State
+# Mike Pompeo said").
+PREPOSITION_END = re.compile(
+    r"\b[a-z][\w'’-]*\s+(?:in|at|of|for|from|with|on|by|near|to|into|across|inside|outside|throughout"
+    r"|within|under|over|about|against|among|between|behind|beyond|via)\s+(?:al-|el-)?$"
+)
 
 
 def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:

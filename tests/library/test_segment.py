@@ -1,3 +1,5 @@
+import pytest
+
 from summarizer import resources
 from summarizer.stages.segment import segment, split_sentences
 from summarizer.text import names, numbers, words
@@ -406,3 +408,41 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         "Prime Minister Benjamin Netanyahu"
     )
     assert speaker_of('Thursday Trump said he was upgrading CNN to "very fake news."') == "Trump"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # The name beside the verb ends the description of the person who spoke.
+        (
+            '"Blood would leave a pattern," Matteo Borrini, a forensic scientist at Liverpool John Moores'
+            " University in the United Kingdom, told BuzzFeed News.",
+            "Matteo Borrini",
+        ),
+        (
+            '"We listened," Sarah Murphy, United\'s vice president of Global Operations Strategy, Planning and'
+            " Design, said in a statement.",
+            "Sarah Murphy",
+        ),
+        ('Dick DeGuerin, Durst\'s longtime attorney, said the deal "cleared the decks."', "Dick DeGuerin"),
+        ('Ellen Rogovinhart of Elkins Park said she thought "it was wrong."', "Ellen Rogovinhart"),
+        ('Rep. Peter King, chair of the House Homeland Security Committee, said "more will go."', "Rep. Peter King"),
+        ('"It is good," Efron, who also spoke to Al Jazeera America, wrote in an email.', "Efron"),
+        # A description with a verb of its own is a clause: the name is not the speaker's.
+        ("Kim Jong-nam, the half-brother of the leader, was killed by a nerve agent, says Malaysia.", "Malaysia"),
+        # "Secretary of State" is a title, not a person ("U.S. Secretary") from a place.
+        (
+            "Israel and Hamas agreed to a truce, U.S. Secretary of State John Kerry and UN chief Ban Ki-moon said.",
+            "Ban Ki-moon",
+        ),
+        # Someone the sentence does not name: the name after a preposition is where they are from.
+        ('"I am crying," a doctor at al-Shifa Hospital said.', None),
+        ('An official with the Russian Embassy said Katriuk\'s death was "unfortunate."', None),
+        # ... but an attribution of its own after the verb still names the speaker.
+        ('The piece was part of the jet\'s "body," said Henry Bambang Soelistyo.', "Henry Bambang Soelistyo"),
+    ],
+)
+def test_the_speaker_is_the_person_described_not_a_place_in_the_description(text, speaker):
+    from summarizer.stages.segment import attributed_speaker
+
+    assert attributed_speaker(text) == speaker
