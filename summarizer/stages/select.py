@@ -79,8 +79,10 @@ DANGLING_START = re.compile(
     r"|in response(?!\s+to\b)|in return(?!\s+for\b)|in exchange(?!\s+for\b)|with (?:this|that)|to (?:this|that) end"
     r"|for (?:this|that) reason|because of (?:this|that)|at the same time|in the meantime|on top of that"
     # ... or insist on it: "In fact, fears are rising that ...", "Indeed, some of United's peers
-    # ...", "Rather, these men are a separate rogue group" ("Rather than ..." says than what).
-    r"|in fact|indeed|after all|rather(?=,)"
+    # ...", "Rather, these men are a separate rogue group" ("Rather than ..." says than what), "Not
+    # that he answered them all.", "Not only that, they're putting signs ...".
+    r"|in fact|indeed|after all|rather(?=,)|that said|not to mention"
+    r"|not (?:only )?that(?!\s+(?:long|far|much|many|old|big|different)\b)"
     # A clause that opens on what the reader has not been told: "While this likely has no effect
     # on the greater story, it ...", "Before those deaths, Simpson ...", "If those showed up ...".
     r"|(?:while|although|though|because|since|if|as|when|after|before|until|unless|even if|even though)"

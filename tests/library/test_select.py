@@ -90,6 +90,8 @@ def test_reading_order_follows_the_sources_narrative():
         "With that, United joins American and Delta in the change.",
         "In fact, fears are rising that the opposite will hold true.",
         "Rather, these men are a separate rogue group not authorized to use the name.",
+        "Not that he answered them all.",
+        "Not only that, the stores are putting signs next to the price display.",
         "While this likely has no effect on the story, it does feed a fan theory.",
         "Before those deaths, Simpson was one of the best known former athletes in America.",
         # A clause that leaves out what it says: it was told before.
@@ -122,6 +124,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "One man was killed and two were injured.",
         "Few expected the judge to rule as he did.",
         "In response to the strike, the army closed the border.",
+        "Not that long ago, the company had 100 employees.",
         "In exchange for food, Pyongyang sends shells to Moscow.",
         "Rather than taking the boy to hospital, Markham tried a vegan formula.",
         "While the storm passed, the town of Kars stayed dark for two days.",
