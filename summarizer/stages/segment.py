@@ -134,6 +134,16 @@ _WHO = (
     r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
     r"|[Tt]he\s+[a-z][\w'’-]*(?:\s+[a-z]+)?\b"
 )
+# Nouns of the roles news writing puts before a speaker's name ("National Security Council
+# spokesman John Kirby", "deputy commissioner Russ Granik", "President Joe Biden").
+ROLE_NOUNS = (
+    "spokesman|spokeswoman|spokesperson|minister|secretary|president|director|chief|commissioner|"
+    "official|senator|governor|mayor|chairman|chairwoman|chair|ceo|leader|head|attorney|lawyer|"
+    "prosecutor|judge|sheriff|officer|captain|ambassador|adviser|advisor|analyst|professor|economist|"
+    "executive|founder|manager|coach|representative|lieutenant|sergeant|detective|inspector|"
+    "superintendent|councilman|councilwoman|commander|counsel|researcher|scientist|candidate|nominee|"
+    "editor|correspondent|owner|activist|organizer|general|premier|chancellor|envoy|negotiator"
+)
 # After these the name is who was spoken to or about, not the speaker ("an insider told UK
 # magazine Look", "asked Smith", "the note reads"); "according to" names its source only after
 # it ("at the time, according to Lt. Corina").
@@ -142,8 +152,15 @@ NOT_INVERTED = {"told", "tells", "asked", "urged", "reads", "read", "posted"}
 # Granik"), not a preposition or article that starts a phrase of time or place ("said on Monday").
 _NOT_ROLE = r"on|in|at|that|the|a|an|to|of|for|from|by|with|as|after|before|during|when|while|last|this|it"
 _ROLE_WORDS = rf"(?:(?!(?:{_NOT_ROLE})\s)[a-z][a-z-]+\s+){{1,3}}(?=[A-Z])"
+# An organisation's or a place's name, then the role in lower case, between the verb and the name
+# ("said State Department spokesman Mark Toner", "said Spokane resident Jason Prettyman"): the
+# organisation is whom the person speaks for, not the speaker.
+_ORGANISATION_ROLE = (
+    rf"(?:[A-Z][\w'’.&-]*\s+){{1,4}}(?:[a-z][\w-]*\s+){{0,2}}"
+    rf"(?:{ROLE_NOUNS}|resident|volunteer|explorer|member|student|native|worker|employee)\s+(?=[A-Z])"
+)
 SPEAKER_AFTER_VERB = re.compile(
-    rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ROLE_WORDS})?(?P<who>{_WHO})"
+    rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ORGANISATION_ROLE}|{_ROLE_WORDS})?(?P<who>{_WHO})"
 )
 SPEAKER_BEFORE_VERB = re.compile(
     rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"
@@ -280,16 +297,6 @@ def speaker_as_written(written: str) -> str | None:
     return who[:-1] if sentence_stop else who
 
 
-# Nouns of the roles news writing puts before a speaker's name ("National Security Council
-# spokesman John Kirby", "deputy commissioner Russ Granik", "President Joe Biden").
-ROLE_NOUNS = (
-    "spokesman|spokeswoman|spokesperson|minister|secretary|president|director|chief|commissioner|"
-    "official|senator|governor|mayor|chairman|chairwoman|chair|ceo|leader|head|attorney|lawyer|"
-    "prosecutor|judge|sheriff|officer|captain|ambassador|adviser|advisor|analyst|professor|economist|"
-    "executive|founder|manager|coach|representative|lieutenant|sergeant|detective|inspector|"
-    "superintendent|councilman|councilwoman|commander|counsel|researcher|scientist|candidate|nominee|"
-    "editor|correspondent|owner|activist|organizer|general|premier|chancellor|envoy|negotiator"
-)
 _NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
 ROLE_NOUN = re.compile(rf"(?i:{ROLE_NOUNS})")
 ROLE_MENTION = re.compile(

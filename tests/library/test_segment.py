@@ -428,6 +428,11 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ('Ellen Rogovinhart of Elkins Park said she thought "it was wrong."', "Ellen Rogovinhart"),
         ('Rep. Peter King, chair of the House Homeland Security Committee, said "more will go."', "Rep. Peter King"),
         ('"It is good," Efron, who also spoke to Al Jazeera America, wrote in an email.', "Efron"),
+        # An organisation or a place, then the role: whom the person speaks for, not the speaker.
+        ('"We all want a de-escalation," said State Department spokesman Mark Toner.', "Mark Toner"),
+        ('"It\'s a great idea," said Spokane resident Jason Prettyman.', "Jason Prettyman"),
+        ('"Deserts are fragile," says U.S. Forest Service volunteer Jules Fijolek.', "Jules Fijolek"),
+        ('"Stay home," said Police Chief John Smith.', "Police Chief John Smith"),
         # A description with a verb of its own is a clause: the name is not the speaker's.
         ("Kim Jong-nam, the half-brother of the leader, was killed by a nerve agent, says Malaysia.", "Malaysia"),
         # "Secretary of State" is a title, not a person ("U.S. Secretary") from a place.
