@@ -119,11 +119,13 @@ CLOSING_MARK = re.compile(r'(?<=\S)"(?=$|[\s.,;:!?)\]}—–-])')
 # Words of a voice speaking in the first or second person: narration does not use them (a
 # contraction's first word counts: "I'm", "We're", "You've").
 FIRST_OR_SECOND_PERSON = re.compile(r"\b(?:I|[Ww]e|us|[Oo]urs?|[Mm]y|[Mm]e|[Yy]ours?|[Yy]ou)\b")
-# Verbs that attribute speech; the speaker is the name or noun phrase beside one.
+# Verbs that attribute speech; the speaker is the name or noun phrase beside one ("continued to
+# live with her father" and "added to the law" are no speech).
 SPEECH_VERB = (
-    r"(?:said|says|say|told|tells|added|adds|stated|states|reiterated|declared|announced|wrote|writes|asked|"
-    r"insisted|explained|noted|warned|argued|claimed|recalled|continued|commented|replied|responded|"
-    r"acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|[Aa]ccording to)"
+    r"(?:said|says|say|told|tells|added(?!\s+to\b)|adds|stated|states|reiterated|declared|announced|wrote|"
+    r"writes|asked|insisted|explained|noted|warned|argued|claimed|recalled|continued(?!\s+to\b)|"
+    r"commented|replied|responded|acknowledged|admitted|stressed|urged|tweeted|posted|reads|read|concluded|"
+    r"[Aa]ccording to)"
 )
 # The words of those verbs: an attribution's words, not what was said.
 SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
@@ -161,6 +163,13 @@ _ORGANISATION_ROLE = (
 )
 SPEAKER_AFTER_VERB = re.compile(
     rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ORGANISATION_ROLE}|{_ROLE_WORDS})?(?P<who>{_WHO})"
+)
+# An attribution after a comma, the name after its verb: '..., said Barbara LaBoe, a state
+# spokeswoman.' The words before the comma end what was said ("continued to sweep the area").
+SPEAKER_INVERTED = re.compile(
+    rf",\s+(?!(?:{'|'.join(NOT_INVERTED)}|[Aa]ccording)\b){SPEECH_VERB}\s+"
+    rf"(?:{_ORGANISATION_ROLE}|(?:[a-z][\w-]*\s+){{0,2}}(?:{ROLE_NOUNS})\s+)?"
+    rf"(?P<who>(?:[A-Z][\w'’.-]*\s+){{0,4}}[A-Z][\w'’.-]*)(?=\s*(?:[,;]|\||$))"
 )
 SPEAKER_BEFORE_VERB = re.compile(
     rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"
@@ -246,7 +255,7 @@ def attributed_speaker(text: str) -> str | None:
     if described is not None:
         return described
     unnamed_subject = False  # "a statement from the North Korean Jurists Committee said the ..."
-    for pattern in (SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
+    for pattern in (SPEAKER_INVERTED, SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
         for found in pattern.finditer(rest):
             if pattern is SPEAKER_BEFORE_VERB and PREPOSITION_END.search(rest[: found.start("who")]):
                 unnamed_subject = True

@@ -433,6 +433,12 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ('"It\'s a great idea," said Spokane resident Jason Prettyman.', "Jason Prettyman"),
         ('"Deserts are fragile," says U.S. Forest Service volunteer Jules Fijolek.', "Jules Fijolek"),
         ('"Stay home," said Police Chief John Smith.', "Police Chief John Smith"),
+        # An attribution after a comma: the words before it end what was said.
+        ("Helicopters continued to sweep the area, said Barbara LaBoe, a state spokeswoman.", "Barbara LaBoe"),
+        ("TSA workers have been wondering the same thing, said Victor Payes, a union president.", "Victor Payes"),
+        ("The spokesman, Ed Donovan, said Crudup would be charged with unlawful entry.", "Ed Donovan"),
+        # "Continued to" and "added to" do something else than speak.
+        ("Autumn Veatch, a former student, continued to live with her father.", None),
         # A description with a verb of its own is a clause: the name is not the speaker's.
         ("Kim Jong-nam, the half-brother of the leader, was killed by a nerve agent, says Malaysia.", "Malaysia"),
         # "Secretary of State" is a title, not a person ("U.S. Secretary") from a place.
