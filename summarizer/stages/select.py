@@ -70,6 +70,9 @@ DANGLING_START = re.compile(
     # Connectives that carry on from the sentence before: "Instead, Dawes said, ...", "Both parties
     # declined further comment.", "Then detectives pursued a tip, ...", "Here is a list of ...".
     r"|then|instead|both(?!(?:\s+\S+){1,4}\s+and\b)|as a result|here(?:'s| is| are)|in doing so|on the other hand"
+    # ... or on to one the briefing does not print: "The following ensued when Cohen questioned ..."
+    # ("The following day, ..." is a day after the event told).
+    r"|the following(?!\s+(?:day|week|month|year|morning|afternoon|evening|night|weekend)\b)"
     # The rest of a sentence cut off before it: "Especially when and after they become new parents."
     r"|especially|including"
     r"|in a way|thus|therefore|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore"
