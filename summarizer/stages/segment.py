@@ -171,6 +171,7 @@ SPEAKER_INVERTED = re.compile(
     rf"(?:{_ORGANISATION_ROLE}|(?:[a-z][\w-]*\s+){{0,2}}(?:{ROLE_NOUNS})\s+)?"
     rf"(?P<who>(?:[A-Z][\w'’.-]*\s+){{0,4}}[A-Z][\w'’.-]*)(?=\s*(?:[,;]|\||$))"
 )
+SPEECH_VERB_ANYWHERE = re.compile(rf"\b{SPEECH_VERB}\b")
 SPEAKER_BEFORE_VERB = re.compile(
     rf"(?P<who>{_WHO}),?\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"
 )
@@ -251,13 +252,15 @@ def attributed_speaker(text: str) -> str | None:
     marks: in 'inquiries about the trail, "but the movie seems to have had a much bigger effect,"
     said Jack Haskel', the words before the quotation are not the speaker's name."""
     rest = outside_quotes(text, QUOTATION_LEFT_OUT)
+    if not SPEECH_VERB_ANYWHERE.search(rest):  # most sentences: every reading needs the verb
+        return None
     described = described_speaker(rest)
     if described is not None:
         return described
     unnamed_subject = False  # "a statement from the North Korean Jurists Committee said the ..."
     for pattern in (SPEAKER_INVERTED, SPEAKER_BEFORE_VERB, SPEAKER_AFTER_VERB):
         for found in pattern.finditer(rest):
-            if pattern is SPEAKER_BEFORE_VERB and PREPOSITION_END.search(rest[: found.start("who")]):
+            if pattern is SPEAKER_BEFORE_VERB and after_preposition(rest[: found.start("who")]):
                 unnamed_subject = True
                 continue
             # After a subject the sentence does not name, a name after the verb is the speaker only
@@ -331,14 +334,23 @@ SPEAKER_BEFORE_APPOSITIVE = re.compile(
     rf"|(?P<place>\s+(?:of|from)\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{0,4}},?))"
     rf"\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"
 )
-# A preposition after a common noun, just before a name: the name is where or whose the speaker is,
-# never the speaker ("a doctor at al-Shifa Hospital said", "leaflets the U.S. military distributed
-# throughout Afghanistan said"). After a capitalised word it is part of a name ("Secretary of State
-# Mike Pompeo said").
-PREPOSITION_END = re.compile(
-    r"\b[a-z][\w'’-]*\s+(?:in|at|of|for|from|with|on|by|near|to|into|across|inside|outside|throughout"
-    r"|within|under|over|about|against|among|between|behind|beyond|via)\s+(?:al-|el-)?$"
+# Prepositions before a name that say where or whose the speaker is (after_preposition).
+_PREPOSITIONS = (
+    "in|at|of|for|from|with|on|by|near|to|into|across|inside|outside|throughout|within|under|over|about"
+    "|against|among|between|behind|beyond|via"
 )
+PREPOSITIONS = frozenset(_PREPOSITIONS.split("|"))
+
+
+def after_preposition(before: str) -> bool:
+    """Whether the words `before` a name end on a preposition after a common noun: the name is
+    where or whose the speaker is, never the speaker ("a doctor at al-Shifa Hospital said",
+    "leaflets the U.S. military distributed throughout Afghanistan said"). After a capitalised
+    word the preposition is part of a name ("Secretary of State Mike Pompeo said")."""
+    tokens = before.split()
+    if tokens and tokens[-1] in ("al-", "el-"):
+        tokens = tokens[:-1]
+    return len(tokens) >= 2 and tokens[-1] in PREPOSITIONS and tokens[-2][:1].islower()
 
 
 def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
