@@ -131,9 +131,16 @@ SPEECH_VERB = (
 SPEECH_WORDS = frozenset(re.findall(r"[a-z]{2,}", SPEECH_VERB.replace("[Aa]", "a")))
 # A common noun's whole first word: a brand written in camel case is one ("the iSight report", not
 # "the i"). A name with its title runs to five capitalised words ("Public Information Officer
-# Samantha Karges": at four the surname was cut off).
+# Samantha Karges": at four the surname was cut off), across the "of" of an institution or a title
+# ("The Institute of Directors", "U.S. Secretary of State John Kerry"), not of a place ("Sen. Jeff
+# Sessions of Alabama" is Sen. Jeff Sessions).
+_OF_NAME = (
+    r"(?:Institute|Department|University|Ministry|Office|Bureau|Board|Council|Committee|School|College|Center"
+    r"|Centre|Association|Society|Academy|League|Union|Court|Bank|Secretary|Minister|General|President|Chief"
+    r"|Director|Head|Inspector-General|Attorney|Chancellor|Governor|Commissioner|Chairman)"
+)
 _WHO = (
-    r"(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
+    rf"(?:[Tt]he\s+)?(?:{_OF_NAME}\s+of\s+(?=[A-Z])|[A-Z][\w'’.-]*\s+){{0,4}}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
     r"|[Tt]he\s+[a-z][\w'’-]*(?:\s+[a-z]+)?\b"
 )
 # Nouns of the roles news writing puts before a speaker's name ("National Security Council
@@ -329,7 +336,7 @@ CAPITALISED_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD})
 _TITLES = "|".join(sorted(w.title() for w in NAME_ABBREVIATIONS if w not in {"jr", "sr", "inc", "corp", "co", "ltd"}))
 SPEAKER_BEFORE_APPOSITIVE = re.compile(
     rf"(?:^|\||,)\s*(?P<who>(?:(?:{_TITLES}|Det|Con|Insp|Supt|Rev)\.?\s+)*(?!The\s)(?:{_NAME_WORD}|(?:[A-Z]\.){{1,3}})"
-    rf"(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD}){{0,4}})"
+    rf"(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD}){{0,4}})(?:\s+\([^()|]{{1,20}}\))?"
     rf"(?:,\s+(?=[a-z0-9]|{_NAME_WORD}['’]s\s)(?:(?!\b(?:is|was|were|are|has|had|have|will|would)\b)[^|]){{3,140}}?,"
     rf"|(?P<place>\s+(?:of|from)\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{0,4}},?))"
     rf"\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"

@@ -433,6 +433,11 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ('"It\'s a great idea," said Spokane resident Jason Prettyman.', "Jason Prettyman"),
         ('"Deserts are fragile," says U.S. Forest Service volunteer Jules Fijolek.', "Jules Fijolek"),
         ('"Stay home," said Police Chief John Smith.', "Police Chief John Smith"),
+        # The "of" of an institution or a title is part of the name; a place's is not.
+        ('The Institute of Directors said the rebellion would "determine the future."', "The Institute of Directors"),
+        ('"There is no promise," U.S. Secretary of State John Kerry said.', "U.S. Secretary of State John Kerry"),
+        ('"I don\'t sense it," said Sen. Jeff Sessions of Alabama.', "Sen. Jeff Sessions"),
+        ('Rep. Peter T. King (R-N.Y.), chairman of the committee, said "more will go."', "Rep. Peter T. King"),
         # An attribution after a comma: the words before it end what was said.
         ("Helicopters continued to sweep the area, said Barbara LaBoe, a state spokeswoman.", "Barbara LaBoe"),
         ("TSA workers have been wondering the same thing, said Victor Payes, a union president.", "Victor Payes"),
