@@ -187,6 +187,7 @@ def introduce_people(
 
 
 def named_in(name: str, text: str) -> bool:
+    """Whether `text` writes `name` as whole words."""
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 

@@ -29,7 +29,7 @@ from dataclasses import replace
 from ..similarity import embed, embed_remembered
 from ..text import content_stems, name_key, stop_keys, words
 from ..types import BriefingSentence, RankedFact, Sentence
-from .attribute import SYNONYM_SIMILARITY, cite_fact
+from .attribute import SYNONYM_SIMILARITY, cite_fact, named_in
 from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, outside_quotes, quotation_spans
 from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
 
@@ -262,7 +262,7 @@ class Speakers:
             return True
         if who in self.full_names:
             return True
-        return any(re.search(rf"\b{re.escape(who)}\b", text) for text in self.named_in)
+        return any(named_in(who, text) for text in self.named_in)
 
     def tell(self, sentence: Sentence) -> None:
         self.named_in.append(sentence.text)
