@@ -5,7 +5,10 @@ sentence, so a briefing is always written. It writes as an editor would with 150
 - the event first: the opening sentence is the plain statement (no quotation) of an
   article's lead that the other outlets' leads agree with most: who, what, where and when;
 - every sentence news prose that stands alone (select.news_prose, select.self_contained) and
-  says "these" or "those" only of what the briefing has told (points_at_untold);
+  says "these" or "those" only of what the briefing has told (points_at_untold). One whose
+  opening clause speaks of a "he" or "she" it does not name ("What she discovered there was
+  nightmarish.") is printed only right after its article's sentence before it, which names
+  the person (leans_on_previous);
 - a fact once, by what a sentence adds: one that restates a fact already told (close in
   meaning, also once the names they share are left out: "ordered a partnership agreement" is
   news beside "will visit on June 18-19") is kept only when it brings a figure or date the
@@ -26,12 +29,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from ..similarity import embed, embed_remembered
 from ..text import content_stems, name_key, stop_keys, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import SYNONYM_SIMILARITY, cite_fact, named_in
 from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, outside_quotes, quotation_spans
-from .select import BRIEFING_SAME_FACT_COSINE, FactMemory, news_prose, reading_order, self_contained
+from .select import (
+    BRIEFING_SAME_FACT_COSINE,
+    FactMemory,
+    news_prose,
+    person_not_named,
+    reading_order,
+    self_contained,
+)
 
 # An article's lead: its first sentences, where news writing states the event.
 LEAD_SENTENCES = 3
@@ -169,8 +181,9 @@ def quoted_term(text: str, start: int, end: int) -> bool:
     """Whether the quotation at text[start:end] is a term or phrase of the sentence, not a
     speaker's words: a few words (MAX_QUOTED_TERM_WORDS) with no comma, question or exclamation
     mark inside ('"The dam held," said Lim'), not opening the sentence and not after a colon
-    ('Lim said: "We will rebuild."')."""
-    inside, before = text[start:end], text[:start].rstrip()
+    ('Lim said: "We will rebuild."'). A comma or full stop before the closing mark is the
+    sentence's own, set inside in American style ('thanks to the movie "Wild," officials said')."""
+    inside, before = text[start + 1 : end - 1].rstrip(",."), text[:start].rstrip()
     return (
         len(inside.split()) <= MAX_QUOTED_TERM_WORDS
         and not any(mark in inside for mark in ",!?")
@@ -268,53 +281,127 @@ class Speakers:
         self.named_in.append(sentence.text)
 
 
-def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSentence]:
-    """The opening sentence, then the highest-ranked facts' representatives that fit
-    `max_words`, in reading order. The opening is always taken, so a short budget still gets a
-    briefing."""
-    if not ranked:
-        return []
-    lower_case = lower_case_words(ranked)
-    first = opening(ranked, lower_case)
-    told = [first.fact.representative]
-    taken = FactMemory(BRIEFING_SAME_FACT_COSINE)
-    taken.add(first.fact.representative)
-    restated = FactMemory(RESTATED_COSINE)
-    restated.add(first.fact.representative)
-    besides_names = FactMemory(NEW_WITHOUT_NAMES_COSINE)
-    besides_names.add(without_names(first.fact.representative))
-    chosen: list[RankedFact] = []
-    # The sentences a briefing of `max_words` holds, for the share of quotes: their mean length.
-    expected = max(1.0, max_words / (sum(r.fact.representative.word_count for r in ranked) / len(ranked)))
-    words = first.fact.representative.word_count
-    speakers = Speakers(ranked, lower_case)
-    speakers.tell(first.fact.representative)
-    for r in ranked:
+class Draft:
+    """The briefing as extraction writes it: what it has told, and whether a candidate may follow."""
+
+    def __init__(self, ranked: Sequence[RankedFact], first: RankedFact, max_words: int, lower_case: set[str]) -> None:
+        self.max_words = max_words
+        # The sentences a briefing of `max_words` holds, for the share of quotes: their mean length.
+        self.expected = max(1.0, max_words / (sum(r.fact.representative.word_count for r in ranked) / len(ranked)))
+        self.taken = FactMemory(BRIEFING_SAME_FACT_COSINE)
+        self.restated = FactMemory(RESTATED_COSINE)
+        self.besides_names = FactMemory(NEW_WITHOUT_NAMES_COSINE)
+        self.speakers = Speakers(ranked, lower_case)
+        self.facts: list[RankedFact] = []
+        self.told: list[Sentence] = []
+        self.words = 0
+        # A sentence that leans on the one before it in its article, by the told fact it follows.
+        self.leaning: dict[int, RankedFact] = {}
+        self.tell(first)
+
+    def tell(self, r: RankedFact, vector: np.ndarray | None = None, plain_vector: np.ndarray | None = None) -> None:
         sentence = r.fact.representative
-        if r is first or words + sentence.word_count > max_words or not readable(sentence):
-            continue
+        self.facts.append(r)
+        self.told.append(sentence)
+        self.taken.add(sentence, vector)
+        self.restated.add(sentence, vector)
+        self.besides_names.add(without_names(sentence), plain_vector)
+        self.speakers.tell(sentence)
+        self.words += sentence.word_count
+
+    def leans_on_untold(self, r: RankedFact) -> bool:
+        """Whether the sentence could follow its article's previous sentence (follows), which the
+        briefing has not told yet."""
+        sentence = r.fact.representative
+        return not readable(sentence) and leans_on_previous(sentence) and follows(sentence, self.facts) is None
+
+    def take(self, r: RankedFact) -> bool:
+        """Tell the candidate if it fits, reads on its own or after the told sentence it leans on,
+        and adds a fact; whether it was told."""
+        sentence = r.fact.representative
+        if self.words + sentence.word_count > self.max_words:
+            return False
+        after = None
+        if not readable(sentence):
+            after = follows(sentence, self.facts) if leans_on_previous(sentence) else None
+            if after is None:
+                return False
+        told = self.told
         if points_at_untold(sentence, told):
-            continue
+            return False
         if sentence.quoted and (
-            (direct_speech(sentence) and not quote_fits(told, expected))
+            (direct_speech(sentence) and not quote_fits(told, self.expected))
             or says_too_little(sentence)
-            or not speakers.placed(sentence)
+            or not self.speakers.placed(sentence)
         ):
-            continue
+            return False
         # One embedding of the sentence for both memories of it, one of its words beside the names.
         vector, plain = embed([sentence.text])[0], without_names(sentence)
         plain_vector = embed([plain.text])[0]
         if (
-            taken.restates(sentence, vector)
-            and besides_names.restates(plain, plain_vector)
-            and (restated.restates(sentence, vector) or not adds_figures(sentence, told))
+            self.taken.restates(sentence, vector)
+            and self.besides_names.restates(plain, plain_vector)
+            and (self.restated.restates(sentence, vector) or not adds_figures(sentence, told))
         ) or said_already(sentence, told):
+            return False
+        if after is not None:
+            self.leaning[id(r)] = after
+        self.tell(r, vector, plain_vector)
+        return True
+
+    def in_reading_order(self) -> list[RankedFact]:
+        """The opening, then the sources' narrative order, each sentence that leans on another
+        right after it."""
+        first, *rest = self.facts
+        placed = [first, *(r for r in reading_order(rest) if id(r) not in self.leaning)]
+        for r in reading_order(rest):
+            if id(r) in self.leaning:
+                placed.insert(placed.index(self.leaning[id(r)]) + 1, r)
+        return placed
+
+
+def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSentence]:
+    """The opening sentence, then the highest-ranked facts' representatives that fit
+    `max_words`, in reading order. The opening is always taken, so a short budget still gets a
+    briefing. A sentence that leans on its article's previous sentence waits, in its rank,
+    until that one is told."""
+    if not ranked:
+        return []
+    lower_case = lower_case_words(ranked)
+    first = opening(ranked, lower_case)
+    draft = Draft(ranked, first, max_words, lower_case)
+    waiting: list[RankedFact] = []
+    for r in ranked:
+        if r is first:
             continue
-        chosen.append(r)
-        told.append(sentence)
-        taken.add(sentence, vector)
-        restated.add(sentence, vector)
-        besides_names.add(plain, plain_vector)
-        speakers.tell(sentence)
-        words += sentence.word_count
-    return [cite_fact(r.fact) for r in [first, *reading_order(chosen)]]
+        if draft.leans_on_untold(r):
+            waiting.append(r)
+            continue
+        told = draft.take(r)
+        while told:
+            ready = [w for w in waiting if not draft.leans_on_untold(w)]
+            waiting = [w for w in waiting if w not in ready]
+            told = any([draft.take(w) for w in ready])
+    return [cite_fact(r.fact) for r in draft.in_reading_order()]
+
+
+def leans_on_previous(sentence: Sentence) -> bool:
+    """Whether the sentence is news prose that does not stand alone only because its opening
+    clause speaks of a "he", "she" or "they" it does not name (select.person_not_named): after
+    its article's previous sentence it reads as its source wrote it."""
+    return (
+        not direct_speech(sentence)
+        and news_prose(sentence)
+        and person_not_named(sentence.text, sentence.language)
+        and self_contained(sentence, leading_person=False)
+    )
+
+
+def follows(sentence: Sentence, told: Sequence[RankedFact]) -> RankedFact | None:
+    """The told fact that holds the sentence's article's previous sentence, or None."""
+    for r in told:
+        if any(
+            s.article_index == sentence.article_index and s.position == sentence.position - 1 for s in r.fact.sentences
+        ):
+            return r
+    return None

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..similarity import embed
-from ..text import fold, stem, words
+from ..text import fold, stem, stop_keys, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
 from .segment import FIRST_OR_SECOND_PERSON, named, outside_quotes, quotation_spans
 
@@ -120,6 +120,18 @@ LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 # also passes over a few sentences whose phrase names the person ("After Smith was sentenced, his
 # lawyers ..."): a candidate lost, never a sentence the reader cannot follow.
 PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|them|his|their)\b")
+# A clause about a "he", "she" or "they" before anyone is named: "What she discovered there was
+# nightmarish.", "If they prosecute, the sister of the future Queen is likely to be called", "When
+# he'd arrived at Lovelock, ...". The clause may name the person ahead (PERSON_AHEAD): "Before he
+# resigned in disgrace, Murray considered the soda tax ...".
+PERSON_IN_LEADING_CLAUSE = re.compile(
+    r"^(?:while|although|though|because|since|if|as|when|whenever|after|before|until|unless|once|what|whether"
+    r"|where|even if|even though|now that)\s+(?:he|she|they)\b",
+    re.I,
+)
+# The main clause, after the leading clause's comma, opens with a name: a capitalised word that is
+# no stop word.
+PERSON_AHEAD = re.compile(r"[^,]*,\s*([A-Z][\w'’-]*)")
 # "This" or "that" as what is reported, outside quotation marks: what it stands for is in a sentence
 # the reader has not seen ("The documents say that didn't happen.", "the team says this is evidence
 # that ...", "Multiple sources say this is the vehicle of the suspect"). A speaker's own "I think
@@ -349,7 +361,7 @@ def unbalanced_brackets(text: str) -> bool:
     return False
 
 
-def self_contained(sentence: Sentence) -> bool:
+def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
     """False for an opener that points back at a sentence the reader has not seen ("He said",
     "This ...", "Speaking to reporters, she ...") and for a fragment that starts in lower case (the
     rest of a broken sentence)."""
@@ -360,10 +372,20 @@ def self_contained(sentence: Sentence) -> bool:
         DANGLING_START.match(text)
         or PERSON_AFTER_LEAD.match(text)
         or PERSON_REPORTED_BY_GROUP.match(text)
+        or (leading_person and person_not_named(text, sentence.language))
         or REPORTED_DEMONSTRATIVE.search(outside_quotes(text))
         or ELIDED_CLAUSE_END.search(text)
         or sentence.text[:1].islower()
     )
+
+
+def person_not_named(text: str, language: str) -> bool:
+    """Whether the sentence opens on a clause about a "he", "she" or "they" and its main clause
+    does not open with a name (PERSON_IN_LEADING_CLAUSE)."""
+    if not PERSON_IN_LEADING_CLAUSE.match(text):
+        return False
+    ahead = PERSON_AHEAD.match(outside_quotes(text, ""))
+    return ahead is None or ahead.group(1).lower() in stop_keys(language)
 
 
 class FactMemory:

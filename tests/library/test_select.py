@@ -102,6 +102,10 @@ def test_reading_order_follows_the_sources_narrative():
         # "He" or "she" reported by a group that names no one.
         "Police believe he gunned down two people in Fort Worth early Sunday morning.",
         "Authorities say he targeted TSA employees.",
+        # A clause about a "he", "she" or "they" before anyone is named.
+        "What she discovered there was nightmarish.",
+        "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
+        'After she was found on the reality series, "The Bachelor," she was removed from the list.',
         # "This" or "that" as what is reported, outside quotation marks.
         "The documents say that didn't happen.",
         "Artefacts include burnt eggshells, and the team says this is evidence of early technology.",
@@ -136,6 +140,8 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         'Friedman said: "We just literally think this is the right team going forward."',
         "The company said that the recall would cost $2 million.",
         "Police said the man, who is 35, was arrested at the school.",
+        "Before he resigned in disgrace, Murray considered the soda tax one of his greatest accomplishments.",
+        "Whenever he and No. 5 fought, Cruz ran 7.5 miles from his house to theirs.",
     ],
 )
 def test_self_contained_keeps_sentences_that_stand_alone(text):
@@ -483,6 +489,29 @@ def test_a_quoted_term_in_a_reported_fact_needs_no_room_under_the_share_of_quote
     assert direct_speech(make_sentence(0, 1, speech[1]))
     assert direct_speech(make_sentence(0, 1, '"We will rebuild." The mayor spoke at dawn.'))
     assert not direct_speech(make_sentence(0, 1, term))
+    # The comma after a title is the sentence's, inside the quotation mark in American style.
+    assert not direct_speech(
+        make_sentence(0, 1, 'More hikers are expected thanks to the movie "Wild," officials said.')
+    )
+
+
+def test_a_clause_about_an_unnamed_person_follows_its_articles_previous_sentence_or_is_passed_over():
+    named = "Georgette Mulheir of Lumos took sweets to the 270 children of one institution at Christmas."
+    leaning = "What she discovered there was nightmarish, with infants tied to their cots all day."
+    stranger = "If they prosecute, the sister of the future Queen is likely to be called as a witness."
+    # The leaning sentence is ranked before the one it leans on: it waits for it, then follows it.
+    ranked = [
+        RankedFact(single(0, 1, 0, STORM), 9.0),
+        RankedFact(single(1, 0, 5, leaning), 8.0),
+        RankedFact(single(2, 2, 1, stranger), 7.0),
+        RankedFact(single(3, 2, 3, "Floods closed the schools of Kars for a week, the education office said."), 6.0),
+        RankedFact(single(4, 0, 4, named), 5.0),
+    ]
+    texts = [s.text for s in extract(ranked, max_words=100)]
+    assert texts[texts.index(named) + 1] == leaning
+    assert stranger not in texts
+    # Without the sentence before it, it is passed over.
+    assert leaning not in [s.text for s in extract(ranked[:4], max_words=100)]
 
 
 def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_passed_over():
