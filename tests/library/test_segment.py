@@ -425,6 +425,9 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
             "Sarah Murphy",
         ),
         ('Dick DeGuerin, Durst\'s longtime attorney, said the deal "cleared the decks."', "Dick DeGuerin"),
+        # A description may open with the role, capitalised: "CEO of Lumos" is no name.
+        ('Georgette Mulheir, CEO of Lumos, tells how the children lived "in hell."', "Georgette Mulheir"),
+        ('Rhys Holleran, CEO of Southern Cross Austereo, said the station "tried five times."', "Rhys Holleran"),
         ('Ellen Rogovinhart of Elkins Park said she thought "it was wrong."', "Ellen Rogovinhart"),
         ('Rep. Peter King, chair of the House Homeland Security Committee, said "more will go."', "Rep. Peter King"),
         ('"It is good," Efron, who also spoke to Al Jazeera America, wrote in an email.', "Efron"),
