@@ -104,6 +104,23 @@ DANGLING_START = re.compile(
     r")\b",
     re.I,
 )
+# "It" that stands for nothing: the subject of a clause that says what is clear, likely or known,
+# or how long before or since ("It was not immediately clear why Crudup climbed the fence.", "It
+# would be 33 minutes before Officer Gerardo Hernandez ... would be wheeled out", "It was revealed
+# in January that lawyers for Middleton ..."). It points back only through a "he", "she" or
+# "they" that the clause does not name first (EXPLETIVE_PERSON).
+EXPLETIVE_IT = re.compile(
+    r"^It(?:'s| is| was| would be| will be| has been| had been| remains| remained| seems| seemed)(?: not)?"
+    r"(?: (?:immediately|yet|still|also|now|widely|far))? (?:"
+    r"(?:(?:un)?clear|unknown|(?:im)?possible|(?:un)?likely|important|difficult|hard|easy|necessary)"
+    r" (?:that|whether|why|if|how|what|when|who|where|to)"
+    r"|(?:revealed|reported|announced|believed|thought|feared|estimated|understood|known|confirmed)"
+    r" (?:that|whether|why|if|how|what|when|who|where)"
+    r"|(?:about |nearly |almost |more than |over )?[\w-]+ (?:minutes|hours|days|weeks|months|years|decades)"
+    r"(?: later| ago| after)? (?:before|since|until|that)"
+    r")\b"
+)
+EXPLETIVE_PERSON = re.compile(r"\b(?:he|she|they|him|her|his|them|their)\b")
 # A clause of its own that ends on an auxiliary leaves out what it says, told in a sentence before:
 # "In Cheryl Strayed's case, it seems to have.", "he says yes, it did.", "Even if it looks like a Kit
 # Kat, it might not be." ("the judge would rule as he did" says it within the sentence, and stays).
@@ -131,6 +148,7 @@ PERSON_IN_LEADING_CLAUSE = re.compile(
 )
 # The main clause, after the leading clause's comma, opens with a name: a capitalised word that is
 # no stop word.
+CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
 PERSON_AHEAD = re.compile(r"[^,]*,\s*([A-Z][\w'’-]*)")
 # "This" or "that" as what is reported, outside quotation marks: what it stands for is in a sentence
 # the reader has not seen ("The documents say that didn't happen.", "the team says this is evidence
@@ -369,7 +387,7 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
     if sentence.speaker is not None and named(sentence.speaker) is None:  # '"...," he said.'
         return False
     return not (
-        DANGLING_START.match(text)
+        (DANGLING_START.match(text) and not expletive_it(text))
         or PERSON_AFTER_LEAD.match(text)
         or PERSON_REPORTED_BY_GROUP.match(text)
         or (leading_person and person_not_named(text, sentence.language))
@@ -377,6 +395,16 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
         or ELIDED_CLAUSE_END.search(text)
         or sentence.text[:1].islower()
     )
+
+
+def expletive_it(text: str) -> bool:
+    """Whether the sentence opens on an "It" that stands for nothing (EXPLETIVE_IT), and names
+    whoever its "he" or "she" stands for before it."""
+    opening = EXPLETIVE_IT.match(text)
+    if opening is None:
+        return False
+    pronoun = EXPLETIVE_PERSON.search(text, opening.end())
+    return pronoun is None or bool(CAPITALISED_WORD.search(text, opening.end(), pronoun.start()))
 
 
 def person_not_named(text: str, language: str) -> bool:

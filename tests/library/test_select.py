@@ -102,6 +102,11 @@ def test_reading_order_follows_the_sources_narrative():
         # "He" or "she" reported by a group that names no one.
         "Police believe he gunned down two people in Fort Worth early Sunday morning.",
         "Authorities say he targeted TSA employees.",
+        # "It" that stands for something the reader has not been told of, or says what is unclear
+        # about a "she" it does not name.
+        "It is widely reported to possess a large arsenal of chemical weapons.",
+        "It was once insured for $1 million, but experts say it is now worth more.",
+        "It was not immediately clear whether she had been approached to appear in an ad.",
         # A clause about a "he", "she" or "they" before anyone is named.
         "What she discovered there was nightmarish.",
         "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
@@ -142,6 +147,10 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "Police said the man, who is 35, was arrested at the school.",
         "Before he resigned in disgrace, Murray considered the soda tax one of his greatest accomplishments.",
         "Whenever he and No. 5 fought, Cruz ran 7.5 miles from his house to theirs.",
+        # "It" that stands for nothing.
+        "It was not clear why Crudup climbed the fence, and police did not think that he was armed.",
+        "It would be 33 minutes before Officer Gerardo Hernandez would be wheeled out to an ambulance.",
+        "It is unclear whether Hama residents will turn out for the demonstrations on Friday.",
     ],
 )
 def test_self_contained_keeps_sentences_that_stand_alone(text):
