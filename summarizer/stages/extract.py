@@ -281,7 +281,7 @@ class Speakers:
         self.named_in.append(sentence.text)
 
 
-class Draft:
+class Extraction:
     """The briefing as extraction writes it: what it has told, and whether a candidate may follow."""
 
     def __init__(self, ranked: Sequence[RankedFact], first: RankedFact, max_words: int, lower_case: set[str]) -> None:
@@ -369,7 +369,7 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
         return []
     lower_case = lower_case_words(ranked)
     first = opening(ranked, lower_case)
-    draft = Draft(ranked, first, max_words, lower_case)
+    draft = Extraction(ranked, first, max_words, lower_case)
     waiting: list[RankedFact] = []
     for r in ranked:
         if r is first:
