@@ -268,3 +268,26 @@ def test_a_role_before_a_surname_is_no_first_name_of_a_namesake():
         "Russian President Vladimir Putin"
     )
     assert full_name_in("Mr Wilson and Jane Wilson set off at dawn.", "Wilson") == "Jane Wilson"
+
+
+def test_a_briefing_too_full_to_introduce_someone_is_extracted_again_with_room_for_it():
+    from summarizer.pipeline import extract_introduced
+    from summarizer.stages.segment import make_sentence
+    from summarizer.types import Fact, RankedFact, count_words
+
+    def fact(k: int, position: int, text: str) -> Fact:
+        sentence = make_sentence(0, position, text)
+        return Fact(id=k, sentences=(sentence,), representative=sentence)
+
+    opening = fact(0, 0, "Robert Durst was sentenced to 85 months in a federal prison in New Orleans on Wednesday.")
+    judge = fact(1, 2, "Engelhardt approved a plea agreement that calls for three years of supervised release.")
+    denial = fact(2, 3, "Durst has steadfastly maintained his innocence in the killing of his friend in Los Angeles.")
+    role = fact(3, 1, "U.S. District Judge Kurt Engelhardt said the sentence was fair to the victims of the crime.")
+    chosen = [RankedFact(f, 3.0 - k) for k, f in enumerate((opening, judge, denial))]
+    budget = sum(count_words(f.representative.text) for f in (opening, judge, denial))
+    texts = [s.text for s in extract_introduced(chosen, [opening, judge, denial, role], budget)]
+    # The three sentences fill the budget, and "Engelhardt" alone tells the reader nothing: the
+    # briefing gives up its last fact for the judge's name and role.
+    assert texts == [opening.representative.text, "U.S. District Judge Kurt " + judge.representative.text]
+    # With room for both, nothing is given up.
+    assert len(extract_introduced(chosen, [opening, judge, denial, role], budget + 10)) == 3
