@@ -212,6 +212,13 @@ CONTINUATION = regex.compile(r"^[\p{Pi}\p{Ps}\"'“‘]*\p{Ll}")
 # stop of "p.m." before a capitalised word for a sentence end.
 CLOCK_TIME_END = re.compile(r"\b[ap]\.m\.$", re.I)
 TIME_ZONE_START = re.compile(r"^(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|JST|AEST)\b")
+# A clock time's "a.m." or "p.m." that ends a sentence, which punkt reads as an abbreviation when
+# the next sentence opens with an article or a pronoun: "... Buffalo Springs Drive at about 4 a.m.
+# A spokesman said ...". A weekday, a date or a time zone after it goes on with the time ("5 p.m.
+# Sunday", "8 p.m. ET").
+CLOCK_TIME_THEN_SENTENCE = re.compile(
+    r"(?<=\b[ap]\.m\.)\s+(?=(?:A|An|The|He|She|It|They|We|His|Her|Their|Its|This|These|Those|There)\s)"
+)
 # Initials before a name or a noun ("O.J. | Simpson", "George H.W. | Bush", "the U.S. | Postal
 # Service", 'Orenthal James "O.J." | Simpson'): punkt takes their last stop for a sentence end
 # when a capitalised word follows. A word that commonly opens a sentence ("The", "He", "In") after
@@ -730,7 +737,7 @@ def split_sentences(text: str, language: str = ENGLISH) -> list[str]:
         for start, end in sentence_tokenizer(language).span_tokenize(spaced)
         for piece in OTHER_SENTENCE_END.split(without_positions(spaced, start, end, inserted))
     )
-    return [piece.strip() for piece in pieces if piece.strip()]
+    return [part.strip() for piece in pieces for part in CLOCK_TIME_THEN_SENTENCE.split(piece) if part.strip()]
 
 
 def spaced_run_together(text: str) -> tuple[str, list[int]]:

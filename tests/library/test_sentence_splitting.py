@@ -34,6 +34,11 @@ from summarizer.types import CleanDocument
             "Did anyone warn them?Nobody did, the report says.",
             ["Did anyone warn them?", "Nobody did, the report says."],
         ),
+        # A clock time's "a.m." ends the sentence when an article or a pronoun opens the next.
+        (
+            "Officers were called to the home at about 4 a.m. A spokesman said it was a robbery.",
+            ["Officers were called to the home at about 4 a.m.", "A spokesman said it was a robbery."],
+        ),
     ],
 )
 def test_run_together_sentences_are_split(text, sentences):
@@ -48,6 +53,7 @@ def test_run_together_sentences_are_split(text, sentences):
         "The figures are posted at example.com and at Boston.Com every morning.",
         "Write to press@Example.Org or see www.Example.Org for the details.",
         "The ceremony began at 4 p.m.Saturday in the main square of the town.",
+        "About 100 protesters sat down at 5 p.m. Sunday and waited to be moved on.",
         "He waited...Then the doors opened and the crowd rushed in.",
         "Gov.Cuomo signed the bill into law on Friday afternoon.",
     ],
