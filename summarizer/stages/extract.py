@@ -38,6 +38,7 @@ from .attribute import SYNONYM_SIMILARITY, cite_fact, named_in
 from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, outside_quotes, quotation_spans
 from .select import (
     BRIEFING_SAME_FACT_COSINE,
+    CAPITALISED_WORD,
     FactMemory,
     news_prose,
     person_not_named,
@@ -124,11 +125,10 @@ def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
 
 
 # A pronoun that stands for a person as a clause's subject ("Police believe he gunned down"), not
-# a possessive that points back within the sentence ("An experienced walker fell to her death"),
-# and a capitalised word: a name, unless it is the first word of the sentence and the articles
-# write it in lower case elsewhere too ("Police").
+# a possessive that points back within the sentence ("An experienced walker fell to her death").
+# A capitalised word before it (select.CAPITALISED_WORD) is a name, unless it is the first word of
+# the sentence and the articles write it in lower case elsewhere too ("Police").
 PERSONAL_PRONOUN = re.compile(r"\b(?:he|she)\b", re.I)
-CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
 
 
 # "The" before a person, a pair or a place the reader has not met: a later sentence of its article
@@ -369,20 +369,20 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
         return []
     lower_case = lower_case_words(ranked)
     first = opening(ranked, lower_case)
-    draft = Extraction(ranked, first, max_words, lower_case)
+    extraction = Extraction(ranked, first, max_words, lower_case)
     waiting: list[RankedFact] = []
     for r in ranked:
         if r is first:
             continue
-        if draft.leans_on_untold(r):
+        if extraction.leans_on_untold(r):
             waiting.append(r)
             continue
-        told = draft.take(r)
-        while told:
-            ready = [w for w in waiting if not draft.leans_on_untold(w)]
+        told = extraction.take(r)
+        while told:  # what was told may be the sentence a waiting one leans on
+            ready = [w for w in waiting if not extraction.leans_on_untold(w)]
             waiting = [w for w in waiting if w not in ready]
-            told = any([draft.take(w) for w in ready])
-    return [cite_fact(r.fact) for r in draft.in_reading_order()]
+            told = any([extraction.take(w) for w in ready])
+    return [cite_fact(r.fact) for r in extraction.in_reading_order()]
 
 
 def leans_on_previous(sentence: Sentence) -> bool:

@@ -121,6 +121,8 @@ EXPLETIVE_IT = re.compile(
     r")\b"
 )
 EXPLETIVE_PERSON = re.compile(r"\b(?:he|she|they|him|her|his|them|their)\b")
+# A capitalised word: a name, unless it opens the sentence.
+CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
 # A clause of its own that ends on an auxiliary leaves out what it says, told in a sentence before:
 # "In Cheryl Strayed's case, it seems to have.", "he says yes, it did.", "Even if it looks like a Kit
 # Kat, it might not be." ("the judge would rule as he did" says it within the sentence, and stays).
@@ -148,7 +150,6 @@ PERSON_IN_LEADING_CLAUSE = re.compile(
 )
 # The main clause, after the leading clause's comma, opens with a name: a capitalised word that is
 # no stop word.
-CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
 PERSON_AHEAD = re.compile(r"[^,]*,\s*([A-Z][\w'’-]*)")
 # "This" or "that" as what is reported, outside quotation marks: what it stands for is in a sentence
 # the reader has not seen ("The documents say that didn't happen.", "the team says this is evidence
@@ -382,7 +383,9 @@ def unbalanced_brackets(text: str) -> bool:
 def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
     """False for an opener that points back at a sentence the reader has not seen ("He said",
     "This ...", "Speaking to reporters, she ...") and for a fragment that starts in lower case (the
-    rest of a broken sentence)."""
+    rest of a broken sentence). With `leading_person` False, an opening clause about a "he" or
+    "she" it does not name (person_not_named) is no pointer: extraction prints such a sentence
+    only right after its article's sentence before it."""
     text = LEADING_ATTRIBUTION.sub("", sentence.text)
     if sentence.speaker is not None and named(sentence.speaker) is None:  # '"...," he said.'
         return False
