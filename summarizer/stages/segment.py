@@ -343,7 +343,7 @@ CAPITALISED_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD})
 _TITLES = "|".join(sorted(w.title() for w in NAME_ABBREVIATIONS if w not in {"jr", "sr", "inc", "corp", "co", "ltd"}))
 SPEAKER_BEFORE_APPOSITIVE = re.compile(
     rf"(?:^|\||,)\s*(?P<who>(?:(?:{_TITLES}|Det|Con|Insp|Supt|Rev)\.?\s+)*(?!The\s)(?:{_NAME_WORD}|(?:[A-Z]\.){{1,3}})"
-    rf"(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD}){{0,4}})(?:\s+\([^()|]{{1,20}}\))?"
+    rf"(?:\s+(?:[A-Z]\.\s+)?{_NAME_WORD}){{0,5}})(?:\s+\([^()|]{{1,20}}\))?"
     rf"(?:,\s+(?=[a-z0-9]|{_NAME_WORD}['’]s\s|(?i:{ROLE_NOUNS})\s+(?:of|at|for)\s)(?:(?!\b(?:is|was|were|are|has|had|have|will|would)\b)[^|]){{3,140}}?,"
     rf"|(?P<place>\s+(?:of|from)\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{0,4}},?))"
     rf"\s+(?:has\s+|had\s+|also\s+|later\s+)?(?![Aa]ccording to){SPEECH_VERB}\b"

@@ -429,6 +429,11 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ('Georgette Mulheir, CEO of Lumos, tells how the children lived "in hell."', "Georgette Mulheir"),
         ('Rhys Holleran, CEO of Southern Cross Austereo, said the station "tried five times."', "Rhys Holleran"),
         ('Ellen Rogovinhart of Elkins Park said she thought "it was wrong."', "Ellen Rogovinhart"),
+        # A place and a title of four words before the name: six capitalised words in all.
+        (
+            'Northern Ireland Justice Minister David Ford of Alliance said it was "interference."',
+            "Northern Ireland Justice Minister David Ford",
+        ),
         ('Rep. Peter King, chair of the House Homeland Security Committee, said "more will go."', "Rep. Peter King"),
         ('"It is good," Efron, who also spoke to Al Jazeera America, wrote in an email.', "Efron"),
         # An organisation or a place, then the role: whom the person speaks for, not the speaker.
