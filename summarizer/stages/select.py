@@ -241,7 +241,12 @@ CAPTION_ACTION = re.compile(
     r"(?:his|her|their|its|a|an|the|to|at|outside|near|in|on|up|down|out|off|through|past|as|with|for|during"
     r"|after|beside)\b"
 )
-PHOTO_CREDIT = re.compile(r"^(?:Associated Press|AP Photo|Reuters|AFP)\s+[A-Z]")
+# A photo agency's credit run into the caption after it ("Fame Flynet Pippa in Paris this weekend,
+# ..."). "EPA" and "PA" open sentences on an agency or a state too often to be read as credits.
+PHOTO_CREDIT = re.compile(
+    r"^(?:Associated Press|AP Photo|Reuters|AFP|Fame ?Flynet|Splash News|WENN|Backgrid|BACKGRID|Getty Images"
+    r"|Rex Features|Shutterstock|Bauer-Griffin|GC Images|Mega Agency|Xposure)\s+[A-Z]"
+)
 # A label run into the sentence after it: a credit, a caption's button, a subhead ("Boston Globe The
 # sale to ...", "View Images An artist's depiction ...", "Fleeing Hama An estimated 1,000 ...").
 RUN_IN_LABEL = re.compile(r"^(?:[A-Z][\w'’.&-]*\s+){1,3}(?:The|A|An)\s+[a-z]")

@@ -307,6 +307,7 @@ def test_headlines_count_as_their_articles_words():
         "For more from Sara, follow her on Twitter @sarapyin.",
         "Share it in the comments.",
         "Associated Press An Israeli soldier rides on top of an armored personnel carrier near the border.",
+        "Fame Flynet Pippa in Paris this weekend, a few hours before the incident took place.",
         "Warning: Contains spoilers for the sixth season of the series.",
         'Wow, the ratings are in and Schwarzenegger got "swamped" by comparison.',
         "Hand excavation was undertaken within Warratyi rock shelter (Extended Data Fig.",
@@ -398,6 +399,8 @@ def test_what_a_briefing_does_not_print(text):
         "A man was seen walking past the house on Monday.",
         "Protesters gathered outside City Hall on Sunday.",
         "The worker returned the bag to the runner's family.",
+        "EPA Administrator Scott Pruitt signed the rule on Monday.",
+        "Splash News sold the photographs to a German magazine in March.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
