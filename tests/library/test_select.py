@@ -16,6 +16,11 @@ def single(k: int, article: int, position: int, text: str) -> Fact:
     return Fact(id=k, sentences=(sentence,), representative=sentence)
 
 
+def in_rank_order(*sentences: tuple[int, int, str]) -> list[RankedFact]:
+    """One-sentence facts of (article, position, text), ranked in the order given."""
+    return [RankedFact(single(k, *row), float(len(sentences) - k)) for k, row in enumerate(sentences)]
+
+
 def test_word_pairs_are_adjacent_stems_with_stop_words_kept():
     assert word_pairs(make_sentence(0, 0, "The judge freed him.")) == {
         ("the", "judg"),
@@ -512,13 +517,13 @@ def test_a_clause_about_an_unnamed_person_follows_its_articles_previous_sentence
     leaning = "What she discovered there was nightmarish, with infants tied to their cots all day."
     stranger = "If they prosecute, the sister of the future Queen is likely to be called as a witness."
     # The leaning sentence is ranked before the one it leans on: it waits for it, then follows it.
-    ranked = [
-        RankedFact(single(0, 1, 0, STORM), 9.0),
-        RankedFact(single(1, 0, 5, leaning), 8.0),
-        RankedFact(single(2, 2, 1, stranger), 7.0),
-        RankedFact(single(3, 2, 3, "Floods closed the schools of Kars for a week, the education office said."), 6.0),
-        RankedFact(single(4, 0, 4, named), 5.0),
-    ]
+    ranked = in_rank_order(
+        (1, 0, STORM),
+        (0, 5, leaning),
+        (2, 1, stranger),
+        (2, 3, "Floods closed the schools of Kars for a week, the education office said."),
+        (0, 4, named),
+    )
     texts = [s.text for s in extract(ranked, max_words=100)]
     assert texts[texts.index(named) + 1] == leaning
     assert stranger not in texts
@@ -611,11 +616,6 @@ def test_a_new_event_about_the_same_people_is_news_though_its_words_embed_close(
     assert [s.text for s in extract(ranked, max_words=100)] == [visit, agreement]
 
 
-def in_rank_order(*placed: tuple[int, str]) -> list[RankedFact]:
-    """Facts of one sentence each, (position, text), each from an article of its own, best first."""
-    return [RankedFact(single(k, k, position, text), 1.0 - k / 10) for k, (position, text) in enumerate(placed)]
-
-
 def test_the_briefing_passes_over_a_sentence_whose_words_it_has_said_already():
     from summarizer.stages.select import BRIEFING_SAME_FACT_COSINE, FactMemory
 
@@ -630,11 +630,11 @@ def test_the_briefing_passes_over_a_sentence_whose_words_it_has_said_already():
     told = FactMemory(BRIEFING_SAME_FACT_COSINE)
     told.add(make_sentence(0, 0, charged))
     assert not told.restates(make_sentence(1, 0, again))
-    briefing = extract(in_rank_order((0, charged), (5, again), (6, banks)), max_words=100)
+    briefing = extract(in_rank_order((0, 0, charged), (1, 5, again), (2, 6, banks)), max_words=100)
     assert [s.text for s in briefing] == [charged, banks]
     # A figure of its own keeps it.
     counts = "Steve Vogelsang has been charged in the robberies of 2 banks on October 19."
-    briefing = extract(in_rank_order((0, charged), (5, counts), (6, banks)), max_words=100)
+    briefing = extract(in_rank_order((0, 0, charged), (1, 5, counts), (2, 6, banks)), max_words=100)
     assert [s.text for s in briefing] == [charged, counts, banks]
 
 
@@ -645,8 +645,8 @@ def test_these_or_those_must_point_at_something_the_briefing_has_told():
     scene = "Consistent with these findings, the court has ordered a review of the bail conditions."
     # No allegation told: "those allegations" points at nothing. An opening phrase only sets the
     # scene of a clause that stands alone.
-    briefing = extract(in_rank_order((0, charged), (5, fighting), (6, scene)), max_words=100)
+    briefing = extract(in_rank_order((0, 0, charged), (1, 5, fighting), (2, 6, scene)), max_words=100)
     assert [s.text for s in briefing] == [charged, scene]
     # Once the allegation is told, the sentence points at it.
-    briefing = extract(in_rank_order((0, charged), (4, alleged), (5, fighting), (6, scene)), max_words=100)
+    briefing = extract(in_rank_order((0, 0, charged), (1, 4, alleged), (2, 5, fighting), (3, 6, scene)), max_words=100)
     assert fighting in [s.text for s in briefing]
