@@ -38,6 +38,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..resources import ENGLISH
 from ..similarity import embed
 from ..text import fold, stem, stop_keys, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
@@ -305,6 +306,36 @@ LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
 # an address's ("www") or a German compound's ("Schifffahrt").
 ELONGATED = re.compile(r"([a-z])\1{3}")
 MIN_NEWS_WORDS = 5
+# A line of this many words or fewer with no verb is a caption, a label or a fragment, not a
+# sentence of news: "Kevin Spacey at the BAFTA Los Angeles Britannia Awards at in Beverly Hills, on
+# Oct. 27, 2017.", "Weapons in a house in Gaza.", "Caihong juji gen. et sp nov.", "Another year,
+# another soda tax." (verbless). On the dev sources it finds 13 readable lines, none of them news;
+# in the human summaries, 24 of 1,036 sentences, all links, asides, questions or fragments ("Click
+# for her full column.", "Most of them."). Longer lines have a verb this reading finds.
+MAX_VERBLESS_WORDS = 22
+# A verb read from its form, English only: an auxiliary or a common irregular verb ("took",
+# "says"), a word in -ed or -n't, a contraction of "is" after a pronoun ("There's"), a lower-case
+# word in -s or -ing, or a lower-case word after a subject pronoun, "people", "who" or "to" ("they
+# choose", "people work").
+_AUXILIARIES = (
+    "is|are|was|were|be|been|being|am|has|have|had|do|does|did|will|would|can|could|shall|should|may|might|must"
+)
+AUXILIARIES = frozenset(_AUXILIARIES.split("|"))
+_IRREGULAR_VERBS = (
+    "said|says|told|tells|took|takes|made|makes|found|finds|gave|gives|went|goes|came|comes|got|gets|ran|"
+    "runs|left|leaves|kept|keeps|held|holds|brought|brings|began|begins|became|becomes|knew|knows|thought|"
+    "thinks|saw|sees|felt|feels|stood|stands|sat|sits|won|wins|lost|loses|paid|pays|met|meets|led|leads|"
+    "sent|sends|spent|spends|built|builds|bought|buys|caught|catches|fell|falls|fought|fights|hit|hits|"
+    "hurt|hurts|let|lets|put|puts|read|reads|set|sets|cut|cuts|beat|beats|broke|breaks|chose|chooses|drew|"
+    "draws|drove|drives|ate|eats|flew|flies|grew|grows|hid|hides|hung|hangs|heard|hears|lay|lays|rode|"
+    "rides|rose|rises|sang|sings|shook|shakes|shot|shoots|showed|shows|slept|sleeps|spoke|speaks|stole|"
+    "steals|struck|strikes|swore|swears|taught|teaches|threw|throws|understood|understands|woke|wakes|"
+    "wore|wears|wrote|writes"
+)
+IRREGULAR_VERBS = frozenset(_IRREGULAR_VERBS.split("|"))
+VERB_CONTRACTION = re.compile(r"^(?:there|it|that|he|she|what|here|who|where|they|we|you|i|let)'(?:s|re|ve|d|ll|m)$")
+BEFORE_VERB = frozenset(("i", "we", "you", "they", "people", "who", "to"))
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 CLOSING_QUOTES = "\"'”’"
 # A sentence says something in words of its own, outside its brackets: at least this many words
 # not written as names (verbs, nouns, function words: in lower case, or in a script without
@@ -341,7 +372,31 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if len(plain_words(outside_brackets(text))) < MIN_WORDS_OUTSIDE_BRACKETS:
         return False
+    if sentence.language == ENGLISH and verbless(text):
+        return False
     return not unbalanced_brackets(text) and not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
+
+
+def verbless(text: str) -> bool:
+    """Whether an English line of at most MAX_VERBLESS_WORDS words has no word that reads as a verb
+    (AUXILIARIES, IRREGULAR_VERBS, VERB_CONTRACTION, BEFORE_VERB)."""
+    tokens = WORD.findall(text)
+    if len(tokens) > MAX_VERBLESS_WORDS:
+        return False
+    previous = ""
+    for token in tokens:
+        word = token.lower().replace("’", "'")
+        lower = token[0].islower()
+        if (
+            word in AUXILIARIES
+            or word in IRREGULAR_VERBS
+            or word.endswith(("ed", "n't"))
+            or VERB_CONTRACTION.match(word)
+            or (lower and (word.endswith(("s", "ing")) or previous in BEFORE_VERB))
+        ):
+            return False
+        previous = word
+    return True
 
 
 def asks_or_exclaims(text: str) -> bool:

@@ -313,6 +313,12 @@ def test_headlines_count_as_their_articles_words():
         "Share it in the comments.",
         "Associated Press An Israeli soldier rides on top of an armored personnel carrier near the border.",
         "Fame Flynet Pippa in Paris this weekend, a few hours before the incident took place.",
+        # No verb: a caption, a label or a fragment.
+        "Anthony Rapp, actor in 'Star Trek: Discovery,' on September 19, 2017 in Los Angeles.",
+        "Kevin Spacey at the BAFTA Los Angeles Britannia Awards at in Beverly Hills, on Oct. 27, 2017.",
+        "Weapons in a house in Gaza.",
+        "Caihong juji gen. et sp nov.",
+        "Another year, another soda tax.",
         "Warning: Contains spoilers for the sixth season of the series.",
         'Wow, the ratings are in and Schwarzenegger got "swamped" by comparison.',
         "Hand excavation was undertaken within Warratyi rock shelter (Extended Data Fig.",
@@ -405,6 +411,11 @@ def test_what_a_briefing_does_not_print(text):
         "Protesters gathered outside City Hall on Sunday.",
         "The worker returned the bag to the runner's family.",
         "EPA Administrator Scott Pruitt signed the rule on Monday.",
+        # A verb read from its form: after "people" or "they", a contraction, an irregular past.
+        "Some 1,000 people work at the facility.",
+        "If they choose the latter, Democrats plan to vote it down.",
+        "There's not a pot of gold at the end of the rainbow.",
+        "The two sides met in Beijing in May.",
         "Splash News sold the photographs to a German magazine in March.",
     ],
 )
