@@ -251,6 +251,10 @@ PHOTO_CREDIT = re.compile(
 # A label run into the sentence after it: a credit, a caption's button, a subhead ("Boston Globe The
 # sale to ...", "View Images An artist's depiction ...", "Fleeing Hama An estimated 1,000 ...").
 RUN_IN_LABEL = re.compile(r"^(?:[A-Z][\w'’.&-]*\s+){1,3}(?:The|A|An)\s+[a-z]")
+# A transcript's speaker label run into the words spoken: 'Art Iwasaki "In my company - half of
+# them were from the Hawaiian Islands. ..."' (a name of two or three words, no verb, then the
+# quotation). 'On "The Bachelor," Martinez ...' opens on a stop word (speaker_label).
+SPEAKER_LABEL = re.compile(r"^((?:[A-Z][a-z'’-]+\s+){2,3})[\"“][A-Z]")
 HAND_OVER = re.compile(
     r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more|an?(?: exclusive| special| live)?) (?:details|story|report|update)\b"
 )
@@ -372,9 +376,16 @@ def news_prose(sentence: Sentence) -> bool:
         return False
     if len(plain_words(outside_brackets(text))) < MIN_WORDS_OUTSIDE_BRACKETS:
         return False
-    if sentence.language == ENGLISH and verbless(text):
+    if sentence.language == ENGLISH and (verbless(text) or speaker_label(text)):
         return False
     return not unbalanced_brackets(text) and not FIRST_OR_SECOND_PERSON.search(outside_quotes(text))
+
+
+def speaker_label(text: str) -> bool:
+    """Whether the sentence opens on a transcript's speaker label (SPEAKER_LABEL): a name, no
+    stop word in it, straight before a quotation."""
+    label = SPEAKER_LABEL.match(text)
+    return label is not None and not set(label.group(1).lower().split()) & stop_keys(ENGLISH)
 
 
 def verbless(text: str) -> bool:

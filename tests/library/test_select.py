@@ -313,6 +313,8 @@ def test_headlines_count_as_their_articles_words():
         "Share it in the comments.",
         "Associated Press An Israeli soldier rides on top of an armored personnel carrier near the border.",
         "Fame Flynet Pippa in Paris this weekend, a few hours before the incident took place.",
+        # A transcript's speaker label before the words spoken.
+        'Art Iwasaki "I felt it was my duty. I was born and raised in America."',
         # No verb: a caption, a label or a fragment.
         "Anthony Rapp, actor in 'Star Trek: Discovery,' on September 19, 2017 in Los Angeles.",
         "Kevin Spacey at the BAFTA Los Angeles Britannia Awards at in Beverly Hills, on Oct. 27, 2017.",
@@ -416,6 +418,7 @@ def test_what_a_briefing_does_not_print(text):
         "If they choose the latter, Democrats plan to vote it down.",
         "There's not a pot of gold at the end of the rainbow.",
         "The two sides met in Beijing in May.",
+        'On "The Bachelor," Martinez got attention for the age difference with the lead.',
         "Splash News sold the photographs to a German magazine in March.",
     ],
 )
