@@ -293,38 +293,41 @@ class Extraction:
         self.besides_names = FactMemory(NEW_WITHOUT_NAMES_COSINE)
         self.speakers = Speakers(ranked, lower_case)
         self.facts: list[RankedFact] = []
-        self.told: list[Sentence] = []
-        self.words = 0
         # A sentence that leans on the one before it in its article, by the told fact it follows.
         self.leaning: dict[int, RankedFact] = {}
+        # Sentences that lean on one the briefing has not told yet, in rank order.
+        self.waiting: list[RankedFact] = []
         self.tell(first)
+
+    @property
+    def told(self) -> list[Sentence]:
+        return [r.fact.representative for r in self.facts]
+
+    @property
+    def words(self) -> int:
+        return sum(r.fact.representative.word_count for r in self.facts)
 
     def tell(self, r: RankedFact, vector: np.ndarray | None = None, plain_vector: np.ndarray | None = None) -> None:
         sentence = r.fact.representative
         self.facts.append(r)
-        self.told.append(sentence)
         self.taken.add(sentence, vector)
         self.restated.add(sentence, vector)
         self.besides_names.add(without_names(sentence), plain_vector)
         self.speakers.tell(sentence)
-        self.words += sentence.word_count
-
-    def leans_on_untold(self, r: RankedFact) -> bool:
-        """Whether the sentence could follow its article's previous sentence (follows), which the
-        briefing has not told yet."""
-        sentence = r.fact.representative
-        return not readable(sentence) and leans_on_previous(sentence) and follows(sentence, self.facts) is None
 
     def take(self, r: RankedFact) -> bool:
         """Tell the candidate if it fits, reads on its own or after the told sentence it leans on,
-        and adds a fact; whether it was told."""
+        and adds a fact; whether it was told. One that leans on a sentence not told yet waits."""
         sentence = r.fact.representative
         if self.words + sentence.word_count > self.max_words:
             return False
         after = None
         if not readable(sentence):
-            after = follows(sentence, self.facts) if leans_on_previous(sentence) else None
+            if not leans_on_previous(sentence):
+                return False
+            after = follows(sentence, self.facts)
             if after is None:
+                self.waiting.append(r)
                 return False
         told = self.told
         if points_at_untold(sentence, told):
@@ -349,12 +352,19 @@ class Extraction:
         self.tell(r, vector, plain_vector)
         return True
 
+    def ready(self) -> list[RankedFact]:
+        """The waiting sentences whose article's previous sentence is now told, off the wait list."""
+        ready = [r for r in self.waiting if follows(r.fact.representative, self.facts) is not None]
+        self.waiting = [r for r in self.waiting if r not in ready]
+        return ready
+
     def in_reading_order(self) -> list[RankedFact]:
         """The opening, then the sources' narrative order, each sentence that leans on another
         right after it."""
         first, *rest = self.facts
-        placed = [first, *(r for r in reading_order(rest) if id(r) not in self.leaning)]
-        for r in reading_order(rest):
+        ordered = reading_order(rest)
+        placed = [first, *(r for r in ordered if id(r) not in self.leaning)]
+        for r in ordered:
             if id(r) in self.leaning:
                 placed.insert(placed.index(self.leaning[id(r)]) + 1, r)
         return placed
@@ -370,18 +380,10 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
     lower_case = lower_case_words(ranked)
     first = opening(ranked, lower_case)
     extraction = Extraction(ranked, first, max_words, lower_case)
-    waiting: list[RankedFact] = []
     for r in ranked:
-        if r is first:
-            continue
-        if extraction.leans_on_untold(r):
-            waiting.append(r)
-            continue
-        told = extraction.take(r)
+        told = r is not first and extraction.take(r)
         while told:  # what was told may be the sentence a waiting one leans on
-            ready = [w for w in waiting if not extraction.leans_on_untold(w)]
-            waiting = [w for w in waiting if w not in ready]
-            told = any([extraction.take(w) for w in ready])
+            told = any([extraction.take(w) for w in extraction.ready()])
     return [cite_fact(r.fact) for r in extraction.in_reading_order()]
 
 
