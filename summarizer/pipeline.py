@@ -464,10 +464,11 @@ def extract_introduced(chosen: Sequence[RankedFact], facts: Sequence[Fact], max_
     them: "Engelhardt approved a plea agreement ..." says less to a reader than a briefing one
     fact shorter that says "Kurt Engelhardt approved ..."."""
     extracted = extract(chosen, max_words)
-    wanted = sum(count_words(s.text) for s in introduce_people(extracted, facts, sys.maxsize))
-    if wanted > max_words:
-        extracted = extract(chosen, max_words - (wanted - max_words))
-    return introduce_people(extracted, facts, max_words)
+    introduced = introduce_people(extracted, facts, sys.maxsize)
+    wanted = sum(count_words(s.text) for s in introduced)
+    if wanted <= max_words:  # every introduction fits: within max_words they are the same
+        return introduced
+    return introduce_people(extract(chosen, max_words - (wanted - max_words)), facts, max_words)
 
 
 def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:
