@@ -528,7 +528,7 @@ def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
         elif mended and (
             CONTINUATION.match(piece)
             or (CLOCK_TIME_END.search(mended[-1]) and TIME_ZONE_START.match(piece))
-            or (INITIALS_END.search(mended[-1]) and continues_initials(piece))
+            or (INITIALS_END.search(mended[-1]) and opens_with_name(piece))
         ):
             mended[-1] = join_stray_stop(mended[-1], piece)
         else:
@@ -536,11 +536,11 @@ def mend_stray_stops(pieces: Sequence[str]) -> list[str]:
     return mended
 
 
-def continues_initials(piece: str) -> bool:
-    """Whether a piece after initials goes on with the name or noun they begin: it opens with a
-    capitalised word that is no stop word."""
-    found = CAPITALISED_START.match(piece)
-    return found is not None and found.group(1).lower() not in stop_keys()
+def opens_with_name(text: str, language: str = ENGLISH) -> bool:
+    """Whether the text opens with a capitalised word that is no stop word: a piece after initials
+    goes on with the name or noun they begin ("O.J. | Simpson"), a main clause names its subject."""
+    found = CAPITALISED_START.match(text)
+    return found is not None and found.group(1).lower() not in stop_keys(language)
 
 
 def join_attributions(pieces: Sequence[str]) -> list[str]:

@@ -42,7 +42,7 @@ from ..resources import ENGLISH
 from ..similarity import embed
 from ..text import fold, stem, stop_keys, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
-from .segment import FIRST_OR_SECOND_PERSON, named, outside_quotes, quotation_spans
+from .segment import FIRST_OR_SECOND_PERSON, named, opens_with_name, outside_quotes, quotation_spans
 
 # A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the
 # third sentence. Across the 30 dev clusters with an editor's key facts, a lead sentence carries
@@ -142,16 +142,13 @@ LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|them|his|their)\b")
 # A clause about a "he", "she" or "they" before anyone is named: "What she discovered there was
 # nightmarish.", "If they prosecute, the sister of the future Queen is likely to be called", "When
-# he'd arrived at Lovelock, ...". The clause may name the person ahead (PERSON_AHEAD): "Before he
-# resigned in disgrace, Murray considered the soda tax ...".
+# he'd arrived at Lovelock, ...". The main clause after its comma may name the person ahead: "Before
+# he resigned in disgrace, Murray considered the soda tax ..." (person_not_named).
 PERSON_IN_LEADING_CLAUSE = re.compile(
     r"^(?:while|although|though|because|since|if|as|when|whenever|after|before|until|unless|once|what|whether"
     r"|where|even if|even though|now that)\s+(?:he|she|they)\b",
     re.I,
 )
-# The main clause, after the leading clause's comma, opens with a name: a capitalised word that is
-# no stop word.
-PERSON_AHEAD = re.compile(r"[^,]*,\s*([A-Z][\w'’-]*)")
 # "This" or "that" as what is reported, outside quotation marks: what it stands for is in a sentence
 # the reader has not seen ("The documents say that didn't happen.", "the team says this is evidence
 # that ...", "Multiple sources say this is the vehicle of the suspect"). A speaker's own "I think
@@ -486,8 +483,8 @@ def person_not_named(text: str, language: str) -> bool:
     does not open with a name (PERSON_IN_LEADING_CLAUSE)."""
     if not PERSON_IN_LEADING_CLAUSE.match(text):
         return False
-    ahead = PERSON_AHEAD.match(outside_quotes(text, ""))
-    return ahead is None or ahead.group(1).lower() in stop_keys(language)
+    clauses = outside_quotes(text, "").split(",", 1)
+    return len(clauses) == 1 or not opens_with_name(clauses[1].lstrip(), language)
 
 
 class FactMemory:
