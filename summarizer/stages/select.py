@@ -336,6 +336,8 @@ _IRREGULAR_VERBS = (
 IRREGULAR_VERBS = frozenset(_IRREGULAR_VERBS.split("|"))
 VERB_CONTRACTION = re.compile(r"^(?:there|it|that|he|she|what|here|who|where|they|we|you|i|let)'(?:s|re|ve|d|ll|m)$")
 BEFORE_VERB = frozenset(("i", "we", "you", "they", "people", "who", "to"))
+# The words verbless reads: letters only, not text.words, so that the part of a hyphenated word
+# after the hyphen is read alone ("Trump-led": "led") and a figure is no word of the line.
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 CLOSING_QUOTES = "\"'”’"
 # A sentence says something in words of its own, outside its brackets: at least this many words
