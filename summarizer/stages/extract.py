@@ -258,15 +258,15 @@ def says_too_little(sentence: Sentence) -> bool:
 class Speakers:
     """Who the reader can place: the cluster's people whose sources write a capitalised word before
     their surname (a first name, a title or a role: "John Kirby", "President Putin"; every mention
-    segment.speaker_introductions finds is one), and the surnames the briefing has named so far."""
+    segment.speaker_introductions finds is one), and the surnames the briefing has named so far
+    (`told`, as placed is asked)."""
 
     def __init__(self, ranked: Sequence[RankedFact], lower_case: set[str]) -> None:
         texts = [s.text for r in ranked for s in r.fact.sentences]
         self.full_names = {found.group().split()[-1] for t in texts for found in CAPITALISED_RUN.finditer(t)}
         self.lower_case = lower_case
-        self.named_in: list[str] = []
 
-    def placed(self, sentence: Sentence) -> bool:
+    def placed(self, sentence: Sentence, told: Sequence[Sentence]) -> bool:
         """False for a quotation whose speaker is a bare surname no source writes with a role or a
         first name ("Sassoon said: ...") and no sentence told so far names; a speaker of a common
         noun ("Police said: ...") and one named in full are placed."""
@@ -275,10 +275,7 @@ class Speakers:
             return True
         if who in self.full_names:
             return True
-        return any(named_in(who, text) for text in self.named_in)
-
-    def tell(self, sentence: Sentence) -> None:
-        self.named_in.append(sentence.text)
+        return any(named_in(who, s.text) for s in told)
 
 
 class Extraction:
@@ -313,7 +310,6 @@ class Extraction:
         self.taken.add(sentence, vector)
         self.restated.add(sentence, vector)
         self.besides_names.add(without_names(sentence), plain_vector)
-        self.speakers.tell(sentence)
 
     def take(self, r: RankedFact) -> bool:
         """Tell the candidate if it fits, reads on its own or after the told sentence it leans on,
@@ -335,7 +331,7 @@ class Extraction:
         if sentence.quoted and (
             (direct_speech(sentence) and not quote_fits(told, self.expected))
             or says_too_little(sentence)
-            or not self.speakers.placed(sentence)
+            or not self.speakers.placed(sentence, told)
         ):
             return False
         # One embedding of the sentence for both memories of it, one of its words beside the names.
