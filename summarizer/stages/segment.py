@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import regex
 
 from ..resources import ENGLISH, MIN_LANGUAGE_CONFIDENCE, detect_language, language_name, sentence_tokenizer
+from ..similarity import embed
 from ..text import MONTHS, WEEKDAYS, content_stems, names, numbers, site_notice, stop_keys, words
 from ..types import UNSPACED_LETTER, UNSPACED_SCRIPTS, CleanDocument, Sentence, count_words
 
@@ -797,10 +798,11 @@ class Segmentation:
 
 def segment_documents(documents: Sequence[CleanDocument]) -> Segmentation:
     """Every document's complete sentences, and the count of incomplete pieces left out."""
-    sentences = []
     dropped = 0
-    for doc, language in zip(documents, document_languages(documents), strict=True):
-        position = 0
+    languages = document_languages(documents)
+    articles: list[list[tuple[str, str]]] = []
+    for doc, language in zip(documents, languages, strict=True):
+        kept: list[tuple[str, str]] = []
         continuing = None
         for i, paragraph in enumerate(doc.paragraphs):
             continued = i + 1 < len(doc.paragraphs) and opens_with_quote(doc.paragraphs[i + 1])
@@ -809,12 +811,147 @@ def segment_documents(documents: Sequence[CleanDocument]) -> Segmentation:
             continuing = units.open_speaker
             # Site furniture inside a long paragraph, out of reach of the cleaner's line rules; the
             # words of a quotation are someone's voice, not the page's ('"... your tweets ..."').
-            for text, as_written in units.sentences:
-                if site_notice(outside_quotes(text)):
-                    continue
-                sentences.append(make_sentence(doc.article_index, position, text, language, as_written))
-                position += 1
+            kept.extend(unit for unit in units.sentences if not site_notice(outside_quotes(unit[0])))
+        articles.append(kept)
+    english = [units for units, language in zip(articles, languages, strict=True) if language == ENGLISH]
+    speakers = PronounSpeakers([text for units in english for text, _ in units])
+    sentences = [
+        make_sentence(doc.article_index, position, text, language, as_written)
+        for doc, language, units in zip(documents, languages, articles, strict=True)
+        for position, (text, as_written) in enumerate(speakers.named(units) if language == ENGLISH else units)
+    ]
     return Segmentation(sentences, dropped)
+
+
+# A "he" or "she" beside the speech verb that attributes a sentence's words ("he said", "She added").
+PRONOUN_ATTRIBUTION = re.compile(rf"\b(?P<pronoun>[Hh]e|[Ss]he),?\s+(?:also\s+|later\s+)?{SPEECH_VERB}\b")
+# Titles that say whether a "he" or a "she" can stand for the person ("Mr Wilson", "Mrs Wilson").
+GENDERED_TITLES = {
+    **dict.fromkeys(("mr", "sir", "lord", "king", "prince", "father"), "he"),
+    **dict.fromkeys(("mrs", "ms", "miss", "dame", "lady", "queen", "princess", "sister"), "she"),
+}
+GENDERED_TITLE = re.compile(rf"\b(?P<title>(?i:{'|'.join(GENDERED_TITLES)}))\.?\s+(?P<surname>{_NAME_WORD})\b")
+# How much closer a first name's WordLlama vector stands to "she her woman" than to "he him man"
+# (or the other way) before it says which pronoun cannot be the person's: "Brianna" 0.24, "Susan"
+# 0.51, "Mike" -0.45, "Tim" -0.27; names that lean less ("Colleen" -0.05, "Sean" -0.06, "Patty"
+# 0.06) say nothing.
+FIRST_NAME_LEAN = 0.15
+
+
+class PronounSpeakers:
+    """Whom a "he" or "she" that attributes words stands for, where news writing makes it certain
+    (named): the cluster's titles, reported speech and first names tell which pronoun each
+    surname's person cannot be."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        stops = stop_keys()
+        # Words the cluster writes in lower case are no names: "Boston Globe", "Bunker Hill School".
+        common = {word for text in texts for word in words(text) if word.islower()} | stops
+        # Per surname, the one first name the cluster writes before it ("Henderson": "Susan").
+        self.first_names: dict[str, str] = {}
+        for surname, before in words_before_surnames(texts).items():
+            given = {word for word in before if first_name(word, stops)}
+            if len(given) == 1 and not {surname.lower(), next(iter(given)).lower()} & common:
+                self.first_names[surname] = given.pop()
+        self.pronouns: dict[str, set[str]] = {}
+        for text in texts:
+            for found in GENDERED_TITLE.finditer(text):
+                self.pronouns.setdefault(found.group("surname"), set()).add(
+                    GENDERED_TITLES[found.group("title").lower()]
+                )
+            who = named(attributed_speaker(text))
+            if who is None:
+                continue
+            surname = who.split()[-1]
+            said = re.search(
+                rf"\b{re.escape(surname)},?\s+(?:also\s+)?{SPEECH_VERB}\s+(?:that\s+)?(?P<pronoun>he|she)\b",
+                outside_quotes(text),
+            )
+            if said is not None:
+                self.pronouns.setdefault(surname, set()).add(said.group("pronoun"))
+        if self.first_names:
+            vectors = embed([*self.first_names.values(), "she her woman", "he him man"])
+            leans = vectors[:-2] @ (vectors[-2] - vectors[-1])
+            for surname, lean in zip(self.first_names, leans.tolist(), strict=True):
+                if abs(lean) >= FIRST_NAME_LEAN:
+                    self.pronouns.setdefault(surname, set()).add("she" if lean > 0 else "he")
+
+    def named(self, units: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """An English article's sentences (text, as written), each "he" or "she" that attributes
+        words right after a sentence whose words a named person said given that person's surname:
+        in "Rite Aid spokeswoman Susan Henderson said roughly 1,000 employees work at the
+        distribution center." then '"The shooting happened adjacent to the primary building," she
+        said.' news writing makes the "she" Henderson, and alone the sentence now says so ('"...,"
+        Henderson said.'). It is certain only so: the sentence right before (after a paragraph
+        break too) names the speaker, a person (a_person: not "Police"), whom the cluster never
+        gives the other pronoun (could_be), and the sentence names no one before its pronoun whom
+        it could stand for (pronoun_attribution) nor the speaker after it ("She told Davis years
+        later ..." is someone else). In an interview's back and forth the "he" is the other side: '"All
+        of them?" replied anchor Brianna Keilar.' then '"Says who?" he asked again.' is Cohen, and
+        Brianna is no "he". Naming the last person who spoke a paragraph or more before gave a
+        man's words to a woman quoted earlier."""
+        named_before: str | None = None
+        resolved = []
+        for text, as_written in units:
+            speaker = attributed_speaker(text)
+            if speaker is not None and speaker.lower() in ("he", "she") and named_before is not None:
+                surname = named_before.split()[-1]
+                attribution = self.pronoun_attribution(text, speaker)
+                if (
+                    attribution is not None
+                    and self.could_be(surname, speaker)
+                    and not re.search(rf"\b{re.escape(surname)}\b", text)
+                ):
+                    text = f"{text[: attribution.start('pronoun')]}{surname}{text[attribution.end('pronoun') :]}"
+                    speaker = surname
+            resolved.append((text, as_written))
+            who = named(speaker)
+            named_before = who if who is not None and self.a_person(who) else None
+        return resolved
+
+    def could_be(self, surname: str, pronoun: str) -> bool:
+        """Whether the cluster lets `pronoun` stand for the person of `surname` (it never gives them
+        the other one)."""
+        return pronoun.lower() in self.pronouns.get(surname, {pronoun.lower()})
+
+    def pronoun_attribution(self, text: str, pronoun: str) -> re.Match[str] | None:
+        """The attribution by `pronoun` outside the sentence's quotations, or None where someone
+        the pronoun could stand for is named before it: in "Mary Smith was upset, she said" the
+        "she" may be Mary; in "In the case of Jeff Joseph, she says" it is not Jeff."""
+        for found in pronoun_attributions(text):
+            if found.group("pronoun") != pronoun:
+                continue
+            before = words(outside_quotes(text[: found.start()]))
+            if any(self.a_person(word) and self.could_be(word, pronoun) for word in before):
+                return None
+            return found
+        return None
+
+    def a_person(self, who: str) -> bool:
+        """Whether a speaker as written names a person: a capitalised name, not "The ...", that
+        comes with a title or a first name in the cluster ("Mr Hamm", "Sean McManus", "McManus"
+        after "CBS News President Sean McManus")."""
+        surname = who.split()[-1]
+        if not re.fullmatch(_NAME_WORD, surname) or who.startswith("The ") or who[:1].islower():
+            return False
+        return surname in self.first_names or surname in self.pronouns
+
+
+def reported_by_pronoun(text: str) -> bool:
+    """Whether the sentence reports what a "he" or "she" said, by an attribution of its own outside
+    its quotations: "The gun used in the shooting ... was registered and owned by Moseley, he
+    said." ("Trump said he had no regret" reports Trump.)"""
+    return any(text[: found.start()].rstrip().rstrip("\"”'’")[-1:] in ("", ",") for found in pronoun_attributions(text))
+
+
+def pronoun_attributions(text: str) -> list[re.Match[str]]:
+    """The sentence's attributions to a "he" or "she" (PRONOUN_ATTRIBUTION) outside its quotations."""
+    quotations = quotation_spans(text)
+    return [
+        found
+        for found in PRONOUN_ATTRIBUTION.finditer(text)
+        if not any(start <= found.start() < end for start, end in quotations)
+    ]
 
 
 def segment(documents: Sequence[CleanDocument]) -> list[Sentence]:

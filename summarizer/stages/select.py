@@ -42,7 +42,14 @@ from ..resources import ENGLISH
 from ..similarity import embed
 from ..text import fold, stem, stop_keys, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
-from .segment import FIRST_OR_SECOND_PERSON, named, opens_with_name, outside_quotes, quotation_spans
+from .segment import (
+    FIRST_OR_SECOND_PERSON,
+    named,
+    opens_with_name,
+    outside_quotes,
+    quotation_spans,
+    reported_by_pronoun,
+)
 
 # A pair first used at sentence position p is worth 1 / (1 + p / POSITION_SCALE): half at the
 # third sentence. Across the 30 dev clusters with an editor's key facts, a lead sentence carries
@@ -458,6 +465,8 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
     only right after its article's sentence before it."""
     text = LEADING_ATTRIBUTION.sub("", sentence.text)
     if sentence.speaker is not None and named(sentence.speaker) is None:  # '"...," he said.'
+        return False
+    if reported_by_pronoun(sentence.text):
         return False
     return not (
         (DANGLING_START.match(text) and not expletive_it(text))

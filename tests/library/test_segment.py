@@ -182,6 +182,56 @@ def test_a_bare_quotation_after_one_a_pronoun_speaks_joins_its_passage():
     assert paragraph_units('The road was closed for hours. "Nobody told us why."') == ["The road was closed for hours."]
 
 
+def test_a_pronoun_attribution_right_after_a_named_speaker_is_given_their_surname():
+    doc = CleanDocument(
+        article_index=0,
+        title="t",
+        paragraphs=(
+            "Rite Aid spokeswoman Susan Henderson said roughly 1,000 employees work at the center.",
+            '"The shooting happened next to the main building," she said.',
+            "She added that the company was working with the police.",
+        ),
+    )
+    first, second, third = segment([doc])
+    assert second.text == '"The shooting happened next to the main building," Henderson said.'
+    assert second.speaker == "Henderson"
+    assert second.as_written == '"The shooting happened next to the main building," she said.'
+    # The named sentence is the one before the next: the chain goes on.
+    assert third.text == "Henderson added that the company was working with the police."
+    assert first.as_written is None
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # The sentence before is no person's words.
+        ("Police said the road was closed on Monday.", '"It was awful to see," he said.'),
+        ("John Jones said the road was closed.", "The river rose two metres overnight.", '"We left," he said.'),
+        # The cluster gives the speaker the other pronoun: a title, reported speech, a first name.
+        ("Mrs Wilson said the path was steep.", '"It was a long fall," he said.'),
+        (
+            "Greig said she was devastated.",
+            "Mary Greig told reporters the call was a joke.",
+            '"We are sorry," he said.',
+        ),
+        ('"All of them?" replied anchor Brianna Keilar.', '"Says who?" he asked again.'),
+        # Someone the pronoun may stand for is named before it, or the speaker after it.
+        (
+            "Justin Dawes said it was awkward, and they left without incident.",
+            "Mark Ebenhoch was an adviser on the set of the film when, he said, Spacey asked him to stay.",
+        ),
+        (
+            "At one point, Wendy Davis said, her mother put the three children in the car.",
+            "She told Davis years later that she did not want to live without her husband.",
+        ),
+    ],
+)
+def test_a_pronoun_attribution_stays_unless_the_sentence_before_makes_it_certain(paragraphs):
+    doc = CleanDocument(article_index=0, title="t", paragraphs=paragraphs)
+    *_, last = segment([doc])
+    assert last.text == paragraphs[-1] and last.as_written is None
+
+
 def test_a_sentence_with_a_short_quotation_is_a_plain_sentence_with_its_speaker():
     (sentence,) = segment(
         [

@@ -116,6 +116,9 @@ def test_reading_order_follows_the_sources_narrative():
         "What she discovered there was nightmarish.",
         "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
         'After she was found on the reality series, "The Bachelor," she was removed from the list.',
+        # Reported speech of a "he" or "she" the sentence does not name.
+        "The gun used in the shooting, a 9 mm Glock handgun, was registered and owned by Moseley, he said.",
+        "Nobody had warned the hikers about the border, she said, and they had no map.",
         # "This" or "that" as what is reported, outside quotation marks.
         "The documents say that didn't happen.",
         "Artefacts include burnt eggshells, and the team says this is evidence of early technology.",
@@ -150,6 +153,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         'Friedman said: "We just literally think this is the right team going forward."',
         "The company said that the recall would cost $2 million.",
         "Police said the man, who is 35, was arrested at the school.",
+        "President Trump on Friday said he had no regret for making light of the assault.",
         "Before he resigned in disgrace, Murray considered the soda tax one of his greatest accomplishments.",
         "Whenever he and No. 5 fought, Cruz ran 7.5 miles from his house to theirs.",
         # "It" that stands for nothing.
