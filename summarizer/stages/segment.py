@@ -299,13 +299,21 @@ def described_speaker(rest: str) -> str | None:
         # "Secretary of State John Kerry said" is a title, not a person from a place.
         if found.group("place") and ROLE_NOUN.fullmatch(who.split()[-1]):
             continue
-        # One word is a name after the quotation or an opening phrase ('"...," Efron, who also
-        # expressed skepticism to Al Jazeera America, wrote', "Before the surgery, Kieran, from
-        # Bushey, Hertfordshire, said"), not an adverb opening the sentence ("Meanwhile, ...").
-        if len(written.split()) == 1 and not rest[: found.start("who")].strip():
+        # One word opening the sentence is a name ("Schmack, the state's attorney, said", which
+        # had read "the state's attorney"), not an adverb ("Meanwhile, ...").
+        if len(written.split()) == 1 and not rest[: found.start("who")].strip() and SENTENCE_ADVERB.match(written):
             continue
         return who
     return None
+
+
+# Words that open a sentence before a comma without naming anyone: "Meanwhile, the head of the
+# agency, said ..." is no "Meanwhile" speaking.
+SENTENCE_ADVERB = re.compile(
+    rf"^(?:\w+ly|However|Meanwhile|Still|Instead|Now|Then|Today|Yesterday|Tonight|Later|Earlier|Also|Moreover"
+    rf"|Furthermore|Nevertheless|Nonetheless|Indeed|Overall|Afterwards?|Elsewhere|Again|Thus|Hence|Otherwise"
+    rf"|Besides|Yet|So|But|And|Anyway|Here|There|Regardless|Together|First|Second|Third|{_WEEKDAY_NAMES})$"
+)
 
 
 def speaker_as_written(written: str) -> str | None:

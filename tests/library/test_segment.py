@@ -486,6 +486,11 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ),
         ('Rep. Peter King, chair of the House Homeland Security Committee, said "more will go."', "Rep. Peter King"),
         ('"It is good," Efron, who also spoke to Al Jazeera America, wrote in an email.', "Efron"),
+        # A surname opening the sentence, then what the person is: not an adverb before a comma.
+        ("Schmack, the state's attorney, said he sat through the trial.", "Schmack"),
+        ('Lloyd, the leader of the rescue team, told the inquest: "The route was an attempt."', "Lloyd"),
+        ("Wagner, who spent $400 on the ring in 1946, said that the ring stayed on.", "Wagner"),
+        ("Meanwhile, the head of the agency, said the plan failed.", None),
         # An organisation or a place, then the role: whom the person speaks for, not the speaker.
         ('"We all want a de-escalation," said State Department spokesman Mark Toner.', "Mark Toner"),
         ('"It\'s a great idea," said Spokane resident Jason Prettyman.', "Jason Prettyman"),
