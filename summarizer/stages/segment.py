@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -261,6 +262,8 @@ def speaker_of(text: str) -> str | None:
     return attributed_speaker(text) if is_quoted(text) else None
 
 
+# Segmentation reads a sentence's speaker for the pronouns it may name and again for the sentence.
+@lru_cache(maxsize=1 << 14)
 def attributed_speaker(text: str) -> str | None:
     """Who an English sentence reports the words of, quoted or not ("Smith said the plan had
     failed."), as written, or None. The speaker and the verb stand together outside the quotation
@@ -839,6 +842,11 @@ GENDERED_TITLES = {
     **dict.fromkeys(("mrs", "ms", "miss", "dame", "lady", "queen", "princess", "sister"), "she"),
 }
 GENDERED_TITLE = re.compile(rf"\b(?P<title>(?i:{'|'.join(GENDERED_TITLES)}))\.?\s+(?P<surname>{_NAME_WORD})\b")
+LOWER_CASE_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
+# A speaker's report of what they did or felt: "Greig said she was devastated".
+SAID_OF_SELF = re.compile(
+    rf"\b(?P<surname>{_NAME_WORD}),?\s+(?:also\s+)?{SPEECH_VERB}\s+(?:that\s+)?(?P<pronoun>he|she)\b"
+)
 # How much closer a first name's WordLlama vector stands to "she her woman" than to "he him man"
 # (or the other way) before it says which pronoun cannot be the person's: "Brianna" 0.24, "Susan"
 # 0.51, "Mike" -0.45, "Tim" -0.27; names that lean less ("Colleen" -0.05, "Sean" -0.06, "Patty"
@@ -854,7 +862,7 @@ class PronounSpeakers:
     def __init__(self, texts: Sequence[str]) -> None:
         stops = stop_keys()
         # Words the cluster writes in lower case are no names: "Boston Globe", "Bunker Hill School".
-        common = {word for text in texts for word in words(text) if word.islower()} | stops
+        common = set(LOWER_CASE_WORD.findall(" ".join(texts))) | stops
         # Per surname, the one first name the cluster writes before it ("Henderson": "Susan").
         self.first_names: dict[str, str] = {}
         for surname, before in words_before_surnames(texts).items():
@@ -871,10 +879,7 @@ class PronounSpeakers:
             if who is None:
                 continue
             surname = who.split()[-1]
-            said = re.search(
-                rf"\b{re.escape(surname)},?\s+(?:also\s+)?{SPEECH_VERB}\s+(?:that\s+)?(?P<pronoun>he|she)\b",
-                outside_quotes(text),
-            )
+            said = next((f for f in SAID_OF_SELF.finditer(outside_quotes(text)) if f.group("surname") == surname), None)
             if said is not None:
                 self.pronouns.setdefault(surname, set()).add(said.group("pronoun"))
         if self.first_names:
