@@ -171,7 +171,8 @@ _ORGANISATION_ROLE = (
     rf"(?:{ROLE_NOUNS}|resident|volunteer|explorer|member|student|native|worker|employee)\s+(?=[A-Z])"
 )
 SPEAKER_AFTER_VERB = re.compile(
-    rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ORGANISATION_ROLE}|{_ROLE_WORDS})?(?P<who>{_WHO})"
+    rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ORGANISATION_ROLE}|{_ROLE_WORDS})?"
+    rf"(?!(?:[Hh]e|[Ss]he|[Tt]hey)\b)(?P<who>{_WHO})"
 )
 # An attribution after a comma, the name after its verb: '..., said Barbara LaBoe, a state
 # spokeswoman.' The words before the comma end what was said ("continued to sweep the area").

@@ -505,6 +505,8 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ("Helicopters continued to sweep the area, said Barbara LaBoe, a state spokeswoman.", "Barbara LaBoe"),
         ("TSA workers have been wondering the same thing, said Victor Payes, a union president.", "Victor Payes"),
         ("The spokesman, Ed Donovan, said Crudup would be charged with unlawful entry.", "Ed Donovan"),
+        # A pronoun after the verb is who the report is about, not who speaks.
+        ('Sheriff Jeffrey Gahler was not ready to name her, but said she was "a temporary employee."', None),
         # "Continued to" and "added to" do something else than speak.
         ("Autumn Veatch, a former student, continued to live with her father.", None),
         # A description with a verb of its own is a clause: the name is not the speaker's.

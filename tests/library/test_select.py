@@ -154,6 +154,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "The company said that the recall would cost $2 million.",
         "Police said the man, who is 35, was arrested at the school.",
         "President Trump on Friday said he had no regret for making light of the assault.",
+        'Singer previously branded the lawsuit a "shakedown" and said he would fight it.',
         "Before he resigned in disgrace, Murray considered the soda tax one of his greatest accomplishments.",
         "Whenever he and No. 5 fought, Cruz ran 7.5 miles from his house to theirs.",
         # "It" that stands for nothing.
