@@ -39,6 +39,7 @@ from .segment import (
     make_sentence,
     named,
     quotation_spans,
+    reported_surnames,
     speaker_introductions,
     speaker_surnames,
     speakers_full_names,
@@ -159,9 +160,10 @@ def introduce_people(
     sentence names with a role, a title or in full, words inside a quotation, and an introduction
     that would take the briefing past `max_words`, are left as they are."""
     texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
-    speakers = speaker_surnames(texts)
-    introductions = {**speakers_full_names(texts, speakers), **speaker_introductions(texts)}
-    namesakes = speakers - set(introductions)
+    # People who speak, and people what they say is about ("friends say Cruise has taken ...").
+    speakers, reported = speaker_surnames(texts), reported_surnames(texts)
+    introductions = {**speakers_full_names(texts, speakers | reported), **speaker_introductions(texts)}
+    namesakes = (speakers | reported) - set(introductions)
     by_article: dict[int, list[Sentence]] = {}
     for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
         by_article.setdefault(sentence.article_index, []).append(sentence)
@@ -171,7 +173,9 @@ def introduce_people(
         told = " ".join(s.text for s in introduced)
         mentions = [mention for surname, mention in introductions.items() if not named_in(surname, told)]
         for surname in namesakes:
-            if not named_in(surname, briefing_sentence.text):
+            # Someone spoken about, named already, is that person ("Steve Vogelsang", then
+            # "Vogelsang", whom his article wrote "Stephen Vogelsang").
+            if not named_in(surname, briefing_sentence.text) or (surname not in speakers and named_in(surname, told)):
                 continue
             mention = as_its_article_names(surname, briefing_sentence, by_article)
             if mention is not None and not named_in(" ".join(mention.split()[-2:]), told):

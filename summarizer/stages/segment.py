@@ -170,6 +170,11 @@ _ORGANISATION_ROLE = (
     rf"(?:[A-Z][\w'’.&-]*\s+){{1,4}}(?:[a-z][\w-]*\s+){{0,2}}"
     rf"(?:{ROLE_NOUNS}|resident|volunteer|explorer|member|student|native|worker|employee)\s+(?=[A-Z])"
 )
+# A verb right after the name: the name is the subject of what was said ("an anchor said Trump was
+# down"), not the speaker.
+CLAUSE_VERB = re.compile(
+    r"\s+(?:is|was|were|are|has|had|have|will|would|could|should|can|may|might|must|did|does|do)\b"
+)
 SPEAKER_AFTER_VERB = re.compile(
     rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ORGANISATION_ROLE}|{_ROLE_WORDS})?"
     rf"(?!(?:[Hh]e|[Ss]he|[Tt]hey)\b)(?P<who>{_WHO})"
@@ -286,6 +291,8 @@ def attributed_speaker(text: str) -> str | None:
             # as an attribution of its own (", said Barbara LaBoe"), not what was said ("An official
             # with the Russian Embassy said Katriuk's death ...").
             inverted = rest[: found.start()].rstrip().endswith(",")
+            if pattern is SPEAKER_AFTER_VERB and CLAUSE_VERB.match(rest, found.end()):
+                continue
             who = speaker_as_written(found.group("who"))
             if who is not None and not (unnamed_subject and (who[:1].islower() or not inverted)):
                 return who
@@ -427,6 +434,17 @@ def name_runs(texts: Sequence[str]) -> dict[str, set[tuple[str, bool]]]:
 def speaker_surnames(texts: Sequence[str]) -> set[str]:
     """The last words of the names of those the English `texts` report the words of."""
     return {who.split()[-1] for text in texts if (who := named(attributed_speaker(text))) is not None}
+
+
+def reported_surnames(texts: Sequence[str]) -> set[str]:
+    """The last words of the names that what the English `texts` report is about: "friends say
+    Cruise has taken ...", "a doctor said Caleb was failing to thrive"."""
+    return {
+        words(found.group("who"))[-1]
+        for text in texts
+        for found in SPEAKER_AFTER_VERB.finditer(outside_quotes(text, QUOTATION_LEFT_OUT))
+        if CLAUSE_VERB.match(outside_quotes(text, QUOTATION_LEFT_OUT), found.end()) and found.group("who")[:1].isupper()
+    }
 
 
 def speakers_full_names(texts: Sequence[str], speakers: set[str]) -> dict[str, str]:

@@ -258,6 +258,42 @@ def test_a_surname_two_people_share_is_introduced_as_the_cited_article_names_it(
     assert introduce_people(alone, facts, max_words=150) == alone
 
 
+def test_a_person_a_report_is_about_is_introduced_once_as_their_article_names_them():
+    from summarizer.stages.attribute import introduce_people
+    from summarizer.types import BriefingSentence, Citation
+
+    arrest = "Police said Dirk Crudup, 25, climbed the fence on Tuesday."
+    charge = "The spokesman said Crudup would be charged with unlawful entry."
+    rumour = "Friends say Cruise has written to his ex-wife."
+    told, anchor = "Steve Vogelsang was arrested on Monday.", "Police say Vogelsang was a sports anchor."
+    articles = [
+        Article(id="a", title="t", text=f"{arrest}\n\n{charge}"),
+        Article(
+            id="b",
+            title="t",
+            text=f"Suri Cruise was seen in Paris with her mother.\n\nHer father, Tom Cruise, stayed away.\n\n{rumour}",
+        ),
+        Article(id="c", title="t", text=f"Stephen Vogelsang, 52, was charged.\n\n{anchor}"),
+        Article(id="d", title="t", text=told),
+    ]
+    facts = deduplicate(segment(clean(articles)))
+    briefing = [
+        BriefingSentence(charge, (1,), (Citation(1, 1, charge, 1.0),)),
+        BriefingSentence(rumour, (2,), (Citation(2, 2, rumour, 1.0),)),
+        BriefingSentence(told, (4,), (Citation(4, 0, told, 1.0),)),
+        BriefingSentence(anchor, (3,), (Citation(3, 1, anchor, 1.0),)),
+    ]
+    # "Crudup" and "Cruise" speak nowhere; what is said is about them. Of two Cruises, the one
+    # the article names last before the sentence; "Vogelsang", told already ("Steve"), is that
+    # person, whatever his article calls him ("Stephen").
+    assert [s.text for s in introduce_people(briefing, facts, max_words=150)] == [
+        "The spokesman said Dirk Crudup would be charged with unlawful entry.",
+        "Friends say Tom Cruise has written to his ex-wife.",
+        told,
+        anchor,
+    ]
+
+
 def test_a_role_before_a_surname_is_no_first_name_of_a_namesake():
     from summarizer.stages.segment import full_name_in
 

@@ -507,6 +507,9 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ("The spokesman, Ed Donovan, said Crudup would be charged with unlawful entry.", "Ed Donovan"),
         # A pronoun after the verb is who the report is about, not who speaks.
         ('Sheriff Jeffrey Gahler was not ready to name her, but said she was "a temporary employee."', None),
+        # So is a name with its verb after the speech verb: "said Netanyahu was" reports on Netanyahu.
+        ('A Hamas official said Netanyahu was "searching for a way out."', None),
+        ('"Yes," said Netanyahu, who was in Paris.', "Netanyahu"),
         # "Continued to" and "added to" do something else than speak.
         ("Autumn Veatch, a former student, continued to live with her father.", None),
         # A description with a verb of its own is a clause: the name is not the speaker's.
