@@ -39,6 +39,7 @@ from .segment import (
     DOUBLE_QUOTES,
     PRONOUNS,
     QUOTATION,
+    SPEECH_VERB_ANYWHERE,
     SPEECH_WORDS,
     attributed_speaker,
     outside_quotes,
@@ -962,8 +963,8 @@ def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
     holds: one that attributes them to the speaker (or to whom the speaker speaks for) settles it;
     else one that attributes them to someone named makes the claim misattributed; else one that
     names the speaker outside its quotations, or gives the words to a pronoun or to no one by name
-    ("the report says"), leaves it be; else words the evidence states as narration are
-    misattributed too."""
+    ("the report says", "a woman who said she was ..."), leaves it be; else words the evidence
+    states as narration are misattributed too."""
     speaker = attributed_speaker(claim.text)
     if speaker is None or speaker.lower() in PRONOUNS:
         return None
@@ -990,7 +991,13 @@ def check_speaker(claim: Said, evidence: Sequence[Said], context: Context) -> Fi
             if who & voices_of(e.text, theirs, context) or voices & speaker_keys(theirs, context):
                 return None
             other = other or (e, theirs)
-        elif theirs is not None or who & {t.name for t in tokenize(outside_quotes(e.text))}:
+        elif (
+            theirs is not None
+            or who & {t.name for t in tokenize(outside_quotes(e.text))}
+            # Someone the source does not name reports them: "a woman who said she was locked in the
+            # trunk ... by her jealous boyfriend".
+            or SPEECH_VERB_ANYWHERE.search(outside_quotes(e.text))
+        ):
             undecided = True
         elif held >= NARRATION_SHARE * len(said):
             narration = narration or e

@@ -240,6 +240,22 @@ def test_words_given_to_their_speaker_are_supported(text):
     assert judged_talks(text).verdict == "supported"
 
 
+def test_words_someone_unnamed_reports_are_not_narration_that_misattributes():
+    # The source reports a caller's words without naming her: no proof they are nobody's.
+    trunk = Article(
+        id="a",
+        title="Trunk",
+        text=(
+            "On Saturday, dispatcher Tim Medlin received a call from a woman who said she was locked in the "
+            "trunk of a moving car by her jealous boyfriend."
+        ),
+    )
+    facts = deduplicate(segment(clean([trunk])))
+    claim = 'The woman had been locked in the trunk by her boyfriend, who was "jealous," according to WRAL.'
+    [sentence], _ = attribute(claim, facts, keep_unsupported=True, config=AttributionConfig())
+    assert not (sentence.reason or "").startswith("misattributed")
+
+
 SHOOTING = [
     Article(
         id="a",
