@@ -161,9 +161,10 @@ def introduce_people(
     that would take the briefing past `max_words`, are left as they are."""
     texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
     # People who speak, and people what they say is about ("friends say Cruise has taken ...").
-    speakers, reported = speaker_surnames(texts), reported_surnames(texts)
-    introductions = {**speakers_full_names(texts, speakers | reported), **speaker_introductions(texts)}
-    namesakes = (speakers | reported) - set(introductions)
+    speakers = speaker_surnames(texts)
+    people = speakers | reported_surnames(texts)
+    introductions = {**speakers_full_names(texts, people), **speaker_introductions(texts)}
+    namesakes = people - set(introductions)
     by_article: dict[int, list[Sentence]] = {}
     for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
         by_article.setdefault(sentence.article_index, []).append(sentence)

@@ -439,11 +439,12 @@ def speaker_surnames(texts: Sequence[str]) -> set[str]:
 def reported_surnames(texts: Sequence[str]) -> set[str]:
     """The last words of the names that what the English `texts` report is about: "friends say
     Cruise has taken ...", "a doctor said Caleb was failing to thrive"."""
+    rests = [outside_quotes(text, QUOTATION_LEFT_OUT) for text in texts]
     return {
         words(found.group("who"))[-1]
-        for text in texts
-        for found in SPEAKER_AFTER_VERB.finditer(outside_quotes(text, QUOTATION_LEFT_OUT))
-        if CLAUSE_VERB.match(outside_quotes(text, QUOTATION_LEFT_OUT), found.end()) and found.group("who")[:1].isupper()
+        for rest in rests
+        for found in SPEAKER_AFTER_VERB.finditer(rest)
+        if CLAUSE_VERB.match(rest, found.end()) and found.group("who")[:1].isupper()
     }
 
 

@@ -459,14 +459,14 @@ def unbalanced_brackets(text: str) -> bool:
 
 def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
     """False for an opener that points back at a sentence the reader has not seen ("He said",
-    "This ...", "Speaking to reporters, she ...") and for a fragment that starts in lower case (the
-    rest of a broken sentence). With `leading_person` False, an opening clause about a "he" or
-    "she" it does not name (person_not_named) is no pointer: extraction prints such a sentence
-    only right after its article's sentence before it."""
+    "This ...", "Speaking to reporters, she ..."), for words a "he" or "she" said, quoted or
+    reported, and for a fragment that starts in lower case (the rest of a broken sentence). With
+    `leading_person` False, an opening clause about a "he" or "she" it does not name
+    (person_not_named) is no pointer: extraction prints such a sentence only right after its
+    article's sentence before it."""
     text = LEADING_ATTRIBUTION.sub("", sentence.text)
-    if sentence.speaker is not None and named(sentence.speaker) is None:  # '"...," he said.'
-        return False
-    if reported_by_pronoun(sentence.text):
+    # '"...," he said.', "... was registered and owned by Moseley, he said."
+    if (sentence.speaker is not None and named(sentence.speaker) is None) or reported_by_pronoun(sentence.text):
         return False
     return not (
         (DANGLING_START.match(text) and not expletive_it(text))
