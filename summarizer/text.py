@@ -118,6 +118,8 @@ SITE_NOTICE = re.compile(
     r"|\bnon-commercial use\b|\bpresentation-ready copies\b"
     r"|\b(the )?page you (requested|are looking for)\b|\bpage (was )?not found\b"
     r"|\bnewsletters?\b.*\b(sign up|subscribe|inbox)\b|\b(sign up|subscribe)\b.*\bnewsletters?\b"
+    # A newsletter's promotion that is nothing more: "The most reliable politics newsletter."
+    r"|^(?:\S+\s+){0,5}newsletters?\.?$"
     # A video player's rating notice, a news site's "follow this topic" button, a web archive's
     # notes on its own pages and its files, an opinion column's disclaimer (COLUMN_DISCLAIMER).
     r"|\bwhen the video has been rented\b|\bas an interest to stay up to date\b"

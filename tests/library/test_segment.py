@@ -268,7 +268,12 @@ def test_players_topic_buttons_archive_notes_and_column_disclaimers_are_dropped(
         "Cliff Owen/AP Buy Photo Wait 1 second to continue.",
         "Skip in Skip x Embed x Share FBI officials say there are no known additional threats.",
         "New Vineyard Gazette owner looking for a new publisher; several... More.",
-    ) == ["The mayor resigned on Monday after the vote.", "Smith is a former ambassador to Chile."]
+        "The most reliable politics newsletter. The newsletter reported that the mayor resigned.",
+    ) == [
+        "The mayor resigned on Monday after the vote.",
+        "Smith is a former ambassador to Chile.",
+        "The newsletter reported that the mayor resigned.",
+    ]
 
 
 def test_a_figure_after_no_goes_on_the_sentence_it_numbers():
