@@ -44,6 +44,7 @@ from ..text import fold, stem, stop_keys, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
 from .segment import (
     FIRST_OR_SECOND_PERSON,
+    SPEECH_VERB,
     named,
     opens_with_name,
     outside_quotes,
@@ -153,9 +154,14 @@ PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|the
 # he resigned in disgrace, Murray considered the soda tax ..." (person_not_named).
 PERSON_IN_LEADING_CLAUSE = re.compile(
     r"^(?:while|although|though|because|since|if|as|when|whenever|after|before|until|unless|once|what|whether"
-    r"|where|even if|even though|now that)\s+(?:he|she|they)\b",
+    r"|where|even if|even though|now that)\s+(?P<pronoun>he|she|they)\b",
     re.I,
 )
+# A main clause whose subject is two people ("When she returned, Maria and Johnny were gone.": she
+# is their mother), or a speaker reporting ("When he relayed that he was not, Unruh said the woman
+# told her son to run": he is her son); a leading clause's "he" or "she" is no name of it.
+_NAMES = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
+NOT_THE_PERSON = re.compile(rf"^{_NAMES}\s+(?:and|&)\s+[A-Z]|^{_NAMES},?\s+{SPEECH_VERB}\b")
 # "This" or "that" as what is reported, outside quotation marks: what it stands for is in a sentence
 # the reader has not seen ("The documents say that didn't happen.", "the team says this is evidence
 # that ...", "Multiple sources say this is the vehicle of the suspect"). A speaker's own "I think
@@ -491,11 +497,15 @@ def expletive_it(text: str) -> bool:
 
 def person_not_named(text: str, language: str) -> bool:
     """Whether the sentence opens on a clause about a "he", "she" or "they" and its main clause
-    does not open with a name (PERSON_IN_LEADING_CLAUSE)."""
-    if not PERSON_IN_LEADING_CLAUSE.match(text):
+    does not open with a name (PERSON_IN_LEADING_CLAUSE), or opens with names that cannot be that
+    person (NOT_THE_PERSON)."""
+    found = PERSON_IN_LEADING_CLAUSE.match(text)
+    if not found:
         return False
     clauses = outside_quotes(text, "").split(",", 1)
-    return len(clauses) == 1 or not opens_with_name(clauses[1].lstrip(), language)
+    if len(clauses) == 1 or not opens_with_name(main := clauses[1].lstrip(), language):
+        return True
+    return found.group("pronoun").lower() != "they" and bool(NOT_THE_PERSON.match(main))
 
 
 class FactMemory:

@@ -116,6 +116,9 @@ def test_reading_order_follows_the_sources_narrative():
         "What she discovered there was nightmarish.",
         "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
         'After she was found on the reality series, "The Bachelor," she was removed from the list.',
+        # ... or names people who cannot be that "he" or "she": two of them, or a speaker reporting.
+        "When she returned, Maria and Johnny were gone.",
+        "When he relayed that he was not, Unruh said the woman told her son to run and he did.",
         # Reported speech of a "he" or "she" the sentence does not name.
         "The gun used in the shooting, a 9 mm Glock handgun, was registered and owned by Moseley, he said.",
         "Nobody had warned the hikers about the border, she said, and they had no map.",
@@ -156,6 +159,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "President Trump on Friday said he had no regret for making light of the assault.",
         'Singer previously branded the lawsuit a "shakedown" and said he would fight it.',
         "Before he resigned in disgrace, Murray considered the soda tax one of his greatest accomplishments.",
+        "When they returned, Maria and Johnny found the house empty.",
         "Whenever he and No. 5 fought, Cruz ran 7.5 miles from his house to theirs.",
         # "It" that stands for nothing.
         "It was not clear why Crudup climbed the fence, and police did not think that he was armed.",
