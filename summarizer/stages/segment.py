@@ -143,7 +143,7 @@ _OF_NAME = (
 )
 _WHO = (
     rf"(?:[Tt]he\s+)?(?:{_OF_NAME}\s+of\s+(?=[A-Z])|[A-Z][\w'’.-]*\s+){{0,4}}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
-    r"|[Tt]he\s+[a-z][\w'’-]*(?:\s+[a-z]+)?\b"
+    r"|[Tt]he\s+[a-z][\w'’-]*(?:\s+(?!(?:is|was|were|are|has|had|have|will|would|could|did|does)\b)[a-z]+)?\b"
 )
 # Nouns of the roles news writing puts before a speaker's name ("National Security Council
 # spokesman John Kirby", "deputy commissioner Russ Granik", "President Joe Biden").

@@ -514,6 +514,8 @@ def test_a_speaker_keeps_a_long_title_and_loses_a_time_before_it():
         ('Sheriff Jeffrey Gahler was not ready to name her, but said she was "a temporary employee."', None),
         # So is a name with its verb after the speech verb: "said Netanyahu was" reports on Netanyahu.
         ('A Hamas official said Netanyahu was "searching for a way out."', None),
+        ('Pentagon officials said the decision did not reflect "any specific orders."', None),
+        ('The city has said it needs "to erect fencing this week."', "The city"),
         ('"Yes," said Netanyahu, who was in Paris.', "Netanyahu"),
         # "Continued to" and "added to" do something else than speak.
         ("Autumn Veatch, a former student, continued to live with her father.", None),
