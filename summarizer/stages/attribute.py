@@ -38,6 +38,7 @@ from .segment import (
     full_name_in,
     make_sentence,
     named,
+    named_in,
     quotation_spans,
     reported_surnames,
     speaker_introductions,
@@ -189,11 +190,6 @@ def introduce_people(
                 briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), mention, facts)
         introduced.append(briefing_sentence)
     return introduced
-
-
-def named_in(name: str, text: str) -> bool:
-    """Whether `text` writes `name` as whole words."""
-    return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
 def as_its_article_names(surname: str, sentence: BriefingSentence, by_article: dict[int, list[Sentence]]) -> str | None:

@@ -34,8 +34,8 @@ import numpy as np
 from ..similarity import embed, embed_remembered
 from ..text import content_stems, name_key, stop_keys, words
 from ..types import BriefingSentence, RankedFact, Sentence
-from .attribute import SYNONYM_SIMILARITY, cite_fact, named_in
-from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, outside_quotes, quotation_spans
+from .attribute import SYNONYM_SIMILARITY, cite_fact
+from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, named_in, outside_quotes, quotation_spans
 from .select import (
     BRIEFING_SAME_FACT_COSINE,
     CAPITALISED_WORD,

@@ -141,9 +141,11 @@ _OF_NAME = (
     r"|Centre|Association|Society|Academy|League|Union|Court|Bank|Secretary|Minister|General|President|Chief"
     r"|Director|Head|Inspector-General|Attorney|Chancellor|Governor|Commissioner|Chairman)"
 )
+# Auxiliaries that, after a noun, make it the subject of a clause: "said the decision did not ...".
+_CLAUSE_AUXILIARIES = "is|was|were|are|has|had|have|will|would|could|did|does"
 _WHO = (
     rf"(?:[Tt]he\s+)?(?:{_OF_NAME}\s+of\s+(?=[A-Z])|[A-Z][\w'’.-]*\s+){{0,4}}[A-Z][\w'’.-]*|[Hh]e|[Ss]he|[Tt]hey"
-    r"|[Tt]he\s+[a-z][\w'’-]*(?:\s+(?!(?:is|was|were|are|has|had|have|will|would|could|did|does)\b)[a-z]+)?\b"
+    rf"|[Tt]he\s+[a-z][\w'’-]*(?:\s+(?!(?:{_CLAUSE_AUXILIARIES})\b)[a-z]+)?\b"
 )
 # Nouns of the roles news writing puts before a speaker's name ("National Security Council
 # spokesman John Kirby", "deputy commissioner Russ Granik", "President Joe Biden").
@@ -172,9 +174,7 @@ _ORGANISATION_ROLE = (
 )
 # A verb right after the name: the name is the subject of what was said ("an anchor said Trump was
 # down"), not the speaker.
-CLAUSE_VERB = re.compile(
-    r"\s+(?:is|was|were|are|has|had|have|will|would|could|should|can|may|might|must|did|does|do)\b"
-)
+CLAUSE_VERB = re.compile(rf"\s+(?:{_CLAUSE_AUXILIARIES}|should|can|may|might|must|do)\b")
 SPEAKER_AFTER_VERB = re.compile(
     rf"\b(?!(?:{'|'.join(NOT_INVERTED)})\b){SPEECH_VERB}\s+(?:{_ORGANISATION_ROLE}|{_ROLE_WORDS})?"
     rf"(?!(?:[Hh]e|[Ss]he|[Tt]hey)\b)(?P<who>{_WHO})"
@@ -470,6 +470,11 @@ def speakers_full_names(texts: Sequence[str], speakers: set[str]) -> dict[str, s
         ):
             names[surname] = f"{first} {surname}"
     return names
+
+
+def named_in(name: str, text: str) -> bool:
+    """Whether `text` writes `name` as whole words."""
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
 def full_name_in(text: str, surname: str) -> str | None:
@@ -930,11 +935,7 @@ class PronounSpeakers:
             if speaker is not None and speaker.lower() in ("he", "she") and named_before is not None:
                 surname = named_before.split()[-1]
                 attribution = self.pronoun_attribution(text, speaker)
-                if (
-                    attribution is not None
-                    and self.could_be(surname, speaker)
-                    and not re.search(rf"\b{re.escape(surname)}\b", text)
-                ):
+                if attribution is not None and self.could_be(surname, speaker) and not named_in(surname, text):
                     text = f"{text[: attribution.start('pronoun')]}{surname}{text[attribution.end('pronoun') :]}"
                     speaker = surname
             resolved.append((text, as_written))
