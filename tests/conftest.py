@@ -53,7 +53,8 @@ def xdist_group(item: pytest.Item, tier: str) -> str:
     that reads what the ones before it left (a server's log after the fuzzing) still sees it.
     Modules that share something outside the test process go together:
     - postgresql: NEWSBRIEF_TEST_DATABASE_URL's one database, which fresh_postgres() empties
-      (every module that imports it, and the tests on the live server that uses it);
+      (every module that imports it, and the tests on the live server that uses it, as a
+      fixture or as a parameter): two workers on it would drop each other's tables mid-test;
     - celery: real Celery workers on Redis. Their Redis databases are already each worker's own
       (tests/integration/conftest.py), but a burst of jobs, or workers killed until their jobs
       are redelivered, must not compete with another such test for the two cores;
@@ -61,7 +62,13 @@ def xdist_group(item: pytest.Item, tier: str) -> str:
       story) started once, not on each worker.
     """
     fixtures = getattr(item, "fixturenames", ())
-    if hasattr(getattr(item, "module", None), "fresh_postgres") or "live_server_postgres" in fixtures:
+    # A test may name its server as a parameter and get it with request.getfixturevalue.
+    servers = getattr(getattr(item, "callspec", None), "params", {}).values()
+    if (
+        hasattr(getattr(item, "module", None), "fresh_postgres")
+        or "live_server_postgres" in fixtures
+        or "live_server_postgres" in servers
+    ):
         return "postgresql"
     if "workers" in fixtures:
         return "celery"
