@@ -172,6 +172,13 @@ REPORTED_DEMONSTRATIVE = re.compile(
     r"(?:(?:did|does|do|was|is|has|had|will|would|could|can|should|might|must)(?:n't| not)?|never|happened)\b",
     re.I,
 )
+# Words a speaker "continued" with, or "went on" to say, follow words of theirs the reader has not
+# seen: 'He continued: "We will sit down with our largest shareholders ..."' (BP's chairman, after
+# the vote), '"No. 2, racism," Trump continued.'
+CONTINUED_QUOTATION = re.compile(
+    r"\b(?:continued|continues|went on)[,:]\s*[\"“‘]"
+    r"|[,.!?][\"”’]\s+(?:[\w.'’-]+\s+){1,4}?(?:continued|continues|went on)\b"
+)
 # "He" or "she" reported by a group that names no one ("Police believe he gunned down two people",
 # "Authorities say he targeted TSA employees."): the person is in a sentence the reader has not
 # seen, or in the one before, which may be someone else. ("Neighbors said they ..." are the
@@ -480,6 +487,7 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
         or PERSON_REPORTED_BY_GROUP.match(text)
         or (leading_person and person_not_named(text, sentence.language))
         or REPORTED_DEMONSTRATIVE.search(outside_quotes(text))
+        or CONTINUED_QUOTATION.search(text)
         or ELIDED_CLAUSE_END.search(text)
         or sentence.text[:1].islower()
     )

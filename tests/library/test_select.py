@@ -122,6 +122,9 @@ def test_reading_order_follows_the_sources_narrative():
         # Reported speech of a "he" or "she" the sentence does not name.
         "The gun used in the shooting, a 9 mm Glock handgun, was registered and owned by Moseley, he said.",
         "Nobody had warned the hikers about the border, she said, and they had no map.",
+        # Words a speaker "continued" with: the words before them are in a sentence not seen.
+        'Carl-Henric Svanberg continued: "We will sit down with our largest shareholders."',
+        '"No. 2, racism," Trump continued.',
         # "This" or "that" as what is reported, outside quotation marks.
         "The documents say that didn't happen.",
         "Artefacts include burnt eggshells, and the team says this is evidence of early technology.",
@@ -155,6 +158,8 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "Neighbors said they had recently come from India.",
         'Friedman said: "We just literally think this is the right team going forward."',
         "The company said that the recall would cost $2 million.",
+        "The players’ union continued talks with the league on Monday.",
+        'The fighting continued "unabated" for three days.',
         "Police said the man, who is 35, was arrested at the school.",
         "President Trump on Friday said he had no regret for making light of the assault.",
         'Singer previously branded the lawsuit a "shakedown" and said he would fight it.',
