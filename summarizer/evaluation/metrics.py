@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import combinations
 from math import comb
 
-from ..stages.segment import complete, make_sentence, quote_marks, split_units, voiceless_quotation
+from ..stages.segment import complete, make_sentence, quote_marks, speaker_of, split_units, voiceless_quotation
 from ..stages.select import same_fact
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
@@ -61,8 +61,17 @@ def redundancy(texts: Sequence[str]) -> float:
 
 def units_of(text: str) -> list[str]:
     """A model input (or any text) cut into sentences as segmentation cuts its sources:
-    quotations whole, stray full stops mended."""
-    return [unit for paragraph in text.splitlines() for unit in split_units(paragraph)]
+    quotations whole, stray full stops mended, and a bare quotation right after a quotation whose
+    speaker is named kept with it: '"A," Trump said. "B."' is one passage of Trump's, as
+    segmentation gives it once it names the "he" of '"A," he said. "B."' (segment.PronounSpeakers)."""
+    units: list[str] = []
+    for paragraph in text.splitlines():
+        for index, unit in enumerate(split_units(paragraph)):
+            if index and voiceless_quotation(unit) and speaker_of(units[-1]) is not None:
+                units[-1] = f"{units[-1]} {unit}"
+            else:
+                units.append(unit)
+    return units
 
 
 def fragments(texts: Sequence[str]) -> int:

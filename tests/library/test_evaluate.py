@@ -85,6 +85,19 @@ def test_units_of_a_model_input_keep_quotations_and_mend_stray_stops():
     ]
 
 
+def test_units_of_keep_a_named_speakers_passage_whole():
+    # Segmentation names the "he" of '"A," he said. "B."' and keeps the passage as one sentence;
+    # cut again for the eval, "B" goes on in the named speaker's voice, no quotation break.
+    passage = '"The road was closed for hours," Jones said. "Nobody told us why. We waited in the cold."'
+    assert units_of(passage) == [passage]
+    assert quotation_breaks(units_of(passage), [passage]) == 0
+    # After plain narration, or at the start of another paragraph, a bare quotation has no voice.
+    plain = f'{FLOODS} "Nobody told us why."'
+    assert units_of(plain) == [FLOODS, '"Nobody told us why."']
+    assert units_of('"The road was closed," Jones said.\n"Nobody told us why."')[1] == '"Nobody told us why."'
+    assert quotation_breaks(units_of(plain), [plain]) == 1
+
+
 SPEECH = (
     '"Pyongyang remains our staunch ally. The United States and its satellites declare their aim is to deliver '
     'a strategic defeat to Russia. They want to prolong the conflict," said Putin.'
