@@ -8,7 +8,8 @@ sentence, so a briefing is always written. It writes as an editor would with 150
   says "these" or "those" only of what the briefing has told (points_at_untold). One whose
   opening clause speaks of a "he" or "she" it does not name ("What she discovered there was
   nightmarish.") is printed only right after its article's sentence before it, which names
-  the person (leans_on_previous);
+  the person, and so is one that opens on a connective carrying on from that sentence ("But
+  the fate of her two step-grandparents ... remained unclear.") (leans_on_previous);
 - a fact once, by what a sentence adds: one that restates a fact already told (close in
   meaning, also once the names they share are left out: "ordered a partnership agreement" is
   news beside "will visit on June 18-19") is kept only when it brings a figure or date the
@@ -40,6 +41,7 @@ from .select import (
     BRIEFING_SAME_FACT_COSINE,
     CAPITALISED_WORD,
     FactMemory,
+    after_connective,
     news_prose,
     person_not_named,
     reading_order,
@@ -385,14 +387,16 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
 
 def leans_on_previous(sentence: Sentence) -> bool:
     """Whether the sentence is news prose that does not stand alone only because its opening
-    clause speaks of a "he", "she" or "they" it does not name (select.person_not_named): after
-    its article's previous sentence it reads as its source wrote it."""
-    return (
-        not direct_speech(sentence)
-        and news_prose(sentence)
-        and person_not_named(sentence.text, sentence.language)
-        and self_contained(sentence, leading_person=False)
-    )
+    clause speaks of a "he", "she" or "they" it does not name (select.person_not_named), or
+    because it opens on a connective that carries on from the sentence before ("But", "However,",
+    "In exchange,": select.after_connective): after its article's previous sentence it reads as
+    its source wrote it."""
+    if direct_speech(sentence) or not news_prose(sentence):
+        return False
+    if person_not_named(sentence.text, sentence.language):
+        return self_contained(sentence, leading_person=False)
+    rest = after_connective(sentence)
+    return rest is not None and self_contained(rest, leading_person=False)
 
 
 def follows(sentence: Sentence, told: Sequence[RankedFact]) -> RankedFact | None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -501,6 +502,29 @@ def expletive_it(text: str) -> bool:
         return False
     pronoun = EXPLETIVE_PERSON.search(text, opening.end())
     return pronoun is None or bool(CAPITALISED_WORD.search(text, opening.end(), pronoun.start()))
+
+
+# Words that make a dangling opening more than a connective: a pointer at something ("While this
+# ...", "That said,", "With this in mind,"), at what comes after ("The following ensued when ...",
+# "Here is": a teaser of the page), or the rest of a sentence cut off ("Especially when ...").
+NOT_A_CONNECTIVE = frozenset(
+    ["he", "she", "they", "it", "this", "these", "those", "that", "such", "his", "her", "their", "its"]
+) | {"following", "here", "here's", "especially", "including"}
+
+
+def after_connective(sentence: Sentence) -> Sentence | None:
+    """The sentence without the connective it opens on, which carries on from the sentence before
+    it ("But the fate of her two step-grandparents ... remained unclear.", "In exchange,
+    Washington and Seoul say, Russia provided ...", "However, the company was only authorised
+    ..."), or None where it opens on none, or on more than a connective (NOT_A_CONNECTIVE):
+    after its article's sentence before it, such a sentence reads as its source wrote it."""
+    found = DANGLING_START.match(sentence.text)
+    if found is None or set(re.findall(r"[\w'’]+", found.group(1).lower())) & NOT_A_CONNECTIVE:
+        return None
+    rest = sentence.text[found.end() :].lstrip(" ,")
+    if not rest[:1].isalpha():
+        return None
+    return replace(sentence, text=rest[:1].upper() + rest[1:])
 
 
 def person_not_named(text: str, language: str) -> bool:

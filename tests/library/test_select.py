@@ -559,6 +559,25 @@ def test_a_clause_about_an_unnamed_person_follows_its_articles_previous_sentence
     assert leaning not in [s.text for s in extract(ranked[:4], max_words=100)]
 
 
+def test_a_sentence_opening_on_a_connective_follows_its_articles_previous_sentence_or_is_passed_over():
+    before = "Rescuers reached the last cut-off village of Kars on Tuesday, the governor said."
+    contrast = "But the fate of two fishermen who had put to sea on Sunday remained unclear."
+    forward = "The following ensued when the governor reached the flooded market of Kars."
+    ranked = in_rank_order(
+        (1, 0, STORM),
+        (0, 4, contrast),
+        (2, 2, forward),
+        (2, 1, "Floods closed the schools of Kars for a week, the education office said."),
+        (0, 3, before),
+    )
+    texts = [s.text for s in extract(ranked, max_words=100)]
+    assert texts[texts.index(before) + 1] == contrast
+    # "The following" points at what the briefing does not print, whatever comes before it.
+    assert forward not in texts
+    # Without the sentence before it, it is passed over.
+    assert contrast not in [s.text for s in extract(ranked[:4], max_words=100)]
+
+
 def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_passed_over():
     filler = '"We hear you," said Mayor Jose Lim of Manila.'
     stranger = '"The water came through the roofs of the market in minutes," Bautista said.'
