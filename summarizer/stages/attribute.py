@@ -35,10 +35,12 @@ from .checks import CHECKS, Context, Finding, Said, check_speaker, first_finding
 from .dedup import deduplicate
 from .segment import (
     ROLE_NOUNS,
+    full_name_from,
     full_name_in,
     make_sentence,
     named,
     named_in,
+    names_opened,
     quotation_spans,
     reported_surnames,
     speaker_introductions,
@@ -166,6 +168,7 @@ def introduce_people(
     people = speakers | reported_surnames(texts)
     introductions = {**speakers_full_names(texts, people), **speaker_introductions(texts)}
     namesakes = people - set(introductions)
+    first_names = names_opened(texts, people)
     by_article: dict[int, list[Sentence]] = {}
     for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
         by_article.setdefault(sentence.article_index, []).append(sentence)
@@ -173,18 +176,18 @@ def introduce_people(
     introduced: list[BriefingSentence] = []
     for briefing_sentence in sentences:
         told = " ".join(s.text for s in introduced)
-        mentions = [mention for surname, mention in introductions.items() if not named_in(surname, told)]
+        mentions = [(surname, mention) for surname, mention in introductions.items() if not named_in(surname, told)]
         for surname in namesakes:
             # Someone spoken about, named already, is that person ("Steve Vogelsang", then
             # "Vogelsang", whom his article wrote "Stephen Vogelsang").
             if not named_in(surname, briefing_sentence.text) or (surname not in speakers and named_in(surname, told)):
                 continue
-            mention = as_its_article_names(surname, briefing_sentence, by_article)
+            mention = as_its_article_names(surname, briefing_sentence, by_article, first_names, people)
             if mention is not None and not named_in(" ".join(mention.split()[-2:]), told):
-                mentions.append(mention)
-        for mention in mentions:
+                mentions.append((surname, mention))
+        for name, mention in mentions:
             text = briefing_sentence.text
-            longer = with_introduction(text, mention)
+            longer = with_introduction(text, name, mention)
             if longer is not None and count_words(longer) - count_words(text) <= words_left:
                 words_left -= count_words(longer) - count_words(text)
                 briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), mention, facts)
@@ -192,19 +195,31 @@ def introduce_people(
     return introduced
 
 
-def as_its_article_names(surname: str, sentence: BriefingSentence, by_article: dict[int, list[Sentence]]) -> str | None:
+def as_its_article_names(
+    surname: str,
+    sentence: BriefingSentence,
+    by_article: dict[int, list[Sentence]],
+    first_names: set[str],
+    people: set[str],
+) -> str | None:
     """The full name the article the sentence cites first last wrote `surname` in before the
     sentence: news style names a person in full first and by surname after, so within one article
     the surname is that person ('Nabugyere said: "UWA gave us the coffin."' in the article that
     named "his father, Francis Manana Nabugyere", where the briefing opened on the child, Elisha
-    Nabugyere). None where the sentence names someone of that surname in full itself ("Musk's
-    brother, Kimbal Musk": which Musk the other is, only the sentences before it say).
+    Nabugyere). A feature may go on by the first name: where the word is one (`first_names`:
+    names_opened), the last full name of one of `people` the article opened with it before is that
+    person's ("..., Patty said." after "Patty Campbell said ..."). None where
+    the sentence names someone of that name in full itself ("Musk's brother, Kimbal Musk": which
+    Musk the other is, only the sentences before it say).
     `by_article`: each article's sentences, latest first."""
-    if not sentence.evidence or full_name_in(sentence.text, surname) is not None:
+    if not sentence.evidence or full_name_in(sentence.text, surname) or full_name_from(sentence.text, surname, people):
         return None
     cited = sentence.evidence[0]
-    before = (s for s in by_article.get(cited.source - 1, []) if s.position < cited.sentence)
-    return next((name for s in before if (name := full_name_in(s.text, surname)) is not None), None)
+    before = [s for s in by_article.get(cited.source - 1, []) if s.position < cited.sentence]
+    found = next((name for s in before if (name := full_name_in(s.text, surname)) is not None), None)
+    if found is None and surname in first_names:
+        found = next((name for s in before if (name := full_name_from(s.text, surname, people)) is not None), None)
+    return found
 
 
 def cite_introduction(sentence: BriefingSentence, mention: str, facts: Sequence[Fact]) -> BriefingSentence:
@@ -223,15 +238,14 @@ def cite_introduction(sentence: BriefingSentence, mention: str, facts: Sequence[
     )
 
 
-def with_introduction(text: str, mention: str) -> str | None:
+def with_introduction(text: str, name: str, mention: str) -> str | None:
     """`text` with its first mention of the person `mention` names, where it is outside its
-    quotations and is the bare surname, replaced by `mention`; None where it has none, or names
-    them otherwise ("spokesman Kirby", "Mr. Kirby", "John Kirby", "Arthur de Soultrait": a name
-    written in full is left as the source wrote it, whatever role it gives) or names a thing ("the
-    Kirby report")."""
+    quotations and is the bare `name` (the surname, or the first name a feature goes on by),
+    replaced by `mention`; None where it has none, or names them otherwise ("spokesman Kirby", "Mr.
+    Kirby", "John Kirby", "Arthur de Soultrait": a name written in full is left as the source wrote
+    it, whatever role it gives) or names a thing ("the Kirby report")."""
     quoted = quotation_spans(text)
-    surname = mention.split()[-1]
-    for found in re.finditer(rf"\b{re.escape(surname)}\b", text):
+    for found in re.finditer(rf"\b{re.escape(name)}\b", text):
         at = found.start()
         if any(start <= at < end for start, end in quoted):
             continue

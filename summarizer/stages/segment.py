@@ -493,6 +493,30 @@ def full_name_in(text: str, surname: str) -> str | None:
     return None
 
 
+def names_opened(texts: Sequence[str], people: set[str]) -> set[str]:
+    """The words that open the full names of `people` (by surname) in the texts and can only be
+    first names: no title or role (segment.first_name), no word the texts write in lower case
+    ("Police Chief Smith") and none that ends a name the texts write in full."""
+    stops, lower_case = stop_keys(), {w for t in texts for w in words(t) if w.islower()}
+    opening = {
+        run[0] for t in texts for found in CAPITALISED_RUN.finditer(t) if (run := found.group().split())[-1] in people
+    }
+    return {
+        word for word in opening - set(name_runs(texts)) if first_name(word, stops) and word.lower() not in lower_case
+    }
+
+
+def full_name_from(text: str, first: str, surnames: set[str]) -> str | None:
+    """The last name in `text` that opens with the first name `first` and ends with one of
+    `surnames`, as written ("Patty": "Patty Campbell" in "When William and Patty Campbell were
+    finally allowed in ..."); None where it has none."""
+    for found in reversed(list(CAPITALISED_RUN.finditer(text))):
+        run = found.group().split()
+        if run[0] == first and run[-1] in surnames:
+            return " ".join(run)
+    return None
+
+
 def first_name(word: str, stops: frozenset[str]) -> bool:
     """Whether a capitalised word before a surname can be a first name: no stop word, title, role
     or initials."""

@@ -294,6 +294,34 @@ def test_a_person_a_report_is_about_is_introduced_once_as_their_article_names_th
     ]
 
 
+def test_a_speaker_a_feature_names_by_first_name_is_introduced_as_the_article_named_them():
+    from summarizer.stages.attribute import introduce_people
+    from summarizer.types import BriefingSentence, Citation
+
+    parents = '"That is not my daughter," Patty Campbell told the nurses at the hospital on Tuesday.'
+    waiting = "Krystle Campbell was waiting near the finish line to cheer on a friend, Patty said."
+    articles = [
+        Article(id="a", title="t", text="Krystle Campbell, 29, was killed by the second bomb on Monday."),
+        Article(id="b", title="t", text=f"{parents}\n\n{waiting}"),
+    ]
+    facts = deduplicate(segment(clean(articles)))
+    briefing = [BriefingSentence(waiting, (2,), (Citation(2, 1, waiting, 1.0),))]
+    # "Patty" ends no name the sources write in full: it is the first name the article gave the
+    # Campbell who speaks.
+    assert introduce_people(briefing, facts, max_words=150)[0].text == (
+        "Krystle Campbell was waiting near the finish line to cheer on a friend, Patty Campbell said."
+    )
+    from summarizer.stages.segment import names_opened
+
+    texts = ["Police Chief Ann Smith said the road was shut.", "The police closed it.", "Ann Smith spoke."]
+    assert names_opened(texts, {"Smith"}) == {"Ann"}  # "Police" is written in lower case too
+    # A word that opens the name of a place is no one's first name.
+    surname = "The flags were lowered at the finish line, Campbell said."
+    facts = deduplicate(segment(clean([Article(id="a", title="t", text=f"Campbell Avenue was closed.\n\n{surname}")])))
+    alone = [BriefingSentence(surname, (1,), (Citation(1, 1, surname, 1.0),))]
+    assert introduce_people(alone, facts, max_words=150) == alone
+
+
 def test_a_role_before_a_surname_is_no_first_name_of_a_namesake():
     from summarizer.stages.segment import full_name_in
 
