@@ -540,42 +540,43 @@ def test_a_quoted_term_in_a_reported_fact_needs_no_room_under_the_share_of_quote
     )
 
 
-def test_a_clause_about_an_unnamed_person_follows_its_articles_previous_sentence_or_is_passed_over():
-    named = "Georgette Mulheir of Lumos took sweets to the 270 children of one institution at Christmas."
-    leaning = "What she discovered there was nightmarish, with infants tied to their cots all day."
-    stranger = "If they prosecute, the sister of the future Queen is likely to be called as a witness."
+@pytest.mark.parametrize(
+    "before, leaning, stranger, stranger_position",
+    [
+        # A clause about a "she" it does not name follows the sentence that names her; one about a
+        # "they" whose sentence before is not in the input is passed over.
+        (
+            "Georgette Mulheir of Lumos took sweets to the 270 children of one institution at Christmas.",
+            "What she discovered there was nightmarish, with infants tied to their cots all day.",
+            "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
+            3,
+        ),
+        # A connective carries on from the sentence before it; "The following" points at what the
+        # briefing does not print, whatever comes before it.
+        (
+            "Rescuers reached the last cut-off village of Kars on Tuesday, the governor said.",
+            "But the fate of two fishermen who had put to sea on Sunday remained unclear.",
+            "The following ensued when the governor reached the flooded market of Kars.",
+            2,
+        ),
+    ],
+)
+def test_a_sentence_leaning_on_its_articles_previous_sentence_follows_it_or_is_passed_over(
+    before, leaning, stranger, stranger_position
+):
     # The leaning sentence is ranked before the one it leans on: it waits for it, then follows it.
     ranked = in_rank_order(
         (1, 0, STORM),
         (0, 5, leaning),
-        (2, 1, stranger),
-        (2, 3, "Floods closed the schools of Kars for a week, the education office said."),
-        (0, 4, named),
+        (2, stranger_position, stranger),
+        (2, 1, "Floods closed the schools of Kars for a week, the education office said."),
+        (0, 4, before),
     )
     texts = [s.text for s in extract(ranked, max_words=100)]
-    assert texts[texts.index(named) + 1] == leaning
+    assert texts[texts.index(before) + 1] == leaning
     assert stranger not in texts
     # Without the sentence before it, it is passed over.
     assert leaning not in [s.text for s in extract(ranked[:4], max_words=100)]
-
-
-def test_a_sentence_opening_on_a_connective_follows_its_articles_previous_sentence_or_is_passed_over():
-    before = "Rescuers reached the last cut-off village of Kars on Tuesday, the governor said."
-    contrast = "But the fate of two fishermen who had put to sea on Sunday remained unclear."
-    forward = "The following ensued when the governor reached the flooded market of Kars."
-    ranked = in_rank_order(
-        (1, 0, STORM),
-        (0, 4, contrast),
-        (2, 2, forward),
-        (2, 1, "Floods closed the schools of Kars for a week, the education office said."),
-        (0, 3, before),
-    )
-    texts = [s.text for s in extract(ranked, max_words=100)]
-    assert texts[texts.index(before) + 1] == contrast
-    # "The following" points at what the briefing does not print, whatever comes before it.
-    assert forward not in texts
-    # Without the sentence before it, it is passed over.
-    assert contrast not in [s.text for s in extract(ranked[:4], max_words=100)]
 
 
 def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_passed_over():
