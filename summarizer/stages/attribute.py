@@ -207,10 +207,10 @@ def as_its_article_names(
     the surname is that person ('Nabugyere said: "UWA gave us the coffin."' in the article that
     named "his father, Francis Manana Nabugyere", where the briefing opened on the child, Elisha
     Nabugyere). A feature may go on by the first name: where the word is one (`first_names`:
-    names_opened), the last full name of one of `people` the article opened with it before is that
-    person's ("..., Patty said." after "Patty Campbell said ..."). None where
-    the sentence names someone of that name in full itself ("Musk's brother, Kimbal Musk": which
-    Musk the other is, only the sentences before it say).
+    segment.names_opened), the last full name of one of `people` the article opened with it
+    before is that person's ("..., Patty said." after "Patty Campbell said ..."). None where the
+    sentence names someone of that name in full itself ("Musk's brother, Kimbal Musk": which Musk
+    the other is, only the sentences before it say).
     `by_article`: each article's sentences, latest first."""
     if not sentence.evidence or full_name_in(sentence.text, surname) or full_name_from(sentence.text, surname, people):
         return None

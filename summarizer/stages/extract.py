@@ -36,7 +36,15 @@ from ..similarity import embed, embed_remembered
 from ..text import content_stems, name_key, stop_keys, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import SYNONYM_SIMILARITY, cite_fact
-from .segment import CAPITALISED_RUN, SPEECH_WORDS, named, named_in, outside_quotes, quotation_spans
+from .segment import (
+    CAPITALISED_RUN,
+    SPEECH_WORDS,
+    lower_case_words,
+    named,
+    named_in,
+    outside_quotes,
+    quotation_spans,
+)
 from .select import (
     BRIEFING_SAME_FACT_COSINE,
     CAPITALISED_WORD,
@@ -98,8 +106,8 @@ def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
     its embedding with theirs: the event they all report), the best-ranked on a tie; failing a
     lead, the best-ranked plain sentence; failing that, the top one. Nothing comes before the
     opening, so it names whoever its "he" or "she" stands for ("Police believe he gunned down two
-    people" does not; `lower_case`: lower_case_words), and does not speak of someone as already
-    known ("The pair's company, Magnolia Homes, will pay ...": KNOWN_ALREADY)."""
+    people" does not; `lower_case`: segment.lower_case_words), and does not speak of someone as
+    already known ("The pair's company, Magnolia Homes, will pay ...": KNOWN_ALREADY)."""
     plain = [
         r
         for r in ranked
@@ -139,12 +147,6 @@ KNOWN_ALREADY = re.compile(
     r"^The (?:\d+-year-old|pair|couple|duo|trio|comedian|actress|actor|singer|rapper|star|site|man|woman|boy"
     r"|girl|teen|teenager|victim|suspect|company|firm|family|mother|father|former)\b"
 )
-
-
-def lower_case_words(ranked: Sequence[RankedFact]) -> set[str]:
-    """The words the articles write in lower case: a capitalised one of them opening a sentence
-    is a common noun ("Police"), not a name."""
-    return {w for r in ranked for s in r.fact.sentences for w in words(s.text) if w.islower()}
 
 
 def names_before_pronoun(text: str, lower_case: set[str]) -> bool:
@@ -375,7 +377,7 @@ def extract(ranked: Sequence[RankedFact], max_words: int) -> list[BriefingSenten
     until that one is told."""
     if not ranked:
         return []
-    lower_case = lower_case_words(ranked)
+    lower_case = lower_case_words(s.text for r in ranked for s in r.fact.sentences)
     first = opening(ranked, lower_case)
     extraction = Extraction(ranked, first, max_words, lower_case)
     for r in ranked:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -493,11 +493,17 @@ def full_name_in(text: str, surname: str) -> str | None:
     return None
 
 
+def lower_case_words(texts: Iterable[str]) -> set[str]:
+    """The words the texts write in lower case: a capitalised one of them opening a sentence is a
+    common noun ("Police"), not a name."""
+    return {w for text in texts for w in words(text) if w.islower()}
+
+
 def names_opened(texts: Sequence[str], people: set[str]) -> set[str]:
     """The words that open the full names of `people` (by surname) in the texts and can only be
     first names: no title or role (segment.first_name), no word the texts write in lower case
     ("Police Chief Smith") and none that ends a name the texts write in full."""
-    stops, lower_case = stop_keys(), {w for t in texts for w in words(t) if w.islower()}
+    stops, lower_case = stop_keys(), lower_case_words(texts)
     opening = {
         run[0] for t in texts for found in CAPITALISED_RUN.finditer(t) if (run := found.group().split())[-1] in people
     }
