@@ -37,9 +37,9 @@ from ..text import content_stems, name_key, stop_keys, words
 from ..types import BriefingSentence, RankedFact, Sentence
 from .attribute import SYNONYM_SIMILARITY, cite_fact
 from .segment import (
-    CAPITALISED_RUN,
     SPEECH_WORDS,
     lower_case_words,
+    name_runs,
     named,
     named_in,
     outside_quotes,
@@ -266,8 +266,7 @@ class Speakers:
     (`told`, as placed is asked)."""
 
     def __init__(self, ranked: Sequence[RankedFact], lower_case: set[str]) -> None:
-        texts = [s.text for r in ranked for s in r.fact.sentences]
-        self.full_names = {found.group().split()[-1] for t in texts for found in CAPITALISED_RUN.finditer(t)}
+        self.full_names = set(name_runs([s.text for r in ranked for s in r.fact.sentences]))
         self.lower_case = lower_case
 
     def placed(self, sentence: Sentence, told: Sequence[Sentence]) -> bool:
