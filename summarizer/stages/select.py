@@ -83,8 +83,9 @@ DANGLING_START = re.compile(
     # ... or on to one the briefing does not print: "The following ensued when Cohen questioned ..."
     # ("The following day, ..." is a day after the event told).
     r"|the following(?!\s+(?:day|week|month|year|morning|afternoon|evening|night|weekend)\b)"
-    # The rest of a sentence cut off before it: "Especially when and after they become new parents."
-    r"|especially|including"
+    # The rest of a sentence cut off before it: "Especially when and after they become new parents.",
+    # "Except for one very lucky actor who's done both, just in separate roles."
+    r"|especially|including|except"
     r"|in a way|thus|therefore|otherwise|likewise|similarly|nonetheless|nevertheless|moreover|furthermore"
     r"|besides|plus|in addition(?!\s+to\b)|additionally|even so|by contrast|in contrast|in turn|as such"
     # ... or answer it: "In response, the minister warned ...", "In return, North Korea has supplied
@@ -106,8 +107,10 @@ DANGLING_START = re.compile(
     r"|before that"
     # A part of a group the reader has not been told of: "Most are placed in institutions ...", "All
     # were in the first 50 miles.", "One was the son of a journalist.", "Not all of them are ..."
-    # ("Some" and "many" alone stay: "Some are worried that the tax ..." reads as some people.)
-    r"|(?:all|most|none|few|several|each|either|neither|others|the others|the rest|one|two|three)"
+    # ("Some" and "many" alone stay: "Some are worried that the tax ..." reads as some people.) Or
+    # more of one: "A few hundred more are for hikers heading out at other times of the year."
+    r"|(?:all|most|none|few|several|each|either|neither|others|the others|the rest|one|two|three"
+    r"|(?:(?:a few|many|several|dozens|hundreds|thousands|[\d,]+) )?(?:(?:dozen|hundred|thousand|million) )?more)"
     r"\s+(?:were|are|was|is|have|had|has|will|would|could|can|did|do)"
     r"|(?:not )?(?:all|most|some|many|none|few|several|each|either|neither|one|two|three|both)"
     r"\s+of\s+(?:them|those|these)"
@@ -136,10 +139,13 @@ CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]*")
 # A clause of its own that ends on an auxiliary leaves out what it says, told in a sentence before:
 # "In Cheryl Strayed's case, it seems to have.", "he says yes, it did.", "Even if it looks like a Kit
 # Kat, it might not be." ("the judge would rule as he did" says it within the sentence, and stays).
+# So does "find out" with no object, the question asked before it: "Was it a random or targeted
+# attack? Police detectives were trying to find out as they investigated the stabbing death ...".
 ELIDED_CLAUSE_END = re.compile(
     r"(?:^|[,:;]\s*)(?:(?:yes|no),?\s+)?(?:it|he|she|they)\s+(?:\w+\s+){0,2}?"
     r"(?:to have|to be|did|does|do|has|have|had|will|would|could|can|should|might|must|is|was|were|are)"
-    r"(?:\s+not)?(?:\s+(?:be|have))?[.!]$",
+    r"(?:\s+not)?(?:\s+(?:be|have))?[.!]$"
+    r"|\b(?:find|found|finding|figure|figured|figuring) out(?:\s+(?:as|while|but|and)\b|\s*[.,;])",
     re.I,
 )
 # "According to the agency, this ..." points back just the same once its attribution is read past.
@@ -509,7 +515,7 @@ def expletive_it(text: str) -> bool:
 # "Here is": a teaser of the page), or the rest of a sentence cut off ("Especially when ...").
 NOT_A_CONNECTIVE = frozenset(
     ["he", "she", "they", "it", "this", "these", "those", "that", "such", "his", "her", "their", "its"]
-) | {"following", "here", "here's", "especially", "including"}
+) | {"following", "here", "here's", "especially", "including", "except"}
 
 
 def after_connective(sentence: Sentence) -> Sentence | None:

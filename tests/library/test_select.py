@@ -88,6 +88,9 @@ def test_reading_order_follows_the_sources_narrative():
         "Not all of them are for hikers who walk the whole trail.",
         "One of those Iranians gave an interview on Monday.",
         "Especially when and after they become new parents.",
+        "Except for one very lucky actor who's done both, just in separate roles.",
+        # More of a number told before.
+        "A few hundred more are for hikers heading out at other times of the year.",
         "Or 304 million tallboy cans of Pabst Blue Ribbon.",
         # An answer to what the reader has not been told.
         "In return, North Korea has allegedly supplied ammunition to Russia.",
@@ -104,6 +107,7 @@ def test_reading_order_follows_the_sources_narrative():
         "In Cheryl Strayed's case, it seems to have.",
         "Asked if the ruling surprised him, he says yes, it did.",
         "Even if it looks like a Kit Kat, it might not be.",
+        "Police detectives were trying to find out as they investigated the stabbing death.",
         # "He" or "she" reported by a group that names no one.
         "Police believe he gunned down two people in Fort Worth early Sunday morning.",
         "Authorities say he targeted TSA employees.",
