@@ -116,9 +116,13 @@ def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
         and names_before_pronoun(r.fact.representative.text, lower_case)
         and not KNOWN_ALREADY.match(r.fact.representative.text)
     ]
+    # A sentence that adds to something before it opens nothing, though as a lead it still counts
+    # in the agreement of the others.
+    standing = [r for r in plain if not ADDS_TO_EARLIER.search(r.fact.representative.text)] or plain
     leads = [r for r in plain if r.fact.representative.position < LEAD_SENTENCES]
-    if len({r.fact.representative.article_index for r in leads}) < 2:
-        return (leads or plain or list(ranked))[0]
+    standing_leads = [r for r in standing if r.fact.representative.position < LEAD_SENTENCES]
+    if len({r.fact.representative.article_index for r in leads}) < 2 or not standing_leads:
+        return (standing_leads or standing or list(ranked))[0]
     vectors = embed([r.fact.representative.text for r in leads])
     similarity = vectors @ vectors.T
     articles = [r.fact.representative.article_index for r in leads]
@@ -131,7 +135,7 @@ def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
                 best[article] = max(best.get(article, -1.0), float(similarity[i, j]))
         return sum(best.values())
 
-    return leads[max(range(len(leads)), key=lambda i: (agreement(i), -i))]
+    return leads[max((leads.index(r) for r in standing_leads), key=lambda i: (agreement(i), -i))]
 
 
 # A pronoun that stands for a person as a clause's subject ("Police believe he gunned down"), not
@@ -147,6 +151,12 @@ KNOWN_ALREADY = re.compile(
     r"^The (?:\d+-year-old|pair|couple|duo|trio|comedian|actress|actor|singer|rapper|star|site|man|woman|boy"
     r"|girl|teen|teenager|victim|suspect|company|firm|family|mother|father|former)\b"
 )
+
+
+# "Also" that adds to something said before the sentence, not to a clause within it ("Requests have
+# also increased for permits ...", "Tel Aviv ... also came under rocket attack"; "was born deaf and
+# also had", "while also directing" stay).
+ADDS_TO_EARLIER = re.compile(r"(?<!\band )(?<!\bbut )(?<!\byet )(?<!\bor )(?<!\bwhile )\balso\b", re.I)
 
 
 def names_before_pronoun(text: str, lower_case: set[str]) -> bool:

@@ -487,6 +487,11 @@ def test_the_opening_names_whoever_its_pronoun_stands_for_and_knows_no_one_alrea
     introduced = "Chip and Joanna Gaines have agreed to pay a $40,000 fine for lead-paint violations."
     ranked = [RankedFact(single(0, 0, 0, known), 2.0), RankedFact(single(1, 1, 0, introduced), 1.0)]
     assert extract(ranked, max_words=100)[0].text == introduced
+    # A lead that adds to something told before it opens nothing, however well it ranks.
+    more = "Requests have also increased for permits for long hikes on the Pacific Crest Trail."
+    expected = "More hikers are expected on the Pacific Crest Trail this year after the film."
+    ranked = [RankedFact(single(0, 0, 0, more), 2.0), RankedFact(single(1, 1, 0, expected), 1.0)]
+    assert extract(ranked, max_words=100)[0].text == expected
     from summarizer.stages.extract import names_before_pronoun
 
     assert names_before_pronoun("When Linda Hooper met her son, she loathed him.", {"when"})
