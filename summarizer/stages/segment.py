@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import dropwhile
 
 import regex
 
@@ -504,9 +505,7 @@ def names_opened(texts: Sequence[str], people: set[str]) -> set[str]:
     first names: no title or role (segment.first_name), no word the texts write in lower case
     ("Police Chief Smith") and none that ends a name the texts write in full."""
     stops, lower_case = stop_keys(), lower_case_words(texts)
-    opening = {
-        run[0] for t in texts for found in CAPITALISED_RUN.finditer(t) if (run := found.group().split())[-1] in people
-    }
+    opening = {run[0] for t in texts for run in full_names(t, stops) if run[-1] in people}
     return {
         word for word in opening - set(name_runs(texts)) if first_name(word, stops) and word.lower() not in lower_case
     }
@@ -516,11 +515,18 @@ def full_name_from(text: str, first: str, surnames: set[str]) -> str | None:
     """The last name in `text` that opens with the first name `first` and ends with one of
     `surnames`, as written ("Patty": "Patty Campbell" in "When William and Patty Campbell were
     finally allowed in ..."); None where it has none."""
-    for found in reversed(list(CAPITALISED_RUN.finditer(text))):
-        run = found.group().split()
+    for run in reversed(full_names(text, stop_keys())):
         if run[0] == first and run[-1] in surnames:
             return " ".join(run)
     return None
+
+
+def full_names(text: str, stops: frozenset[str]) -> list[list[str]]:
+    """The words of each run of capitalised words in `text` that can be a full name, without the
+    stop words that open it at the start of a sentence ("When Patty Campbell ...")."""
+    runs = [found.group().split() for found in CAPITALISED_RUN.finditer(text)]
+    names = [list(dropwhile(lambda word: word.lower() in stops, run)) for run in runs]
+    return [name for name in names if len(name) > 1]
 
 
 def first_name(word: str, stops: frozenset[str]) -> bool:

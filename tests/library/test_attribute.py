@@ -298,14 +298,18 @@ def test_a_speaker_a_feature_names_by_first_name_is_introduced_as_the_article_na
     from summarizer.stages.attribute import introduce_people
     from summarizer.types import BriefingSentence, Citation
 
-    parents = '"That is not my daughter," Patty Campbell told the nurses at the hospital on Tuesday.'
+    # The article names her in full only after a sentence's first word.
+    parents = (
+        'When Patty Campbell reached the hospital on Tuesday, the nurses were waiting.\n\n"That is not my daughter,"'
+        " Campbell told them."
+    )
     waiting = "Krystle Campbell was waiting near the finish line to cheer on a friend, Patty said."
     articles = [
         Article(id="a", title="t", text="Krystle Campbell, 29, was killed by the second bomb on Monday."),
         Article(id="b", title="t", text=f"{parents}\n\n{waiting}"),
     ]
     facts = deduplicate(segment(clean(articles)))
-    briefing = [BriefingSentence(waiting, (2,), (Citation(2, 1, waiting, 1.0),))]
+    briefing = [BriefingSentence(waiting, (3,), (Citation(2, 2, waiting, 1.0),))]
     # "Patty" ends no name the sources write in full: it is the first name the article gave the
     # Campbell who speaks.
     assert introduce_people(briefing, facts, max_words=150)[0].text == (
