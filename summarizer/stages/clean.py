@@ -178,11 +178,18 @@ HEADLINE_BEFORE_DATELINE = re.compile(
 )
 
 
+# A live blog's time stamp on each entry ("7:50 P.M. UNRWA spokesman in Gaza Chris Gunness says
+# ...", "22:54 P.M. Hundreds of riot police ..."): when the page posted it, not when anything
+# happened, and a sentence opening on it reads as a clock. A time in running text is written "7:50
+# p.m." and stays.
+LIVE_BLOG_TIME = re.compile(r"^\d{1,2}:\d{2}\s*(?:[AP]\.M\.|[AP]M)\s+(?=[A-Z\"“‘'])")
+
+
 def without_dateline(line: str) -> str:
-    """The line without a wire dateline (and a headline run into it) or a player's button label at
-    its start."""
+    """The line without a wire dateline (and a headline run into it), a live blog's time stamp or
+    a player's button label at its start."""
     line = HEADLINE_BEFORE_DATELINE.sub("", BUTTON_LABEL.sub("", line, count=1), count=1)
-    return WIRE_DATELINE.sub("", line, count=1)
+    return WIRE_DATELINE.sub("", LIVE_BLOG_TIME.sub("", line, count=1), count=1)
 
 
 def closed_up(line: str) -> str:

@@ -194,6 +194,22 @@ def test_a_wire_dateline_is_taken_off_the_lead(line, expected):
     assert document.paragraphs[0] == expected
 
 
+def test_a_live_blogs_time_stamps_are_taken_off_its_entries():
+    entries = [
+        "Israel and Hamas agreed to a 72-hour ceasefire in Gaza starting on Friday, officials said.",
+        "7:50 P.M. UNRWA spokesman Chris Gunness says the army is responsible for the strike on the school.",
+        "22:54 P.M. Hundreds of riot police deployed near the Israeli Embassy in Paris on Thursday.",
+        "10:30 a.m. Friday is when the truce begins, the mediators said on Thursday night.",
+    ]
+    (document,) = clean([Article(id="a", title="", text="\n\n".join(entries))])
+    assert document.paragraphs == (
+        entries[0],
+        "UNRWA spokesman Chris Gunness says the army is responsible for the strike on the school.",
+        "Hundreds of riot police deployed near the Israeli Embassy in Paris on Thursday.",
+        entries[3],
+    )
+
+
 WRAPPED_LETTER = """Dear Mr. Chairman:
 On January 29, 2018, the House Permanent Select Committee on Intelligence voted to
 disclose publicly a memorandum containing classified information provided to the
