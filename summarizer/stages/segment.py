@@ -903,7 +903,6 @@ GENDERED_TITLES = {
     **dict.fromkeys(("mrs", "ms", "miss", "dame", "lady", "queen", "princess", "sister"), "she"),
 }
 GENDERED_TITLE = re.compile(rf"\b(?P<title>(?i:{'|'.join(GENDERED_TITLES)}))\.?\s+(?P<surname>{_NAME_WORD})\b")
-LOWER_CASE_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
 # A speaker's report of what they did or felt: "Greig said she was devastated".
 SAID_OF_SELF = re.compile(
     rf"\b(?P<surname>{_NAME_WORD}),?\s+(?:also\s+)?{SPEECH_VERB}\s+(?:that\s+)?(?P<pronoun>he|she)\b"
@@ -923,7 +922,7 @@ class PronounSpeakers:
     def __init__(self, texts: Sequence[str]) -> None:
         stops = stop_keys()
         # Words the cluster writes in lower case are no names: "Boston Globe", "Bunker Hill School".
-        common = set(LOWER_CASE_WORD.findall(" ".join(texts))) | stops
+        common = lower_case_words(texts) | stops
         # Per surname, the one first name the cluster writes before it ("Henderson": "Susan").
         self.first_names: dict[str, str] = {}
         for surname, before in words_before_surnames(texts).items():
