@@ -416,8 +416,13 @@ def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
 
 
 def words_before_surnames(texts: Sequence[str]) -> dict[str, set[str]]:
-    """Per last word of a name in the texts, the words written just before it ("Kirby": {"John"})."""
-    return {surname: {word for word, _ in before} for surname, before in name_runs(texts).items()}
+    """Per last word of a name in the texts, the words written just before it ("Kirby": {"John"}),
+    less a stop word that opens the sentence ("But Engelhardt, in formally accepting the deal ...")."""
+    stops = stop_keys()
+    return {
+        surname: {word for word, opens in before if not (opens and word.lower() in stops)}
+        for surname, before in name_runs(texts).items()
+    }
 
 
 def name_runs(texts: Sequence[str]) -> dict[str, set[tuple[str, bool]]]:

@@ -187,6 +187,10 @@ def test_a_quoted_speaker_is_introduced_with_the_role_the_sources_give_on_first_
         "Kirby": "National Security Council spokesman John Kirby",
         "Hunter": "Union chief Billy Hunter",
     }
+    # A word that opens the sentence before the surname is no other first name.
+    assert speaker_introductions([role, "But Kirby, speaking on Sunday, would not say more."]) == {
+        "Kirby": "National Security Council spokesman John Kirby"
+    }
 
 
 def test_a_person_named_by_surname_alone_is_introduced_as_the_sources_name_them():
