@@ -488,13 +488,8 @@ def full_name_in(text: str, surname: str) -> str | None:
     a word that opens the sentence ("When Jeff Herman sees ...": "Jeff Herman"); None where it has
     none: a title or a role is no first name ("Mr Wilson", "President Putin")."""
     stops = stop_keys()
-    for found in reversed(list(CAPITALISED_RUN.finditer(text))):
-        run = found.group().split()
-        if run[-1] != surname:
-            continue
-        if found.start() == 0 and run[0].lower() in stops:
-            run = run[1:]
-        if any(first_name(word, stops) for word in run[:-1]):
+    for run in reversed(full_names(text, stops)):
+        if run[-1] == surname and any(first_name(word, stops) for word in run[:-1]):
             return " ".join(run)
     return None
 
@@ -527,8 +522,8 @@ def full_name_from(text: str, first: str, surnames: set[str]) -> str | None:
 
 
 def full_names(text: str, stops: frozenset[str]) -> list[list[str]]:
-    """The words of each run of capitalised words in `text` that can be a full name, without the
-    stop words that open it at the start of a sentence ("When Patty Campbell ...")."""
+    """The words of each run of capitalised words in `text` that can be a full name, less the stop
+    words that open it (a sentence's first word: "When Patty Campbell ...")."""
     runs = [found.group().split() for found in CAPITALISED_RUN.finditer(text)]
     names = [list(dropwhile(lambda word: word.lower() in stops, run)) for run in runs]
     return [name for name in names if len(name) > 1]
