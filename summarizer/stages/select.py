@@ -374,6 +374,21 @@ MIN_WORDS_OUTSIDE_BRACKETS = 2
 ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
+# A sentence that only says someone gave no answer: "Family members have declined to comment.",
+# "Intermex did not immediately respond for comment.", "ABC News could not reach Mattevi for
+# comment." A brief has no room for what was not said. One that says something besides ("...
+# has called the allegations "unproven" but declined to comment further", "When reached for
+# comment, NBC ratings guru Tom Bierbaum noted that ...") is news.
+NO_COMMENT = re.compile(
+    r"^(?!.*\b(?:said|says|but|noted|called|confirmed|told)\b)(?:"
+    r".*\b(?:declined|refused)\s+(?:to\s+)?comment"
+    r"|.*\b(?:did not|didn't|has not|hasn't|have not|haven't|had not|failed to)\s+(?:immediately\s+)?"
+    r"(?:respond|return|repl)\w*\b.*\b(?:comment|requests?|calls?|messages?|e-?mails?|questions)\b"
+    r"|.*\bcould not (?:be reached|reach)\b.*\bcomment)",
+    re.I,
+)
+
+
 # The patterns above, by where they must stand in the sentence.
 NOT_NEWS_OPENING = (
     INSTRUCTION,
@@ -386,6 +401,7 @@ NOT_NEWS_OPENING = (
     RUN_IN_LABEL,
     WRITERS_VOICE,
     EMPTY_ATTRIBUTION,
+    NO_COMMENT,
 )
 NOT_NEWS_ANYWHERE = (CAPTION, LOST_CHARACTER, EDITORS_NOTE, NOT_FOR_PRINT, ELONGATED)
 

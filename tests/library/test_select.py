@@ -347,6 +347,12 @@ def test_headlines_count_as_their_articles_words():
         "This story has been corrected to show that the former detective's last name is Garner.",
         "The headline has been corrected.",
         "Associated Press writer Phuong Le contributed to this report.",
+        # Only that someone gave no answer.
+        "Family members have declined to comment.",
+        "Intermex did not immediately respond for comment.",
+        "Spacey's lawyers have not returned calls and emails seeking comment.",
+        "ABC News could not reach Mattevi for comment.",
+        "St James's Palace declined to comment while the family solicitor failed to respond to requests.",
         "For those not familiar with the story, Strayed finds herself on a course of self-destructive behavior.",
         "Suffice to say, Schumer commits to political causes.",
         "Of course, Piatt wasn't alone in trying to organize support for the rapper.",
@@ -438,6 +444,10 @@ def test_what_a_briefing_does_not_print(text):
         "The two sides met in Beijing in May.",
         'On "The Bachelor," Martinez got attention for the age difference with the lead.',
         "Splash News sold the photographs to a German magazine in March.",
+        # An answer besides, or "not responding" that says something else.
+        'His attorney has called the allegations "unproven" but declined to comment further.',
+        "When reached for comment, NBC's ratings expert noted that the premiere faced football.",
+        "Herman said the plaintiff didn't respond.",
     ],
 )
 def test_news_prose_a_briefing_prints(text):
