@@ -164,6 +164,16 @@ PERSON_IN_LEADING_CLAUSE = re.compile(
     r"|where|even if|even though|now that)\s+(?P<pronoun>he|she|they)\b",
     re.I,
 )
+# A "he", "she" or "they" right after a word or phrase of time or sequence, with no comma between
+# them: the person is in the sentence before ("So they examined each prior search, one by one.",
+# "At the time they had no idea how significant the find was, Mr Hamm admitted, ...", "Afterwards
+# she was driven to the Gard du Nord ..."). With a comma it is PERSON_AFTER_LEAD.
+PERSON_AFTER_TIME = re.compile(
+    r"^(?:so|next|later|now|soon|eventually|initially|finally|ultimately|afterwards?|at first|at the time"
+    r"|at that point|today|yesterday|tonight|last (?:week|month|year)|recently|previously|earlier|again)"
+    r"\s+(?:he|she|they)\b",
+    re.I,
+)
 # A main clause whose subject is two people ("When she returned, Maria and Johnny were gone.": she
 # is their mother), or a speaker reporting ("When he relayed that he was not, Unruh said the woman
 # told her son to run": he is her son); a leading clause's "he" or "she" is no name of it.
@@ -552,7 +562,9 @@ def after_connective(sentence: Sentence) -> Sentence | None:
 def person_not_named(text: str, language: str) -> bool:
     """Whether the sentence opens on a clause about a "he", "she" or "they" and its main clause
     does not open with a name (PERSON_IN_LEADING_CLAUSE), or opens with names that cannot be that
-    person (NOT_THE_PERSON)."""
+    person (NOT_THE_PERSON); or on a word of time or sequence before the pronoun (PERSON_AFTER_TIME)."""
+    if PERSON_AFTER_TIME.match(text):
+        return True
     found = PERSON_IN_LEADING_CLAUSE.match(text)
     if not found:
         return False

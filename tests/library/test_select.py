@@ -570,6 +570,13 @@ def test_a_quoted_term_in_a_reported_fact_needs_no_room_under_the_share_of_quote
             "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
             3,
         ),
+        # So does a "they" right after a word of sequence, with no comma.
+        (
+            "Statisticians drew up a map of the seabed where the plane could have come down.",
+            "So they examined each prior search of the seabed, one by one.",
+            "Next they had to account for beacons that the crash had damaged.",
+            3,
+        ),
         # A connective carries on from the sentence before it; "The following" points at what the
         # briefing does not print, whatever comes before it.
         (
