@@ -185,10 +185,16 @@ HEADLINE_BEFORE_DATELINE = re.compile(
 LIVE_BLOG_TIME = re.compile(r"^\d{1,2}:\d{2}\s*(?:[AP]\.M\.|[AP]M)\s+(?=[A-Z\"“‘'])")
 
 
+# A list item's marker: "- On October 21, 2016, DOJ and FBI sought ...", "2) After reporter April
+# Ryan asked Trump ...", "• JK Rowling recently launched ...". Left on, it made a briefing sentence
+# open on a dash, and a number's bracket made the item no news prose.
+LIST_MARKER = re.compile(r"^(?:[-–—•·▪*]|\(?\d{1,2}[.)])\s+(?=[A-Z\"“‘'])")
+
+
 def without_dateline(line: str) -> str:
-    """The line without a wire dateline (and a headline run into it), a live blog's time stamp or
-    a player's button label at its start."""
-    line = HEADLINE_BEFORE_DATELINE.sub("", BUTTON_LABEL.sub("", line, count=1), count=1)
+    """The line without a wire dateline (and a headline run into it), a live blog's time stamp, a
+    list item's marker or a player's button label at its start."""
+    line = HEADLINE_BEFORE_DATELINE.sub("", BUTTON_LABEL.sub("", LIST_MARKER.sub("", line, count=1), count=1), count=1)
     return WIRE_DATELINE.sub("", LIVE_BLOG_TIME.sub("", line, count=1), count=1)
 
 

@@ -210,6 +210,24 @@ def test_a_live_blogs_time_stamps_are_taken_off_its_entries():
     )
 
 
+def test_a_list_items_marker_is_taken_off():
+    items = [
+        "The memo lists what the committee says the FBI did before the election.",
+        "- On October 21, 2016, the FBI sought and received an order to watch Carter Page.",
+        "2) After reporter April Ryan asked about the caucus, the president asked for a meeting.",
+        "• JK Rowling recently launched an awareness campaign for children in institutions.",
+        "-5 degrees were forecast for Monday night in the mountains, the weather service said.",
+    ]
+    (document,) = clean([Article(id="a", title="", text="\n\n".join(items))])
+    assert document.paragraphs == (
+        items[0],
+        "On October 21, 2016, the FBI sought and received an order to watch Carter Page.",
+        "After reporter April Ryan asked about the caucus, the president asked for a meeting.",
+        "JK Rowling recently launched an awareness campaign for children in institutions.",
+        items[4],
+    )
+
+
 WRAPPED_LETTER = """Dear Mr. Chairman:
 On January 29, 2018, the House Permanent Select Committee on Intelligence voted to
 disclose publicly a memorandum containing classified information provided to the
