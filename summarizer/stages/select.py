@@ -41,7 +41,7 @@ import numpy as np
 
 from ..resources import ENGLISH
 from ..similarity import embed
-from ..text import fold, stem, stop_keys, words
+from ..text import MONTHS, WEEKDAYS, fold, stem, stop_keys, words
 from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence, TokenCounter
 from .segment import (
     FIRST_OR_SECOND_PERSON,
@@ -155,6 +155,18 @@ LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 # also passes over a few sentences whose phrase names the person ("After Smith was sentenced, his
 # lawyers ..."): a candidate lost, never a sentence the reader cannot follow.
 PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|them|his|their)\b")
+# ... unless the phrase opens on the person, whom its pronoun then stands for: "After Bill Cosby
+# was sentenced to prison on Tuesday, his defense team ...", "When Johnson arrived at the hotel
+# room, he was let in ...", "On David Chaney's Facebook page, he posted ...", "When William and Patty
+# Campbell were finally allowed in, they realized ..." (two people for a "they"). The phrase names
+# no one else, nor has a pronoun of its own ("Of her plan to steer clear of Super Bowl ads, she
+# said"); a weekday or month is no person ("On Friday night, he lost his job").
+PERSON_OPENING_LEAD = re.compile(
+    r"^(?i:after|when|as|once|before|until|while|on|for|over on|for all of)\s+"
+    r"(?P<names>(?P<first>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*?)(?:\s+and\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*?)?)"
+    r"(?:['’]s)?\s+[a-z]",
+)
+SINGULAR_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 # A clause about a "he", "she" or "they" before anyone is named: "What she discovered there was
 # nightmarish.", "If they prosecute, the sister of the future Queen is likely to be called", "When
 # he'd arrived at Lovelock, ...". The main clause after its comma may name the person ahead: "Before
@@ -516,7 +528,7 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
         return False
     return not (
         (DANGLING_START.match(text) and not expletive_it(text))
-        or PERSON_AFTER_LEAD.match(text)
+        or (PERSON_AFTER_LEAD.match(text) and not lead_names_the_person(text))
         or PERSON_REPORTED_BY_GROUP.match(text)
         or (leading_person and person_not_named(text, sentence.language))
         or REPORTED_DEMONSTRATIVE.search(outside_quotes(text))
@@ -524,6 +536,22 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
         or ELIDED_CLAUSE_END.search(text)
         or sentence.text[:1].islower()
     )
+
+
+def lead_names_the_person(text: str) -> bool:
+    """Whether the opening phrase before a pronoun (PERSON_AFTER_LEAD) opens on the one person, or
+    two for a "they", that the pronoun stands for, and names no one else (PERSON_OPENING_LEAD)."""
+    after = PERSON_AFTER_LEAD.match(text)
+    opening = PERSON_OPENING_LEAD.match(text)
+    if after is None or opening is None:
+        return False
+    phrase = text[: after.start(1)]
+    names = opening.group("names")
+    if EXPLETIVE_PERSON.search(phrase) or {w.lower() for w in names.split()} & (WEEKDAYS | set(MONTHS)):
+        return False
+    others = [w for w in CAPITALISED_WORD.findall(phrase[opening.end("names") :]) if w.lower() not in WEEKDAYS]
+    two = " and " in names
+    return not others and (after.group(1).lower() in SINGULAR_PRONOUNS) != two
 
 
 def expletive_it(text: str) -> bool:

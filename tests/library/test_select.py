@@ -76,6 +76,11 @@ def test_reading_order_follows_the_sources_narrative():
         # "Such" points back at strikes or measures the reader has not been told of.
         "According to the mayor, such floods are rarely forecast.",
         "During his visit to the dam, he praised the engineers.",
+        # ... one that names no one its pronoun can stand for: a day, another person, two for "he".
+        "On Friday night, he lost his job after being arrested.",
+        "In a letter to Secretary General Ban Ki-moon, he accused Israel of war crimes.",
+        "When Hooper and Cruz arrived, he found the two boys behind a truck.",
+        "Since Jeff went missing, she has written to the families of the missing.",
         "The dam will hold for another decade, she said.",
         "Instead, the engineers raised the dam by a metre.",
         "Both parties declined further comment.",
@@ -170,6 +175,10 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "Before he resigned in disgrace, Murray considered the soda tax one of his greatest accomplishments.",
         "When they returned, Maria and Johnny found the house empty.",
         "Whenever he and No. 5 fought, Cruz ran 7.5 miles from his house to theirs.",
+        # An opening phrase that opens on the person its pronoun stands for.
+        "After Bill Cosby was sentenced to prison on Tuesday, his defense team accused the court of racism.",
+        "When William and Patty Campbell were allowed in to see the patient, they realized it was not her.",
+        "When Johnson arrived at the hotel room, he was let in and handed over the $100.",
         # "It" that stands for nothing.
         "It was not clear why Crudup climbed the fence, and police did not think that he was armed.",
         "It would be 33 minutes before Officer Gerardo Hernandez would be wheeled out to an ambulance.",
