@@ -194,38 +194,45 @@ def test_a_wire_dateline_is_taken_off_the_lead(line, expected):
     assert document.paragraphs[0] == expected
 
 
-def test_a_live_blogs_time_stamps_are_taken_off_its_entries():
-    entries = [
-        "Israel and Hamas agreed to a 72-hour ceasefire in Gaza starting on Friday, officials said.",
-        "7:50 P.M. UNRWA spokesman Chris Gunness says the army is responsible for the strike on the school.",
-        "22:54 P.M. Hundreds of riot police deployed near the Israeli Embassy in Paris on Thursday.",
-        "10:30 a.m. Friday is when the truce begins, the mediators said on Thursday night.",
-    ]
-    (document,) = clean([Article(id="a", title="", text="\n\n".join(entries))])
-    assert document.paragraphs == (
-        entries[0],
-        "UNRWA spokesman Chris Gunness says the army is responsible for the strike on the school.",
-        "Hundreds of riot police deployed near the Israeli Embassy in Paris on Thursday.",
-        entries[3],
-    )
-
-
-def test_a_list_items_marker_is_taken_off():
-    items = [
-        "The memo lists what the committee says the FBI did before the election.",
-        "- On October 21, 2016, the FBI sought and received an order to watch Carter Page.",
-        "2) After reporter April Ryan asked about the caucus, the president asked for a meeting.",
-        "• JK Rowling recently launched an awareness campaign for children in institutions.",
-        "-5 degrees were forecast for Monday night in the mountains, the weather service said.",
-    ]
-    (document,) = clean([Article(id="a", title="", text="\n\n".join(items))])
-    assert document.paragraphs == (
-        items[0],
-        "On October 21, 2016, the FBI sought and received an order to watch Carter Page.",
-        "After reporter April Ryan asked about the caucus, the president asked for a meeting.",
-        "JK Rowling recently launched an awareness campaign for children in institutions.",
-        items[4],
-    )
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # A live blog's time stamp on an entry; a time in running text stays.
+        (
+            "7:50 P.M. UNRWA spokesman Chris Gunness says the army is responsible for the strike.",
+            "UNRWA spokesman Chris Gunness says the army is responsible for the strike.",
+        ),
+        (
+            "22:54 P.M. Hundreds of riot police deployed near the Israeli Embassy in Paris on Thursday.",
+            "Hundreds of riot police deployed near the Israeli Embassy in Paris on Thursday.",
+        ),
+        (
+            "10:30 a.m. Friday is when the truce begins, the mediators said on Thursday night.",
+            "10:30 a.m. Friday is when the truce begins, the mediators said on Thursday night.",
+        ),
+        # A list item's marker; a minus sign stays.
+        (
+            "- On October 21, 2016, the FBI sought and received an order to watch Carter Page.",
+            "On October 21, 2016, the FBI sought and received an order to watch Carter Page.",
+        ),
+        (
+            "2) After reporter April Ryan asked about the caucus, the president asked for a meeting.",
+            "After reporter April Ryan asked about the caucus, the president asked for a meeting.",
+        ),
+        (
+            "• JK Rowling recently launched an awareness campaign for children in institutions.",
+            "JK Rowling recently launched an awareness campaign for children in institutions.",
+        ),
+        (
+            "-5 degrees were forecast for Monday night in the mountains, the weather service said.",
+            "-5 degrees were forecast for Monday night in the mountains, the weather service said.",
+        ),
+    ],
+)
+def test_a_marker_before_a_later_lines_text_is_taken_off(line, expected):
+    lead = "Israel and Hamas agreed to a 72-hour ceasefire in Gaza starting on Friday, officials said."
+    (document,) = clean([Article(id="a", title="", text=f"{lead}\n\n{line}")])
+    assert document.paragraphs == (lead, expected)
 
 
 WRAPPED_LETTER = """Dear Mr. Chairman:
