@@ -151,22 +151,23 @@ ELIDED_CLAUSE_END = re.compile(
 # "According to the agency, this ..." points back just the same once its attribution is read past.
 LEADING_ATTRIBUTION = re.compile(r"^according to [^,]{1,80},\s*", re.I)
 # A person named only by a pronoun after an opening phrase points back just as well ("During his
-# trip to Russia, he had declared ...", "Police are still searching for a motive, he added."). It
-# also passes over a few sentences whose phrase names the person ("After Smith was sentenced, his
-# lawyers ..."): a candidate lost, never a sentence the reader cannot follow.
+# trip to Russia, he had declared ...", "Police are still searching for a motive, he added.").
 PERSON_AFTER_LEAD = re.compile(r"^[^,\"“”]{1,80},\s*(he|she|they|him|her|them|his|their)\b")
 # ... unless the phrase opens on the person, whom its pronoun then stands for: "After Bill Cosby
 # was sentenced to prison on Tuesday, his defense team ...", "When Johnson arrived at the hotel
-# room, he was let in ...", "On David Chaney's Facebook page, he posted ...", "When William and Patty
-# Campbell were finally allowed in, they realized ..." (two people for a "they"). The phrase names
-# no one else, nor has a pronoun of its own ("Of her plan to steer clear of Super Bowl ads, she
-# said"); a weekday or month is no person ("On Friday night, he lost his job").
+# room, he was let in ...", "When William and Patty Campbell were finally allowed in, they realized
+# ..." (two people for a "they"). The phrase names no one else, nor has a pronoun of its own ("Of
+# her plan to steer clear of Super Bowl ads, she said"); a weekday or month is no person ("On
+# Friday night, he lost his job"). Other phrases that name the person ("In a letter to Ban
+# Ki-moon, he accused ...") are passed over: a candidate lost, never a sentence the reader cannot
+# follow.
 PERSON_OPENING_LEAD = re.compile(
     r"^(?i:after|when|as|once|before|until|while|on|for|over on|for all of)\s+"
-    r"(?P<names>(?P<first>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*?)(?:\s+and\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*?)?)"
+    r"(?P<names>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*?(?:\s+and\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*?)?)"
     r"(?:['’]s)?\s+[a-z]",
 )
 SINGULAR_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+CALENDAR_WORDS = WEEKDAYS | set(MONTHS)
 # A clause about a "he", "she" or "they" before anyone is named: "What she discovered there was
 # nightmarish.", "If they prosecute, the sister of the future Queen is likely to be called", "When
 # he'd arrived at Lovelock, ...". The main clause after its comma may name the person ahead: "Before
@@ -528,7 +529,7 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
         return False
     return not (
         (DANGLING_START.match(text) and not expletive_it(text))
-        or (PERSON_AFTER_LEAD.match(text) and not lead_names_the_person(text))
+        or ((after := PERSON_AFTER_LEAD.match(text)) is not None and not lead_names_the_person(text, after))
         or PERSON_REPORTED_BY_GROUP.match(text)
         or (leading_person and person_not_named(text, sentence.language))
         or REPORTED_DEMONSTRATIVE.search(outside_quotes(text))
@@ -538,18 +539,18 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
     )
 
 
-def lead_names_the_person(text: str) -> bool:
-    """Whether the opening phrase before a pronoun (PERSON_AFTER_LEAD) opens on the one person, or
-    two for a "they", that the pronoun stands for, and names no one else (PERSON_OPENING_LEAD)."""
-    after = PERSON_AFTER_LEAD.match(text)
+def lead_names_the_person(text: str, after: re.Match[str]) -> bool:
+    """Whether the opening phrase before the pronoun `after` found (PERSON_AFTER_LEAD) opens on the
+    one person, or two for a "they", that the pronoun stands for, and names no one else
+    (PERSON_OPENING_LEAD)."""
     opening = PERSON_OPENING_LEAD.match(text)
-    if after is None or opening is None:
+    if opening is None:
         return False
     phrase = text[: after.start(1)]
     names = opening.group("names")
-    if EXPLETIVE_PERSON.search(phrase) or {w.lower() for w in names.split()} & (WEEKDAYS | set(MONTHS)):
+    if EXPLETIVE_PERSON.search(phrase) or {w.lower() for w in names.split()} & CALENDAR_WORDS:
         return False
-    others = [w for w in CAPITALISED_WORD.findall(phrase[opening.end("names") :]) if w.lower() not in WEEKDAYS]
+    others = [w for w in CAPITALISED_WORD.findall(phrase[opening.end("names") :]) if w.lower() not in CALENDAR_WORDS]
     two = " and " in names
     return not others and (after.group(1).lower() in SINGULAR_PRONOUNS) != two
 
