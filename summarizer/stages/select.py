@@ -187,6 +187,13 @@ PERSON_AFTER_TIME = re.compile(
     r"\s+(?:he|she|they)\b",
     re.I,
 )
+# "The" and a thing of a "his", "her" or "their" the sentence has not named: the owner is in the
+# sentence before ("The success of her story has made her a respected author ...", "The rest of
+# her sizable estate ... are supposed to be split between her three children", "The last event on
+# his official schedule was set for 4:30 p.m.").
+OWNER_NOT_NAMED = re.compile(
+    r"^The [\w-]+(?: [\w-]+)? (?:of|for|to|behind|in|on|from|with|about|at) (?:his|her|their)\b"
+)
 # A main clause whose subject is two people ("When she returned, Maria and Johnny were gone.": she
 # is their mother), or a speaker reporting ("When he relayed that he was not, Unruh said the woman
 # told her son to run": he is her son); a leading clause's "he" or "she" is no name of it.
@@ -591,8 +598,9 @@ def after_connective(sentence: Sentence) -> Sentence | None:
 def person_not_named(text: str, language: str) -> bool:
     """Whether the sentence opens on a clause about a "he", "she" or "they" and its main clause
     does not open with a name (PERSON_IN_LEADING_CLAUSE), or opens with names that cannot be that
-    person (NOT_THE_PERSON); or on a word of time or sequence before the pronoun (PERSON_AFTER_TIME)."""
-    if PERSON_AFTER_TIME.match(text):
+    person (NOT_THE_PERSON); or on a word of time or sequence before the pronoun (PERSON_AFTER_TIME),
+    or on a thing of someone it does not name (OWNER_NOT_NAMED)."""
+    if PERSON_AFTER_TIME.match(text) or OWNER_NOT_NAMED.match(text):
         return True
     found = PERSON_IN_LEADING_CLAUSE.match(text)
     if not found:

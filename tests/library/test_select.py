@@ -123,6 +123,9 @@ def test_reading_order_follows_the_sources_narrative():
         "It was not immediately clear whether she had been approached to appear in an ad.",
         # A clause about a "he", "she" or "they" before anyone is named.
         "What she discovered there was nightmarish.",
+        # ... or on a thing of someone it does not name.
+        "The success of her story has made her a respected author and a wealthy woman.",
+        "The last event on his official schedule was set for 4:30 p.m.",
         "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
         'After she was found on the reality series, "The Bachelor," she was removed from the list.',
         # ... or names people who cannot be that "he" or "she": two of them, or a speaker reporting.
