@@ -417,12 +417,16 @@ def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
 
 def words_before_surnames(texts: Sequence[str]) -> dict[str, set[str]]:
     """Per last word of a name in the texts, the words written just before it ("Kirby": {"John"}),
-    less a stop word that opens the sentence ("But Engelhardt, in formally accepting the deal ...")."""
+    less a stop word that opens the sentence (given_words)."""
     stops = stop_keys()
-    return {
-        surname: {word for word, opens in before if not (opens and word.lower() in stops)}
-        for surname, before in name_runs(texts).items()
-    }
+    return {surname: {word for word, _ in given_words(before, stops)} for surname, before in name_runs(texts).items()}
+
+
+def given_words(before: set[tuple[str, bool]], stops: frozenset[str]) -> set[tuple[str, bool]]:
+    """The words written before a surname (name_runs), less a stop word that opens the sentence:
+    it is no first name ("Is Herman a publicity-seeker?", "But Engelhardt, in formally accepting
+    the deal ...")."""
+    return {(word, opens) for word, opens in before if not (opens and word.lower() in stops)}
 
 
 def name_runs(texts: Sequence[str]) -> dict[str, set[tuple[str, bool]]]:
@@ -464,8 +468,7 @@ def speakers_full_names(texts: Sequence[str], speakers: set[str]) -> dict[str, s
     runs = name_runs(texts)
     names: dict[str, str] = {}
     for surname in speakers:
-        # A stop word opening the sentence is no first name ("Is Herman a publicity-seeker?").
-        before = {(word, opens) for word, opens in runs.get(surname, set()) if not (opens and word.lower() in stops)}
+        before = given_words(runs.get(surname, set()), stops)
         first = next(iter(before), ("", True))[0]
         if (
             {word for word, _ in before} == {first}
