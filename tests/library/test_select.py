@@ -509,6 +509,14 @@ def test_the_opening_names_whoever_its_pronoun_stands_for_and_knows_no_one_alrea
     introduced = "Chip and Joanna Gaines have agreed to pay a $40,000 fine for lead-paint violations."
     ranked = [RankedFact(single(0, 0, 0, known), 2.0), RankedFact(single(1, 1, 0, introduced), 1.0)]
     assert extract(ranked, max_words=100)[0].text == introduced
+    # Nor does it speak of an event its article told before it, without saying which.
+    trend = "The trend started after CNN's Brianna Keilar interviewed Trump lawyer Michael Cohen on Wednesday."
+    asked = "Trump lawyer Michael Cohen repeatedly asked CNN's Brianna Keilar who said Trump was down in the polls."
+    ranked = [RankedFact(single(0, 0, 2, trend), 2.0), RankedFact(single(1, 1, 0, asked), 1.0)]
+    assert extract(ranked, max_words=100)[0].text == asked
+    ruling = "The ruling by the European Court of Justice means Nestle must defend its KitKat trademark again."
+    ranked = [RankedFact(single(0, 0, 1, ruling), 2.0), RankedFact(single(1, 1, 0, asked), 1.0)]
+    assert extract(ranked, max_words=100)[0].text == ruling
     # A lead that adds to something told before it opens nothing, however well it ranks.
     more = "Requests have also increased for permits for long hikes on the Pacific Crest Trail."
     expected = "More hikers are expected on the Pacific Crest Trail this year after the film."
