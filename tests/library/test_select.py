@@ -351,6 +351,8 @@ def test_headlines_count_as_their_articles_words():
         "Weapons in a house in Gaza.",
         "Caihong juji gen. et sp nov.",
         "Another year, another soda tax.",
+        "CKY, now known as CTV Winnipeg, beginning in the early 1990s.",
+        "Jack McCullough, in prison after his 2012 conviction.",
         "Warning: Contains spoilers for the sixth season of the series.",
         'Wow, the ratings are in and Schwarzenegger got "swamped" by comparison.',
         "Hand excavation was undertaken within Warratyi rock shelter (Extended Data Fig.",
@@ -456,6 +458,8 @@ def test_what_a_briefing_does_not_print(text):
         "The two sides met in Beijing in May.",
         'On "The Bachelor," Martinez got attention for the age difference with the lead.',
         "Splash News sold the photographs to a German magazine in March.",
+        "Members of Occupy Philadelphia remain on site at City Hall into the evening of Nov. 28.",
+        "Rescuers, working through the night, pulled four people from the rubble.",
         # An answer besides, or "not responding" that says something else.
         'His attorney has called the allegations "unproven" but declined to comment further.',
         "When reached for comment, NBC's ratings expert noted that the premiere faced football.",
