@@ -98,6 +98,15 @@ MAX_QUOTED_TERM_WORDS = 6
 MIN_QUOTED_CONTENT_WORDS = 4
 # Verbs that report speech: the attribution, not what was said.
 REPORTING_VERBS = frozenset(content_stems(sorted(SPEECH_WORDS)))
+# A speaker who is "the" person of a role, unnamed: someone their article introduced before
+# ('"Prime Minister Netanyahu is committed to the peace treaty with Egypt," the official said.').
+# An institution ("the company", "the hospital") is one the reader finds in what the briefing names.
+UNNAMED_ROLE = re.compile(
+    r"^the (?:[a-z-]+ ){0,2}(official|spokes(?:man|woman|person)|insider|source|activist|prosecutor|lawyer"
+    r"|attorney|author|officer|witness|resident|expert|analyst|aide|adviser|advisor|diplomat|neighbou?r"
+    r"|friend|relative)s?$",
+    re.I,
+)
 
 
 def opening(ranked: Sequence[RankedFact], lower_case: set[str]) -> RankedFact:
@@ -292,14 +301,28 @@ class Speakers:
 
     def placed(self, sentence: Sentence, told: Sequence[Sentence]) -> bool:
         """False for a quotation whose speaker is a bare surname no source writes with a role or a
-        first name ("Sassoon said: ...") and no sentence told so far names; a speaker of a common
-        noun ("Police said: ...") and one named in full are placed."""
+        first name ("Sassoon said: ...") and no sentence told so far names, or "the" person of a role
+        no told sentence speaks of ("the official said": UNNAMED_ROLE); a speaker of a common noun
+        ("Police said: ...") and one named in full are placed."""
+        if sentence.quoted and sentence.speaker and (role := UNNAMED_ROLE.match(sentence.speaker)):
+            return role_told(role.group(1), sentence, told)
         who = named(sentence.speaker) if sentence.quoted else None
         if who is None or len(who.split()) > 1 or who.lower() in self.lower_case:
             return True
         if who in self.full_names:
             return True
         return any(named_in(who, s.text) for s in told)
+
+
+def role_told(role: str, sentence: Sentence, told: Sequence[Sentence]) -> bool:
+    """Whether the reader can place a speaker the sentence calls "the <role>": a told sentence
+    speaks of the role ("A spokesperson at ... said" before "said the spokesperson"), or the
+    sentence names them straight after it ("said the lead author, Dr. Sripal Bangalore, ...")."""
+    if set(content_stems([role], sentence.language)) & {s for t in told for s in t.stems}:
+        return True
+    speaker = sentence.speaker or ""
+    at = sentence.text.find(speaker)
+    return at >= 0 and re.match(r",\s+[A-Z]", sentence.text[at + len(speaker) :]) is not None
 
 
 class Extraction:

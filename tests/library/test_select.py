@@ -648,6 +648,23 @@ def test_a_quote_that_says_too_little_or_whose_speaker_is_never_introduced_is_pa
     assert introduced in texts and police in texts
 
 
+def test_a_speaker_who_is_the_person_of_a_role_needs_the_role_told_or_a_name():
+    unnamed = '"The dam will hold through the next storm as well," the official said.'
+    named_after = '"The dam will hold through the next storm," said the lead engineer, Rosa Diaz, on Monday.'
+    flood = "A typhoon flooded the lower town of Kars on Monday, killing 12 people."
+    ranked = [
+        RankedFact(single(0, 0, 0, flood), 9.0),
+        RankedFact(single(1, 1, 3, unnamed), 8.0),
+        RankedFact(single(2, 2, 3, named_after), 7.0),
+    ]
+    texts = [s.text for s in extract(ranked, max_words=200)]
+    assert unnamed not in texts and named_after in texts
+    # Once a told sentence speaks of an official, "the official" is someone the reader has met.
+    ranked.append(RankedFact(single(3, 3, 0, "An official said the dam was checked on Sunday night."), 8.5))
+    texts = [s.text for s in extract(sorted(ranked, key=lambda r: -r.score), max_words=200)]
+    assert unnamed in texts
+
+
 def test_a_speaker_the_sources_name_in_full_after_a_word_of_their_own_is_placed():
     # "Fisherman Rene Bautista": the name is the last capitalised words of the run, whatever
     # word comes before it.
