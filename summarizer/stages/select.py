@@ -201,12 +201,14 @@ _NAMES = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
 NOT_THE_PERSON = re.compile(rf"^{_NAMES}\s+(?:and|&)\s+[A-Z]|^{_NAMES},?\s+{SPEECH_VERB}\b")
 # "This" or "that" as what is reported, outside quotation marks: what it stands for is in a sentence
 # the reader has not seen ("The documents say that didn't happen.", "the team says this is evidence
-# that ...", "Multiple sources say this is the vehicle of the suspect"). A speaker's own "I think
+# that ...", "Multiple sources say this is the vehicle of the suspect"), or the whole of it ("The State
+# Department spokesman, Philip J. Crowley, confirmed that on Sunday."). A speaker's own "I think
 # this is ..." inside quotation marks points at what they speak of.
 REPORTED_DEMONSTRATIVE = re.compile(
     r"\b(?:say|says|said|deny|denies|denied|claim|claims|claimed|insist|insists|insisted|confirm|confirms"
-    r"|confirmed|believe|believes|believed|think|thinks|thought|know|knew)\s+(?:that|this)\s+"
-    r"(?:(?:did|does|do|was|is|has|had|will|would|could|can|should|might|must)(?:n't| not)?|never|happened)\b",
+    r"|confirmed|believe|believes|believed|think|thinks|thought|know|knew)\s+(?:that|this)"
+    r"(?:\s+(?:(?:did|does|do|was|is|has|had|will|would|could|can|should|might|must)(?:n't| not)?|never|happened)\b"
+    r"|(?:\s+(?:on\s+)?(?:(?:late|early|last|this)\s+)?(?:\w+day|week|weekend|month|year|morning|night))?[.!]$)",
     re.I,
 )
 # Words a speaker "continued" with, or "went on" to say, follow words of theirs the reader has not

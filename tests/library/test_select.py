@@ -139,6 +139,7 @@ def test_reading_order_follows_the_sources_narrative():
         '"No. 2, racism," Trump continued.',
         # "This" or "that" as what is reported, outside quotation marks.
         "The documents say that didn't happen.",
+        "The State Department spokesman, Philip J. Crowley, confirmed that on Sunday.",
         "Artefacts include burnt eggshells, and the team says this is evidence of early technology.",
     ],
 )
@@ -186,6 +187,7 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "It was not clear why Crudup climbed the fence, and police did not think that he was armed.",
         "It would be 33 minutes before Officer Gerardo Hernandez would be wheeled out to an ambulance.",
         "It is unclear whether Hama residents will turn out for the demonstrations on Friday.",
+        "The mayor confirmed that this plan is dead.",
     ],
 )
 def test_self_contained_keeps_sentences_that_stand_alone(text):
