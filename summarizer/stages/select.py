@@ -211,6 +211,15 @@ REPORTED_DEMONSTRATIVE = re.compile(
     r"|(?:\s+(?:on\s+)?(?:(?:late|early|last|this)\s+)?(?:\w+day|week|weekend|month|year|morning|night))?[.!]$)",
     re.I,
 )
+# "The same" thing, question or case as one the sentence does not tell, outside quotation marks: "TSA
+# workers at LAX have been wondering the same thing, said Victor Payes ...", "The same thing happened
+# to Philadelphia when it implemented a soda tax.", "... face corruption charges in the same case."
+# ("the same thing as ..." says which). The 3 dev source sentences it matches all point back.
+SAME_AS_UNTOLD = re.compile(
+    r"\bthe same (?:things?|questions?|fate|case|concerns?|view|sentiment|message|conclusion)\b"
+    r"(?!\s+(?:as|that|which|who)\b)",
+    re.I,
+)
 # Words a speaker "continued" with, or "went on" to say, follow words of theirs the reader has not
 # seen: 'He continued: "We will sit down with our largest shareholders ..."' (BP's chairman, after
 # the vote), '"No. 2, racism," Trump continued.'
@@ -550,6 +559,7 @@ def self_contained(sentence: Sentence, leading_person: bool = True) -> bool:
         or PERSON_REPORTED_BY_GROUP.match(text)
         or (leading_person and person_not_named(text, sentence.language))
         or REPORTED_DEMONSTRATIVE.search(outside_quotes(text))
+        or SAME_AS_UNTOLD.search(outside_quotes(text))
         or CONTINUED_QUOTATION.search(text)
         or ELIDED_CLAUSE_END.search(text)
         or sentence.text[:1].islower()

@@ -140,6 +140,9 @@ def test_reading_order_follows_the_sources_narrative():
         # "This" or "that" as what is reported, outside quotation marks.
         "The documents say that didn't happen.",
         "The State Department spokesman, Philip J. Crowley, confirmed that on Sunday.",
+        # "The same" thing or case as one the sentence does not tell.
+        "TSA workers at LAX have been wondering the same thing, said Victor Payes, a union leader.",
+        "The two sons, Alaa and Gamal, face corruption charges in the same case.",
         "Artefacts include burnt eggshells, and the team says this is evidence of early technology.",
     ],
 )
@@ -188,6 +191,8 @@ def test_self_contained_rejects_sentences_that_point_back(text):
         "It would be 33 minutes before Officer Gerardo Hernandez would be wheeled out to an ambulance.",
         "It is unclear whether Hama residents will turn out for the demonstrations on Friday.",
         "The mayor confirmed that this plan is dead.",
+        "The two sons face the same charges as their father in a Cairo court.",
+        'Greig said: "We were sure 100 people before us would have tried the same thing."',
     ],
 )
 def test_self_contained_keeps_sentences_that_stand_alone(text):
