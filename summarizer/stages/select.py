@@ -318,8 +318,11 @@ PHOTO_CREDIT = re.compile(
 RUN_IN_LABEL = re.compile(r"^(?:[A-Z][\w'’.&-]*\s+){1,3}(?:The|A|An)\s+[a-z]")
 # A transcript's speaker label run into the words spoken: 'Art Iwasaki "In my company - half of
 # them were from the Hawaiian Islands. ..."' (a name of two or three words, no verb, then the
-# quotation). 'On "The Bachelor," Martinez ...' opens on a stop word (speaker_label).
-SPEAKER_LABEL = re.compile(r"^((?:[A-Z][a-z'’-]+\s+){2,3})[\"“][A-Z]")
+# quotation), or a name of up to three words and a colon: 'Keilar: "Polls. I just told you."',
+# "TRUMP: Well, the leaks are real.", "MB: Eris is significantly more massive." (an interview's
+# questions and answers, which the briefing cannot print as they stand). 'On "The Bachelor,"
+# Martinez ...' opens on a stop word (speaker_label), 'Gloria said: "..."' on a verb in lower case.
+SPEAKER_LABEL = re.compile(r"^((?:[A-Z][a-z'’-]+\s+){2,3})[\"“][A-Z]|^((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*):\s")
 HAND_OVER = re.compile(
     r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more|an?(?: exclusive| special| live)?) (?:details|story|report|update)\b"
 )
@@ -469,9 +472,9 @@ def news_prose(sentence: Sentence) -> bool:
 
 def speaker_label(text: str) -> bool:
     """Whether the sentence opens on a transcript's speaker label (SPEAKER_LABEL): a name, no
-    stop word in it, straight before a quotation."""
+    stop word in it, straight before a quotation or a colon."""
     label = SPEAKER_LABEL.match(text)
-    return label is not None and not set(label.group(1).lower().split()) & stop_keys(ENGLISH)
+    return label is not None and not set((label.group(1) or label.group(2)).lower().split()) & stop_keys(ENGLISH)
 
 
 def verbless(text: str) -> bool:

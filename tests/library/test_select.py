@@ -352,6 +352,9 @@ def test_headlines_count_as_their_articles_words():
         "Fame Flynet Pippa in Paris this weekend, a few hours before the incident took place.",
         # A transcript's speaker label before the words spoken.
         'Art Iwasaki "I felt it was my duty. I was born and raised in America."',
+        'Keilar: "Polls. I just told you. I answered your question."',
+        "TRUMP: Well, the leaks are real.",
+        "MB: Eris is significantly more massive - 25 percent more massive.",
         # No verb: a caption, a label or a fragment.
         "Anthony Rapp, actor in 'Star Trek: Discovery,' on September 19, 2017 in Los Angeles.",
         "Kevin Spacey at the BAFTA Los Angeles Britannia Awards at in Beverly Hills, on Oct. 27, 2017.",
@@ -466,6 +469,8 @@ def test_what_a_briefing_does_not_print(text):
         'On "The Bachelor," Martinez got attention for the age difference with the lead.',
         "Splash News sold the photographs to a German magazine in March.",
         "Members of Occupy Philadelphia remain on site at City Hall into the evening of Nov. 28.",
+        'Gloria said: "Ultimately, I prayed and searched the Bible."',
+        "The chief point of contention: Reservoir 5 can hold up to 50 million gallons of water.",
         "Rescuers, working through the night, pulled four people from the rubble.",
         # An answer besides, or "not responding" that says something else.
         'His attorney has called the allegations "unproven" but declined to comment further.',
