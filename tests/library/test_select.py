@@ -777,3 +777,14 @@ def test_these_or_those_must_point_at_something_the_briefing_has_told():
     # Once the allegation is told, the sentence points at it.
     briefing = extract(in_rank_order((0, 0, charged), (1, 4, alleged), (2, 5, fighting), (3, 6, scene)), max_words=100)
     assert fighting in [s.text for s in briefing]
+
+
+def test_that_of_a_thing_its_article_told_before_must_point_at_something_told():
+    charged = "Steve Vogelsang has been charged with two counts of robbery involving two banks in Alberta."
+    appealed = "Vogelsang's lawyers appealed that decision in a Calgary court on Monday."
+    players = "The bank hired guards that move between its branches in Calgary every night."
+    briefing = extract(in_rank_order((0, 0, charged), (1, 5, appealed), (2, 6, players)), max_words=100)
+    assert [s.text for s in briefing] == [charged, players]
+    decided = "A judge's decision on Friday keeps Vogelsang in custody until his trial."
+    briefing = extract(in_rank_order((0, 0, charged), (1, 4, decided), (2, 5, appealed)), max_words=100)
+    assert appealed in [s.text for s in briefing]
