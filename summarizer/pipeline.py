@@ -11,7 +11,6 @@ assembly check and package what it wrote (postprocess). Each stage lives in
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -464,7 +463,7 @@ def extract_introduced(chosen: Sequence[RankedFact], facts: Sequence[Fact], max_
     them: "Engelhardt approved a plea agreement ..." says less to a reader than a briefing one
     fact shorter that says "Kurt Engelhardt approved ..."."""
     extracted = extract(chosen, max_words)
-    introduced = introduce_people(extracted, facts, sys.maxsize)
+    introduced = introduce_people(extracted, facts, max_words, every_name=True)
     wanted = sum(count_words(s.text) for s in introduced)
     if wanted <= max_words:  # every introduction fits: within max_words they are the same
         return introduced

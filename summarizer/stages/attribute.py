@@ -20,6 +20,7 @@ Sentences not supported are dropped and counted by verdict, or kept flagged (`ke
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +36,8 @@ from .checks import CHECKS, Context, Finding, Said, check_speaker, first_finding
 from .dedup import deduplicate
 from .segment import (
     ROLE_NOUNS,
+    SPEECH_VERB,
+    appositive_roles,
     full_name_from,
     full_name_in,
     make_sentence,
@@ -150,7 +153,7 @@ ARTICLE_BEFORE = re.compile(r"\b(?i:the|a|an)\s+$")
 
 
 def introduce_people(
-    sentences: Sequence[BriefingSentence], facts: Sequence[Fact], max_words: int
+    sentences: Sequence[BriefingSentence], facts: Sequence[Fact], max_words: int, every_name: bool = False
 ) -> list[BriefingSentence]:
     """The extractive briefing with each person it first names by surname alone introduced as the
     sources name them at their fullest, quoted or not: 'Kirby said: "..."' becomes 'National
@@ -161,7 +164,10 @@ def introduce_people(
     whom the sources give no one full name, is named as the article the sentence cites wrote them
     in full before it (as_its_article_names). A person named before in the briefing, one the
     sentence names with a role, a title or in full, words inside a quotation, and an introduction
-    that would take the briefing past `max_words`, are left as they are."""
+    that would take the briefing past `max_words` (unless `every_name`: to learn how many words
+    they all want), are left as they are. A speaker named in full, whom the sources give a role
+    beside the name and not before it, is given it where it fits within `max_words`
+    (with_appositive_role): it is worth less to a reader than a fact, so no fact gives way to it."""
     texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
     # People who speak, and people what they say is about ("friends say Cruise has taken ...").
     speakers = speaker_surnames(texts)
@@ -172,7 +178,9 @@ def introduce_people(
     by_article: dict[int, list[Sentence]] = {}
     for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
         by_article.setdefault(sentence.article_index, []).append(sentence)
+    roles = {surname: named_role for surname, named_role in appositive_roles(texts).items() if surname in people}
     words_left = max_words - sum(count_words(s.text) for s in sentences)
+    names_left = sys.maxsize if every_name else words_left
     introduced: list[BriefingSentence] = []
     for briefing_sentence in sentences:
         told = " ".join(s.text for s in introduced)
@@ -188,9 +196,15 @@ def introduce_people(
         for name, mention in mentions:
             text = briefing_sentence.text
             longer = with_introduction(text, name, mention)
-            if longer is not None and count_words(longer) - count_words(text) <= words_left:
+            if longer is not None and count_words(longer) - count_words(text) <= names_left:
+                names_left -= count_words(longer) - count_words(text)
                 words_left -= count_words(longer) - count_words(text)
                 briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), mention, facts)
+        for surname, (name, role) in roles.items():
+            longer = None if named_in(surname, told) else with_appositive_role(briefing_sentence.text, name, role)
+            if longer is not None and count_words(longer) - count_words(briefing_sentence.text) <= words_left:
+                words_left -= count_words(longer) - count_words(briefing_sentence.text)
+                briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), role, facts)
         introduced.append(briefing_sentence)
     return introduced
 
@@ -252,6 +266,28 @@ def with_introduction(text: str, name: str, mention: str) -> str | None:
         if ROLE_BEFORE.search(text[:at]) or NAME_BEFORE.search(text[:at]) or ARTICLE_BEFORE.search(text[:at]):
             return None
         return f"{text[:at]}{mention[:1].upper() if at == 0 else mention[:1]}{mention[1:]}{text[found.end() :]}"
+    return None
+
+
+def with_appositive_role(text: str, name: str, role: str) -> str | None:
+    """`text` with `role` set beside the first mention of `name` (segment.appositive_roles), where
+    it names the speaker, outside its quotations, in full and with no role or title before it
+    ('Maria Walter said: "..."' becomes 'Maria Walter, United Airlines' managing director of global
+    operations strategy, said: "..."'); None where it has no such mention, or gives the role."""
+    if role in text:
+        return None
+    quoted = quotation_spans(text)
+    for found in re.finditer(rf"\b{re.escape(name)}\b", text):
+        at, end = found.start(), found.end()
+        if any(start <= at < stop for start, stop in quoted):
+            continue
+        if ROLE_BEFORE.search(text[:at]) or NAME_BEFORE.search(text[:at]):
+            return None
+        if re.match(rf"\s+{SPEECH_VERB}\b", text[end:]):
+            return f"{text[:end]}, {role},{text[end:]}"
+        if re.fullmatch(r"[.!?]", text[end:]):
+            return f"{text[:end]}, {role}{text[end:]}"
+        return None
     return None
 
 

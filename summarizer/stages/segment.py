@@ -415,6 +415,49 @@ def speaker_introductions(texts: Sequence[str]) -> dict[str, str]:
     }
 
 
+# A role set beside a full name between commas, after it ("said Maria Walter, United Airlines'
+# managing director of global operations strategy.") or before it ("The cheerleader's attorney,
+# Patricia Pierce, used ..."): a few words, none a quotation's or a clause's ("Victor Payes, who
+# works at the airport ..." is no role), one of them a role's noun (APPOSITIVE_ROLE_NOUN).
+_APPOSITIVE = r"[^,.;:!?\"“”()\[\]]{3,80}?"
+ROLE_AFTER_NAME = re.compile(
+    rf"\b(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?P<role>{_APPOSITIVE})(?=[,;]|\.(?:\s|$)|$)"
+)
+ROLE_BEFORE_NAME = re.compile(
+    rf"(?:^|[,;]\s+)(?P<role>(?:[Tt]he|[Aa]n?)\s+{_APPOSITIVE}),\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),"
+)
+APPOSITIVE_ROLE_NOUN = re.compile(
+    rf"\b(?:{ROLE_NOUNS}|partner|host|anchor|reporter|member|resident|worker|employee|supervisor|dispatcher"
+    r"|teacher|doctor|surgeon|nurse|curator|archaeologist|historian|expert|consultant|specialist"
+    r"|coordinator|administrator|agent|broker|trader|strategist|planner|engineer|designer)s?\b"
+)
+MAX_ROLE_WORDS = 10
+NOT_A_ROLE = re.compile(r"\b(?:who|whom|whose|which|that|said|says|told|is|was|were|are|has|had|have)\b", re.I)
+
+
+def appositive_roles(texts: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Per surname, (full name, role) where the English `texts` set a role beside the full name of
+    the one person of that surname (ROLE_AFTER_NAME, ROLE_BEFORE_NAME): "Walter": ("Maria Walter",
+    "United Airlines' managing director of global operations strategy"); the shortest where they
+    set several. A surname that follows two different words in the texts' names has none."""
+    stops = stop_keys()
+    given_names = words_before_surnames(texts)
+    roles: dict[str, tuple[str, str]] = {}
+    for text in texts:
+        for found in (*ROLE_AFTER_NAME.finditer(text), *ROLE_BEFORE_NAME.finditer(text)):
+            name, role = found.group("name").split()[-2:], found.group("role").strip()
+            # What the role says besides its article and noun: "the spokesman" alone says nothing.
+            said = [w for w in role.split() if w.lower() not in stops and not APPOSITIVE_ROLE_NOUN.fullmatch(w)]
+            if not (APPOSITIVE_ROLE_NOUN.search(role) and said and len(role.split()) <= MAX_ROLE_WORDS):
+                continue
+            if NOT_A_ROLE.search(role) or given_names.get(name[-1]) != {name[0]} or not first_name(name[0], stops):
+                continue
+            role = role[:1].lower() + role[1:] if role.split()[0] in ("The", "A", "An") else role
+            if name[-1] not in roles or len(role.split()) < len(roles[name[-1]][1].split()):
+                roles[name[-1]] = (" ".join(name), role)
+    return roles
+
+
 def words_before_surnames(texts: Sequence[str]) -> dict[str, set[str]]:
     """Per last word of a name in the texts, the words written just before it ("Kirby": {"John"}),
     less a stop word that opens the sentence (given_words)."""

@@ -193,6 +193,33 @@ def test_a_quoted_speaker_is_introduced_with_the_role_the_sources_give_on_first_
     }
 
 
+def test_a_speaker_named_in_full_is_given_the_role_the_sources_set_beside_the_name():
+    from summarizer.stages.attribute import introduce_people
+    from summarizer.stages.segment import appositive_roles
+    from summarizer.types import BriefingSentence
+
+    beside = '"It is too congested," said Maria Walter, United Airlines\' director of operations strategy.'
+    quote = 'Maria Walter said: "It created a lot of angst from our customers."'
+    before = "The cheerleaders' attorney, Patricia Pierce, used the rates to argue the pay was too low."
+    facts = deduplicate(segment(clean([Article(id="a", title="t", text=f"{beside}\n\n{quote}\n\n{before}")])))
+    texts = [s.text for f in facts for s in f.sentences]
+    assert appositive_roles(texts) == {
+        "Walter": ("Maria Walter", "United Airlines' director of operations strategy"),
+        "Pierce": ("Patricia Pierce", "the cheerleaders' attorney"),
+    }
+    # Neither a clause ("who works at ...") nor a bare "the spokesman" is a role.
+    assert appositive_roles(["Victor Payes, who works at the airport and leads its union, said so."]) == {}
+    assert appositive_roles(["Ed Donovan, the spokesman, said the man was tackled."]) == {}
+    briefing = [BriefingSentence(quote, (1,), ())]
+    assert introduce_people(briefing, facts, max_words=150)[0].text == (
+        "Maria Walter, United Airlines' director of operations strategy, said: "
+        '"It created a lot of angst from our customers."'
+    )
+    # A role is worth less than a fact: only where it fits.
+    assert introduce_people(briefing, facts, max_words=15)[0].text == quote
+    assert introduce_people(briefing, facts, max_words=15, every_name=True)[0].text == quote
+
+
 def test_a_person_named_by_surname_alone_is_introduced_as_the_sources_name_them():
     from summarizer.stages.attribute import introduce_people
     from summarizer.types import BriefingSentence
