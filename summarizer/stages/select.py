@@ -507,13 +507,16 @@ def verbless(text: str) -> bool:
 def asks_or_exclaims(text: str) -> bool:
     """Whether the sentence ends on a question or an exclamation, its own or the words it quotes
     ('Smith said: "What were they saying?"', '"How could that happen," they ask, "without the whole
-    world knowing?"'); a title it quotes is a name, not a question ('a cover story called "Why
-    does Humboldt County have ... in the state?"')."""
+    world knowing?"'), or opens on them and ends on who said them ('"WEAR WHATEVER YOU WANT
+    PEOPLE!" she exclaimed.'); a title it quotes is a name, not a question ('a cover story called
+    "Why does Humboldt County have ... in the state?"')."""
     if text.endswith(("?", "!")):
+        return True
+    spans = quotation_spans(text)
+    if len(spans) == 1 and spans[0][0] == 0 and text[spans[0][1] - 2] in "?!":
         return True
     if not text.rstrip(CLOSING_QUOTES).endswith(("?", "!")):
         return False
-    spans = quotation_spans(text)
     before = text[: spans[-1][0]].rstrip() if spans else ""
     return not before or before.endswith((":", ","))
 
