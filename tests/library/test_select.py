@@ -791,3 +791,17 @@ def test_that_of_a_thing_its_article_told_before_must_point_at_something_told():
     decided = "A judge's decision on Friday keeps Vogelsang in custody until his trial."
     briefing = extract(in_rank_order((0, 0, charged), (1, 4, decided), (2, 5, appealed)), max_words=100)
     assert appealed in [s.text for s in briefing]
+
+
+def test_one_outlets_colour_that_names_nothing_and_the_others_do_not_tell_is_passed_over():
+    crash = "A bus crashed into the Kars river on Monday, killing 12 passengers, police said."
+    rescue = "Divers pulled 20 survivors from the Kars river, officials said."
+    colour_line = "The voice on the phone was a miracle."
+    cold = "The river water was cold and the bus sank in minutes."
+    ranked = in_rank_order((0, 0, crash), (1, 1, colour_line), (2, 2, cold), (1, 0, rescue))
+    texts = [s.text for s in extract(ranked, max_words=100)]
+    # Other outlets tell of the bus and the river: the cold water is news; the voice is not.
+    assert colour_line not in texts and cold in texts
+    # One outlet alone: nothing to compare with, so nothing is colour.
+    alone = in_rank_order((0, 0, crash), (0, 1, colour_line))
+    assert colour_line in [s.text for s in extract(alone, max_words=100)]
