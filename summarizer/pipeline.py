@@ -457,17 +457,25 @@ def write(
         return Draft(extract_introduced(selection.facts, facts, options.max_words), None, dropped, fallback)
 
 
+# Extractions of one briefing, each with less room, to fit its introductions (extract_introduced).
+MAX_EXTRACTIONS = 3
+
+
 def extract_introduced(chosen: Sequence[RankedFact], facts: Sequence[Fact], max_words: int) -> list[BriefingSentence]:
     """The extractive briefing with the people it names by surname introduced (introduce_people).
     Where an introduction would take it past `max_words`, it is extracted again with room for
     them: "Engelhardt approved a plea agreement ..." says less to a reader than a briefing one
-    fact shorter that says "Kurt Engelhardt approved ..."."""
-    extracted = extract(chosen, max_words)
-    introduced = introduce_people(extracted, facts, max_words, every_name=True)
-    wanted = sum(count_words(s.text) for s in introduced)
-    if wanted <= max_words:  # every introduction fits: within max_words they are the same
-        return introduced
-    return introduce_people(extract(chosen, max_words - (wanted - max_words)), facts, max_words)
+    fact shorter that says "Kurt Engelhardt approved ...". The briefing extracted with less room
+    may hold other sentences and want other introductions, so it is measured again, a few times
+    at most (MAX_EXTRACTIONS); the last one introduces whom it has room for."""
+    budget = max_words
+    for _ in range(MAX_EXTRACTIONS - 1):
+        introduced = introduce_people(extract(chosen, budget), facts, max_words, every_name=True)
+        overflow = sum(count_words(s.text) for s in introduced) - max_words
+        if overflow <= 0:  # every introduction fits: within max_words they are the same
+            return introduced
+        budget -= overflow
+    return introduce_people(extract(chosen, budget), facts, max_words)
 
 
 def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:

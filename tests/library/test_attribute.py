@@ -390,3 +390,25 @@ def test_a_briefing_too_full_to_introduce_someone_is_extracted_again_with_room_f
     assert texts == [opening.representative.text, "U.S. District Judge Kurt " + judge.representative.text]
     # With room for both, nothing is given up.
     assert len(extract_introduced(chosen, [opening, judge, denial, role], budget + 10)) == 3
+
+
+def test_a_briefing_extracted_again_is_measured_again_for_the_people_it_then_names():
+    from summarizer.pipeline import extract_introduced
+    from summarizer.stages.segment import make_sentence
+    from summarizer.types import Fact, RankedFact, count_words
+
+    def fact(k: int, article: int, position: int, text: str) -> Fact:
+        sentence = make_sentence(article, position, text)
+        return Fact(id=k, sentences=(sentence,), representative=sentence)
+
+    opening = fact(0, 0, 0, "A storm killed 32 people in Manila on Monday night.")
+    power = fact(1, 0, 1, "Power was cut to homes across the capital region.")
+    lim = fact(2, 1, 2, "Lim said the old dam held firm.")
+    hunter = fact(3, 2, 2, "Hunter said all schools close.")
+    roles = [fact(4, 1, 1, "Mayor Jose Lim visited the dam."), fact(5, 2, 1, "Union chief Billy Hunter spoke.")]
+    chosen = [RankedFact(f, 4.0 - k) for k, f in enumerate((opening, power, lim, hunter))]
+    budget = sum(count_words(f.representative.text) for f in (opening, power, lim))
+    texts = [s.text for s in extract_introduced(chosen, [opening, power, lim, hunter, *roles], budget)]
+    # Without room for "Mayor Jose Lim", the briefing extracted again holds Hunter's sentence,
+    # which wants more room still: the one after it names no one it cannot introduce.
+    assert sorted(texts) == sorted([opening.representative.text, power.representative.text])
