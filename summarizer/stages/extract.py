@@ -115,6 +115,15 @@ MIN_QUOTED_CONTENT_WORDS = 4
 # 69.0%); at 0 shared words 6 change and no key fact, at 2 facts go too ("The body was found lying
 # in a foetal position and wearing an amber necklace.", "Eight men remain suspended ...").
 MAX_COLOUR_SHARED_WORDS = 1
+# An institution that acts makes a sentence news, named or not: "The government promised new funds
+# for rebuilding bridges." is no colour. (A person of a role is not enough: with them, "The lawyer
+# has tried to remember more, but cannot." and "Detectives did not immediately provide a possible
+# motive." came back, and key facts at 150 words went from 57.6% to 57.2%.)
+INSTITUTION = re.compile(
+    r"\b(?:government|police|authorities|prosecutors|court|jury|military|army|ministry|agency|council|congress"
+    r"|parliament|committee)s?\b",
+    re.I,
+)
 # Verbs that report speech: the attribution, not what was said.
 REPORTING_VERBS = frozenset(content_stems(sorted(SPEECH_WORDS)))
 # A speaker who is "the" person of a role, unnamed: someone their article introduced before
@@ -345,15 +354,18 @@ def role_told(role: str, sentence: Sentence, told: Sequence[Sentence]) -> bool:
 
 def colour(r: RankedFact, outlets: dict[str, set[int]], lower_case: set[str]) -> bool:
     """Whether the fact is one outlet's colour or comment (MAX_COLOUR_SHARED_WORDS): one article
-    tells it, its sentence opens on a word the articles write in lower case and names nothing after
-    it, it has no figure, and the other outlets (`outlets`: the articles using each content stem)
-    use at most that many of its content words."""
+    tells it, its sentence opens on a word the articles write in lower case, names nothing after
+    it, no institution either (INSTITUTION), and has no figure, and the other outlets
+    (`outlets`: the articles using each content stem) use at most that many of its content
+    words."""
     sentence = r.fact.representative
     articles = {s.article_index for s in r.fact.sentences}
     if len(articles) > 1 or sentence.numbers:
         return False
     first, _, rest = sentence.text.partition(" ")
     if CAPITALISED_WORD.search(rest) or first.lower() not in lower_case | stop_keys(sentence.language):
+        return False
+    if INSTITUTION.search(sentence.text):
         return False
     return sum(bool(outlets.get(stem, set()) - articles) for stem in set(sentence.stems)) <= MAX_COLOUR_SHARED_WORDS
 

@@ -605,7 +605,7 @@ def test_a_quoted_term_in_a_reported_fact_needs_no_room_under_the_share_of_quote
         # "they" whose sentence before is not in the input is passed over.
         (
             "Georgette Mulheir of Lumos took sweets to the 270 children of one institution at Christmas.",
-            "What she discovered there was nightmarish, with infants tied to their cots all day.",
+            "What she discovered in the Lumos home was nightmarish, with infants tied to their cots.",
             "If they prosecute, the sister of the future Queen is likely to be called as a witness.",
             3,
         ),
@@ -667,17 +667,12 @@ def test_a_speaker_who_is_the_person_of_a_role_needs_the_role_told_or_a_name():
     unnamed = '"The dam will hold through the next storm as well," the official said.'
     named_after = '"The dam will hold through the next storm," said the lead engineer, Rosa Diaz, on Monday.'
     flood = "A typhoon flooded the lower town of Kars on Monday, killing 12 people."
-    ranked = [
-        RankedFact(single(0, 0, 0, flood), 9.0),
-        RankedFact(single(1, 1, 3, unnamed), 8.0),
-        RankedFact(single(2, 2, 3, named_after), 7.0),
-    ]
-    texts = [s.text for s in extract(ranked, max_words=200)]
+    texts = [s.text for s in extract(in_rank_order((0, 0, flood), (1, 3, unnamed), (2, 3, named_after)), 200)]
     assert unnamed not in texts and named_after in texts
     # Once a told sentence speaks of an official, "the official" is someone the reader has met.
-    ranked.append(RankedFact(single(3, 3, 0, "An official said the dam was checked on Sunday night."), 8.5))
-    texts = [s.text for s in extract(sorted(ranked, key=lambda r: -r.score), max_words=200)]
-    assert unnamed in texts
+    checked = "An official said the dam was checked on Sunday night."
+    ranked = in_rank_order((0, 0, flood), (3, 0, checked), (1, 3, unnamed), (2, 3, named_after))
+    assert unnamed in [s.text for s in extract(ranked, max_words=200)]
 
 
 def test_a_speaker_the_sources_name_in_full_after_a_word_of_their_own_is_placed():
@@ -802,6 +797,10 @@ def test_one_outlets_colour_that_names_nothing_and_the_others_do_not_tell_is_pas
     texts = [s.text for s in extract(ranked, max_words=100)]
     # Other outlets tell of the bus and the river: the cold water is news; the voice is not.
     assert colour_line not in texts and cold in texts
+    # An institution that acts is news, whoever else tells of it.
+    funds = "The government promised new funds for rebuilding homes."
+    ranked = in_rank_order((0, 0, crash), (1, 1, funds), (1, 0, rescue))
+    assert funds in [s.text for s in extract(ranked, max_words=100)]
     # One outlet alone: nothing to compare with, so nothing is colour.
     alone = in_rank_order((0, 0, crash), (0, 1, colour_line))
     assert colour_line in [s.text for s in extract(alone, max_words=100)]
