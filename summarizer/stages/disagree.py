@@ -7,13 +7,16 @@ of another article: when the two share most content words and each states a quan
 states otherwise, and the two are the same quantity of the same thing (checks.Quantity: a count of
 the same noun, a time against a time, a date against a date, a place against a place of the same
 kind), and the briefing sentence states one of them, the sources disagree on what it states. An
-age is never weighed against a time ("32" / "1:30 p.m."), nor four parts against two objects. The
+age is never weighed against a time ("32" / "1:30 p.m."), nor four parts against two objects, nor
+a running total against one day's count ("this year" / "on Friday"), nor a duration in round
+figures against the exact one it rounds ("seven years" / "7 years, 1 month"). The
 briefing lists each such `Disagreement` (the claim, each version with its sources) and the
 sentence's `reason` says so; rendering marks it."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -31,6 +34,13 @@ MIN_SIMILARITY = 0.5
 # petition's count or a shooting's place each their own way ("has gathered more than 11,000 signatures" / "had collected
 # 17,000 signatures by Friday").
 MIN_SIMILARITY_SAME_THING = 0.3
+# A duration told in round figures is the exact one it rounds, within this share: a judge
+# "sentenced Robert Durst to seven years in prison" and "approved a plea agreement for ... 7 years, 1
+# month in prison" (84 and 85 months) tell one sentence.
+ROUNDING_SHARE = 0.05
+# A running total is no count of one day: "more than 750 rockets fired from Gaza this year" and "97
+# rockets fired from Gaza hit Israel on Friday" count different things.
+RUNNING_TOTAL = re.compile(r"\b(?:this (?:year|season|month)|so far|to date|in total|in all|altogether)\b", re.I)
 
 Key = tuple[str, str]
 
@@ -57,7 +67,13 @@ def differing(a: Sentence, b: Sentence, stems: dict[int, frozenset[str]]) -> fro
         return frozenset()
     only_a = [q for q in stated(a) if q.key not in keys(b) and not named_in(q, b)]
     only_b = [q for q in stated(b) if q.key not in keys(a) and not named_in(q, a)]
-    pairs = [(q, other) for q in only_a for other in only_b if q.same_thing(other)]
+    totals = bool(RUNNING_TOTAL.search(a.text)) != bool(RUNNING_TOTAL.search(b.text))
+    pairs = [
+        (q, other)
+        for q in only_a
+        for other in only_b
+        if q.same_thing(other) and not rounded(q, other) and not (totals and q.kind == "count")
+    ]
     if not pairs:
         return frozenset()
     sa, sb = stems[id(a)], stems[id(b)]
@@ -72,6 +88,14 @@ def differing(a: Sentence, b: Sentence, stems: dict[int, frozenset[str]]) -> fro
     if similarity < (MIN_SIMILARITY_SAME_THING if named else MIN_SIMILARITY):
         return frozenset()
     return frozenset(q.key for q, _ in pairs)
+
+
+def rounded(a: Quantity, b: Quantity) -> bool:
+    """Whether two durations are one told in round figures and one exactly (ROUNDING_SHARE)."""
+    if a.kind != "duration" or b.kind != "duration":
+        return False
+    (x, unit), (y, other_unit) = a.value.split(" ", 1), b.value.split(" ", 1)
+    return unit == other_unit and abs(float(x) - float(y)) <= ROUNDING_SHARE * max(float(x), float(y))
 
 
 def find_disagreements(

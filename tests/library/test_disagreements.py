@@ -1,6 +1,7 @@
 """Disagreements only about the same thing: a count against a count of the same noun, a time
 against a time, a date against a date, a place against a place of the same kind; never an age
-against a time, nor parts against objects."""
+against a time, nor parts against objects, nor a running total against one day's count, nor a
+duration in round figures against the exact one it rounds."""
 
 import pytest
 from helpers.fakes import FakeGenerator
@@ -57,6 +58,23 @@ def test_a_count_of_the_same_thing_disagrees_even_when_outlets_word_it_apart():
     second = "Supporters of the fired coach delivered a petition with 17,000 signatures to the university president."
     assert disputed(first, second) == {("count", "11000")}
     assert disputed(second, first) == {("count", "17000")}
+
+
+def test_a_running_total_is_no_count_of_one_day():
+    total = "Southern Israel had been the target of more than 750 rockets fired from Gaza this year."
+    friday = "The Israeli military said 97 rockets fired from Gaza hit southern Israel on Friday."
+    assert not disputed(total, friday) and not disputed(friday, total)
+    # Two counts of one day still disagree.
+    assert disputed("Militants fired 120 rockets from Gaza at southern Israel on Friday.", friday) == {("count", "120")}
+
+
+def test_a_duration_in_round_figures_is_the_exact_one_it_rounds():
+    rounded = "A judge in New Orleans sentenced Robert Durst to seven years in prison for a federal gun crime."
+    exact = "A federal judge in New Orleans sentenced Robert Durst to 7 years, 1 month in prison for a gun crime."
+    assert not disputed(rounded, exact)
+    # Three years are not three and a half.
+    longer = "A federal judge in New Orleans sentenced Robert Durst to 42 months in prison for a gun crime."
+    assert disputed(longer, "A judge in New Orleans sentenced Robert Durst to 3 years in prison for a gun crime.")
 
 
 def test_a_time_disagrees_with_a_time_and_a_date_with_a_date():
