@@ -485,8 +485,28 @@ def name_runs(texts: Sequence[str]) -> dict[str, set[tuple[str, bool]]]:
 
 
 def speaker_surnames(texts: Sequence[str]) -> set[str]:
-    """The last words of the names of those the English `texts` report the words of."""
-    return {who.split()[-1] for text in texts if (who := named(attributed_speaker(text))) is not None}
+    """The last words of the names of those the English `texts` report the words of, or give
+    them under a transcript's label (labelled_speaker)."""
+    return {
+        who.split()[-1]
+        for text in texts
+        if (who := named(attributed_speaker(text)) or labelled_speaker(text)) is not None
+    }
+
+
+# A transcript's speaker label run into the words spoken: 'Art Iwasaki "In my company - half of
+# them were from the Hawaiian Islands. ..."' (a name of two or three words, no verb, then the
+# quotation).
+LABELLED_QUOTATION = re.compile(r"^((?:[A-Z][a-z'’-]+\s+){2,3})[\"“][A-Z]")
+
+
+def labelled_speaker(text: str) -> str | None:
+    """The name a transcript's label gives the quotation it runs into (LABELLED_QUOTATION), or
+    None; a name has no stop word ('On "The Bachelor," Martinez ...' is no label)."""
+    label = LABELLED_QUOTATION.match(text)
+    if label is None or set(label.group(1).lower().split()) & stop_keys():
+        return None
+    return label.group(1).strip()
 
 
 def reported_surnames(texts: Sequence[str]) -> set[str]:

@@ -46,6 +46,7 @@ from ..types import Fact, InputFormat, LeftOut, RankedFact, Selection, Sentence,
 from .segment import (
     FIRST_OR_SECOND_PERSON,
     SPEECH_VERB,
+    labelled_speaker,
     named,
     opens_with_name,
     outside_quotes,
@@ -316,13 +317,13 @@ PHOTO_CREDIT = re.compile(
 # A label run into the sentence after it: a credit, a caption's button, a subhead ("Boston Globe The
 # sale to ...", "View Images An artist's depiction ...", "Fleeing Hama An estimated 1,000 ...").
 RUN_IN_LABEL = re.compile(r"^(?:[A-Z][\w'’.&-]*\s+){1,3}(?:The|A|An)\s+[a-z]")
-# A transcript's speaker label run into the words spoken: 'Art Iwasaki "In my company - half of
-# them were from the Hawaiian Islands. ..."' (a name of two or three words, no verb, then the
-# quotation), or a name of up to three words and a colon: 'Keilar: "Polls. I just told you."',
-# "TRUMP: Well, the leaks are real.", "MB: Eris is significantly more massive." (an interview's
-# questions and answers, which the briefing cannot print as they stand). 'On "The Bachelor,"
-# Martinez ...' opens on a stop word (speaker_label), 'Gloria said: "..."' on a verb in lower case.
-SPEAKER_LABEL = re.compile(r"^((?:[A-Z][a-z'’-]+\s+){2,3})[\"“][A-Z]|^((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*):\s")
+# A transcript's speaker label: a name run into the quotation of the words spoken
+# (segment.labelled_speaker: 'Art Iwasaki "In my company - ..."'), or a name of up to three words
+# and a colon: 'Keilar: "Polls. I just told you."', "TRUMP: Well, the leaks are real.", "MB: Eris
+# is significantly more massive." (an interview's questions and answers, which the briefing cannot
+# print as they stand). A label has no stop word ('On "The Bachelor," Martinez ...' has one), and
+# 'Gloria said: "..."' has a verb in lower case.
+SPEAKER_LABEL = re.compile(r"^((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*):\s")
 HAND_OVER = re.compile(
     r"^(?:[A-Z][\w'’-]+ ){1,3}has (?:the|more|an?(?: exclusive| special| live)?) (?:details|story|report|update)\b"
 )
@@ -473,8 +474,10 @@ def news_prose(sentence: Sentence) -> bool:
 def speaker_label(text: str) -> bool:
     """Whether the sentence opens on a transcript's speaker label (SPEAKER_LABEL): a name, no
     stop word in it, straight before a quotation or a colon."""
+    if labelled_speaker(text) is not None:
+        return True
     label = SPEAKER_LABEL.match(text)
-    return label is not None and not set((label.group(1) or label.group(2)).lower().split()) & stop_keys(ENGLISH)
+    return label is not None and not set(label.group(1).lower().split()) & stop_keys(ENGLISH)
 
 
 def verbless(text: str) -> bool:

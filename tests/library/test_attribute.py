@@ -412,3 +412,18 @@ def test_a_briefing_extracted_again_is_measured_again_for_the_people_it_then_nam
     # Without room for "Mayor Jose Lim", the briefing extracted again holds Hunter's sentence,
     # which wants more room still: the one after it names no one it cannot introduce.
     assert sorted(texts) == sorted([opening.representative.text, power.representative.text])
+
+
+def test_a_person_a_transcript_labels_is_introduced_as_a_speaker():
+    from summarizer.stages.attribute import introduce_people
+    from summarizer.stages.segment import labelled_speaker, speaker_surnames
+    from summarizer.types import BriefingSentence
+
+    label = 'Art Iwasaki "They told us we could not carry arms. That was very disappointing."'
+    assert labelled_speaker(label) == "Art Iwasaki"
+    assert labelled_speaker('On "The Bachelor," Martinez got attention.') is None
+    text = f"This Thanksgiving marks 65 years since Art Iwasaki returned from Europe.\n\n{label}"
+    facts = deduplicate(segment(clean([Article(id="a", title="t", text=text)])))
+    assert "Iwasaki" in speaker_surnames([s.text for f in facts for s in f.sentences])
+    briefing = [BriefingSentence("Iwasaki was drafted in April of 1942.", (1,), ())]
+    assert introduce_people(briefing, facts, max_words=150)[0].text == "Art Iwasaki was drafted in April of 1942."
