@@ -26,7 +26,7 @@ from .options import SummaryOptions
 from .resources import ENGLISH
 from .settings import GenerationSettings
 from .stages import attribute, clean, deduplicate, extract, find_disagreements, fit_budget, rank
-from .stages.attribute import Dropped, introduce_people
+from .stages.attribute import Dropped, People
 from .stages.clean import quoted
 from .stages.novelty import NoveltyReport, find_novelty, mark_earlier, mark_novelty, nothing_new
 from .stages.segment import language_warnings, make_sentence, segment_documents
@@ -468,14 +468,15 @@ def extract_introduced(chosen: Sequence[RankedFact], facts: Sequence[Fact], max_
     fact shorter that says "Kurt Engelhardt approved ...". The briefing extracted with less room
     may hold other sentences and want other introductions, so it is measured again, a few times
     at most (MAX_EXTRACTIONS); the last one introduces whom it has room for."""
+    people = People(facts)  # the sources' names, read once for every extraction
     budget = max_words
     for _ in range(MAX_EXTRACTIONS - 1):
-        introduced = introduce_people(extract(chosen, budget), facts, max_words, every_name=True)
+        introduced = people.introduce(extract(chosen, budget), max_words, every_name=True)
         overflow = sum(count_words(s.text) for s in introduced) - max_words
         if overflow <= 0:  # every introduction fits: within max_words they are the same
             return introduced
         budget -= overflow
-    return introduce_people(extract(chosen, budget), facts, max_words)
+    return people.introduce(extract(chosen, budget), max_words)
 
 
 def length_warnings(sentences: Sequence[BriefingSentence], max_words: int) -> list[str]:

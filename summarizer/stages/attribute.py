@@ -168,45 +168,65 @@ def introduce_people(
     they all want), are left as they are. A speaker named in full, whom the sources give a role
     beside the name and not before it, is given it where it fits within `max_words`
     (with_appositive_role): it is worth less to a reader than a fact, so no fact gives way to it."""
-    texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
-    # People who speak, and people what they say is about ("friends say Cruise has taken ...").
-    speakers = speaker_surnames(texts)
-    people = speakers | reported_surnames(texts)
-    introductions = {**speakers_full_names(texts, people), **speaker_introductions(texts)}
-    namesakes = people - set(introductions)
-    first_names = names_opened(texts, people)
-    by_article: dict[int, list[Sentence]] = {}
-    for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
-        by_article.setdefault(sentence.article_index, []).append(sentence)
-    roles = {surname: named_role for surname, named_role in appositive_roles(texts).items() if surname in people}
-    words_left = max_words - sum(count_words(s.text) for s in sentences)
-    names_left = sys.maxsize if every_name else words_left
-    introduced: list[BriefingSentence] = []
-    for briefing_sentence in sentences:
-        told = " ".join(s.text for s in introduced)
-        mentions = [(surname, mention) for surname, mention in introductions.items() if not named_in(surname, told)]
-        for surname in namesakes:
-            # Someone spoken about, named already, is that person ("Steve Vogelsang", then
-            # "Vogelsang", whom his article wrote "Stephen Vogelsang").
-            if not named_in(surname, briefing_sentence.text) or (surname not in speakers and named_in(surname, told)):
-                continue
-            mention = as_its_article_names(surname, briefing_sentence, by_article, first_names, people)
-            if mention is not None and not named_in(" ".join(mention.split()[-2:]), told):
-                mentions.append((surname, mention))
-        for name, mention in mentions:
-            text = briefing_sentence.text
-            longer = with_introduction(text, name, mention)
-            if longer is not None and count_words(longer) - count_words(text) <= names_left:
-                names_left -= count_words(longer) - count_words(text)
-                words_left -= count_words(longer) - count_words(text)
-                briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), mention, facts)
-        for surname, (name, role) in roles.items():
-            longer = None if named_in(surname, told) else with_appositive_role(briefing_sentence.text, name, role)
-            if longer is not None and count_words(longer) - count_words(briefing_sentence.text) <= words_left:
-                words_left -= count_words(longer) - count_words(briefing_sentence.text)
-                briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), role, facts)
-        introduced.append(briefing_sentence)
-    return introduced
+    return People(facts).introduce(sentences, max_words, every_name)
+
+
+class People:
+    """Who the cluster's sources name and how, read once for all the extractions of one briefing
+    (pipeline.extract_introduced): what introduce_people looks up."""
+
+    def __init__(self, facts: Sequence[Fact]) -> None:
+        self.facts = facts
+        texts = [s.text for f in facts for s in f.sentences if s.language == ENGLISH]
+        # People who speak, and people what they say is about ("friends say Cruise has taken ...").
+        self.speakers = speaker_surnames(texts)
+        self.people = self.speakers | reported_surnames(texts)
+        self.introductions = {**speakers_full_names(texts, self.people), **speaker_introductions(texts)}
+        self.namesakes = self.people - set(self.introductions)
+        self.first_names = names_opened(texts, self.people)
+        self.by_article: dict[int, list[Sentence]] = {}
+        for sentence in sorted((s for f in facts for s in f.sentences), key=lambda s: -s.position):
+            self.by_article.setdefault(sentence.article_index, []).append(sentence)
+        self.roles = {surname: role for surname, role in appositive_roles(texts).items() if surname in self.people}
+
+    def introduce(
+        self, sentences: Sequence[BriefingSentence], max_words: int, every_name: bool = False
+    ) -> list[BriefingSentence]:
+        """`sentences` with the people they name introduced (introduce_people)."""
+        words_left = max_words - sum(count_words(s.text) for s in sentences)
+        names_left = sys.maxsize if every_name else words_left
+        introduced: list[BriefingSentence] = []
+        for briefing_sentence in sentences:
+            told = " ".join(s.text for s in introduced)
+            mentions = [
+                (surname, mention) for surname, mention in self.introductions.items() if not named_in(surname, told)
+            ]
+            for surname in self.namesakes:
+                # Someone spoken about, named already, is that person ("Steve Vogelsang", then
+                # "Vogelsang", whom his article wrote "Stephen Vogelsang").
+                if not named_in(surname, briefing_sentence.text) or (
+                    surname not in self.speakers and named_in(surname, told)
+                ):
+                    continue
+                mention = as_its_article_names(
+                    surname, briefing_sentence, self.by_article, self.first_names, self.people
+                )
+                if mention is not None and not named_in(" ".join(mention.split()[-2:]), told):
+                    mentions.append((surname, mention))
+            for name, mention in mentions:
+                text = briefing_sentence.text
+                longer = with_introduction(text, name, mention)
+                if longer is not None and count_words(longer) - count_words(text) <= names_left:
+                    names_left -= count_words(longer) - count_words(text)
+                    words_left -= count_words(longer) - count_words(text)
+                    briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), mention, self.facts)
+            for surname, (name, role) in self.roles.items():
+                longer = None if named_in(surname, told) else with_appositive_role(briefing_sentence.text, name, role)
+                if longer is not None and count_words(longer) - count_words(briefing_sentence.text) <= words_left:
+                    words_left -= count_words(longer) - count_words(briefing_sentence.text)
+                    briefing_sentence = cite_introduction(replace(briefing_sentence, text=longer), role, self.facts)
+            introduced.append(briefing_sentence)
+        return introduced
 
 
 def as_its_article_names(
