@@ -191,11 +191,16 @@ LIVE_BLOG_TIME = re.compile(r"^\d{1,2}:\d{2}\s*(?:[AP]\.M\.|[AP]M)\s+(?=[A-Z\"�
 LIST_MARKER = re.compile(r"^(?:[-–—•·▪*]|\(?\d{1,2}[.)])\s+(?=[A-Z\"“‘'])")
 
 
+# What a line may open on before its news, taken off in this order: each may hide the next.
+LEAD_INS = (LIST_MARKER, BUTTON_LABEL, HEADLINE_BEFORE_DATELINE, LIVE_BLOG_TIME, WIRE_DATELINE)
+
+
 def without_dateline(line: str) -> str:
     """The line without a wire dateline (and a headline run into it), a live blog's time stamp, a
-    list item's marker or a player's button label at its start."""
-    line = HEADLINE_BEFORE_DATELINE.sub("", BUTTON_LABEL.sub("", LIST_MARKER.sub("", line, count=1), count=1), count=1)
-    return WIRE_DATELINE.sub("", LIVE_BLOG_TIME.sub("", line, count=1), count=1)
+    list item's marker or a player's button label at its start (LEAD_INS)."""
+    for lead_in in LEAD_INS:
+        line = lead_in.sub("", line, count=1)
+    return line
 
 
 def closed_up(line: str) -> str:
